@@ -1,0 +1,28 @@
+from django.urls import reverse
+
+from apps.accounts.models import Role
+
+# (label, url name, roles that see the entry)
+NAV = [
+    ("首页", "accounts:home", None),
+    ("地市", "orgs:city_list", {Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY, Role.OBSERVER}),
+    ("组织单位", "orgs:unit_list", {Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY, Role.OBSERVER}),
+    ("输出机构", "orgs:agency_list", {Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY, Role.OBSERVER}),
+    ("备案审批", "orgs:filing_list", {Role.PROVINCE, Role.CITY}),
+    ("任务分解", "quotas:task_index", {Role.PROVINCE, Role.CITY, Role.UNIT, Role.OBSERVER}),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    path = request.path
+    items = []
+    for label, name, roles in NAV:
+        if roles is not None and user.role not in roles:
+            continue
+        url = reverse(name)
+        active = path == url if url == "/" else path.startswith(url)
+        items.append({"label": label, "url": url, "active": active})
+    return {"nav": items}

@@ -1,0 +1,57 @@
+"""One demo account per role, for trying the system out. Never in production."""
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+
+from apps.accounts.models import Role, User
+from apps.orgs.models import Agency, City, CityAgencyCooperation, OrganisingUnit, UnitAgencyCooperation
+
+DEMO_PASSWORD = "Demo-2020-lw"
+
+# username, role, display name, organisation lookup
+DEMO_ACCOUNTS = [
+    ("province", Role.PROVINCE, "省专项办演示", None),
+    ("taiyuan", Role.CITY, "太原市人社局演示", ("city", City, {"short_name": "太原"})),
+    ("sxu", Role.UNIT, "山西大学演示", ("unit", OrganisingUnit, {"name": "山西大学"})),
+    ("ciic", Role.AGENCY, "中智演示", ("agency", Agency, {"name": "中国国际技术智力合作有限公司"})),
+    ("observer", Role.OBSERVER, "商务厅观察演示", None),
+]
+
+
+@transaction.atomic
+def demo_accounts_create() -> list[tuple[str, str, str]]:
+    """Create (or reset the password of) the demo accounts; returns (username, role, org)."""
+    if settings.PRODUCTION:
+        raise ImproperlyConfigured("生产环境不得创建演示账号。")
+    rows = []
+    for username, role, name, org in DEMO_ACCOUNTS:
+        fields = {"role": role, "first_name": name}
+        if org:
+            field, model, lookup = org
+            fields[field] = model.objects.get(**lookup)
+        if role == Role.OBSERVER:
+            fields["department"] = "商务厅"
+        user, _ = User.objects.update_or_create(username=username, defaults=fields)
+        user.set_password(DEMO_PASSWORD)
+        if role == Role.PROVINCE:
+            # The province maintains reference data in the admin (import/export).
+            user.is_staff = True
+            user.save()
+            user.user_permissions.set(
+                Permission.objects.filter(content_type__app_label__in=["orgs", "quotas"])
+            )
+        user.save()
+        rows.append((username, user.get_role_display(), user.organisation_name))
+    # Demo pairings so the agency account has partners to look at.
+    agency = Agency.objects.get(name="中国国际技术智力合作有限公司")
+    province = User.objects.get(username="province")
+    taiyuan = City.objects.get(short_name="太原")
+    CityAgencyCooperation.objects.get_or_create(
+        city=taiyuan, agency=agency, ended_at=None, defaults={"created_by": province}
+    )
+    UnitAgencyCooperation.objects.get_or_create(
+        unit=OrganisingUnit.objects.get(name="山西大学"), agency=agency, ended_at=None,
+        defaults={"created_by": province},
+    )
+    return rows

@@ -1,0 +1,71 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    PROVINCE = "province", "省专项办"
+    CITY = "city", "市人社局"
+    UNIT = "unit", "组织单位"
+    AGENCY = "agency", "输出机构"
+    OBSERVER = "observer", "观察"
+
+
+class User(AbstractUser):
+    """A person who logs in. One role, and the one organisation the role belongs to."""
+
+    role = models.CharField("角色", max_length=16, choices=Role.choices)
+    city = models.ForeignKey(
+        "orgs.City", verbose_name="所属地市", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="users",
+    )
+    unit = models.ForeignKey(
+        "orgs.OrganisingUnit", verbose_name="所属组织单位", on_delete=models.PROTECT,
+        null=True, blank=True, related_name="users",
+    )
+    agency = models.ForeignKey(
+        "orgs.Agency", verbose_name="所属输出机构", on_delete=models.PROTECT, null=True,
+        blank=True, related_name="users",
+    )
+    REQUIRED_FIELDS = ["role"]
+
+    department = models.CharField(
+        "所在部门", max_length=100, blank=True, help_text="观察账号所属厅局，如：商务厅"
+    )
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        constraints = [
+            # The organisation must match the role, so scoping never meets an ambiguous user.
+            models.CheckConstraint(
+                name="user_org_matches_role",
+                condition=(
+                    Q(role__in=[Role.PROVINCE, Role.OBSERVER], city__isnull=True,
+                      unit__isnull=True, agency__isnull=True)
+                    | Q(role=Role.CITY, city__isnull=False, unit__isnull=True,
+                        agency__isnull=True)
+                    | Q(role=Role.UNIT, unit__isnull=False, city__isnull=True,
+                        agency__isnull=True)
+                    | Q(role=Role.AGENCY, agency__isnull=False, city__isnull=True,
+                        unit__isnull=True)
+                ),
+            ),
+        ]
+
+    @property
+    def organisation(self):
+        """The City, OrganisingUnit or Agency this user works for (None for province/observer)."""
+        return self.city or self.unit or self.agency
+
+    @property
+    def organisation_name(self) -> str:
+        if self.role == Role.PROVINCE:
+            return "省人社厅对外劳务输出专项工作办公室"
+        if self.role == Role.OBSERVER:
+            return self.department or "观察单位"
+        org = self.organisation
+        return str(org) if org else ""
+
+    def __str__(self):
+        return f"{self.get_full_name() or self.username}（{self.get_role_display()}）"

@@ -1,0 +1,147 @@
+"""Who sees what: the one place that decides it.
+
+Every list, detail, export, upload, dashboard and task gets its rows through ``visible`` (or
+``get_visible_or_404``). The rules are fail-closed: an anonymous or inactive user, an unknown
+role, or a model with no rule here sees nothing at all, whatever its role.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cache
+from typing import Callable, Optional
+
+from django.db.models import Model, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from apps.accounts.models import Role
+
+logger = logging.getLogger(__name__)
+
+QBuilder = Callable[["User"], Q]  # noqa: F821 (User is only a type hint)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How each non-province role reaches rows of one model. None means: sees none."""
+
+    city: Optional[QBuilder] = None
+    unit: Optional[QBuilder] = None
+    agency: Optional[QBuilder] = None
+    observer: Optional[QBuilder] = None  # reference data only, never personal data
+
+    def for_role(self, role: str) -> Optional[QBuilder]:
+        return {
+            Role.CITY: self.city,
+            Role.UNIT: self.unit,
+            Role.AGENCY: self.agency,
+            Role.OBSERVER: self.observer,
+        }.get(role)
+
+
+def everything(user) -> Q:
+    return Q()
+
+
+PROVINCE_ONLY = Rule()
+
+
+@cache
+def _rules() -> dict[type[Model], Rule]:
+    # Imported here: scoping is imported by every app, the rules name models of every app.
+    from apps.accounts.models import User
+    from apps.orgs.models import (
+        Agency, AgencyStatus, City, CityAgencyCooperation, FilingRequest, FilingStatus,
+        OrganisingUnit, UnitAgencyCooperation,
+    )
+    from apps.quotas.models import Task, TaskPlan
+
+    def city_partner_agencies(**where):
+        return CityAgencyCooperation.objects.filter(ended_at__isnull=True, **where).values(
+            "agency"
+        )
+
+    def unit_partner_agencies(**where):
+        return UnitAgencyCooperation.objects.filter(ended_at__isnull=True, **where).values(
+            "agency"
+        )
+
+    published_agency = Q(status=AgencyStatus.RECOMMENDED, filing_status=FilingStatus.APPROVED)
+    approved = Q(filing_status=FilingStatus.APPROVED)
+
+    return {
+        User: PROVINCE_ONLY,
+        City: Rule(
+            city=lambda u: Q(pk=u.city_id),
+            unit=lambda u: Q(units=u.unit_id),
+            agency=lambda u: Q(
+                pk__in=CityAgencyCooperation.objects.filter(
+                    agency=u.agency_id, ended_at__isnull=True
+                ).values("city")
+            ),
+            observer=everything,
+        ),
+        OrganisingUnit: Rule(
+            city=lambda u: Q(city=u.city_id),
+            unit=lambda u: Q(pk=u.unit_id),
+            agency=lambda u: Q(
+                pk__in=UnitAgencyCooperation.objects.filter(
+                    agency=u.agency_id, ended_at__isnull=True
+                ).values("unit")
+            ),
+            observer=lambda u: approved,
+        ),
+        Agency: Rule(
+            # Cities and units choose partners from the published (recommended) list.
+            city=lambda u: published_agency
+            | Q(pk__in=city_partner_agencies(city=u.city_id))
+            | Q(pk__in=FilingRequest.objects.filter(city=u.city_id).values("agency")),
+            unit=lambda u: published_agency
+            | Q(pk__in=unit_partner_agencies(unit=u.unit_id))
+            | Q(pk__in=city_partner_agencies(city__units=u.unit_id)),
+            agency=lambda u: Q(pk=u.agency_id),
+            observer=lambda u: approved,
+        ),
+        CityAgencyCooperation: Rule(
+            city=lambda u: Q(city=u.city_id),
+            agency=lambda u: Q(agency=u.agency_id),
+        ),
+        UnitAgencyCooperation: Rule(
+            city=lambda u: Q(unit__city=u.city_id),
+            unit=lambda u: Q(unit=u.unit_id),
+            agency=lambda u: Q(agency=u.agency_id),
+        ),
+        FilingRequest: Rule(city=lambda u: Q(city=u.city_id)),
+        TaskPlan: Rule(city=everything, unit=everything, agency=everything,
+                       observer=everything),
+        Task: Rule(
+            city=lambda u: Q(city=u.city_id) | Q(unit__city=u.city_id),
+            unit=lambda u: Q(unit=u.unit_id),
+            observer=everything,
+        ),
+    }
+
+
+def has_rule(model: type[Model]) -> bool:
+    return model in _rules()
+
+
+def visible(qs: QuerySet, user) -> QuerySet:
+    """Rows of ``qs`` that ``user`` may see. The only place that decides it."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return qs.none()
+    rule = _rules().get(qs.model)
+    if rule is None:
+        logger.error("no scope rule for %s: nobody sees its rows", qs.model.__name__)
+        return qs.none()
+    if user.role == Role.PROVINCE:
+        return qs
+    builder = rule.for_role(user.role)
+    if builder is None:
+        return qs.none()
+    return qs.filter(builder(user))
+
+
+def get_visible_or_404(qs: QuerySet, user, **lookup):
+    """The object, or 404 alike for missing and not yours (no existence oracle)."""
+    return get_object_or_404(visible(qs, user), **lookup)

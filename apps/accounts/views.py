@@ -1,0 +1,40 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from apps.accounts.models import Role
+from apps.orgs import selectors as org_selectors
+from apps.quotas import selectors as task_selectors
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+@login_required
+def home(request):
+    """Each role's home page: what is theirs, at a glance."""
+    user = request.user
+    context = {"counts": org_selectors.org_counts(user)}
+    years = task_selectors.task_years(user)
+    if years:
+        context["task_year"] = years[0]
+        context["tasks"] = task_selectors.task_overview(user, years[0])
+    if user.role == Role.CITY:
+        context["city"] = user.city
+        context["city_partners"] = org_selectors.city_cooperations(user, city=user.city_id)
+    elif user.role == Role.UNIT:
+        context["unit"] = user.unit
+        context["unit_partners"] = org_selectors.unit_cooperations(user, unit=user.unit_id)
+    elif user.role == Role.AGENCY:
+        context["agency"] = user.agency
+        context["city_partners"] = org_selectors.city_cooperations(user, agency=user.agency_id)
+        context["unit_partners"] = org_selectors.unit_cooperations(user, agency=user.agency_id)
+    # An account with no known role sees an empty page, never someone else's home.
+    template = f"accounts/home_{user.role}.html" if user.role in Role.values else "accounts/home_none.html"
+    return render(request, template, context)

@@ -1,0 +1,338 @@
+"""Organisation pages. Thin: scope, validate, call a service, redirect."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from apps.accounts.decorators import role_required
+from apps.accounts.models import Role
+from apps.accounts.scoping import get_visible_or_404, visible
+from apps.orgs import selectors, services
+from apps.orgs.forms import (
+    AgencyFilingForm, AgencyFilterForm, AgencyForm, AgencyStatusForm, CityServiceOrgForm,
+    CooperationForm, FilingDecisionForm, UnitFilingForm, UnitFilterForm, UnitForm,
+)
+from apps.orgs.models import (
+    Agency, City, CityAgencyCooperation, FilingRequest, FilingStatus, OrganisingUnit,
+    UnitAgencyCooperation,
+)
+from apps.quotas.models import Task
+
+PAGE_SIZE = 50
+
+
+def _apply_errors(form, error: ValidationError):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- Cities -------------------------------------------------------------------------------
+
+@login_required
+def city_list(request):
+    cities = selectors.city_list(request.user)
+    return render(request, "orgs/city_list.html", {"cities": cities})
+
+
+@login_required
+def city_detail(request, pk):
+    user = request.user
+    city = get_visible_or_404(City.objects.all(), user, pk=pk)
+    return render(request, "orgs/city_detail.html", {
+        "city": city,
+        "units": selectors.unit_list(user, city=city),
+        "partners": selectors.city_cooperations(user, city=city),
+        "tasks": visible(Task.objects.filter(city=city), user).order_by("-year"),
+        "can_edit": user.role in (Role.PROVINCE, Role.CITY),
+        "can_pair": user.role in (Role.PROVINCE, Role.CITY),
+    })
+
+
+@role_required(Role.PROVINCE, Role.CITY)
+def city_edit(request, pk):
+    city = get_visible_or_404(City.objects.all(), request.user, pk=pk)
+    form = CityServiceOrgForm(request.POST or None, instance=city)
+    if request.method == "POST" and form.is_valid():
+        services.city_update_service_org(city, actor=request.user, **form.cleaned_data)
+        messages.success(request, "已保存公共就业服务机构信息。")
+        return redirect("orgs:city_detail", pk=city.pk)
+    return render(request, "orgs/form.html", {
+        "form": form, "title": f"{city.name}对外劳务输出服务单位（附件3）",
+        "back": reverse("orgs:city_detail", args=[city.pk]),
+    })
+
+
+# --- Organising units ---------------------------------------------------------------------
+
+@login_required
+def unit_list(request):
+    user = request.user
+    form = UnitFilterForm(request.GET or None,
+                          cities=selectors.city_list(user).order_by("code"))
+    filters = form.cleaned_data if form.is_valid() else {}
+    units = selectors.unit_list(user, **{k: v for k, v in filters.items() if v})
+    return render(request, "orgs/unit_list.html", {
+        "form": form, "page": _page(request, units), "total": units.count(),
+        "can_create": user.role == Role.PROVINCE,
+        "can_file": user.role == Role.CITY,
+    })
+
+
+@login_required
+def unit_detail(request, pk):
+    user = request.user
+    unit = get_visible_or_404(OrganisingUnit.objects.select_related("city"), user, pk=pk)
+    return render(request, "orgs/unit_detail.html", {
+        "unit": unit,
+        "partners": selectors.unit_cooperations(user, unit=unit),
+        "tasks": visible(Task.objects.filter(unit=unit), user).order_by("-year"),
+        "can_edit": user.role == Role.PROVINCE,
+        "can_pair": user.role in (Role.PROVINCE, Role.CITY, Role.UNIT),
+    })
+
+
+@role_required(Role.PROVINCE)
+def unit_create(request):
+    form = UnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        unit = services.unit_create(actor=request.user, **form.cleaned_data)
+        messages.success(request, f"已新增组织单位“{unit.name}”。")
+        return redirect("orgs:unit_detail", pk=unit.pk)
+    return render(request, "orgs/form.html", {"form": form, "title": "新增组织单位",
+                                              "back": reverse("orgs:unit_list")})
+
+
+@role_required(Role.PROVINCE)
+def unit_edit(request, pk):
+    unit = get_visible_or_404(OrganisingUnit.objects.all(), request.user, pk=pk)
+    form = UnitForm(request.POST or None, instance=unit)
+    if request.method == "POST" and form.is_valid():
+        services.unit_update(unit, actor=request.user, **form.cleaned_data)
+        messages.success(request, "已保存。")
+        return redirect("orgs:unit_detail", pk=unit.pk)
+    return render(request, "orgs/form.html", {"form": form, "title": f"编辑：{unit.name}",
+                                              "back": reverse("orgs:unit_detail", args=[unit.pk])})
+
+
+# --- Agencies -----------------------------------------------------------------------------
+
+@login_required
+def agency_list(request):
+    user = request.user
+    form = AgencyFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    agencies = selectors.agency_list(user, **{k: v for k, v in filters.items() if v})
+    return render(request, "orgs/agency_list.html", {
+        "form": form, "page": _page(request, agencies), "total": agencies.count(),
+        "can_create": user.role == Role.PROVINCE,
+        "can_file": user.role == Role.CITY,
+    })
+
+
+@login_required
+def agency_detail(request, pk):
+    user = request.user
+    agency = get_visible_or_404(Agency.objects.all(), user, pk=pk)
+    return render(request, "orgs/agency_detail.html", {
+        "agency": agency,
+        "city_partners": selectors.city_cooperations(user, agency=agency),
+        "unit_partners": selectors.unit_cooperations(user, agency=agency),
+        "can_edit": user.role == Role.PROVINCE,
+        "status_form": AgencyStatusForm(initial={"status": agency.status}),
+    })
+
+
+@role_required(Role.PROVINCE)
+def agency_create(request):
+    form = AgencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        agency = services.agency_create(actor=request.user, **form.cleaned_data)
+        messages.success(request, f"已新增输出机构“{agency.name}”。")
+        return redirect("orgs:agency_detail", pk=agency.pk)
+    return render(request, "orgs/form.html", {"form": form, "title": "新增输出机构",
+                                              "back": reverse("orgs:agency_list")})
+
+
+@role_required(Role.PROVINCE)
+def agency_edit(request, pk):
+    agency = get_visible_or_404(Agency.objects.all(), request.user, pk=pk)
+    form = AgencyForm(request.POST or None, instance=agency)
+    if request.method == "POST" and form.is_valid():
+        services.agency_update(agency, actor=request.user, **form.cleaned_data)
+        messages.success(request, "已保存。")
+        return redirect("orgs:agency_detail", pk=agency.pk)
+    return render(request, "orgs/form.html", {"form": form, "title": f"编辑：{agency.name}",
+                                              "back": reverse("orgs:agency_detail", args=[agency.pk])})
+
+
+@require_POST
+@role_required(Role.PROVINCE)
+def agency_status(request, pk):
+    agency = get_visible_or_404(Agency.objects.all(), request.user, pk=pk)
+    form = AgencyStatusForm(request.POST)
+    if form.is_valid():
+        services.agency_set_status(agency, status=form.cleaned_data["status"],
+                                   actor=request.user)
+        messages.success(request, f"状态已改为“{agency.get_status_display()}”。")
+    return redirect("orgs:agency_detail", pk=agency.pk)
+
+
+# --- Cooperation --------------------------------------------------------------------------
+
+@role_required(Role.PROVINCE, Role.CITY)
+def city_cooperation_create(request):
+    user = request.user
+    owner = None if user.role == Role.CITY else ("city", ("地市", selectors.city_list(user)))
+    form = CooperationForm(request.POST or None, request.FILES or None,
+                           agencies=selectors.selectable_agencies(user),
+                           owner_field=owner and owner[0], owners=owner and owner[1])
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        city = user.city if user.role == Role.CITY else data["city"]
+        try:
+            coop = services.city_cooperation_create(
+                city=city, agency=data["agency"], actor=user, agreement=data["agreement"],
+                signed_on=data["signed_on"])
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"已登记合作机构：{coop.agency}")
+            return redirect("orgs:city_detail", pk=city.pk)
+    return render(request, "orgs/form.html", {
+        "form": form, "title": "选择本市合作输出机构", "multipart": True,
+        "back": reverse("orgs:city_list"),
+    })
+
+
+@role_required(Role.PROVINCE, Role.CITY, Role.UNIT)
+def unit_cooperation_create(request):
+    user = request.user
+    owner = None
+    if user.role != Role.UNIT:
+        owner = ("unit", ("组织单位", selectors.unit_list(user, filing_status=FilingStatus.APPROVED)))
+    form = CooperationForm(request.POST or None, request.FILES or None,
+                           agencies=selectors.selectable_agencies(user),
+                           owner_field=owner and owner[0], owners=owner and owner[1])
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        unit = user.unit if user.role == Role.UNIT else data["unit"]
+        try:
+            coop = services.unit_cooperation_create(
+                unit=unit, agency=data["agency"], actor=user, agreement=data["agreement"],
+                signed_on=data["signed_on"])
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"已登记对口输出机构：{coop.agency}")
+            return redirect("orgs:unit_detail", pk=unit.pk)
+    return render(request, "orgs/form.html", {
+        "form": form, "title": "选择对口输出机构", "multipart": True,
+        "back": reverse("orgs:unit_list"),
+    })
+
+
+COOPERATION_MODELS = {"city": CityAgencyCooperation, "unit": UnitAgencyCooperation}
+
+
+@login_required
+def cooperation_agreement(request, kind, pk):
+    """The signed agreement, only to those who may see the pairing."""
+    coop = get_visible_or_404(COOPERATION_MODELS[kind].objects.all(), request.user, pk=pk)
+    if not coop.agreement:
+        raise Http404("未上传协议")
+    return FileResponse(coop.agreement.open("rb"), as_attachment=True,
+                        filename=coop.agreement_name or coop.agreement.name.rsplit("/", 1)[-1])
+
+
+@require_POST
+@role_required(Role.PROVINCE, Role.CITY, Role.UNIT)
+def cooperation_end(request, kind, pk):
+    coop = get_visible_or_404(COOPERATION_MODELS[kind].objects.all(), request.user, pk=pk)
+    services.cooperation_end(coop, actor=request.user)
+    messages.success(request, f"已终止与“{coop.agency}”的合作。")
+    owner = coop.city if kind == "city" else coop.unit
+    return redirect(f"orgs:{kind}_detail", pk=owner.pk)
+
+
+# --- Filing (备案) --------------------------------------------------------------------------
+
+@role_required(Role.PROVINCE, Role.CITY)
+def filing_list(request):
+    status = request.GET.get("status", "")
+    filings = selectors.filing_list(request.user,
+                                    status=status if status in FilingStatus.values else "")
+    return render(request, "orgs/filing_list.html", {
+        "page": _page(request, filings), "status": status, "statuses": FilingStatus.choices,
+        "can_file": request.user.role == Role.CITY,
+    })
+
+
+def _filing_create(request, form_class, submit, title):
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason")
+        try:
+            filing = submit(city=request.user.city, actor=request.user, reason=reason, **data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "已提交备案，待省专项办审批。")
+            return redirect("orgs:filing_detail", pk=filing.pk)
+    return render(request, "orgs/form.html", {"form": form, "title": title,
+                                              "back": reverse("orgs:filing_list")})
+
+
+@role_required(Role.CITY)
+def filing_unit_create(request):
+    return _filing_create(request, UnitFilingForm, services.filing_submit_unit,
+                          "组织单位备案（报省人社厅、省教育厅）")
+
+
+@role_required(Role.CITY)
+def filing_agency_create(request):
+    return _filing_create(request, AgencyFilingForm, services.filing_submit_agency,
+                          "合作机构备案（报省人社厅、省商务厅）")
+
+
+@role_required(Role.PROVINCE, Role.CITY)
+def filing_detail(request, pk):
+    filing = get_visible_or_404(
+        FilingRequest.objects.select_related("city", "unit", "agency", "submitted_by",
+                                             "decided_by"),
+        request.user, pk=pk)
+    can_decide = request.user.role == Role.PROVINCE and filing.status == FilingStatus.PENDING
+    return render(request, "orgs/filing_detail.html", {
+        "filing": filing, "form": FilingDecisionForm() if can_decide else None,
+    })
+
+
+@require_POST
+@role_required(Role.PROVINCE)
+def filing_decide(request, pk):
+    filing = get_visible_or_404(FilingRequest.objects.all(), request.user, pk=pk)
+    form = FilingDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.filing_decide(
+                filing, approve=form.cleaned_data["decision"] == FilingStatus.APPROVED,
+                actor=request.user, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "审批完成。")
+            return redirect("orgs:filing_detail", pk=filing.pk)
+    filing.refresh_from_db()
+    return render(request, "orgs/filing_detail.html", {"filing": filing, "form": form},
+                  status=400)

@@ -1,0 +1,59 @@
+"""Task numbers (任务数) per year for cities (附件2) and organising units (附件1)."""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class TaskPlan(models.Model):
+    """A year's declared totals, as printed in the plan (the 合计 rows)."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    overall_aim = models.PositiveIntegerField("全省输出目标", null=True, blank=True)
+    declared_unit_total = models.PositiveIntegerField("组织单位任务合计（文件）")
+    declared_city_total = models.PositiveIntegerField("各市任务合计（文件）")
+    source = models.CharField("依据文件", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "年度任务"
+        verbose_name_plural = "年度任务"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year}年度任务"
+
+
+class Task(models.Model):
+    """One city's or one unit's task number for a year. ``number`` is None when unknown
+    (e.g. lost from the damaged 附件1 table): never a guess."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    city = models.ForeignKey("orgs.City", verbose_name="地市", on_delete=models.PROTECT,
+                             null=True, blank=True, related_name="tasks")
+    unit = models.ForeignKey("orgs.OrganisingUnit", verbose_name="组织单位",
+                             on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="tasks")
+    number = models.PositiveIntegerField("任务数", null=True, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="修改人",
+                                   on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "任务数"
+        verbose_name_plural = "任务数"
+        constraints = [
+            models.CheckConstraint(
+                name="task_for_city_or_unit",
+                condition=Q(city__isnull=False, unit__isnull=True)
+                | Q(city__isnull=True, unit__isnull=False),
+            ),
+            models.UniqueConstraint(fields=["year", "city"], condition=Q(city__isnull=False),
+                                    name="task_one_per_city_year"),
+            models.UniqueConstraint(fields=["year", "unit"], condition=Q(unit__isnull=False),
+                                    name="task_one_per_unit_year"),
+        ]
+
+    def __str__(self):
+        who = self.city or self.unit
+        return f"{self.year} {who}：{self.number if self.number is not None else '未知'}"

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "对外劳务输出管理信息系统 · 后台"
+admin.site.site_title = "对外劳务输出管理信息系统"
+
+urlpatterns = [
+    path("", include("apps.accounts.urls")),
+    path("orgs/", include("apps.orgs.urls")),
+    path("tasks/", include("apps.quotas.urls")),
+    path("admin/", admin.site.urls),
+]
