@@ -108,6 +108,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "sessions-clear-expired": {
+        "task": "apps.accounts.tasks.sessions_clear_expired",
+        "schedule": 60 * 60,
+    },
+}
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="laborexport")
 
 # --- Authentication
@@ -136,6 +142,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute limit
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -12,8 +12,8 @@ def city_list(user):
     return visible(City.objects.all(), user).annotate(
         unit_count=Count("units", filter=Q(units__filing_status=FilingStatus.APPROVED),
                          distinct=True),
-        partner_count=Count("city_cooperations",
-                            filter=Q(city_cooperations__ended_at__isnull=True), distinct=True),
+        partner_count=Count("agency_cooperations",
+                            filter=Q(agency_cooperations__ended_at__isnull=True), distinct=True),
     )
 
 

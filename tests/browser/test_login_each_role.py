@@ -1,0 +1,42 @@
+"""A person of each role logs in through the real login form in Chromium."""
+import pytest
+
+from apps.accounts.models import Role
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+HOMES = {
+    Role.PROVINCE: ("province", "省专项办工作台"),
+    Role.CITY: ("city_ty", "太原市人社局工作台"),
+    Role.UNIT: ("unit_u1", "山西大学"),
+    Role.AGENCY: ("agency_a1", "中国国际技术智力合作有限公司"),
+    Role.OBSERVER: ("observer", "观察视图"),
+}
+
+
+@pytest.mark.parametrize("role", list(HOMES))
+def test_each_role_logs_in_and_sees_its_own_home(role, world, live_server, page, screenshot):
+    username, heading = HOMES[role]
+    page.goto(f"{live_server.url}/")
+    assert page.locator("h1").inner_text() == "用户登录"
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.locator("h1").inner_text() == heading
+    assert page.locator(".role-badge").inner_text() == Role(role).label
+    if role in (Role.CITY, Role.UNIT, Role.AGENCY):
+        assert "越权哨兵" not in page.locator("body").inner_text()  # nothing of 大同
+    screenshot(f"home-{role}")
+    page.click("text=退出登录")
+    page.wait_for_url("**/login/")
+
+
+def test_a_wrong_password_shows_a_chinese_message(world, live_server, page, screenshot):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "city_ty")
+    page.fill("#id_password", "not-the-password")
+    page.click("button[type=submit]")
+    assert "请输入一个正确的" in page.locator(".error").first.inner_text()
+    screenshot("login-error")

@@ -1,0 +1,107 @@
+"""A small world for every test: two cities, three units, two agencies, a user of every role.
+
+太原 (TY) has units U1 and U2; 大同 (DT) has U3, named like a sentinel so that a leak shows.
+Agency A1 cooperates with 太原 and U1; A2 was filed by 大同 and cooperates with 大同 and U3.
+Users of 太原 / U1 / A1 must never see anything of 大同 / U3 / A2, and the other way round.
+"""
+from types import SimpleNamespace
+
+import pytest
+from django.core.files.base import ContentFile
+
+from apps.accounts.models import Role, User
+from apps.orgs.models import (
+    Agency, AgencyStatus, City, CityAgencyCooperation, FilingKind, FilingRequest, FilingStatus,
+    OrganisingUnit, Source, UnitAgencyCooperation, UnitCategory,
+)
+from apps.quotas.models import Task, TaskPlan
+
+PASSWORD = "Test-pass-2026"
+SENTINEL_UNIT = "越权哨兵职业学院"
+SENTINEL_AGENCY = "越权哨兵国际合作有限公司"
+
+
+def make_user(username, role, **org):
+    user = User(username=username, role=role, first_name=username, **org)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2 at production strength costs ~0.3 s per user; tests create many.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "private"
+    w = SimpleNamespace()
+    w.ty = City.objects.create(name="太原市", short_name="太原", code="140100")
+    w.dt = City.objects.create(name="大同市", short_name="大同", code="140200")
+    w.u1 = OrganisingUnit.objects.create(name="山西大学", category=UnitCategory.UNDERGRADUATE,
+                                         city=w.ty, seq=1)
+    w.u2 = OrganisingUnit.objects.create(name="太原学院", category=UnitCategory.UNDERGRADUATE,
+                                         city=w.ty, seq=16)
+    w.u3 = OrganisingUnit.objects.create(name=SENTINEL_UNIT, category=UnitCategory.TECHNICAL,
+                                         city=w.dt, seq=81)
+    w.a1 = Agency.objects.create(name="中国国际技术智力合作有限公司", batch=1, seq=1,
+                                 status=AgencyStatus.RECOMMENDED)
+    w.a2 = Agency.objects.create(name=SENTINEL_AGENCY, status=AgencyStatus.FILED,
+                                 credit_code="91140200MA0K000001")
+    w.province = make_user("province", Role.PROVINCE)
+    w.city_ty = make_user("city_ty", Role.CITY, city=w.ty)
+    w.city_dt = make_user("city_dt", Role.CITY, city=w.dt)
+    w.unit_u1 = make_user("unit_u1", Role.UNIT, unit=w.u1)
+    w.unit_u2 = make_user("unit_u2", Role.UNIT, unit=w.u2)
+    w.unit_u3 = make_user("unit_u3", Role.UNIT, unit=w.u3)
+    w.agency_a1 = make_user("agency_a1", Role.AGENCY, agency=w.a1)
+    w.agency_a2 = make_user("agency_a2", Role.AGENCY, agency=w.a2)
+    w.observer = make_user("observer", Role.OBSERVER, department="商务厅")
+    w.coop_ty = CityAgencyCooperation.objects.create(city=w.ty, agency=w.a1,
+                                                     created_by=w.province)
+    w.coop_dt = CityAgencyCooperation.objects.create(city=w.dt, agency=w.a2,
+                                                     created_by=w.city_dt)
+    w.coop_u1 = UnitAgencyCooperation.objects.create(unit=w.u1, agency=w.a1,
+                                                     created_by=w.unit_u1)
+    w.coop_u3 = UnitAgencyCooperation.objects.create(unit=w.u3, agency=w.a2,
+                                                     created_by=w.unit_u3)
+    for coop in (w.coop_ty, w.coop_dt, w.coop_u1, w.coop_u3):
+        coop.agreement_name = f"合作协议{coop.pk}.pdf"
+        coop.agreement.save(f"agreement-{coop.pk}.pdf", ContentFile(b"%PDF-1.4 agreement"))
+    w.filing_ty = FilingRequest.objects.create(
+        kind=FilingKind.UNIT, city=w.ty, reason="考察合格", submitted_by=w.city_ty,
+        unit=OrganisingUnit.objects.create(
+            name="太原某人力资源公司", category=UnitCategory.HR_COMPANY, city=w.ty,
+            source=Source.CITY, filing_status=FilingStatus.PENDING,
+            standing_class_allowed=False),
+    )
+    w.filing_dt = FilingRequest.objects.create(
+        kind=FilingKind.AGENCY, city=w.dt, agency=w.a2, reason="自主考察",
+        submitted_by=w.city_dt, status=FilingStatus.APPROVED,
+    )
+    TaskPlan.objects.create(year=2020, declared_unit_total=1830, declared_city_total=1170,
+                            overall_aim=1500)
+    w.task_ty = Task.objects.create(year=2020, city=w.ty, number=160)
+    w.task_dt = Task.objects.create(year=2020, city=w.dt, number=100)
+    w.task_u1 = Task.objects.create(year=2020, unit=w.u1, number=40)
+    w.task_u3 = Task.objects.create(year=2020, unit=w.u3, number=None, note="原表任务数缺失")
+    # The user of each role whose scope is the 太原 side, for the URL × role walk.
+    w.by_role = {
+        Role.PROVINCE: w.province,
+        Role.CITY: w.city_ty,
+        Role.UNIT: w.unit_u1,
+        Role.AGENCY: w.agency_a1,
+        Role.OBSERVER: w.observer,
+    }
+    return w
+
+
+@pytest.fixture
+def as_user(client):
+    """Log the test client in as a user (force_login: axes needs a request for login())."""
+    def login(user):
+        client.force_login(user)
+        return client
+    return login

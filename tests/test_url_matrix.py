@@ -1,0 +1,99 @@
+"""Walk every URL as every role, on its own and on a foreign object (SECURITY.md, scope matrix)."""
+import pytest
+from django.db import transaction
+from django.forms.models import model_to_dict
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import SENTINEL_AGENCY, SENTINEL_UNIT
+from tests.url_registry import PUBLIC, ROUTES, A, C, U
+
+
+def _url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            if ns == "admin":
+                continue  # Django's admin: staff only, covered by test_admin_is_staff_only
+            prefix = f"{namespace}{ns}:" if ns else namespace
+            yield from _url_names(pattern, prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_is_in_the_registry():
+    names = set(_url_names())
+    missing = names - set(ROUTES) - PUBLIC
+    assert not missing, f"URLs with no scope entry in tests/url_registry.py: {sorted(missing)}"
+    stale = set(ROUTES) - names
+    assert not stale, f"registry names no URL: {sorted(stale)}"
+
+
+def _call(client, case, url, world):
+    data = case.data(world) if case.data else {}
+    # Each call in its own savepoint: a POST by one role must not change the next role's world.
+    with transaction.atomic():
+        response = getattr(client, case.method)(url, data)
+        transaction.set_rollback(True)
+    return response
+
+
+def _expected(case, role, side):
+    if role not in case.roles:
+        return 403
+    if side == "own":
+        return 404 if role in case.hidden_own else case.ok
+    if role in case.sees_foreign:
+        return case.foreign_ok or case.ok
+    return 404
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_url_as_every_role(name, world, client):
+    failures = []
+    for case in ROUTES[name]:
+        sides = [("own", case.own)] + ([("foreign", case.foreign)] if case.foreign else [])
+        for side, kwargs in sides:
+            url = reverse(name, kwargs=kwargs(world) if kwargs else None)
+            client.logout()
+            anonymous = getattr(client, case.method)(url)
+            if anonymous.status_code not in (302, 405) or (
+                anonymous.status_code == 302 and "/login/" not in anonymous["Location"]
+            ):
+                failures.append(f"anonymous {case.method} {url}: {anonymous.status_code}")
+            for role, user in world.by_role.items():
+                client.force_login(user)
+                before = model_to_dict(case.target(world, side)) if case.target else None
+                response = _call(client, case, url, world)
+                expected = _expected(case, role, side)
+                if response.status_code != expected:
+                    failures.append(f"{role} {case.method} {url} ({side}): "
+                                    f"{response.status_code}, expected {expected}")
+                if before is not None and expected in (403, 404):
+                    obj = case.target(world, side)
+                    obj.refresh_from_db()
+                    if model_to_dict(obj) != before:
+                        failures.append(f"{role} {case.method} {url} changed a foreign object")
+    assert not failures, "\n".join(failures)
+
+
+def test_lists_never_show_the_other_city(world, client):
+    """Every GET page without arguments, as 太原-side city/unit/agency users: no 大同 sentinel."""
+    for role, user in world.by_role.items():
+        if role not in (C, U, A):
+            continue
+        client.force_login(user)
+        for name, cases in ROUTES.items():
+            for case in cases:
+                if case.method != "get" or case.own or role not in case.roles:
+                    continue
+                response = client.get(reverse(name), follow=True)
+                body = response.content.decode()
+                assert SENTINEL_UNIT not in body, f"{role} sees the 大同 unit on {name}"
+                assert SENTINEL_AGENCY not in body, f"{role} sees the 大同 agency on {name}"
+
+
+def test_admin_is_staff_only(world, client):
+    client.force_login(world.city_ty)
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

@@ -1,0 +1,93 @@
+"""Every named URL, how to call it, and who may: the registry behind the URL × role walk.
+
+A URL name missing here (and not in PUBLIC) fails the walk, so no page escapes scoping.
+``own`` builds kwargs for an object on the 太原 side of the test world (visible to the 太原
+users of tests/conftest.py); ``foreign`` for the same kind of object on the 大同 side.
+"""
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from apps.accounts.models import Role
+
+ALL = frozenset(Role.values)
+P, C, U, A, O = Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY, Role.OBSERVER
+
+
+@dataclass(frozen=True)
+class Case:
+    roles: frozenset                         # roles allowed to use the page (others get 403)
+    own: Optional[Callable] = None           # world -> kwargs, object in the 太原-side scope
+    foreign: Optional[Callable] = None       # world -> kwargs, object in the 大同-side scope
+    method: str = "get"
+    data: Optional[Callable] = None          # world -> POST data
+    ok: int = 200                            # status for an allowed role on its own object
+    foreign_ok: Optional[int] = None         # status where the foreign object is visible
+    hidden_own: frozenset = frozenset()      # roles for which even the 太原 object is out of scope
+    sees_foreign: frozenset = frozenset({P})  # roles whose scope includes the 大同 object
+    target: Optional[Callable] = None        # world, side -> object a POST must not change
+
+
+PUBLIC = {"accounts:login"}
+
+ROUTES: dict[str, list[Case]] = {
+    "accounts:home": [Case(ALL)],
+    "accounts:logout": [Case(ALL, method="post", ok=302)],
+    "accounts:password_change": [Case(ALL)],
+    "accounts:password_change_done": [Case(ALL)],
+    "orgs:city_list": [Case(ALL)],
+    "orgs:city_detail": [Case(ALL, own=lambda w: {"pk": w.ty.pk},
+                              foreign=lambda w: {"pk": w.dt.pk}, sees_foreign={P, O})],
+    "orgs:city_edit": [Case(frozenset({P, C}), own=lambda w: {"pk": w.ty.pk},
+                            foreign=lambda w: {"pk": w.dt.pk})],
+    "orgs:unit_list": [Case(ALL)],
+    "orgs:unit_create": [Case(frozenset({P}))],
+    "orgs:unit_detail": [Case(ALL, own=lambda w: {"pk": w.u1.pk},
+                              foreign=lambda w: {"pk": w.u3.pk}, sees_foreign={P, O})],
+    "orgs:unit_edit": [Case(frozenset({P}), own=lambda w: {"pk": w.u1.pk},
+                            foreign=lambda w: {"pk": w.u3.pk})],
+    "orgs:agency_list": [Case(ALL)],
+    "orgs:agency_create": [Case(frozenset({P}))],
+    "orgs:agency_detail": [Case(ALL, own=lambda w: {"pk": w.a1.pk},
+                                foreign=lambda w: {"pk": w.a2.pk}, sees_foreign={P, O})],
+    "orgs:agency_edit": [Case(frozenset({P}), own=lambda w: {"pk": w.a1.pk},
+                              foreign=lambda w: {"pk": w.a2.pk})],
+    "orgs:agency_status": [Case(frozenset({P}), method="post", ok=302,
+                                own=lambda w: {"pk": w.a1.pk},
+                                foreign=lambda w: {"pk": w.a2.pk},
+                                data=lambda w: {"status": "suspended"},
+                                target=lambda w, side: w.a1 if side == "own" else w.a2)],
+    "orgs:city_cooperation_create": [Case(frozenset({P, C}))],
+    "orgs:unit_cooperation_create": [Case(frozenset({P, C, U}))],
+    "orgs:cooperation_agreement": [
+        Case(ALL, own=lambda w: {"kind": "city", "pk": w.coop_ty.pk},
+             foreign=lambda w: {"kind": "city", "pk": w.coop_dt.pk}, hidden_own={U, O}),
+        Case(ALL, own=lambda w: {"kind": "unit", "pk": w.coop_u1.pk},
+             foreign=lambda w: {"kind": "unit", "pk": w.coop_u3.pk}, hidden_own={O}),
+    ],
+    "orgs:cooperation_end": [
+        Case(frozenset({P, C, U}), method="post", ok=302, hidden_own={U},
+             own=lambda w: {"kind": "city", "pk": w.coop_ty.pk},
+             foreign=lambda w: {"kind": "city", "pk": w.coop_dt.pk},
+             target=lambda w, side: w.coop_ty if side == "own" else w.coop_dt),
+        Case(frozenset({P, C, U}), method="post", ok=302,
+             own=lambda w: {"kind": "unit", "pk": w.coop_u1.pk},
+             foreign=lambda w: {"kind": "unit", "pk": w.coop_u3.pk},
+             target=lambda w, side: w.coop_u1 if side == "own" else w.coop_u3),
+    ],
+    "orgs:filing_list": [Case(frozenset({P, C}))],
+    "orgs:filing_unit_create": [Case(frozenset({C}))],
+    "orgs:filing_agency_create": [Case(frozenset({C}))],
+    "orgs:filing_detail": [Case(frozenset({P, C}), own=lambda w: {"pk": w.filing_ty.pk},
+                                foreign=lambda w: {"pk": w.filing_dt.pk})],
+    "orgs:filing_decide": [Case(frozenset({P}), method="post", ok=302,
+                                own=lambda w: {"pk": w.filing_ty.pk},
+                                # The 大同 filing is already decided: a second decision is refused.
+                                foreign=lambda w: {"pk": w.filing_dt.pk}, foreign_ok=400,
+                                data=lambda w: {"decision": "approved", "note": ""},
+                                target=lambda w, side: w.filing_ty if side == "own"
+                                else w.filing_dt)],
+    "quotas:task_index": [Case(frozenset({P, C, U, O}), ok=302)],
+    "quotas:task_overview": [Case(frozenset({P, C, U, O}), own=lambda w: {"year": 2020})],
+    "quotas:task_edit": [Case(frozenset({P}), own=lambda w: {"pk": w.task_u1.pk},
+                              foreign=lambda w: {"pk": w.task_u3.pk})],
+}
