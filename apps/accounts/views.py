@@ -28,9 +28,11 @@ def home(request):
     if user.role == Role.CITY:
         context["city"] = user.city
         context["city_partners"] = org_selectors.city_cooperations(user, city=user.city_id)
+        context["can_end"] = True
     elif user.role == Role.UNIT:
         context["unit"] = user.unit
         context["unit_partners"] = org_selectors.unit_cooperations(user, unit=user.unit_id)
+        context["can_end"] = True
     elif user.role == Role.AGENCY:
         context["agency"] = user.agency
         context["city_partners"] = org_selectors.city_cooperations(user, agency=user.agency_id)

@@ -23,6 +23,8 @@ from apps.orgs.models import (
 from apps.quotas.models import Task
 
 PAGE_SIZE = 50
+# Who may end a pairing they can see: the owner side and the province, never the agency.
+END_ROLES = (Role.PROVINCE, Role.CITY, Role.UNIT)
 
 
 def _apply_errors(form, error: ValidationError):
@@ -56,6 +58,7 @@ def city_detail(request, pk):
         "tasks": visible(Task.objects.filter(city=city), user).order_by("-year"),
         "can_edit": user.role in (Role.PROVINCE, Role.CITY),
         "can_pair": user.role in (Role.PROVINCE, Role.CITY),
+        "can_end": user.role in (Role.PROVINCE, Role.CITY),
     })
 
 
@@ -99,6 +102,7 @@ def unit_detail(request, pk):
         "tasks": visible(Task.objects.filter(unit=unit), user).order_by("-year"),
         "can_edit": user.role == Role.PROVINCE,
         "can_pair": user.role in (Role.PROVINCE, Role.CITY, Role.UNIT),
+        "can_end": user.role in END_ROLES,
     })
 
 
@@ -150,6 +154,7 @@ def agency_detail(request, pk):
         "unit_partners": selectors.unit_cooperations(user, agency=agency),
         "can_edit": user.role == Role.PROVINCE,
         "status_form": AgencyStatusForm(initial={"status": agency.status}),
+        "can_end": user.role == Role.PROVINCE,
     })
 
 
@@ -256,7 +261,7 @@ def cooperation_agreement(request, kind, pk):
 
 
 @require_POST
-@role_required(Role.PROVINCE, Role.CITY, Role.UNIT)
+@role_required(*END_ROLES)
 def cooperation_end(request, kind, pk):
     coop = get_visible_or_404(COOPERATION_MODELS[kind].objects.all(), request.user, pk=pk)
     services.cooperation_end(coop, actor=request.user)

@@ -86,3 +86,17 @@ def test_home_pages_use_a_fixed_number_of_queries(world, client, django_assert_m
         client.force_login(user)
         with django_assert_max_num_queries(15):
             assert client.get("/").status_code == 200
+
+
+def test_the_owner_can_end_a_pairing_but_the_agency_cannot(world, client):
+    client.force_login(world.unit_u1)
+    assert "终止合作" in client.get(reverse("orgs:unit_detail", args=[world.u1.pk])).content.decode()
+    client.force_login(world.agency_a1)
+    assert "终止合作" not in client.get(
+        reverse("orgs:agency_detail", args=[world.a1.pk])).content.decode()
+    response = client.post(reverse("orgs:cooperation_end", args=["unit", world.coop_u1.pk]))
+    assert response.status_code == 403
+    client.force_login(world.unit_u1)
+    client.post(reverse("orgs:cooperation_end", args=["unit", world.coop_u1.pk]))
+    world.coop_u1.refresh_from_db()
+    assert world.coop_u1.ended_by == world.unit_u1 and not world.coop_u1.is_active
