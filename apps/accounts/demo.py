@@ -39,7 +39,7 @@ def demo_accounts_create() -> list[tuple[str, str, str]]:
             user.is_staff = True
             user.save()
             user.user_permissions.set(
-                Permission.objects.filter(content_type__app_label__in=["orgs", "quotas"])
+                Permission.objects.filter(content_type__app_label__in=["orgs", "quotas", "accounts"])
             )
         user.save()
         rows.append((username, user.get_role_display(), user.organisation_name))

@@ -53,6 +53,22 @@ class User(AbstractUser):
             ),
         ]
 
+    def clean(self):
+        """The same rule as the check constraint, said in Chinese on the form."""
+        super().clean()
+        needs = {Role.CITY: "city", Role.UNIT: "unit", Role.AGENCY: "agency"}.get(self.role)
+        labels = {"city": "所属地市", "unit": "所属组织单位", "agency": "所属输出机构"}
+        errors = {}
+        for field, label in labels.items():
+            value = getattr(self, f"{field}_id")
+            if field == needs and value is None:
+                errors[field] = f"角色为“{self.get_role_display()}”的账号必须选择{label}。"
+            elif field != needs and value is not None:
+                errors[field] = f"角色为“{self.get_role_display()}”的账号不应填写{label}。"
+        if errors:
+            from django.core.exceptions import ValidationError
+            raise ValidationError(errors)
+
     @property
     def organisation(self):
         """The City, OrganisingUnit or Agency this user works for (None for province/observer)."""

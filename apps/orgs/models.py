@@ -3,6 +3,7 @@ their cooperation, and a city's filing (备案) of an extra unit or agency."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from apps.orgs.validators import validate_credit_code
 
@@ -141,10 +142,16 @@ class Agency(models.Model):
         return ""
 
     @property
+    def licence_expired(self) -> bool:
+        # An unknown validity (the seed lists names only) is not an expired licence.
+        return self.licence_valid_until is not None and self.licence_valid_until < timezone.localdate()
+
+    @property
     def can_cooperate(self) -> bool:
         return (
             self.filing_status == FilingStatus.APPROVED
             and self.status in (AgencyStatus.RECOMMENDED, AgencyStatus.FILED)
+            and not self.licence_expired
         )
 
 

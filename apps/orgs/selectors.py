@@ -1,5 +1,6 @@
 """Reads of organisations. Every queryset starts from accounts.scoping.visible."""
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from apps.accounts.scoping import visible
 from apps.orgs.models import (
@@ -73,6 +74,7 @@ def filing_list(user, *, status=""):
 def selectable_agencies(user):
     """Agencies a city or unit may pick as a partner: visible to it and able to cooperate."""
     return agency_list(user).filter(
+        Q(licence_valid_until__isnull=True) | Q(licence_valid_until__gte=timezone.localdate()),
         filing_status=FilingStatus.APPROVED,
         status__in=[AgencyStatus.RECOMMENDED, AgencyStatus.FILED],
     )

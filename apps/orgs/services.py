@@ -65,6 +65,11 @@ def agency_set_status(agency: Agency, *, status: str, actor) -> Agency:
 
 
 def _check_partner(agency: Agency):
+    if agency.licence_expired:
+        raise ValidationError(
+            {"agency": f"“{agency.name}”的对外劳务合作经营资格已于"
+                       f"{agency.licence_valid_until:%Y年%m月%d日}到期，不能选为合作机构。"}
+        )
     if not agency.can_cooperate:
         raise ValidationError(
             {"agency": f"“{agency.name}”当前状态为{agency.get_status_display()}"

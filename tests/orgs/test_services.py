@@ -92,3 +92,26 @@ def test_hr_company_can_never_run_standing_classes(world):
     from django.db import IntegrityError, transaction
     with pytest.raises(IntegrityError), transaction.atomic():
         OrganisingUnit.objects.filter(pk=unit.pk).update(standing_class_allowed=True)
+
+
+def test_an_agency_with_an_expired_licence_cannot_be_chosen(world, client):
+    world.a1.licence_valid_until = "2020-01-01"
+    world.a1.save()
+    world.a1.refresh_from_db()
+    with pytest.raises(ValidationError, match="2020年01月01日到期"):
+        services.unit_cooperation_create(unit=world.u2, agency=world.a1, actor=world.unit_u2)
+    client.force_login(world.unit_u2)
+    from django.urls import reverse
+    form = client.get(reverse("orgs:unit_cooperation_create")).content.decode()
+    assert world.a1.name not in form
+
+
+def test_user_form_names_the_missing_organisation_in_chinese(world):
+    from apps.accounts.models import Role, User
+    user = User(username="new", role=Role.CITY)
+    with pytest.raises(ValidationError) as error:
+        user.full_clean()
+    assert "必须选择所属地市" in str(error.value)
+    user = User(username="new2", role=Role.PROVINCE, unit=world.u1)
+    with pytest.raises(ValidationError, match="不应填写所属组织单位"):
+        user.full_clean()
