@@ -35,6 +35,20 @@ def _apply_errors(form, error: ValidationError):
         form.add_error(None, error)
 
 
+def _form_page(request, form, save, *, title, back, detail, message="已保存。"):
+    """GET shows the form; a valid POST calls ``save(cleaned_data)``, whose ValidationError
+    lands on the form, and goes on to the saved object's ``detail`` page."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = save(form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, message(obj) if callable(message) else message)
+            return redirect(detail, pk=obj.pk)
+    return render(request, "orgs/form.html", {"form": form, "title": title, "back": back})
+
+
 def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -65,15 +79,12 @@ def city_detail(request, pk):
 @role_required(Role.PROVINCE, Role.CITY)
 def city_edit(request, pk):
     city = get_visible_or_404(City.objects.all(), request.user, pk=pk)
-    form = CityServiceOrgForm(request.POST or None, instance=city)
-    if request.method == "POST" and form.is_valid():
-        services.city_update_service_org(city, actor=request.user, **form.cleaned_data)
-        messages.success(request, "已保存公共就业服务机构信息。")
-        return redirect("orgs:city_detail", pk=city.pk)
-    return render(request, "orgs/form.html", {
-        "form": form, "title": f"{city.name}对外劳务输出服务单位（附件3）",
-        "back": reverse("orgs:city_detail", args=[city.pk]),
-    })
+    return _form_page(
+        request, CityServiceOrgForm(request.POST or None, instance=city),
+        lambda data: services.city_update_service_org(city, actor=request.user, **data),
+        title=f"{city.name}对外劳务输出服务单位（附件3）",
+        back=reverse("orgs:city_detail", args=[city.pk]), detail="orgs:city_detail",
+        message="已保存公共就业服务机构信息。")
 
 
 # --- Organising units ---------------------------------------------------------------------
@@ -108,25 +119,21 @@ def unit_detail(request, pk):
 
 @role_required(Role.PROVINCE)
 def unit_create(request):
-    form = UnitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        unit = services.unit_create(actor=request.user, **form.cleaned_data)
-        messages.success(request, f"已新增组织单位“{unit.name}”。")
-        return redirect("orgs:unit_detail", pk=unit.pk)
-    return render(request, "orgs/form.html", {"form": form, "title": "新增组织单位",
-                                              "back": reverse("orgs:unit_list")})
+    return _form_page(
+        request, UnitForm(request.POST or None),
+        lambda data: services.unit_create(actor=request.user, **data),
+        title="新增组织单位", back=reverse("orgs:unit_list"), detail="orgs:unit_detail",
+        message=lambda unit: f"已新增组织单位“{unit.name}”。")
 
 
 @role_required(Role.PROVINCE)
 def unit_edit(request, pk):
     unit = get_visible_or_404(OrganisingUnit.objects.all(), request.user, pk=pk)
-    form = UnitForm(request.POST or None, instance=unit)
-    if request.method == "POST" and form.is_valid():
-        services.unit_update(unit, actor=request.user, **form.cleaned_data)
-        messages.success(request, "已保存。")
-        return redirect("orgs:unit_detail", pk=unit.pk)
-    return render(request, "orgs/form.html", {"form": form, "title": f"编辑：{unit.name}",
-                                              "back": reverse("orgs:unit_detail", args=[unit.pk])})
+    return _form_page(
+        request, UnitForm(request.POST or None, instance=unit),
+        lambda data: services.unit_update(unit, actor=request.user, **data),
+        title=f"编辑：{unit.name}", back=reverse("orgs:unit_detail", args=[unit.pk]),
+        detail="orgs:unit_detail")
 
 
 # --- Agencies -----------------------------------------------------------------------------
@@ -160,25 +167,21 @@ def agency_detail(request, pk):
 
 @role_required(Role.PROVINCE)
 def agency_create(request):
-    form = AgencyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        agency = services.agency_create(actor=request.user, **form.cleaned_data)
-        messages.success(request, f"已新增输出机构“{agency.name}”。")
-        return redirect("orgs:agency_detail", pk=agency.pk)
-    return render(request, "orgs/form.html", {"form": form, "title": "新增输出机构",
-                                              "back": reverse("orgs:agency_list")})
+    return _form_page(
+        request, AgencyForm(request.POST or None),
+        lambda data: services.agency_create(actor=request.user, **data),
+        title="新增输出机构", back=reverse("orgs:agency_list"), detail="orgs:agency_detail",
+        message=lambda agency: f"已新增输出机构“{agency.name}”。")
 
 
 @role_required(Role.PROVINCE)
 def agency_edit(request, pk):
     agency = get_visible_or_404(Agency.objects.all(), request.user, pk=pk)
-    form = AgencyForm(request.POST or None, instance=agency)
-    if request.method == "POST" and form.is_valid():
-        services.agency_update(agency, actor=request.user, **form.cleaned_data)
-        messages.success(request, "已保存。")
-        return redirect("orgs:agency_detail", pk=agency.pk)
-    return render(request, "orgs/form.html", {"form": form, "title": f"编辑：{agency.name}",
-                                              "back": reverse("orgs:agency_detail", args=[agency.pk])})
+    return _form_page(
+        request, AgencyForm(request.POST or None, instance=agency),
+        lambda data: services.agency_update(agency, actor=request.user, **data),
+        title=f"编辑：{agency.name}", back=reverse("orgs:agency_detail", args=[agency.pk]),
+        detail="orgs:agency_detail")
 
 
 @require_POST
@@ -284,19 +287,14 @@ def filing_list(request):
 
 
 def _filing_create(request, form_class, submit, title):
-    form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+    def save(data):
+        data = dict(data)
         reason = data.pop("reason")
-        try:
-            filing = submit(city=request.user.city, actor=request.user, reason=reason, **data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, "已提交备案，待省专项办审批。")
-            return redirect("orgs:filing_detail", pk=filing.pk)
-    return render(request, "orgs/form.html", {"form": form, "title": title,
-                                              "back": reverse("orgs:filing_list")})
+        return submit(city=request.user.city, actor=request.user, reason=reason, **data)
+
+    return _form_page(request, form_class(request.POST or None), save, title=title,
+                      back=reverse("orgs:filing_list"), detail="orgs:filing_detail",
+                      message="已提交备案，待省专项办审批。")
 
 
 @role_required(Role.CITY)
