@@ -38,9 +38,16 @@ INSTALLED_APPS = [
     "axes",
     "import_export",
     "django_celery_beat",
+    "pgtrigger",
+    "pghistory",
     "apps.accounts",
     "apps.orgs",
     "apps.quotas",
+    "apps.audit",
+    "apps.projects",
+    "apps.registry",
+    "apps.pipeline",
+    "apps.evidence",
 ]
 
 MIDDLEWARE = [
@@ -51,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every history row written during a request names the user and the page.
+    "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the authenticated user and answers lockouts itself.
@@ -88,6 +97,18 @@ DATABASES["default"].setdefault("TEST", {})["NAME"] = env(
     "TEST_DATABASE_NAME", default="test_laborexport"
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Sensitive personal fields (SECURITY.md §3): AES-GCM and HMAC keys, 32 bytes each,
+# urlsafe base64. Development has fixed keys; production must set its own.
+_DEV_FIELD_KEY = "ZGV2LW9ubHktZmllbGQta2V5LTMyLWJ5dGVzLWxvbmc="
+_DEV_INDEX_KEY = "ZGV2LW9ubHktaW5kZXgta2V5LTMyLWJ5dGVzLWxvbmc="
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="" if PRODUCTION else _DEV_FIELD_KEY)
+FIELD_ENCRYPTION_OLD_KEYS = env.list("FIELD_ENCRYPTION_OLD_KEYS", default=[])
+BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default="" if PRODUCTION else _DEV_INDEX_KEY)
+if PRODUCTION and not (FIELD_ENCRYPTION_KEY and BLIND_INDEX_KEY):
+    raise environ.ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEY and BLIND_INDEX_KEY must be set when PRODUCTION is on"
+    )
 
 # --- Redis: Celery broker, result backend and cache.
 REDIS_URL = env("REDIS_URL", default="") or embedded.redis_url()

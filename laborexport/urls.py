@@ -8,5 +8,9 @@ urlpatterns = [
     path("", include("apps.accounts.urls")),
     path("orgs/", include("apps.orgs.urls")),
     path("tasks/", include("apps.quotas.urls")),
+    path("projects/", include("apps.projects.urls")),
+    path("registry/", include("apps.registry.urls")),
+    path("pipeline/", include("apps.pipeline.urls")),
+    path("evidence/", include("apps.evidence.urls")),
     path("admin/", admin.site.urls),
 ]

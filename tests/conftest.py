@@ -4,21 +4,34 @@
 Agency A1 cooperates with 太原 and U1; A2 was filed by 大同 and cooperates with 大同 and U3.
 Users of 太原 / U1 / A1 must never see anything of 大同 / U3 / A2, and the other way round.
 """
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.accounts.models import Role, User
 from apps.orgs.models import (
     Agency, AgencyStatus, City, CityAgencyCooperation, FilingKind, FilingRequest, FilingStatus,
     OrganisingUnit, Source, UnitAgencyCooperation, UnitCategory,
 )
+from apps.evidence.models import EvidenceKind
+from apps.evidence.services import evidence_attach
+from apps.pipeline.models import Session, Stage
+from apps.pipeline.services import candidacy_open
+from apps.projects.models import JobProject, ProjectStatus
 from apps.quotas.models import Task, TaskPlan
+from apps.registry.idnumber import make_id
+from apps.registry.services import person_register
 
 PASSWORD = "Test-pass-2026"
 SENTINEL_UNIT = "越权哨兵职业学院"
 SENTINEL_AGENCY = "越权哨兵国际合作有限公司"
+SENTINEL_PERSON = "越权哨兵"
+SENTINEL_ID = make_id(region="140202", birth=date(1990, 1, 1), seq="801")
+SENTINEL_PHONE = "13900009999"
+OWN_ID = make_id(region="140105", birth=date(1998, 5, 20), seq="235")
 
 
 def make_user(username, role, **org):
@@ -26,6 +39,15 @@ def make_user(username, role, **org):
     user.set_password(PASSWORD)
     user.save()
     return user
+
+
+def register(actor, **fields):
+    fields.setdefault("category", "社会人员")
+    return person_register(actor=actor, **fields)
+
+
+def pdf(name="scan.pdf"):
+    return SimpleUploadedFile(name, b"%PDF-1.4 scan", content_type="application/pdf")
 
 
 @pytest.fixture(autouse=True)
@@ -87,6 +109,34 @@ def world(db, settings, tmp_path):
     w.task_dt = Task.objects.create(year=2020, city=w.dt, number=100)
     w.task_u1 = Task.objects.create(year=2020, unit=w.u1, number=40)
     w.task_u3 = Task.objects.create(year=2020, unit=w.u3, number=None, note="原表任务数缺失")
+    w.project_a1 = JobProject.objects.create(
+        agency=w.a1, name="日本介护项目", country="日本", trade="介护", employer="株式会社さくら",
+        headcount=30, status=ProjectStatus.PUBLISHED)
+    w.project_a2 = JobProject.objects.create(
+        agency=w.a2, name="新加坡建筑项目", country="新加坡", trade="建筑", headcount=20,
+        status=ProjectStatus.PUBLISHED)
+    w.project_draft = JobProject.objects.create(
+        agency=w.a2, name="未发布项目", country="以色列", trade="农业", headcount=10)
+    w.person_ty = register(w.unit_u1, name="张三", sex="男", id_number=OWN_ID,
+                           phone="13800001234")
+    w.person_dt = register(w.unit_u3, name=SENTINEL_PERSON, sex="男", id_number=SENTINEL_ID,
+                           phone=SENTINEL_PHONE)
+    w.cand_ty = candidacy_open(person=w.person_ty, project=w.project_a1, actor=w.unit_u1,
+                               on=date(2026, 3, 2))
+    w.cand_dt = candidacy_open(person=w.person_dt, project=w.project_a2, actor=w.unit_u3,
+                               on=date(2026, 3, 2))
+    # 大同's project has closed: nothing of it is public any more (keeps the sentinel strict).
+    JobProject.objects.filter(pk=w.project_a2.pk).update(status=ProjectStatus.CLOSED)
+    w.session_ty = Session.objects.create(
+        stage=Stage.FIRST_INTERVIEW, project=w.project_a1, held_on=date(2026, 3, 10),
+        unit=w.u1, city=w.ty, agency=w.a1, created_by=w.unit_u1)
+    w.session_dt = Session.objects.create(
+        stage=Stage.FIRST_INTERVIEW, project=w.project_a2, held_on=date(2026, 3, 10),
+        unit=w.u3, city=w.dt, agency=w.a2, created_by=w.unit_u3)
+    w.evidence_ty = evidence_attach(person=w.person_ty, kind=EvidenceKind.ID_COPY,
+                                    uploaded=pdf("id.pdf"), actor=w.unit_u1)
+    w.evidence_dt = evidence_attach(person=w.person_dt, kind=EvidenceKind.ID_COPY,
+                                    uploaded=pdf("id.pdf"), actor=w.unit_u3)
     # The user of each role whose scope is the 太原 side, for the URL × role walk.
     w.by_role = {
         Role.PROVINCE: w.province,

@@ -4,7 +4,8 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.conftest import SENTINEL_AGENCY, SENTINEL_UNIT
+from apps.registry.idnumber import mask_id, mask_phone
+from tests.conftest import SENTINEL_AGENCY, SENTINEL_ID, SENTINEL_PERSON, SENTINEL_PHONE, SENTINEL_UNIT
 from tests.url_registry import PUBLIC, ROUTES, A, C, U
 
 
@@ -89,8 +90,9 @@ def test_lists_never_show_the_other_city(world, client):
                     continue
                 response = client.get(reverse(name), follow=True)
                 body = response.content.decode()
-                assert SENTINEL_UNIT not in body, f"{role} sees the 大同 unit on {name}"
-                assert SENTINEL_AGENCY not in body, f"{role} sees the 大同 agency on {name}"
+                for secret in (SENTINEL_UNIT, SENTINEL_AGENCY, SENTINEL_PERSON, SENTINEL_ID,
+                               mask_id(SENTINEL_ID), SENTINEL_PHONE, mask_phone(SENTINEL_PHONE)):
+                    assert secret not in body, f"{role} sees {secret} of 大同 on {name}"
 
 
 def test_admin_is_staff_only(world, client):

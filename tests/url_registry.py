@@ -11,6 +11,7 @@ from apps.accounts.models import Role
 
 ALL = frozenset(Role.values)
 P, C, U, A, O = Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY, Role.OBSERVER
+PEOPLE = frozenset({P, C, U, A})
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,46 @@ ROUTES: dict[str, list[Case]] = {
                                 data=lambda w: {"decision": "approved", "note": ""},
                                 target=lambda w, side: w.filing_ty if side == "own"
                                 else w.filing_dt)],
+    "projects:project_list": [Case(ALL)],
+    "projects:project_detail": [
+        Case(ALL, own=lambda w: {"pk": w.project_a1.pk},
+             foreign=lambda w: {"pk": w.project_draft.pk}),
+    ],
+    "registry:person_list": [Case(PEOPLE)],
+    "registry:person_register": [Case(frozenset({C, U}))],
+    "registry:person_detail": [Case(PEOPLE, own=lambda w: {"pk": w.person_ty.pk},
+                                    foreign=lambda w: {"pk": w.person_dt.pk})],
+    "registry:person_edit": [Case(frozenset({P, C, U}), own=lambda w: {"pk": w.person_ty.pk},
+                                  foreign=lambda w: {"pk": w.person_dt.pk})],
+    "registry:person_reveal": [Case(PEOPLE, method="post", own=lambda w: {"pk": w.person_ty.pk},
+                                    foreign=lambda w: {"pk": w.person_dt.pk},
+                                    data=lambda w: {"field": "phone"},
+                                    target=lambda w, side: w.person_ty if side == "own"
+                                    else w.person_dt)],
+    "registry:reserve_pool": [Case(PEOPLE)],
+    "pipeline:candidacy_list": [Case(PEOPLE)],
+    "pipeline:candidacy_open": [Case(frozenset({C, U}), own=lambda w: {"person_pk": w.person_ty.pk},
+                                     foreign=lambda w: {"person_pk": w.person_dt.pk})],
+    "pipeline:candidacy_record": [Case(frozenset({C, U, A}), own=lambda w: {"pk": w.cand_ty.pk},
+                                       foreign=lambda w: {"pk": w.cand_dt.pk})],
+    "pipeline:candidacy_withdraw": [
+        Case(frozenset({C, U, A}), own=lambda w: {"pk": w.cand_ty.pk},
+             foreign=lambda w: {"pk": w.cand_dt.pk}),
+        Case(frozenset({C, U, A}), method="post", own=lambda w: {"pk": w.cand_ty.pk},
+             foreign=lambda w: {"pk": w.cand_dt.pk}, ok=302,
+             data=lambda w: {"happened_on": "2026-03-05", "reason": "个人原因"},
+             target=lambda w, side: w.cand_ty if side == "own" else w.cand_dt),
+    ],
+    "pipeline:session_list": [Case(PEOPLE)],
+    "pipeline:session_create": [Case(frozenset({C, U, A}))],
+    "pipeline:session_detail": [Case(PEOPLE, own=lambda w: {"pk": w.session_ty.pk},
+                                     foreign=lambda w: {"pk": w.session_dt.pk})],
+    "pipeline:roster": [Case(PEOPLE)],
+    "evidence:evidence_upload": [Case(frozenset({C, U, A}),
+                                      own=lambda w: {"person_pk": w.person_ty.pk},
+                                      foreign=lambda w: {"person_pk": w.person_dt.pk})],
+    "evidence:evidence_download": [Case(PEOPLE, own=lambda w: {"pk": w.evidence_ty.pk},
+                                        foreign=lambda w: {"pk": w.evidence_dt.pk})],
     "quotas:task_index": [Case(frozenset({P, C, U, O}), ok=302)],
     "quotas:task_overview": [Case(frozenset({P, C, U, O}), own=lambda w: {"year": 2020})],
     "quotas:task_edit": [Case(frozenset({P}), own=lambda w: {"pk": w.task_u1.pk},

@@ -3,8 +3,15 @@ from django.urls import reverse
 from apps.accounts.models import Role
 
 # (label, url name, roles that see the entry)
+PEOPLE = {Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY}
 NAV = [
     ("首页", "accounts:home", None),
+    ("人员", "registry:person_list", PEOPLE),
+    ("储备库", "registry:reserve_pool", PEOPLE),
+    ("报名与筛选", "pipeline:candidacy_list", PEOPLE),
+    ("场次", "pipeline:session_list", PEOPLE),
+    ("花名表", "pipeline:roster", PEOPLE),
+    ("岗位项目", "projects:project_list", None),
     ("地市", "orgs:city_list", {Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY, Role.OBSERVER}),
     ("组织单位", "orgs:unit_list", {Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY, Role.OBSERVER}),
     ("输出机构", "orgs:agency_list", {Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY, Role.OBSERVER}),

@@ -54,7 +54,12 @@ def _rules() -> dict[type[Model], Rule]:
         Agency, AgencyStatus, City, CityAgencyCooperation, FilingRequest, FilingStatus,
         OrganisingUnit, UnitAgencyCooperation,
     )
+    from apps.audit.models import AuditEvent
+    from apps.evidence.models import Evidence
+    from apps.pipeline.models import Candidacy, CandidacyHistory, Session, StageEvent
+    from apps.projects.models import JobProject, ProjectStatus
     from apps.quotas.models import Task, TaskPlan
+    from apps.registry.models import Person, PersonHistory
 
     def city_partner_agencies(**where):
         return CityAgencyCooperation.objects.filter(ended_at__isnull=True, **where).values(
@@ -69,8 +74,49 @@ def _rules() -> dict[type[Model], Rule]:
     published_agency = Q(status=AgencyStatus.RECOMMENDED, filing_status=FilingStatus.APPROVED)
     approved = Q(filing_status=FilingStatus.APPROVED)
 
+    def agency_people(u) -> Q:
+        # SPEC §1: people who applied to its projects, or of units and cities it works with.
+        return (
+            Q(pk__in=Candidacy.objects.filter(agency=u.agency_id).values("person"))
+            | Q(unit__in=UnitAgencyCooperation.objects.filter(
+                agency=u.agency_id, ended_at__isnull=True).values("unit"))
+            | Q(city__in=CityAgencyCooperation.objects.filter(
+                agency=u.agency_id, ended_at__isnull=True).values("city"))
+        )
+
+    def people_of(path: str) -> Rule:
+        """The Person rule, reached from another model through ``path`` ("" for Person)."""
+        person = path.removesuffix("__") or "pk"
+        return Rule(
+            city=lambda u: Q(**{f"{path}city": u.city_id}),
+            unit=lambda u: Q(**{f"{path}unit": u.unit_id}),
+            agency=lambda u: Q(**{f"{person}__in": Person.objects.filter(
+                agency_people(u)).values("pk")}),
+        )
+
+    def candidacies_of(path: str) -> Rule:
+        return Rule(
+            city=lambda u: Q(**{f"{path}city": u.city_id}),
+            unit=lambda u: Q(**{f"{path}unit": u.unit_id}),
+            agency=lambda u: Q(**{f"{path}agency": u.agency_id}),
+        )
+
+    published = Q(status=ProjectStatus.PUBLISHED)
+
     return {
         User: PROVINCE_ONLY,
+        AuditEvent: PROVINCE_ONLY,
+        Person: people_of(""),
+        PersonHistory: people_of("pgh_obj__"),
+        Evidence: people_of("person__"),
+        Candidacy: candidacies_of(""),
+        CandidacyHistory: candidacies_of("pgh_obj__"),
+        StageEvent: candidacies_of("candidacy__"),
+        Session: candidacies_of(""),
+        JobProject: Rule(
+            city=lambda u: published, unit=lambda u: published, observer=lambda u: published,
+            agency=lambda u: Q(agency=u.agency_id) | published,
+        ),
         City: Rule(
             city=lambda u: Q(pk=u.city_id),
             unit=lambda u: Q(units=u.unit_id),

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404, visible
+from apps.common.forms import apply_errors
 from apps.orgs import selectors, services
 from apps.orgs.forms import (
     AgencyFilingForm, AgencyFilterForm, AgencyForm, AgencyStatusForm, CityServiceOrgForm,
@@ -27,14 +28,6 @@ PAGE_SIZE = 50
 END_ROLES = (Role.PROVINCE, Role.CITY, Role.UNIT)
 
 
-def _apply_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _form_page(request, form, save, *, title, back, detail, message="已保存。"):
     """GET shows the form; a valid POST calls ``save(cleaned_data)``, whose ValidationError
     lands on the form, and goes on to the saved object's ``detail`` page."""
@@ -42,7 +35,7 @@ def _form_page(request, form, save, *, title, back, detail, message="已保存�
         try:
             obj = save(form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, message(obj) if callable(message) else message)
             return redirect(detail, pk=obj.pk)
@@ -213,7 +206,7 @@ def city_cooperation_create(request):
                 city=city, agency=data["agency"], actor=user, agreement=data["agreement"],
                 signed_on=data["signed_on"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"已登记合作机构：{coop.agency}")
             return redirect("orgs:city_detail", pk=city.pk)
@@ -240,7 +233,7 @@ def unit_cooperation_create(request):
                 unit=unit, agency=data["agency"], actor=user, agreement=data["agreement"],
                 signed_on=data["signed_on"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"已登记对口输出机构：{coop.agency}")
             return redirect("orgs:unit_detail", pk=unit.pk)
@@ -332,7 +325,7 @@ def filing_decide(request, pk):
                 filing, approve=form.cleaned_data["decision"] == FilingStatus.APPROVED,
                 actor=request.user, note=form.cleaned_data["note"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "审批完成。")
             return redirect("orgs:filing_detail", pk=filing.pk)

@@ -1,0 +1,43 @@
+import hashlib
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from apps.accounts.scoping import visible
+from apps.common.files import check_document
+from apps.common.images import strip_metadata
+from apps.evidence.models import KIND_STAGE, Evidence
+from apps.pipeline import transitions
+from apps.registry.models import Person
+
+CONTENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png"}
+
+
+@transaction.atomic
+def evidence_attach(*, person: Person, kind: str, uploaded, actor, candidacy=None) -> Evidence:
+    """Attach a scan or photo to a person (and the candidacy whose stage it proves).
+
+    The type is read from the content; photos are re-encoded so that no EXIF or GPS data
+    is kept."""
+    stage = KIND_STAGE[kind]
+    if actor.role not in transitions.RECORDERS[stage]:
+        raise PermissionDenied("您的角色不能上传该类材料。")
+    person = visible(Person.objects.all(), actor).get(pk=person.pk)
+    if candidacy is not None and candidacy.person_id != person.pk:
+        raise ValidationError({"candidacy": "该报名记录不属于此人员。"})
+    detected = check_document(uploaded)
+    content = strip_metadata(uploaded) if detected in ("jpg", "png") else uploaded
+    content.seek(0)
+    data = content.read()
+    extension = "jpg" if detected == "jpg" else detected
+    evidence = Evidence(
+        person=person, candidacy=candidacy, kind=kind,
+        original_name=(uploaded.name or "")[-200:], content_type=CONTENT_TYPES[detected],
+        size=len(data), sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor,
+    )
+    # A random stored name: the user's file name never reaches the file system.
+    evidence.file.save(f"{kind}-{uuid.uuid4().hex}.{extension}", ContentFile(data), save=False)
+    evidence.save()
+    return evidence

@@ -1,0 +1,138 @@
+from django import forms
+from django.utils import timezone
+
+from apps.pipeline import transitions
+from apps.pipeline.models import Result, Session, Stage
+
+DETAIL_LABELS = {
+    "hospital": "体检医院",
+    "contract_trade": "工种",
+    "contract_term": "合同期限",
+    "service_fee": "服务费（元）",
+    "loan_applied": "已申请贴息贷款",
+    "certificate_no": "培训合格证编号",
+    "passport_no": "护照号",
+    "residence_status_no": "在留资格号",
+    "country": "输出国",
+    "departure_trade": "输出工种",
+    "employer": "外方用工企业",
+    "not_departed_reason": "未输出原因",
+    "return_reason": "归国原因",
+    "return_phone": "归国后联系电话",
+    "note": "备注",
+}
+
+# The detail inputs each stage's form shows.
+STAGE_DETAILS = {
+    Stage.FIRST_INTERVIEW: [],
+    Stage.MEDICAL: ["hospital"],
+    Stage.SECOND_INTERVIEW: [],
+    Stage.CONTRACT: ["contract_trade", "contract_term", "service_fee", "loan_applied"],
+    Stage.TRAINING: ["certificate_no"],
+    Stage.DEPARTURE: ["passport_no", "residence_status_no", "country", "departure_trade",
+                      "employer", "not_departed_reason"],
+    Stage.RETURN: ["return_reason", "return_phone"],
+}
+
+
+def _detail_field(name):
+    if name == "service_fee":
+        return forms.DecimalField(label=DETAIL_LABELS[name], required=False, min_value=0,
+                                  max_digits=10, decimal_places=2)
+    if name == "loan_applied":
+        return forms.BooleanField(label=DETAIL_LABELS[name], required=False)
+    return forms.CharField(label=DETAIL_LABELS[name], required=False, max_length=200)
+
+
+class RecordForm(forms.Form):
+    """Record the next stage of one candidacy; required details are checked by the service."""
+
+    def __init__(self, *args, stage, sessions=None, initial_details=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stage = stage
+        self.fields["result"] = forms.ChoiceField(
+            label="结果", widget=forms.RadioSelect,
+            choices=[(r.value, r.label) for r in transitions.RESULTS[stage]])
+        self.fields["happened_on"] = forms.DateField(
+            label=f"{Stage(stage).label}日期", initial=timezone.localdate,
+            widget=forms.DateInput(attrs={"type": "date"}))
+        if sessions is not None and stage in transitions.SESSION_STAGES:
+            self.fields["session"] = forms.ModelChoiceField(
+                label="场次", queryset=sessions, required=False, empty_label="（不属于某一场次）")
+        for name in STAGE_DETAILS[stage] + ["note"]:
+            self.fields[name] = _detail_field(name)
+            if initial_details and name in initial_details:
+                self.fields[name].initial = initial_details[name]
+
+    def details(self) -> dict:
+        data = self.cleaned_data
+        return {name: data[name] for name in STAGE_DETAILS[self.stage] + ["note"]
+                if name in data and data[name] not in (None, "")}
+
+    def clean(self):
+        data = super().clean()
+        session = data.get("session")
+        if session is not None and data.get("happened_on") != session.held_on:
+            data["happened_on"] = session.held_on  # a session's results happen on its date
+        return data
+
+
+class WithdrawForm(forms.Form):
+    happened_on = forms.DateField(label="退出日期", initial=timezone.localdate,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="退出原因", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class OpenCandidacyForm(forms.Form):
+    project = forms.ModelChoiceField(label="岗位项目", queryset=None, empty_label="请选择项目")
+    happened_on = forms.DateField(label="报名日期", initial=timezone.localdate,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = projects
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = ["stage", "project", "held_on", "place", "hospital", "unit"]
+        widgets = {"held_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, projects, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = projects
+        self.fields["project"].empty_label = "请选择项目"
+        if units is None:
+            del self.fields["unit"]
+        else:
+            self.fields["unit"].queryset = units
+            self.fields["unit"].empty_label = "（市人社局直接组织）"
+
+
+class CandidacyFilterForm(forms.Form):
+    q = forms.CharField(label="姓名", required=False)
+    stage = forms.ChoiceField(label="环节", required=False,
+                              choices=[("", "全部环节")] + Stage.choices)
+    result = forms.ChoiceField(label="结果", required=False,
+                               choices=[("", "全部结果")] + Result.choices)
+    status = forms.ChoiceField(label="状态", required=False)
+    unit = forms.ModelChoiceField(label="组织单位", required=False, queryset=None,
+                                  empty_label="全部单位")
+    city = forms.ModelChoiceField(label="地市", required=False, queryset=None,
+                                  empty_label="全部地市")
+    agency = forms.ModelChoiceField(label="输出机构", required=False, queryset=None,
+                                    empty_label="全部机构")
+    country = forms.CharField(label="输出国", required=False)
+    date_from = forms.DateField(label="环节日期自", required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="至", required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, units, cities, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        from apps.pipeline.models import CandidacyStatus
+        self.fields["status"].choices = [("", "全部状态")] + CandidacyStatus.choices
+        self.fields["unit"].queryset = units
+        self.fields["city"].queryset = cities
+        self.fields["agency"].queryset = agencies

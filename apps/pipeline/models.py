@@ -1,0 +1,184 @@
+"""A person's pass through the screening pipeline for one job project (SPEC §4).
+
+报名 → 初试 → 体检 → 复试 → 合同 → 培训 → 输出 → 归国. The allowed moves are data
+(transitions.py); services.py is the only writer of ``stage``, ``result`` and ``status``.
+"""
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from apps.common.crypto import EncryptedTextField
+from apps.registry.idnumber import mask_phone
+
+
+class Stage(models.TextChoices):
+    REGISTERED = "registered", "报名"
+    FIRST_INTERVIEW = "first_interview", "初试"
+    MEDICAL = "medical", "体检"
+    SECOND_INTERVIEW = "second_interview", "复试"
+    CONTRACT = "contract", "合同"
+    TRAINING = "training", "培训"
+    DEPARTURE = "departure", "输出"
+    RETURN = "return", "归国"
+
+
+class Result(models.TextChoices):
+    REGISTERED = "registered", "已报名"
+    PASS = "pass", "合格"
+    FAIL = "fail", "不合格"
+    ABSENT = "absent", "未参加"
+    SIGNED = "signed", "签订"
+    NOT_SIGNED = "not_signed", "未签订"
+    INCOMPLETE = "incomplete", "未完成"
+    DEPARTED = "departed", "已输出"
+    NOT_DEPARTED = "not_departed", "未输出"
+    RETURNED = "returned", "已归国"
+
+
+class CandidacyStatus(models.TextChoices):
+    ACTIVE = "active", "进行中"
+    ABROAD = "abroad", "在外就业"
+    RETURNED = "returned", "已归国"
+    ENDED = "ended", "已终止"
+    WITHDRAWN = "withdrawn", "中途退出"
+
+
+OPEN_STATUSES = (CandidacyStatus.ACTIVE, CandidacyStatus.ABROAD)
+
+
+@pghistory.track(model_name="CandidacyHistory",
+                 obj_field=pghistory.ObjForeignKey(related_name="history"))
+class Candidacy(models.Model):
+    """One row of the 花名表 (附件6): one person, one project, one pass through the stages."""
+
+    person = models.ForeignKey("registry.Person", verbose_name="人员", on_delete=models.PROTECT,
+                               related_name="candidacies")
+    project = models.ForeignKey("projects.JobProject", verbose_name="岗位项目",
+                                on_delete=models.PROTECT, related_name="candidacies")
+    unit = models.ForeignKey("orgs.OrganisingUnit", verbose_name="组织单位",
+                             on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="candidacies")
+    city = models.ForeignKey("orgs.City", verbose_name="地市", on_delete=models.PROTECT,
+                             related_name="candidacies")
+    agency = models.ForeignKey("orgs.Agency", verbose_name="输出机构", on_delete=models.PROTECT,
+                               related_name="candidacies")
+    stage = models.CharField("当前环节", max_length=20, choices=Stage.choices,
+                             default=Stage.REGISTERED)
+    result = models.CharField("环节结果", max_length=20, choices=Result.choices,
+                              default=Result.REGISTERED)
+    stage_on = models.DateField("环节日期")
+    status = models.CharField("状态", max_length=10, choices=CandidacyStatus.choices,
+                              default=CandidacyStatus.ACTIVE)
+    breach = models.BooleanField("违约", default=False,
+                                 help_text="签订合同后中途退出视为违约")
+    # 合同
+    contract_trade = models.CharField("合同工种", max_length=50, blank=True)
+    contract_term = models.CharField("合同期限", max_length=20, blank=True)
+    service_fee = models.DecimalField("服务费（元）", max_digits=10, decimal_places=2,
+                                      null=True, blank=True)
+    loan_applied = models.BooleanField("申请贴息贷款", default=False)
+    # 培训
+    certificate_no = models.CharField("培训合格证编号", max_length=50, blank=True)
+    # 输出
+    residence_status_no = models.CharField("在留资格号", max_length=50, blank=True)
+    country = models.CharField("输出国", max_length=30, blank=True)
+    departure_trade = models.CharField("输出工种", max_length=50, blank=True)
+    departed_on = models.DateField("输出时间", null=True, blank=True)
+    employer = models.CharField("外方用工企业", max_length=100, blank=True)
+    not_departed_reason = models.CharField("未输出原因", max_length=200, blank=True)
+    # 归国
+    returned_on = models.DateField("归国时间", null=True, blank=True)
+    return_reason = models.CharField("归国原因", max_length=200, blank=True)
+    return_phone = EncryptedTextField("归国后联系电话", blank=True, default="")
+    # 终止
+    ended_on = models.DateField("终止日期", null=True, blank=True)
+    end_reason = models.CharField("终止原因", max_length=200, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人",
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "报名记录"
+        verbose_name_plural = "报名记录"
+        ordering = ["-created_at"]
+        constraints = [
+            # A person is in at most one open pass at a time; a new one after it ends.
+            models.UniqueConstraint(fields=["person"], condition=Q(status__in=OPEN_STATUSES),
+                                    name="candidacy_one_open_per_person"),
+        ]
+        indexes = [models.Index(fields=["stage", "result"]), models.Index(fields=["status"])]
+
+    def __str__(self):
+        return f"{self.person} · {self.project}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def return_phone_masked(self) -> str:
+        return mask_phone(self.return_phone)
+
+
+class Session(models.Model):
+    """A scheduled interview, medical or departure batch: a date before any result exists."""
+
+    stage = models.CharField("环节", max_length=20, choices=[
+        (Stage.FIRST_INTERVIEW, "初试"), (Stage.MEDICAL, "体检"),
+        (Stage.SECOND_INTERVIEW, "复试"), (Stage.DEPARTURE, "输出"),
+    ])
+    project = models.ForeignKey("projects.JobProject", verbose_name="岗位项目",
+                                on_delete=models.PROTECT, related_name="sessions")
+    held_on = models.DateField("日期")
+    place = models.CharField("地点 / 方式", max_length=100, blank=True)
+    hospital = models.CharField("体检医院（县级以上）", max_length=100, blank=True)
+    unit = models.ForeignKey("orgs.OrganisingUnit", verbose_name="组织单位",
+                             on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="sessions")
+    # Empty for an agency's departure batch, which may gather people of several cities.
+    city = models.ForeignKey("orgs.City", verbose_name="地市", on_delete=models.PROTECT,
+                             null=True, blank=True, related_name="sessions")
+    agency = models.ForeignKey("orgs.Agency", verbose_name="输出机构", on_delete=models.PROTECT,
+                               related_name="sessions")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人",
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "场次"
+        verbose_name_plural = "场次"
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self):
+        return f"{self.held_on:%Y-%m-%d} {self.get_stage_display()} · {self.project.name}"
+
+
+class StageEvent(models.Model):
+    """A stage recorded for a candidacy: who, when, and the date it happened."""
+
+    candidacy = models.ForeignKey(Candidacy, verbose_name="报名记录", on_delete=models.PROTECT,
+                                  related_name="events")
+    stage = models.CharField("环节", max_length=20, choices=Stage.choices)
+    result = models.CharField("结果", max_length=20, choices=Result.choices)
+    happened_on = models.DateField("发生日期")
+    session = models.ForeignKey(Session, verbose_name="场次", on_delete=models.PROTECT,
+                                null=True, blank=True, related_name="events")
+    details = models.JSONField("详细信息", default=dict, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人",
+                                    on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "环节记录"
+        verbose_name_plural = "环节记录"
+        ordering = ["happened_on", "id"]
+        constraints = [
+            # Two users recording the same stage at once: one event, never two.
+            models.UniqueConstraint(fields=["candidacy", "stage"], name="stage_event_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_stage_display()} {self.get_result_display()} {self.happened_on}"

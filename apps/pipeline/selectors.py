@@ -1,0 +1,46 @@
+from django.db.models import Q
+
+from apps.accounts.scoping import visible
+from apps.pipeline.models import Candidacy, Session
+from apps.pipeline import transitions
+
+
+def candidacy_list(user, *, q="", stage="", result="", status="", unit=None, city=None,
+                   agency=None, country="", date_from=None, date_to=None, project=None):
+    qs = visible(Candidacy.objects.select_related("person", "project", "unit", "city",
+                                                  "agency"), user)
+    if q:
+        qs = qs.filter(person__name__icontains=q)
+    for name, value in (("stage", stage), ("result", result), ("status", status),
+                        ("unit", unit), ("city", city), ("agency", agency),
+                        ("project", project)):
+        if value:
+            qs = qs.filter(**{name: value})
+    if country:
+        qs = qs.filter(Q(country__icontains=country) | Q(project__country__icontains=country))
+    if date_from:
+        qs = qs.filter(stage_on__gte=date_from)
+    if date_to:
+        qs = qs.filter(stage_on__lte=date_to)
+    return qs
+
+
+def session_list(user):
+    return visible(Session.objects.select_related("project", "unit", "city", "agency"), user)
+
+
+def session_candidates(user, session):
+    """Open candidacies of the session's project whose next stage is the session's stage."""
+    previous = next(s for s, nxt in transitions.NEXT.items() if nxt == session.stage)
+    qs = candidacy_list(user, project=session.project, stage=previous, status="active")
+    if session.unit_id:
+        qs = qs.filter(unit=session.unit_id)
+    elif session.city_id:
+        qs = qs.filter(city=session.city_id)
+    return qs.order_by("person__name")
+
+
+def roster_rows(user, *, unit=None, project=None, city=None):
+    """The rows of a 花名表 (附件6): one per candidacy, in registration order."""
+    qs = candidacy_list(user, unit=unit, project=project, city=city)
+    return qs.order_by("created_at", "id")

@@ -1,0 +1,187 @@
+"""The only writers of a candidacy's stage, result and status.
+
+Each change locks the candidacy row, checks the move against transitions.py, writes one
+StageEvent (who, when, the date it happened) and updates the candidacy; the history
+triggers keep the old and new values.
+"""
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.accounts.models import Role
+from apps.accounts.scoping import visible
+from apps.pipeline import transitions
+from apps.pipeline.models import (
+    OPEN_STATUSES, Candidacy, CandidacyStatus, Result, Session, Stage, StageEvent,
+)
+from apps.projects.models import ProjectStatus
+from apps.registry.models import Person
+from apps.registry.services import normalise_phone, passport_hash
+
+# Details copied onto the candidacy (the 花名表 columns); others go into the event only.
+CANDIDACY_FIELDS = {
+    "contract_trade", "contract_term", "service_fee", "loan_applied", "certificate_no",
+    "residence_status_no", "country", "departure_trade", "employer", "not_departed_reason",
+    "return_reason", "return_phone", "note",
+}
+EVENT_ONLY_FIELDS = {"hospital"}
+SENSITIVE = {"passport_no", "return_phone"}
+
+
+class InvalidTransition(ValidationError):
+    pass
+
+
+def _locked(candidacy, actor) -> Candidacy:
+    """The candidacy row, locked, and only if the actor may see it."""
+    qs = visible(Candidacy.objects.select_for_update(of=("self",)), actor)
+    try:
+        return qs.select_related("person").get(pk=candidacy.pk)
+    except Candidacy.DoesNotExist:
+        raise PermissionDenied("该报名记录不存在或不在您的管辖范围内。")
+
+
+def _check_date(on, not_before, label="日期"):
+    if on > timezone.localdate():
+        raise ValidationError({"happened_on": f"{label}不能晚于今天。"})
+    if not_before and on < not_before:
+        raise ValidationError({"happened_on": f"{label}不能早于上一环节日期"
+                                              f"（{not_before:%Y-%m-%d}）。"})
+
+
+@transaction.atomic
+def candidacy_open(*, person: Person, project, actor, on=None) -> Candidacy:
+    """报名: the person applies for a published project through their unit or city."""
+    if actor.role not in transitions.RECORDERS[Stage.REGISTERED]:
+        raise PermissionDenied("只有组织单位和市人社局可以为人员报名。")
+    person = visible(Person.objects.select_for_update(of=("self",)), actor).get(pk=person.pk)
+    if project.status != ProjectStatus.PUBLISHED:
+        raise ValidationError({"project": "只能报名已发布的岗位项目。"})
+    on = on or timezone.localdate()
+    _check_date(on, None, "报名日期")
+    if person.candidacies.filter(status__in=OPEN_STATUSES).exists():
+        raise ValidationError({"project": f"{person.name}已有进行中的报名，不能同时报名两个项目。"})
+    candidacy = Candidacy(person=person, project=project, unit=person.unit,
+                          city_id=person.city_id, agency_id=project.agency_id,
+                          stage=Stage.REGISTERED, result=Result.REGISTERED, stage_on=on,
+                          created_by=actor)
+    try:
+        with transaction.atomic():
+            candidacy.save()
+    except IntegrityError:
+        raise ValidationError({"project": f"{person.name}已有进行中的报名。"})
+    StageEvent.objects.create(candidacy=candidacy, stage=Stage.REGISTERED,
+                              result=Result.REGISTERED, happened_on=on, recorded_by=actor)
+    return candidacy
+
+
+def _check_details(stage, result, details):
+    missing = [name for name in transitions.REQUIRED.get((stage, result), [])
+               if not str(details.get(name) or "").strip()]
+    if missing:
+        from apps.pipeline.forms import DETAIL_LABELS
+        raise ValidationError({name: f"请填写{DETAIL_LABELS[name]}。" for name in missing})
+
+
+@transaction.atomic
+def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=None,
+                     **details) -> Candidacy:
+    """Record the next stage of a candidacy. Two users at once: one wins, the other is told
+    the stage has moved on; never two events for one stage."""
+    if actor.role not in transitions.RECORDERS.get(stage, ()):
+        raise PermissionDenied(f"您的角色不能录入“{Stage(stage).label}”环节。")
+    c = _locked(candidacy, actor)
+    if c.status not in OPEN_STATUSES:
+        raise InvalidTransition(f"{c.person.name}的报名已{c.get_status_display()}，不能再录入。")
+    expected = transitions.next_stage(c.stage)
+    if stage != expected:
+        raise InvalidTransition(
+            f"{c.person.name}当前环节为“{c.get_stage_display()}”，下一环节应为"
+            f"“{Stage(expected).label if expected else '无'}”，不能录入“{Stage(stage).label}”。")
+    if result not in transitions.RESULTS[stage]:
+        raise ValidationError({"result": f"“{Stage(stage).label}”的结果不能是“{Result(result).label}”。"})
+    if session is not None and (session.stage != stage or session.project_id != c.project_id):
+        raise ValidationError({"session": "场次与该报名记录的环节或项目不符。"})
+    _check_date(on, c.stage_on)
+    _check_details(stage, result, details)
+
+    event_details = {}
+    for name, value in details.items():
+        if value in (None, ""):
+            continue
+        if name in SENSITIVE:
+            continue  # kept encrypted on the person / candidacy, never in the event's JSON
+        event_details[name] = str(value)
+    StageEvent.objects.create(candidacy=c, stage=stage, result=result, happened_on=on,
+                              session=session, details=event_details, recorded_by=actor)
+
+    changed = ["stage", "result", "stage_on", "status", "updated_at"]
+    for name in CANDIDACY_FIELDS & set(details):
+        value = details[name]
+        if name == "return_phone":
+            value = normalise_phone(value or "")
+        setattr(c, name, value if value is not None else getattr(c, name))
+        changed.append(name)
+    if details.get("passport_no"):
+        person = c.person
+        person.passport_no = details["passport_no"].strip().upper()
+        person.passport_hash = passport_hash(person.passport_no)
+        person.save(update_fields=["passport_no", "passport_hash", "updated_at"])
+    if stage == Stage.DEPARTURE and result == Result.DEPARTED:
+        c.departed_on = on
+        changed.append("departed_on")
+    if stage == Stage.RETURN:
+        c.returned_on = on
+        changed.append("returned_on")
+    c.stage, c.result, c.stage_on = stage, result, on
+    c.status = transitions.STATUS_AFTER.get(result, CandidacyStatus.ACTIVE)
+    if result in transitions.TERMINAL:
+        c.ended_on, c.end_reason = on, f"{Stage(stage).label}{Result(result).label}"
+        changed += ["ended_on", "end_reason"]
+    c.save(update_fields=changed)
+    return c
+
+
+@transaction.atomic
+def candidacy_withdraw(candidacy: Candidacy, *, actor, on, reason: str) -> Candidacy:
+    """The person leaves. After a signed contract it is a breach (中途退出视为违约)."""
+    if actor.role not in transitions.RECORDERS[Stage.REGISTERED] | {Role.AGENCY}:
+        raise PermissionDenied("无权登记退出。")
+    c = _locked(candidacy, actor)
+    if c.status != CandidacyStatus.ACTIVE:
+        raise InvalidTransition(f"{c.person.name}的报名已{c.get_status_display()}，不能登记退出。")
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写退出原因。"})
+    _check_date(on, c.stage_on, "退出日期")
+    c.status = CandidacyStatus.WITHDRAWN
+    c.breach = transitions.is_breach(c.stage, c.result)
+    c.ended_on = on
+    c.end_reason = f"中途退出：{reason.strip()}" + ("（违约）" if c.breach else "")
+    c.save(update_fields=["status", "breach", "ended_on", "end_reason", "updated_at"])
+    return c
+
+
+def session_create(*, actor, **fields) -> Session:
+    if actor.role not in transitions.RECORDERS[fields["stage"]]:
+        raise PermissionDenied("您的角色不能安排该环节的场次。")
+    session = Session(created_by=actor, agency_id=fields["project"].agency_id, **fields)
+    session.full_clean()
+    session.save()
+    return session
+
+
+@transaction.atomic
+def session_record(session: Session, *, actor, rows) -> list[Candidacy]:
+    """Record many candidates of one session at once, all or nothing.
+
+    ``rows`` is a list of (candidacy, result, details). The first refusal rolls back
+    every row and names the person."""
+    done = []
+    for candidacy, result, details in rows:
+        try:
+            done.append(candidacy_record(candidacy, stage=session.stage, result=result,
+                                         on=session.held_on, actor=actor, session=session,
+                                         **details))
+        except ValidationError as error:
+            raise ValidationError(f"{candidacy.person.name}：{'；'.join(error.messages)}")
+    return done

@@ -1,0 +1,225 @@
+"""Pipeline pages: candidacy list, record a stage, sessions with batch recording, 花名表."""
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.accounts.decorators import role_required
+from apps.accounts.models import Role
+from apps.accounts.scoping import get_visible_or_404, visible
+from apps.common.forms import apply_errors
+from apps.orgs.models import Agency, City, OrganisingUnit
+from apps.pipeline import roster, selectors, services, transitions
+from apps.pipeline.forms import (
+    CandidacyFilterForm, OpenCandidacyForm, RecordForm, SessionForm, WithdrawForm,
+)
+from apps.pipeline.models import Candidacy, Result, Session, Stage
+from apps.projects.models import JobProject, ProjectStatus
+from apps.registry.idnumber import mask_id, mask_passport
+from apps.registry.models import Person
+
+PEOPLE_ROLES = (Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY)
+SESSION_ROLES = (Role.CITY, Role.UNIT, Role.AGENCY)
+
+
+@role_required(*PEOPLE_ROLES)
+def candidacy_list(request):
+    user = request.user
+    form = CandidacyFilterForm(
+        request.GET or None,
+        units=visible(OrganisingUnit.objects.all(), user),
+        cities=visible(City.objects.all(), user),
+        agencies=visible(Agency.objects.all(), user))
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.candidacy_list(user, **{k: v for k, v in filters.items() if v})
+    page = Paginator(qs.order_by("-stage_on", "-id"), 50).get_page(request.GET.get("page"))
+    return render(request, "pipeline/candidacy_list.html",
+                  {"form": form, "page": page, "total": page.paginator.count})
+
+
+@role_required(Role.UNIT, Role.CITY)
+def candidacy_open(request, person_pk):
+    user = request.user
+    person = get_visible_or_404(Person.objects.all(), user, pk=person_pk)
+    projects = visible(JobProject.objects.filter(status=ProjectStatus.PUBLISHED), user)
+    form = OpenCandidacyForm(request.POST or None, projects=projects)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.candidacy_open(person=person, project=form.cleaned_data["project"],
+                                    actor=user, on=form.cleaned_data["happened_on"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{person.name}已报名“{form.cleaned_data['project']}”。")
+            return redirect(person)
+    return render(request, "orgs/form.html", {"form": form, "title": f"报名岗位项目：{person.name}",
+                                              "back": person.get_absolute_url()})
+
+
+@role_required(*SESSION_ROLES)
+def candidacy_record(request, pk):
+    user = request.user
+    candidacy = get_visible_or_404(Candidacy.objects.select_related("person", "project"), user,
+                                   pk=pk)
+    stage = transitions.next_stage(candidacy.stage)
+    if not candidacy.is_open or stage is None:
+        messages.error(request, f"{candidacy.person.name}的报名已{candidacy.get_status_display()}，"
+                                "没有可录入的环节。")
+        return redirect(candidacy.person)
+    if user.role not in transitions.RECORDERS[stage]:
+        raise PermissionDenied(f"您的角色不能录入“{Stage(stage).label}”环节。")
+    project = candidacy.project
+    form = RecordForm(request.POST or None, stage=stage,
+                      sessions=selectors.session_list(user).filter(stage=stage, project=project),
+                      initial_details={"country": project.country,
+                                       "departure_trade": project.trade,
+                                       "contract_trade": project.trade,
+                                       "employer": project.employer})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.candidacy_record(candidacy, stage=stage, result=data["result"],
+                                      on=data["happened_on"], actor=user,
+                                      session=data.get("session"), **form.details())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"已录入{candidacy.person.name}的{Stage(stage).label}："
+                                      f"{Result(data['result']).label}。")
+            return redirect(candidacy.person)
+    return render(request, "pipeline/record_form.html", {
+        "form": form, "candidacy": candidacy, "stage": Stage(stage),
+    })
+
+
+@role_required(Role.UNIT, Role.CITY, Role.AGENCY)
+def candidacy_withdraw(request, pk):
+    user = request.user
+    candidacy = get_visible_or_404(Candidacy.objects.select_related("person"), user, pk=pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            c = services.candidacy_withdraw(candidacy, actor=user,
+                                            on=form.cleaned_data["happened_on"],
+                                            reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"已登记{c.person.name}中途退出" +
+                             ("，签订合同后退出，记为违约。" if c.breach else "。"))
+            return redirect(c.person)
+    return render(request, "orgs/form.html", {
+        "form": form, "title": f"登记中途退出：{candidacy.person.name}",
+        "back": candidacy.person.get_absolute_url(),
+    })
+
+
+@role_required(*PEOPLE_ROLES)
+def session_list(request):
+    sessions = selectors.session_list(request.user)
+    page = Paginator(sessions, 50).get_page(request.GET.get("page"))
+    return render(request, "pipeline/session_list.html", {
+        "page": page, "can_create": request.user.role in SESSION_ROLES,
+    })
+
+
+@role_required(*SESSION_ROLES)
+def session_create(request):
+    user = request.user
+    units = (visible(OrganisingUnit.objects.all(), user) if user.role == Role.CITY else None)
+    form = SessionForm(request.POST or None,
+                       projects=visible(JobProject.objects.filter(
+                           status=ProjectStatus.PUBLISHED), user),
+                       units=units)
+    allowed = [s for s in transitions.SESSION_STAGES if user.role in transitions.RECORDERS[s]]
+    form.fields["stage"].choices = [(s.value, s.label) for s in allowed]
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if user.role == Role.UNIT:
+            data["unit"], data["city"] = user.unit, user.unit.city
+        elif user.role == Role.CITY:
+            data["city"] = user.city
+        else:  # an agency's departure batch is organised for its project's people
+            data["unit"], data["city"] = None, None
+        try:
+            session = services.session_create(actor=user, **data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "场次已创建。")
+            return redirect("pipeline:session_detail", pk=session.pk)
+    return render(request, "orgs/form.html", {"form": form, "title": "安排场次"})
+
+
+def _batch_rows(request, candidates, session):
+    """Read the batch form: one result (and for departures the passport) per person."""
+    rows, project = [], session.project
+    for c in candidates:
+        result = request.POST.get(f"result-{c.pk}", "")
+        if not result:
+            continue
+        details = {}
+        if session.stage == Stage.MEDICAL:
+            details["hospital"] = session.hospital
+        if session.stage == Stage.DEPARTURE and result == Result.DEPARTED:
+            details.update(passport_no=request.POST.get(f"passport-{c.pk}", ""),
+                           residence_status_no=request.POST.get(f"residence-{c.pk}", ""),
+                           country=project.country, departure_trade=project.trade,
+                           employer=project.employer)
+        if session.stage == Stage.DEPARTURE and result == Result.NOT_DEPARTED:
+            details["not_departed_reason"] = request.POST.get(f"reason-{c.pk}", "")
+        rows.append((c, result, details))
+    return rows
+
+
+@role_required(*PEOPLE_ROLES)
+def session_detail(request, pk):
+    user = request.user
+    session = get_visible_or_404(Session.objects.select_related("project", "unit", "city"),
+                                 user, pk=pk)
+    candidates = list(selectors.session_candidates(user, session))
+    recorded = (visible(session.events.select_related("candidacy__person", "recorded_by"), user))
+    can_record = user.role in transitions.RECORDERS[session.stage]
+    error = None
+    if request.method == "POST":
+        if not can_record:
+            raise PermissionDenied("您的角色不能录入该环节。")
+        rows = _batch_rows(request, candidates, session)
+        if not rows:
+            error = "请至少为一人选择结果。"
+        else:
+            try:
+                services.session_record(session, actor=user, rows=rows)
+            except ValidationError as exc:
+                error = "；".join(exc.messages) + "。本次提交未录入任何人，请修改后重新提交。"
+            else:
+                messages.success(request, f"已录入 {len(rows)} 人的{session.get_stage_display()}结果。")
+                return redirect("pipeline:session_detail", pk=session.pk)
+    return render(request, "pipeline/session_detail.html", {
+        "session": session, "candidates": candidates, "recorded": recorded,
+        "results": transitions.RESULTS[session.stage], "can_record": can_record,
+        "error": error, "posted": request.POST,
+    }, status=400 if error else 200)
+
+
+@role_required(*PEOPLE_ROLES)
+def roster_view(request):
+    """花名表 (附件6) for a unit or a project, exactly the form's columns."""
+    user = request.user
+    units = visible(OrganisingUnit.objects.all(), user)
+    projects = visible(JobProject.objects.all(), user)
+    unit = units.filter(pk=request.GET.get("unit") or 0).first()
+    project = projects.filter(pk=request.GET.get("project") or 0).first()
+    candidacies = list(selectors.roster_rows(user, unit=unit, project=project)
+                       .prefetch_related("events"))
+    rows = []
+    for seq, c in enumerate(candidacies, start=1):
+        results = {e.stage: e.result for e in c.events.all()}
+        rows.append(roster.roster_row(seq, c, results, id_text=mask_id(c.person.id_number),
+                                      passport_text=mask_passport(c.person.passport_no)))
+    return render(request, "pipeline/roster.html", {
+        "groups": roster.GROUPS, "rows": rows, "units": units, "projects": projects,
+        "unit": unit, "project": project,
+        "org_name": unit.name if unit else (user.organisation_name),
+    })

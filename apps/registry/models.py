@@ -1,0 +1,120 @@
+"""The real-name registry (SPEC §4): one Person per real person, keyed by the ID number.
+
+The ID number, passport number and phone numbers are stored encrypted (AES-GCM); exact search
+and uniqueness go through keyed hashes (HMAC) of the normalised values, never the plain text.
+"""
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.common.crypto import EncryptedTextField
+from apps.registry.idnumber import mask_id, mask_passport, mask_phone
+
+
+class Sex(models.TextChoices):
+    MALE = "男", "男"
+    FEMALE = "女", "女"
+
+
+class Marital(models.TextChoices):
+    SINGLE = "未婚", "未婚"
+    MARRIED = "已婚", "已婚"
+    DIVORCED = "离异", "离异"
+    WIDOWED = "丧偶", "丧偶"
+
+
+class Education(models.TextChoices):
+    JUNIOR = "初中及以下", "初中及以下"
+    SENIOR = "高中/中专/技校", "高中/中专/技校"
+    COLLEGE = "大专", "大专"
+    BACHELOR = "本科", "本科"
+    POSTGRADUATE = "研究生", "研究生"
+
+
+class PersonCategory(models.TextChoices):
+    STUDENT = "学生", "学生"
+    PUBLIC = "社会人员", "社会人员"
+
+
+class PovertyStatus(models.TextChoices):
+    NONE = "", "否"
+    LIFTED = "脱贫劳动力", "脱贫劳动力"
+    MONITORED = "监测对象", "监测对象"
+
+
+@pghistory.track(model_name="PersonHistory",
+                 obj_field=pghistory.ObjForeignKey(related_name="history"))
+class Person(models.Model):
+    """A registered person (附件5 对外劳务输出人员报名表)."""
+
+    name = models.CharField("姓名", max_length=50)
+    sex = models.CharField("性别", max_length=1, choices=Sex.choices)
+    birth_date = models.DateField("出生日期")
+    id_number = EncryptedTextField("身份证号")
+    id_hash = models.CharField(max_length=64, unique=True, editable=False)
+    phone = EncryptedTextField("联系方式", blank=True, default="")
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    hukou = models.CharField("户籍所在地", max_length=100, blank=True)
+    health = models.CharField("健康状况", max_length=50, blank=True)
+    marital = models.CharField("婚姻状况", max_length=4, choices=Marital.choices, blank=True)
+    school_major = models.CharField("毕业院校及专业", max_length=100, blank=True)
+    education = models.CharField("学历", max_length=10, choices=Education.choices, blank=True)
+    intended_trade = models.CharField("拟就业工种", max_length=50, blank=True)
+    languages = models.CharField("外语及水平", max_length=50, blank=True,
+                                 help_text="如：日语N4、英语四级")
+    address = models.CharField("学校或家庭住址", max_length=200, blank=True)
+    family_name = models.CharField("家庭联系人姓名", max_length=50, blank=True)
+    family_relation = models.CharField("与本人关系", max_length=20, blank=True)
+    family_phone = EncryptedTextField("家庭联系人联系方式", blank=True, default="")
+    work_history = models.TextField("工作经历", blank=True)
+    category = models.CharField("人员类别", max_length=4, choices=PersonCategory.choices)
+    poverty_status = models.CharField("脱贫劳动力/监测对象", max_length=5,
+                                      choices=PovertyStatus.choices, blank=True, default="")
+    passport_no = EncryptedTextField("护照号", blank=True, default="")
+    passport_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    unit = models.ForeignKey("orgs.OrganisingUnit", verbose_name="推荐单位",
+                             on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="persons")
+    city = models.ForeignKey("orgs.City", verbose_name="所属地市", on_delete=models.PROTECT,
+                             related_name="persons")
+    registered_on = models.DateField("报名日期", default=timezone.localdate)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人",
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "劳务人员"
+        verbose_name_plural = "劳务人员"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["city", "unit"]), models.Index(fields=["name"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("registry:person_detail", args=[self.pk])
+
+    @property
+    def age(self) -> int:
+        today = timezone.localdate()
+        b = self.birth_date
+        return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
+
+    @property
+    def id_masked(self) -> str:
+        return mask_id(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def family_phone_masked(self) -> str:
+        return mask_phone(self.family_phone)
+
+    @property
+    def passport_masked(self) -> str:
+        return mask_passport(self.passport_no)

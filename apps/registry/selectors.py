@@ -1,0 +1,131 @@
+"""Reads of the registry, always through scoping."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch
+
+from apps.accounts.models import User
+from apps.accounts.scoping import visible
+from apps.pipeline.models import OPEN_STATUSES, Candidacy, CandidacyHistory, StageEvent
+from apps.registry import idnumber
+from apps.registry.models import Person, PersonHistory
+from apps.registry.services import id_hash, normalise_phone, phone_hash
+
+
+@dataclass
+class Search:
+    people: object  # QuerySet[Person]
+    by: str         # "name", "id" or "phone": ID and phone searches are audited
+
+
+def person_search(user, *, q="", category="", unit=None, poverty_status="") -> Search:
+    qs = visible(Person.objects.select_related("unit", "city"), user)
+    q = (q or "").strip()
+    by = "name"
+    if q:
+        compact = idnumber.normalise(q)
+        if len(compact) == 18 and compact[:17].isdigit():
+            by, qs = "id", qs.filter(id_hash=id_hash(compact))
+        elif len(normalise_phone(q)) == 11 and normalise_phone(q) == compact:
+            by, qs = "phone", qs.filter(phone_hash=phone_hash(q))
+        else:
+            qs = qs.filter(name__icontains=q)
+    if category:
+        qs = qs.filter(category=category)
+    if unit:
+        qs = qs.filter(unit=unit)
+    if poverty_status:
+        qs = qs.filter(poverty_status=poverty_status)
+    return Search(people=qs, by=by)
+
+
+def reserve_pool(user, *, trade="", education="", language="", city=None):
+    """储备库: registered people with no open candidacy (seed 001)."""
+    open_candidacy = Candidacy.objects.filter(person=OuterRef("pk"), status__in=OPEN_STATUSES)
+    qs = visible(Person.objects.select_related("unit", "city"), user).filter(
+        ~Exists(open_candidacy))
+    if trade:
+        qs = qs.filter(intended_trade__icontains=trade)
+    if education:
+        qs = qs.filter(education=education)
+    if language:
+        qs = qs.filter(languages__icontains=language)
+    if city:
+        qs = qs.filter(city=city)
+    return qs
+
+
+def person_candidacies(user, person):
+    return visible(Candidacy.objects.filter(person=person), user).select_related(
+        "project", "unit", "agency").prefetch_related(
+        Prefetch("events", queryset=StageEvent.objects.select_related("recorded_by", "session")),
+        "evidence")
+
+
+@dataclass
+class Change:
+    at: datetime
+    who: str
+    what: str      # the record changed, e.g. "人员信息" or "报名：项目名"
+    field: str
+    old: str
+    new: str
+
+
+# Fields never shown in a change log, and sensitive ones shown masked.
+HIDDEN = {"id", "updated_at", "created_at", "id_hash", "phone_hash", "passport_hash",
+          "created_by"}
+MASKS = {"id_number": idnumber.mask_id, "phone": idnumber.mask_phone,
+         "family_phone": idnumber.mask_phone, "passport_no": idnumber.mask_passport,
+         "return_phone": idnumber.mask_phone}
+
+
+def _display(event, field):
+    value = getattr(event, field.attname)
+    if field.name in MASKS:
+        return MASKS[field.name](value or "")
+    if field.choices:
+        return dict(field.choices).get(value, value)
+    return "" if value is None else str(value)
+
+
+def _changes(events, what, fields, users):
+    out, previous = [], None
+    for event in events:
+        if previous is not None:
+            for field in fields:
+                old, new = _display(previous, field), _display(event, field)
+                if old != new:
+                    user_id = (event.pgh_context.metadata.get("user")
+                               if event.pgh_context else None)
+                    out.append(Change(event.pgh_created_at, users.get(user_id, "系统"),
+                                      what(event), str(field.verbose_name), old, new))
+        previous = event
+    return out
+
+
+def person_changes(user, person) -> list[Change]:
+    """Who changed what, when, from which value to which (masked where sensitive)."""
+    def tracked(model):
+        return [f for f in model._meta.concrete_fields
+                if not f.name.startswith("pgh_") and f.name not in HIDDEN
+                and not f.is_relation]
+
+    person_events = list(visible(PersonHistory.objects.filter(pgh_obj=person), user)
+                         .select_related("pgh_context").order_by("pgh_id"))
+    candidacy_events = list(visible(CandidacyHistory.objects.filter(pgh_obj__person=person),
+                                    user)
+                            .select_related("pgh_context", "project")
+                            .order_by("pgh_obj_id", "pgh_id"))
+    user_ids = {e.pgh_context.metadata.get("user") for e in person_events + candidacy_events
+                if e.pgh_context}
+    users = {u.pk: u.get_full_name() or u.username
+             for u in User.objects.filter(pk__in=[i for i in user_ids if i])}
+    changes = _changes(person_events, lambda e: "人员信息", tracked(PersonHistory), users)
+    by_candidacy = {}
+    for event in candidacy_events:
+        by_candidacy.setdefault(event.pgh_obj_id, []).append(event)
+    for events in by_candidacy.values():
+        changes += _changes(events, lambda e: f"报名：{e.project.name}",
+                            tracked(CandidacyHistory), users)
+    return sorted(changes, key=lambda c: c.at, reverse=True)

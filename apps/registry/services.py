@@ -1,0 +1,129 @@
+"""Writes to the registry. Every change is recorded by the history triggers (who, when,
+old and new value); these functions are the only writers of a Person."""
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from apps.accounts.models import Role
+from apps.accounts.scoping import visible
+from apps.common.crypto import blind_index
+from apps.registry import idnumber
+from apps.registry.models import Person
+
+# Registration (报名) is done by units and cities (SPEC §4).
+REGISTRARS = {Role.UNIT, Role.CITY}
+MIN_AGE, MAX_AGE = 16, 60
+
+
+class DuplicatePerson(ValidationError):
+    """The ID number is already registered. ``existing`` is set only when the user may see it."""
+
+    def __init__(self, message, existing=None):
+        super().__init__({"id_number": message})
+        self.existing = existing
+
+
+def id_hash(raw: str) -> str:
+    return blind_index(idnumber.normalise(raw), purpose="id_number")
+
+
+def phone_hash(raw: str) -> str:
+    return blind_index(normalise_phone(raw), purpose="phone")
+
+
+def passport_hash(raw: str) -> str:
+    return blind_index(raw.strip().upper(), purpose="passport")
+
+
+def normalise_phone(raw: str) -> str:
+    return "".join(ch for ch in idnumber.normalise(raw or "") if ch.isdigit())
+
+
+def _parse_id(raw: str, *, sex=None, birth_date=None):
+    try:
+        info = idnumber.parse(raw, min_age=MIN_AGE, max_age=MAX_AGE)
+    except idnumber.IdNumberError as error:
+        raise ValidationError({"id_number": error.message})
+    mismatches = idnumber.check_against(info, sex=sex, birth_date=birth_date)
+    if mismatches:
+        raise ValidationError(mismatches)
+    return info
+
+
+def _ensure_new(hash_: str, actor, exclude_pk=None):
+    qs = Person.objects.filter(id_hash=hash_)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    if qs.exists():
+        # Say that it exists, but never whose record it is unless the user may see it.
+        existing = visible(qs, actor).first()
+        if existing:
+            raise DuplicatePerson(f"该身份证号已登记（{existing.name}），请勿重复登记。", existing)
+        raise DuplicatePerson("该身份证号已由其他单位登记。如需转入本单位，请联系省专项办。")
+
+
+@transaction.atomic
+def person_register(*, actor, unit=None, id_number: str, sex=None, birth_date=None,
+                    id_copy=None, **fields) -> Person:
+    """Register a person (附件5). A unit registers for itself; a city for one of its units
+    or directly for the city. A refused ID copy leaves nothing registered."""
+    if actor.role not in REGISTRARS:
+        raise PermissionDenied("只有组织单位和市人社局可以登记报名。")
+    if actor.role == Role.UNIT:
+        unit = actor.unit
+    elif unit is not None and unit.city_id != actor.city_id:
+        raise ValidationError({"unit": "只能为本市的组织单位登记。"})
+    info = _parse_id(id_number, sex=sex, birth_date=birth_date)
+    hash_ = blind_index(info.number, purpose="id_number")
+    _ensure_new(hash_, actor)
+    person = Person(
+        id_number=info.number, id_hash=hash_, sex=info.sex, birth_date=info.birth_date,
+        unit=unit, city_id=unit.city_id if unit else actor.city_id, created_by=actor, **fields,
+    )
+    _set_hashes(person)
+    person.full_clean(exclude=["id_hash", "created_by"])
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:  # the same ID registered at the same moment elsewhere
+        _ensure_new(hash_, actor)
+        raise
+    if id_copy is not None:
+        from apps.evidence.models import EvidenceKind
+        from apps.evidence.services import evidence_attach
+        try:
+            evidence_attach(person=person, kind=EvidenceKind.ID_COPY, uploaded=id_copy,
+                            actor=actor)
+        except ValidationError as error:
+            raise ValidationError({"id_copy": error.messages})
+    return person
+
+
+def _set_hashes(person: Person):
+    person.phone = normalise_phone(person.phone) if person.phone else ""
+    person.phone_hash = blind_index(person.phone, purpose="phone") if person.phone else ""
+    person.family_phone = normalise_phone(person.family_phone) if person.family_phone else ""
+    if person.passport_no:
+        person.passport_no = person.passport_no.strip().upper()
+        person.passport_hash = passport_hash(person.passport_no)
+
+
+@transaction.atomic
+def person_update(person: Person, *, actor, **fields) -> Person:
+    """Change a person's registration data. The ID number may be corrected; birth date and
+    sex follow it."""
+    if actor.role not in REGISTRARS | {Role.PROVINCE}:
+        raise PermissionDenied("无权修改人员信息。")
+    person = visible(Person.objects.select_for_update(of=("self",)), actor).get(pk=person.pk)
+    if "id_number" in fields:
+        info = _parse_id(fields.pop("id_number"), sex=fields.pop("sex", None),
+                         birth_date=fields.pop("birth_date", None))
+        hash_ = blind_index(info.number, purpose="id_number")
+        _ensure_new(hash_, actor, exclude_pk=person.pk)
+        person.id_number, person.id_hash = info.number, hash_
+        person.sex, person.birth_date = info.sex, info.birth_date
+    for name, value in fields.items():
+        setattr(person, name, value)
+    _set_hashes(person)
+    person.full_clean(exclude=["id_hash", "created_by"])
+    person.save()
+    return person

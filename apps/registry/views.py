@@ -1,0 +1,139 @@
+"""Registry pages: register (附件5), search, person page, reserve pool. Thin views."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.accounts.decorators import role_required
+from apps.accounts.models import Role
+from apps.accounts.scoping import get_visible_or_404, visible
+from apps.audit.models import AuditAction
+from apps.audit.services import audit_log
+from apps.common.forms import apply_errors
+from apps.evidence.models import KIND_STAGE
+from apps.orgs.models import City, FilingStatus, OrganisingUnit
+from apps.pipeline import transitions
+from apps.pipeline.models import OPEN_STATUSES, Stage
+from apps.registry import selectors, services
+from apps.registry.forms import PersonForm, PersonSearchForm, ReserveFilterForm, RevealForm
+from apps.registry.models import Person
+
+PEOPLE_ROLES = (Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY)
+
+
+def _city_units(user):
+    if user.role != Role.CITY:
+        return None
+    return visible(OrganisingUnit.objects.filter(filing_status=FilingStatus.APPROVED), user)
+
+
+@role_required(*PEOPLE_ROLES)
+def person_list(request):
+    user = request.user
+    form = PersonSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    search = selectors.person_search(user, **{k: v for k, v in filters.items() if v})
+    if search.by != "name":
+        # Searching by ID or phone is logged (the number itself is not written to the log).
+        audit_log(user, AuditAction.SEARCH_ID, detail=f"按{'身份证号' if search.by == 'id' else '手机号'}查询",
+                  request=request)
+    page = Paginator(search.people, 50).get_page(request.GET.get("page"))
+    return render(request, "registry/person_list.html", {
+        "form": form, "page": page, "total": page.paginator.count,
+        "can_register": user.role in services.REGISTRARS,
+    })
+
+
+@role_required(*services.REGISTRARS)
+def person_register(request):
+    user = request.user
+    form = PersonForm(request.POST or None, request.FILES or None, units=_city_units(user))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("confirm_region")
+        try:
+            person = services.person_register(actor=user, **data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"已登记{person.name}。")
+            return redirect("registry:person_detail", pk=person.pk)
+    return render(request, "registry/person_form.html", {"form": form, "title": "对外劳务输出人员报名表"})
+
+
+@role_required(*services.REGISTRARS, Role.PROVINCE)
+def person_edit(request, pk):
+    user = request.user
+    person = get_visible_or_404(Person.objects.all(), user, pk=pk)
+    form = PersonForm(request.POST or None, instance=person, units=_city_units(user))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("confirm_region")
+        if data["id_number"] == person.id_number:
+            data.pop("id_number")
+            data.pop("sex")  # follows the (unchanged) ID number
+        try:
+            services.person_update(person, actor=user, **data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "已保存，修改记录已留存。")
+            return redirect("registry:person_detail", pk=person.pk)
+    return render(request, "registry/person_form.html",
+                  {"form": form, "title": f"修改报名信息：{person.name}", "person": person})
+
+
+def _person_page(request, person, revealed=None, status=200):
+    user = request.user
+    candidacies = list(selectors.person_candidacies(user, person))
+    open_one = next((c for c in candidacies if c.status in OPEN_STATUSES), None)
+    next_stage = transitions.next_stage(open_one.stage) if open_one else None
+    return render(request, "registry/person_detail.html", {
+        "person": person,
+        "candidacies": candidacies,
+        "open_candidacy": open_one,
+        "next_stage_label": Stage(next_stage).label if next_stage else "",
+        "can_record": next_stage is not None and user.role in transitions.RECORDERS[next_stage],
+        "can_open": open_one is None and user.role in transitions.RECORDERS["registered"],
+        "can_edit": user.role in services.REGISTRARS | {Role.PROVINCE},
+        "can_upload": any(user.role in transitions.RECORDERS[s] for s in KIND_STAGE.values()),
+        "evidence": visible(person.evidence.select_related("uploaded_by"), user),
+        "changes": selectors.person_changes(user, person),
+        "revealed": revealed or {},
+    }, status=status)
+
+
+@role_required(*PEOPLE_ROLES)
+def person_detail(request, pk):
+    person = get_visible_or_404(Person.objects.select_related("unit", "city"), request.user,
+                                pk=pk)
+    return _person_page(request, person)
+
+
+@require_POST
+@role_required(*PEOPLE_ROLES)
+def person_reveal(request, pk):
+    """Show one full value once, and log who saw which field of whom."""
+    person = get_visible_or_404(Person.objects.select_related("unit", "city"), request.user,
+                                pk=pk)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return _person_page(request, person, status=400)
+    field = form.cleaned_data["field"]
+    audit_log(request.user, AuditAction.REVEAL, person,
+              detail=f"查看完整{dict(form.fields['field'].choices)[field]}", request=request)
+    return _person_page(request, person, revealed={field: getattr(person, field)})
+
+
+@role_required(*PEOPLE_ROLES)
+def reserve_pool(request):
+    user = request.user
+    form = ReserveFilterForm(request.GET or None,
+                             cities=visible(City.objects.all(), user))
+    filters = form.cleaned_data if form.is_valid() else {}
+    people = selectors.reserve_pool(user, **{k: v for k, v in filters.items() if v})
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    return render(request, "registry/reserve_pool.html",
+                  {"form": form, "page": page, "total": page.paginator.count})
