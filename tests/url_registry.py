@@ -4,7 +4,7 @@ A URL name missing here (and not in PUBLIC) fails the walk, so no page escapes s
 ``own`` builds kwargs for an object on the 太原 side of the test world (visible to the 太原
 users of tests/conftest.py); ``foreign`` for the same kind of object on the 大同 side.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Optional
 
 from apps.accounts.models import Role

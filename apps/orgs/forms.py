@@ -1,6 +1,7 @@
 from django import forms
 
 from apps.common.files import check_document
+from apps.common.forms import DateInput
 from apps.orgs.models import Agency, AgencyStatus, City, FilingStatus, OrganisingUnit
 
 
@@ -42,7 +43,7 @@ class AgencyForm(forms.ModelForm):
         model = Agency
         fields = ["name", "credit_code", "licence_no", "licence_valid_until", "home_province",
                   "batch", "seq", "contact_person", "contact_phone", "note"]
-        widgets = {"licence_valid_until": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"licence_valid_until": DateInput()}
 
     def clean_credit_code(self):
         return normalise_code(self.cleaned_data["credit_code"])
@@ -56,7 +57,7 @@ class CooperationForm(forms.Form):
     agency = forms.ModelChoiceField(label="输出机构", queryset=Agency.objects.none(),
                                     empty_label="请选择输出机构")
     signed_on = forms.DateField(label="协议签订日期", required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=DateInput())
     agreement = DocumentField(label="对外劳务输出合作协议（PDF/JPG/PNG）", required=False)
 
     def __init__(self, *args, agencies, owner_field=None, owners=None, **kwargs):
@@ -85,7 +86,7 @@ class AgencyFilingForm(forms.ModelForm):
         model = Agency
         fields = ["name", "credit_code", "licence_no", "licence_valid_until", "home_province",
                   "contact_person", "contact_phone"]
-        widgets = {"licence_valid_until": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"licence_valid_until": DateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

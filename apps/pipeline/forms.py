@@ -1,6 +1,8 @@
 from django import forms
 from django.utils import timezone
 
+from apps.common.forms import DateInput
+
 from apps.pipeline import transitions
 from apps.pipeline.models import Result, Session, Stage
 
@@ -55,7 +57,7 @@ class RecordForm(forms.Form):
             choices=[(r.value, r.label) for r in transitions.RESULTS[stage]])
         self.fields["happened_on"] = forms.DateField(
             label=f"{Stage(stage).label}日期", initial=timezone.localdate,
-            widget=forms.DateInput(attrs={"type": "date"}))
+            widget=DateInput())
         if sessions is not None and stage in transitions.SESSION_STAGES:
             self.fields["session"] = forms.ModelChoiceField(
                 label="场次", queryset=sessions, required=False, empty_label="（不属于某一场次）")
@@ -79,14 +81,14 @@ class RecordForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     happened_on = forms.DateField(label="退出日期", initial=timezone.localdate,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=DateInput())
     reason = forms.CharField(label="退出原因", widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class OpenCandidacyForm(forms.Form):
     project = forms.ModelChoiceField(label="岗位项目", queryset=None, empty_label="请选择项目")
     happened_on = forms.DateField(label="报名日期", initial=timezone.localdate,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=DateInput())
 
     def __init__(self, *args, projects, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,7 +99,7 @@ class SessionForm(forms.ModelForm):
     class Meta:
         model = Session
         fields = ["stage", "project", "held_on", "place", "hospital", "unit"]
-        widgets = {"held_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"held_on": DateInput()}
 
     def __init__(self, *args, projects, units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,9 +127,9 @@ class CandidacyFilterForm(forms.Form):
                                     empty_label="全部机构")
     country = forms.CharField(label="输出国", required=False)
     date_from = forms.DateField(label="环节日期自", required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=DateInput())
     date_to = forms.DateField(label="至", required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=DateInput())
 
     def __init__(self, *args, units, cities, agencies, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 from django import forms
 
+from apps.common.forms import DateInput
 from apps.registry import idnumber
 from apps.registry.models import Education, Person, PersonCategory, PovertyStatus
 
@@ -27,7 +28,7 @@ class PersonForm(forms.ModelForm):
         model = Person
         fields = PERSON_FIELDS
         widgets = {
-            "registered_on": forms.DateInput(attrs={"type": "date"}),
+            "registered_on": DateInput(),
             "work_history": forms.Textarea(attrs={"rows": 3}),
             "phone": forms.TextInput(attrs={"inputmode": "tel"}),
             "family_phone": forms.TextInput(attrs={"inputmode": "tel"}),

@@ -24,9 +24,10 @@ def person_search(user, *, q="", category="", unit=None, poverty_status="") -> S
     by = "name"
     if q:
         compact = idnumber.normalise(q)
+        phone_digits = normalise_phone(q)
         if len(compact) == 18 and compact[:17].isdigit():
             by, qs = "id", qs.filter(id_hash=id_hash(compact))
-        elif len(normalise_phone(q)) == 11 and normalise_phone(q) == compact:
+        elif len(phone_digits) == 11 and not compact.replace("-", "").strip("0123456789"):
             by, qs = "phone", qs.filter(phone_hash=phone_hash(q))
         else:
             qs = qs.filter(name__icontains=q)

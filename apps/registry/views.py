@@ -1,6 +1,5 @@
 """Registry pages: register (附件5), search, person page, reserve pool. Thin views."""
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from apps.orgs.models import City, FilingStatus, OrganisingUnit
 from apps.pipeline import transitions
 from apps.pipeline.models import OPEN_STATUSES, Stage
 from apps.registry import selectors, services
+from apps.registry.idnumber import mask_id, mask_phone
 from apps.registry.forms import PersonForm, PersonSearchForm, ReserveFilterForm, RevealForm
 from apps.registry.models import Person
 
@@ -35,13 +35,18 @@ def person_list(request):
     form = PersonSearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     search = selectors.person_search(user, **{k: v for k, v in filters.items() if v})
+    searched = ""
     if search.by != "name":
-        # Searching by ID or phone is logged (the number itself is not written to the log).
-        audit_log(user, AuditAction.SEARCH_ID, detail=f"按{'身份证号' if search.by == 'id' else '手机号'}查询",
-                  request=request)
+        # Searching by ID or phone is logged (the number itself is not written to the log),
+        # and the full number is not echoed back into the page.
+        label = "身份证号" if search.by == "id" else "手机号"
+        audit_log(user, AuditAction.SEARCH_ID, detail=f"按{label}查询", request=request)
+        q = filters["q"]
+        searched = f"按{label} {mask_id(q) if search.by == 'id' else mask_phone(q)} 查询"
+        form = PersonSearchForm({**request.GET.dict(), "q": ""})
     page = Paginator(search.people, 50).get_page(request.GET.get("page"))
     return render(request, "registry/person_list.html", {
-        "form": form, "page": page, "total": page.paginator.count,
+        "form": form, "page": page, "total": page.paginator.count, "searched": searched,
         "can_register": user.role in services.REGISTRARS,
     })
 
