@@ -6,6 +6,7 @@ from django.db import transaction
 
 from apps.accounts.models import Role, User
 from apps.orgs.models import Agency, City, CityAgencyCooperation, OrganisingUnit, UnitAgencyCooperation
+from apps.projects.models import JobProject, ProjectStatus
 
 DEMO_PASSWORD = "Demo-2020-lw"
 
@@ -53,5 +54,11 @@ def demo_accounts_create() -> list[tuple[str, str, str]]:
     UnitAgencyCooperation.objects.get_or_create(
         unit=OrganisingUnit.objects.get(name="山西大学"), agency=agency, ended_at=None,
         defaults={"created_by": province},
+    )
+    # A published demo project, so that the demo city and unit can register people for it.
+    JobProject.objects.get_or_create(
+        name="日本介护技能实习项目（演示）", agency=agency,
+        defaults={"country": "日本", "trade": "介护", "employer": "演示用外方企业",
+                  "headcount": 30, "status": ProjectStatus.PUBLISHED},
     )
     return rows

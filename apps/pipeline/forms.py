@@ -4,25 +4,8 @@ from django.utils import timezone
 from apps.common.forms import DateInput
 
 from apps.pipeline import transitions
-from apps.pipeline.models import Result, Session, Stage
+from apps.pipeline.models import DETAIL_LABELS, Result, Session, Stage
 
-DETAIL_LABELS = {
-    "hospital": "体检医院",
-    "contract_trade": "工种",
-    "contract_term": "合同期限",
-    "service_fee": "服务费（元）",
-    "loan_applied": "已申请贴息贷款",
-    "certificate_no": "培训合格证编号",
-    "passport_no": "护照号",
-    "residence_status_no": "在留资格号",
-    "country": "输出国",
-    "departure_trade": "输出工种",
-    "employer": "外方用工企业",
-    "not_departed_reason": "未输出原因",
-    "return_reason": "归国原因",
-    "return_phone": "归国后联系电话",
-    "note": "备注",
-}
 
 # The detail inputs each stage's form shows.
 STAGE_DETAILS = {

@@ -46,6 +46,25 @@ class CandidacyStatus(models.TextChoices):
 
 OPEN_STATUSES = (CandidacyStatus.ACTIVE, CandidacyStatus.ABROAD)
 
+# The details a stage may carry, as users call them.
+DETAIL_LABELS = {
+    "hospital": "体检医院",
+    "contract_trade": "工种",
+    "contract_term": "合同期限",
+    "service_fee": "服务费（元）",
+    "loan_applied": "已申请贴息贷款",
+    "certificate_no": "培训合格证编号",
+    "passport_no": "护照号",
+    "residence_status_no": "在留资格号",
+    "country": "输出国",
+    "departure_trade": "输出工种",
+    "employer": "外方用工企业",
+    "not_departed_reason": "未输出原因",
+    "return_reason": "归国原因",
+    "return_phone": "归国后联系电话",
+    "note": "备注",
+}
+
 
 @pghistory.track(model_name="CandidacyHistory",
                  obj_field=pghistory.ObjForeignKey(related_name="history"))
@@ -182,3 +201,12 @@ class StageEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_stage_display()} {self.get_result_display()} {self.happened_on}"
+
+    def details_display(self) -> list[str]:
+        """The details as "label：value" for the person's timeline."""
+        shown = []
+        for name, value in self.details.items():
+            if value in ("False", "True"):
+                value = "是" if value == "True" else "否"
+            shown.append(f"{DETAIL_LABELS.get(name, name)}：{value}")
+        return shown

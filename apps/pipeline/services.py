@@ -12,7 +12,7 @@ from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.pipeline import transitions
 from apps.pipeline.models import (
-    OPEN_STATUSES, Candidacy, CandidacyStatus, Result, Session, Stage, StageEvent,
+    DETAIL_LABELS, OPEN_STATUSES, Candidacy, CandidacyStatus, Result, Session, Stage, StageEvent,
 )
 from apps.projects.models import ProjectStatus
 from apps.registry.models import Person
@@ -79,7 +79,6 @@ def _check_details(stage, result, details):
     missing = [name for name in transitions.REQUIRED.get((stage, result), [])
                if not str(details.get(name) or "").strip()]
     if missing:
-        from apps.pipeline.forms import DETAIL_LABELS
         raise ValidationError({name: f"请填写{DETAIL_LABELS[name]}。" for name in missing})
 
 
