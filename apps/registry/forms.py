@@ -42,6 +42,8 @@ class PersonForm(forms.ModelForm):
                 label="推荐单位", queryset=units, required=False,
                 empty_label="（市人社局直接报名）")
             self.order_fields(["unit"] + PERSON_FIELDS)
+        for name in ("marital", "education"):
+            self.fields[name].choices = [("", "请选择")] + [c for c in self.fields[name].choices if c[0]]
         if self.instance.pk:
             del self.fields["id_copy"]
             # Never put a full ID or phone number into the page: show it masked and keep
