@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "apps.registry",
     "apps.pipeline",
     "apps.evidence",
+    "apps.rosters",
 ]
 
 MIDDLEWARE = [

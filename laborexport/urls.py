@@ -12,5 +12,6 @@ urlpatterns = [
     path("registry/", include("apps.registry.urls")),
     path("pipeline/", include("apps.pipeline.urls")),
     path("evidence/", include("apps.evidence.urls")),
+    path("rosters/", include("apps.rosters.urls")),
     path("admin/", admin.site.urls),
 ]

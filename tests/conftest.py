@@ -137,6 +137,12 @@ def world(db, settings, tmp_path):
                                     uploaded=pdf("id.pdf"), actor=w.unit_u1)
     w.evidence_dt = evidence_attach(person=w.person_dt, kind=EvidenceKind.ID_COPY,
                                     uploaded=pdf("id.pdf"), actor=w.unit_u3)
+    from apps.rosters.services import upload_receive
+    from tests.rosters.files import person_row, xlsx
+    w.upload_ty = upload_receive(actor=w.unit_u1, kind="registration", uploaded=SimpleUploadedFile(
+        "名册.xlsx", xlsx([person_row(901)])))
+    w.upload_dt = upload_receive(actor=w.unit_u3, kind="registration", uploaded=SimpleUploadedFile(
+        "名册.xlsx", xlsx([person_row(902)])))
     # The user of each role whose scope is the 太原 side, for the URL × role walk.
     w.by_role = {
         Role.PROVINCE: w.province,

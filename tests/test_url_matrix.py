@@ -43,6 +43,8 @@ def _expected(case, role, side):
     if role not in case.roles:
         return 403
     if side == "own":
+        if role in case.denied_own:
+            return 403
         return 404 if role in case.hidden_own else case.ok
     if role in case.sees_foreign:
         return case.foreign_ok or case.ok

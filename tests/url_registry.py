@@ -24,6 +24,7 @@ class Case:
     ok: int = 200                            # status for an allowed role on its own object
     foreign_ok: Optional[int] = None         # status where the foreign object is visible
     hidden_own: frozenset = frozenset()      # roles for which even the 太原 object is out of scope
+    denied_own: frozenset = frozenset()      # roles that see the 太原 object but may not act: 403
     sees_foreign: frozenset = frozenset({P})  # roles whose scope includes the 大同 object
     target: Optional[Callable] = None        # world, side -> object a POST must not change
 
@@ -127,6 +128,17 @@ ROUTES: dict[str, list[Case]] = {
                                       foreign=lambda w: {"person_pk": w.person_dt.pk})],
     "evidence:evidence_download": [Case(PEOPLE, own=lambda w: {"pk": w.evidence_ty.pk},
                                         foreign=lambda w: {"pk": w.evidence_dt.pk})],
+    "rosters:upload_list": [Case(frozenset({P, C, U}))],
+    "rosters:upload_detail": [Case(frozenset({P, C, U}), own=lambda w: {"pk": w.upload_ty.pk},
+                                   foreign=lambda w: {"pk": w.upload_dt.pk})],
+    # Only the uploader commits: the city sees the unit's upload but gets 403 confirming it.
+    "rosters:upload_commit": [Case(frozenset({C, U}), method="post", ok=302, denied_own={C},
+                                   own=lambda w: {"pk": w.upload_ty.pk},
+                                   foreign=lambda w: {"pk": w.upload_dt.pk},
+                                   target=lambda w, side: w.upload_ty if side == "own"
+                                   else w.upload_dt)],
+    "rosters:template_download": [Case(frozenset({P, C, U}),
+                                       own=lambda w: {"kind": "registration"})],
     "quotas:task_index": [Case(frozenset({P, C, U, O}), ok=302)],
     "quotas:task_overview": [Case(frozenset({P, C, U, O}), own=lambda w: {"year": 2020})],
     "quotas:task_edit": [Case(frozenset({P}), own=lambda w: {"pk": w.task_u1.pk},

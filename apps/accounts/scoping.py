@@ -60,6 +60,7 @@ def _rules() -> dict[type[Model], Rule]:
     from apps.projects.models import JobProject, ProjectStatus
     from apps.quotas.models import Task, TaskPlan
     from apps.registry.models import Person, PersonHistory
+    from apps.rosters.models import Upload
 
     def city_partner_agencies(**where):
         return CityAgencyCooperation.objects.filter(ended_at__isnull=True, **where).values(
@@ -113,6 +114,10 @@ def _rules() -> dict[type[Model], Rule]:
         CandidacyHistory: candidacies_of("pgh_obj__"),
         StageEvent: candidacies_of("candidacy__"),
         Session: candidacies_of(""),
+        Upload: Rule(
+            city=lambda u: Q(city=u.city_id) | Q(unit__city=u.city_id),
+            unit=lambda u: Q(unit=u.unit_id),
+        ),
         JobProject: Rule(
             city=lambda u: published, unit=lambda u: published, observer=lambda u: published,
             agency=lambda u: Q(agency=u.agency_id) | published,

@@ -1,0 +1,94 @@
+"""Turn messy spreadsheet cells into clean values, or say in Chinese what is wrong."""
+import re
+from datetime import date, datetime, timedelta
+
+from apps.registry import idnumber
+
+FULL_WIDTH = {0xFF10 + i: 0x30 + i for i in range(10)} | {
+    0xFF21 + i: 0x41 + i for i in range(26)} | {0xFF41 + i: 0x61 + i for i in range(26)} | {
+    0x3000: 0x20, 0xFF0F: 0x2F, 0xFF0D: 0x2D, 0xFF0E: 0x2E}
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+EXCEL_EPOCH = date(1899, 12, 30)
+MAX_TEXT = 500
+
+
+class CellError(ValueError):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def text(value) -> str:
+    """A cell as clean text: full-width ASCII folded, control and direction characters removed,
+    stray spaces trimmed. A formula-looking text is refused (it could run when re-exported)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    s = CONTROL.sub("", str(value)).translate(FULL_WIDTH).strip()
+    s = re.sub(r"\s+", " ", s)
+    if len(s) > MAX_TEXT:
+        raise CellError(f"内容过长（{len(s)}字），最多{MAX_TEXT}字")
+    if s[:1] in ("=", "@") or (s[:1] in ("+", "-") and len(s) > 1 and not s[1:2].isdigit()):
+        raise CellError(f"含有公式或命令（{s[:20]}），请改为纯文本")
+    return s
+
+
+def id_number(value) -> str:
+    """An ID number cell. A number-typed cell has already lost its last digits in Excel."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise CellError("身份证号被存成了数字，末几位已丢失。请把该列设为“文本”格式后重新录入")
+    raw = text(value)
+    if re.fullmatch(r"\d(\.\d+)?[eE]\+\d+", raw):
+        raise CellError("身份证号为科学计数法，末几位已丢失。请把该列设为“文本”格式后重新录入")
+    return idnumber.normalise(raw)
+
+
+DATE_PATTERNS = [
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+
+
+def a_date(value) -> date | None:
+    """2020/6/5, 2020年6月5日, 2020-06-05, 20200605, an Excel date or serial number."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 20000 <= value <= 80000:  # Excel serial days: 1954 … 2119
+            return EXCEL_EPOCH + timedelta(days=int(value))
+        raise CellError(f"日期“{value}”无法识别")
+    s = text(value)
+    if re.fullmatch(r"\d{5}(\.0+)?", s):
+        return a_date(float(s))
+    for pattern in DATE_PATTERNS:
+        m = pattern.match(s)
+        if m:
+            try:
+                return date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                raise CellError(f"日期“{s}”不存在")
+    raise CellError(f"日期“{s}”无法识别，请写成 2020-06-05 或 2020年6月5日")
+
+
+def phone(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    s = re.sub(r"[\s\-]", "", text(value))
+    if not s:
+        return ""
+    if not s.isdigit() or not (len(s) == 11 and s.startswith("1") or 7 <= len(s) <= 12):
+        raise CellError(f"联系方式“{s}”应为11位手机号或带区号的固定电话")
+    return s
+
+
+def choice(value, choices, label) -> str:
+    s = text(value)
+    if s and s not in choices:
+        raise CellError(f"{label}只能填写：{'、'.join(c for c in choices if c)}")
+    return s

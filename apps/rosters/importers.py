@@ -1,0 +1,286 @@
+"""Validate a roster into per-row outcomes, and write them all or nothing.
+
+Fast path for large rosters: one query finds every existing person of the file by keyed hash,
+rows are checked in Python, and new people are inserted with bulk_create in batches (the
+history triggers still record every row)."""
+from dataclasses import dataclass, field
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import Role
+from apps.accounts.scoping import visible
+from apps.common.crypto import blind_index
+from apps.orgs.models import FilingStatus, OrganisingUnit
+from apps.registry import idnumber
+from apps.registry.models import Education, Marital, Person, PersonCategory, PovertyStatus
+from apps.registry.services import MAX_AGE, MIN_AGE
+from apps.rosters import cleaning
+from apps.rosters.layouts import Layout, normalise_header
+from apps.rosters.readers import Sheet, column_letter
+from apps.rosters.safety import Refused
+
+BATCH = 500
+NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
+OUTCOME_LABELS = {NEW: "新增", UPDATE: "更新", UNCHANGED: "无变化", ERROR: "错误"}
+# Person fields a roster may set (besides the ID, which identifies the row).
+PERSON_FIELDS = ["name", "phone", "hukou", "health", "marital", "school_major", "education",
+                 "intended_trade", "languages", "address", "family_name", "family_relation",
+                 "family_phone", "work_history", "category", "poverty_status"]
+
+
+@dataclass
+class Row:
+    number: int                     # the spreadsheet's row number, as users see it
+    outcome: str = ""
+    name: str = ""
+    id_masked: str = ""
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+    values: dict = field(default_factory=dict)
+    person: object = None
+
+    def as_preview(self) -> dict:
+        return {"row": self.number, "outcome": self.outcome, "name": self.name,
+                "id": self.id_masked, "errors": self.errors, "warnings": self.warnings,
+                "changes": self.changes}
+
+
+@dataclass
+class Result:
+    sheet: str
+    rows: list
+    notices: list = field(default_factory=list)
+
+    def count(self, outcome) -> int:
+        return sum(1 for r in self.rows if r.outcome == outcome)
+
+    @property
+    def ok(self) -> bool:
+        return self.count(ERROR) == 0 and bool(self.rows)
+
+
+def _find_header(sheet: Sheet, layout: Layout):
+    """The header row (within the first 10) and column index -> Column."""
+    known = layout.by_header()
+    required = {c.key for c in layout.columns if c.required}
+    for index, row in enumerate(sheet.rows[:10]):
+        mapping = {}
+        for col, value in enumerate(row):
+            column = known.get(normalise_header(value))
+            if column and column.key not in {c.key for c in mapping.values()}:
+                mapping[col] = column
+        if {"name", "id_number"} <= {c.key for c in mapping.values()}:
+            missing = required - {c.key for c in mapping.values()}
+            if missing:
+                labels = "、".join(c.header for c in layout.columns if c.key in missing)
+                raise Refused(f"工作表“{sheet.name}”第{index + 1}行的表头缺少必填列：{labels}。"
+                              "请使用本页提供的模板。")
+            extra = [str(v) for col, v in enumerate(row)
+                     if str(v or "").strip() and col not in mapping]
+            return index, mapping, extra
+    return None
+
+
+def pick_sheet(sheets: list[Sheet], layout: Layout):
+    notices = []
+    for sheet in sheets:
+        if sheet.hidden:
+            notices.append(f"已跳过隐藏的工作表“{sheet.name}”。")
+            continue
+        found = _find_header(sheet, layout)
+        if found:
+            return sheet, found, notices
+        if any(any(str(c).strip() for c in row) for row in sheet.rows[:10]):
+            notices.append(f"工作表“{sheet.name}”没有“姓名”“身份证号”表头，已跳过。")
+    raise Refused("没有找到含“姓名”“身份证号”表头的工作表。请使用本页提供的模板。"
+                  + ("（" + "".join(notices) + "）" if notices else ""))
+
+
+def _where(sheet, row_no, column) -> str:
+    return f"第{row_no}行“{column.header}”列"
+
+
+class RosterValidator:
+    """Checks every row of one roster for one user. ``validate`` never writes."""
+
+    def __init__(self, layout: Layout, actor):
+        self.layout = layout
+        self.actor = actor
+        self.today = timezone.localdate()
+        self.units = {}
+        if actor.role == Role.CITY:
+            self.units = {u.name: u for u in visible(
+                OrganisingUnit.objects.filter(filing_status=FilingStatus.APPROVED), actor)}
+
+    def validate(self, sheets: list[Sheet]) -> Result:
+        sheet, (header_index, mapping, extra), notices = pick_sheet(sheets, self.layout)
+        if extra:
+            notices.append("已忽略模板以外的列：" + "、".join(extra[:10]) + "。")
+        rows = []
+        for offset, raw in enumerate(sheet.rows[header_index + 1:], start=header_index + 2):
+            if not any(str(v).strip() for v in raw if v is not None):
+                continue  # blank rows (trailing ones included) are not data
+            rows.append(self._clean_row(sheet, offset, raw, mapping))
+        if not rows:
+            raise Refused(f"工作表“{sheet.name}”表头下没有数据。")
+        self._check_duplicates(rows)
+        self._compare_with_registry(rows)
+        return Result(sheet=sheet.name, rows=rows, notices=notices)
+
+    def _clean_row(self, sheet, row_no, raw, mapping) -> Row:
+        row = Row(number=row_no)
+        values = {}
+        for col, column in mapping.items():
+            value = raw[col] if col < len(raw) else ""
+            if sheet.formulas.get((row_no - 1, col)):
+                row.errors.append(f"{_where(sheet, row_no, column)}（{column_letter(col)}列）"
+                                  "是公式，请改为纯文本或数值")
+                continue
+            try:
+                values[column.key] = self._clean(column.key, value)
+            except cleaning.CellError as error:
+                row.errors.append(f"{_where(sheet, row_no, column)}（{column_letter(col)}列）："
+                                  f"{error.message}")
+        row.name = values.get("name", "")
+        self._check_person(row, values)
+        row.values = values
+        return row
+
+    def _clean(self, key, value):
+        if key == "id_number":
+            return cleaning.id_number(value)
+        if key in ("phone", "family_phone"):
+            return cleaning.phone(value)
+        if key == "registered_on":
+            return cleaning.a_date(value)
+        if key == "sex":
+            return cleaning.choice(value, ["男", "女"], "性别")
+        if key == "category":
+            return cleaning.choice(value, PersonCategory.values, "人员类别")
+        if key == "education":
+            return cleaning.choice(value, Education.values, "学历")
+        if key == "marital":
+            return cleaning.choice(value, Marital.values, "婚姻状况")
+        if key == "poverty_status":
+            s = cleaning.text(value)
+            return "" if s in ("", "否", "无") else cleaning.choice(s, PovertyStatus.values, "脱贫劳动力/监测对象")
+        if key == "age":
+            s = cleaning.text(value)
+            if s and not s.isdigit():
+                raise cleaning.CellError("年龄应为整数")
+            return int(s) if s else None
+        return cleaning.text(value)
+
+    def _check_person(self, row: Row, values: dict):
+        for column in self.layout.columns:
+            if column.required and column.key in values and not values[column.key]:
+                row.errors.append(f"第{row.number}行“{column.header}”列：必填")
+        number = values.get("id_number")
+        if not number:
+            return
+        try:
+            info = idnumber.parse(number, today=self.today, min_age=MIN_AGE, max_age=MAX_AGE)
+        except idnumber.IdNumberError as error:
+            row.errors.append(f"第{row.number}行“身份证号”列：{error.message}")
+            return
+        row.id_masked = idnumber.mask_id(info.number)
+        values["id_number"] = info.number
+        values["birth_date"], values["sex_from_id"] = info.birth_date, info.sex
+        if not info.region_known:
+            row.warnings.append(f"身份证号地区码{info.region_code}不在行政区划代码表中，请核对")
+        for problem in idnumber.check_against(info, sex=values.get("sex") or None).values():
+            row.errors.append(f"第{row.number}行“性别”列：{problem}")
+        if values.get("age") is not None and values["age"] != info.age_on(self.today):
+            row.errors.append(f"第{row.number}行“年龄”列：与身份证号不符（按身份证号为"
+                              f"{info.age_on(self.today)}岁）")
+        unit_name = values.pop("unit", "")
+        if self.actor.role == Role.CITY:
+            if unit_name and unit_name not in self.units:
+                row.errors.append(f"第{row.number}行“推荐单位”列：“{unit_name}”不是本市已备案的组织单位")
+            values["unit_obj"] = self.units.get(unit_name)
+        elif self.actor.role == Role.UNIT and unit_name and unit_name != self.actor.unit.name:
+            row.errors.append(f"第{row.number}行“推荐单位”列：只能登记本单位（{self.actor.unit.name}）的人员")
+
+    def _check_duplicates(self, rows):
+        first = {}
+        for row in rows:
+            number = row.values.get("id_number")
+            if not number or row.id_masked == "":
+                continue
+            if number in first:
+                row.errors.append(f"第{row.number}行“身份证号”列：与第{first[number]}行重复")
+            else:
+                first[number] = row.number
+
+    def _compare_with_registry(self, rows):
+        hashes = {blind_index(r.values["id_number"], purpose="id_number"): r
+                  for r in rows if r.id_masked}
+        existing = Person.objects.filter(id_hash__in=list(hashes))
+        mine = set(visible(existing, self.actor).values_list("pk", flat=True))
+        for person in existing:
+            row = hashes[person.id_hash]
+            if person.pk not in mine:
+                row.errors.append(f"第{row.number}行“身份证号”列：该身份证号已由其他单位登记，"
+                                  "如需转入请联系省专项办")
+                continue
+            row.person = person
+            for name in PERSON_FIELDS:
+                new = row.values.get(name)
+                if new in (None, "") or name not in row.values:
+                    continue  # a blank cell never erases what is on record
+                if getattr(person, name) != new:
+                    label = Person._meta.get_field(name).verbose_name
+                    row.changes.append(str(label))
+        for row in rows:
+            if row.errors:
+                row.outcome = ERROR
+            elif row.person is None:
+                row.outcome = NEW
+            else:
+                row.outcome = UPDATE if row.changes else UNCHANGED
+
+
+def on_progress(done: int) -> None:
+    """Called after each batch is written (tests hook it to break the connection midway)."""
+
+
+def write(result: Result, actor) -> tuple[int, int]:
+    """Write the outcomes of a validated roster. Must run inside the caller's transaction."""
+    assert transaction.get_connection().in_atomic_block
+    new_people = []
+    for row in result.rows:
+        if row.outcome != NEW:
+            continue
+        v = row.values
+        unit = v.get("unit_obj") if actor.role == Role.CITY else actor.unit
+        person = Person(
+            name=v["name"], sex=v["sex_from_id"], birth_date=v["birth_date"],
+            id_number=v["id_number"], id_hash=blind_index(v["id_number"], purpose="id_number"),
+            unit=unit, city_id=unit.city_id if unit else actor.city_id,
+            registered_on=v.get("registered_on") or timezone.localdate(), created_by=actor,
+            **{name: v.get(name) or "" for name in PERSON_FIELDS if name != "name"},
+        )
+        person.phone_hash = blind_index(person.phone, purpose="phone") if person.phone else ""
+        new_people.append(person)
+    for start in range(0, len(new_people), BATCH):
+        Person.objects.bulk_create(new_people[start:start + BATCH])
+        on_progress(start + len(new_people[start:start + BATCH]))
+    updated = []
+    changed_fields = set()
+    for row in result.rows:
+        if row.outcome != UPDATE:
+            continue
+        for name in PERSON_FIELDS:
+            new = row.values.get(name)
+            if new not in (None, "") and getattr(row.person, name) != new:
+                setattr(row.person, name, new)
+                changed_fields.add(name)
+        if "phone" in changed_fields:
+            row.person.phone_hash = blind_index(row.person.phone, purpose="phone")
+        row.person.updated_at = timezone.now()  # bulk_update skips auto_now
+        updated.append(row.person)
+    if updated:
+        fields = sorted(changed_fields | ({"phone_hash"} if "phone" in changed_fields else set()))
+        Person.objects.bulk_update(updated, fields + ["updated_at"], batch_size=BATCH)
+    return len(new_people), len(updated)

@@ -1,0 +1,47 @@
+"""Uploaded rosters: every upload is kept with who, when, the file's hash and its counts."""
+from django.conf import settings
+from django.db import models
+
+
+class UploadKind(models.TextChoices):
+    REGISTRATION = "registration", "报名名册（附件5字段）"
+    STANDING_CLASS = "standing_class", "非建制班人员花名表（附件9）"
+
+
+class UploadStatus(models.TextChoices):
+    PREVIEWED = "previewed", "待确认"
+    COMMITTED = "committed", "已导入"
+    REFUSED = "refused", "已拒绝"
+    FAILED = "failed", "导入失败"
+
+
+class Upload(models.Model):
+    kind = models.CharField("名册类型", max_length=20, choices=UploadKind.choices)
+    status = models.CharField("状态", max_length=10, choices=UploadStatus.choices)
+    original_name = models.CharField("文件名", max_length=120)
+    sha256 = models.CharField("文件摘要（SHA-256）", max_length=64, db_index=True)
+    size = models.PositiveIntegerField("大小（字节）")
+    file = models.FileField("文件", upload_to="uploads/", blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人",
+                                    on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    committed_at = models.DateTimeField("导入时间", null=True, blank=True)
+    # The uploader's organisation: what the upload may touch, and who may see it.
+    city = models.ForeignKey("orgs.City", verbose_name="地市", on_delete=models.PROTECT,
+                             null=True, blank=True, related_name="+")
+    unit = models.ForeignKey("orgs.OrganisingUnit", verbose_name="组织单位",
+                             on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    new_count = models.PositiveIntegerField("新增", default=0)
+    update_count = models.PositiveIntegerField("更新", default=0)
+    unchanged_count = models.PositiveIntegerField("无变化", default=0)
+    error_count = models.PositiveIntegerField("错误", default=0)
+    message = models.TextField("说明", blank=True)
+    preview = models.JSONField("预览", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "名册上传"
+        verbose_name_plural = "名册上传"
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.original_name}"

@@ -1,0 +1,120 @@
+"""Receive a roster (check, parse, validate, keep a preview) and commit it all or nothing."""
+import hashlib
+import re
+
+import pghistory
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from apps.accounts.models import Role
+from apps.accounts.scoping import visible
+from apps.audit.models import AuditAction
+from apps.audit.services import audit_log
+from apps.rosters import importers, readers, safety
+from apps.rosters.layouts import LAYOUTS
+from apps.rosters.models import Upload, UploadStatus
+
+UPLOADERS = {Role.UNIT, Role.CITY}
+PREVIEW_ROWS = 2000
+# One roster commits at a time: a second one waits, then sees the first one's people.
+COMMIT_LOCK = 0x6C61626F  # "labo"
+
+
+def safe_name(name: str) -> str:
+    """A file name fit to show and to log: no path, no control or direction characters."""
+    name = re.split(r"[\\/]", name or "")[-1]
+    name = re.sub(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]", "", name)
+    name = name.strip(" .") or "未命名文件"
+    return name if len(name) <= 100 else name[:60] + "…" + name[-30:]
+
+
+def _validate(upload: Upload, data: bytes, actor) -> importers.Result:
+    kind = safety.inspect(upload.original_name, data)
+    sheets = readers.read(kind, data)
+    return importers.RosterValidator(LAYOUTS[upload.kind], actor).validate(sheets)
+
+
+def _store_result(upload: Upload, result: importers.Result):
+    upload.new_count = result.count(importers.NEW)
+    upload.update_count = result.count(importers.UPDATE)
+    upload.unchanged_count = result.count(importers.UNCHANGED)
+    upload.error_count = result.count(importers.ERROR)
+    # Errors first, so that a user sees what to fix without scrolling.
+    ordered = sorted(result.rows, key=lambda r: (r.outcome != importers.ERROR, r.number))
+    upload.preview = [r.as_preview() for r in ordered[:PREVIEW_ROWS]]
+    upload.message = "".join(result.notices)
+
+
+def upload_receive(*, actor, kind: str, uploaded) -> Upload:
+    """Keep the file, check it, validate every row, and store the preview. Writes no person."""
+    if actor.role not in UPLOADERS:
+        raise PermissionDenied("只有组织单位和市人社局可以上传名册。")
+    data = uploaded.read()
+    upload = Upload(kind=kind, original_name=safe_name(uploaded.name), size=len(data),
+                    sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor,
+                    city=actor.city if actor.role == Role.CITY else None,
+                    unit=actor.unit if actor.role == Role.UNIT else None)
+    try:
+        result = _validate(upload, data, actor)
+    except safety.Refused as refusal:
+        upload.status, upload.message = UploadStatus.REFUSED, refusal.message
+        upload.save()
+    else:
+        _store_result(upload, result)
+        upload.status = UploadStatus.PREVIEWED
+        upload.save()
+        upload.file.save(f"{upload.pk}-{upload.sha256[:12]}.{'csv' if upload.original_name.lower().endswith('.csv') else 'xlsx'}",
+                         ContentFile(data))
+    audit_log(actor, AuditAction.UPLOAD, upload, detail=f"{upload.get_kind_display()}：{upload.original_name}")
+    return upload
+
+
+def previous_commit(upload: Upload):
+    return (visible(Upload.objects.filter(sha256=upload.sha256, kind=upload.kind,
+                                          status=UploadStatus.COMMITTED), upload.uploaded_by)
+            .exclude(pk=upload.pk).order_by("-committed_at").first())
+
+
+class CommitRefused(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def upload_commit(upload: Upload, *, actor) -> Upload:
+    """Write the roster all or nothing. The file is validated again under the lock, so two
+    overlapping uploads never create the same person twice."""
+    if upload.uploaded_by_id != actor.pk:
+        raise PermissionDenied("只能确认本人上传的名册。")
+    try:
+        with transaction.atomic(), pghistory.context(user=actor.pk, upload=upload.pk):
+            locked = Upload.objects.select_for_update().get(pk=upload.pk)
+            if locked.status != UploadStatus.PREVIEWED:
+                raise CommitRefused(f"该名册已{locked.get_status_display()}，不能再次导入。")
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COMMIT_LOCK])
+            with locked.file.open("rb") as handle:
+                data = handle.read()
+            result = _validate(locked, data, actor)
+            if not result.ok:
+                _store_result(locked, result)
+                locked.save()
+                raise CommitRefused("名册中有错误（或在预览后数据已变化），未导入任何数据。请查看预览中的错误。")
+            created, updated = importers.write(result, actor)
+            _store_result(locked, result)
+            locked.status, locked.committed_at = UploadStatus.COMMITTED, timezone.now()
+            locked.save()
+    except DatabaseError:
+        # The connection broke or the database refused mid-way: nothing was written.
+        connection.close()
+        Upload.objects.filter(pk=upload.pk).update(
+            status=UploadStatus.FAILED,
+            message="导入过程中数据库连接中断或出错，本次未写入任何数据。请重新上传并导入。")
+        upload.refresh_from_db()
+        return upload
+    except safety.Refused as refusal:
+        raise CommitRefused(refusal.message)
+    upload.refresh_from_db()
+    return upload

@@ -1,0 +1,55 @@
+"""Blank templates users fill in Excel: the ID column is text, choices are drop-down lists."""
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from apps.registry.models import Education, Marital, PersonCategory
+from apps.rosters.layouts import Layout
+from apps.rosters.readers import column_letter
+
+TEMPLATE_ROWS = 1000
+CHOICES = {
+    "sex": ["男", "女"],
+    "category": PersonCategory.values,
+    "education": Education.values,
+    "marital": Marital.values,
+    "poverty_status": ["否", "脱贫劳动力", "监测对象"],
+}
+TEXT_COLUMNS = {"id_number", "phone", "family_phone"}
+
+
+def template_bytes(layout: Layout) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = layout.title[:31]
+    width = len(layout.columns)
+    last = column_letter(width - 1)
+    ws["A1"] = layout.title
+    ws["A1"].font = Font(size=14, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws.merge_cells(f"A1:{last}1")
+    ws["A2"] = layout.note
+    ws["A2"].font = Font(color="666666")
+    ws.merge_cells(f"A2:{last}2")
+    fill = PatternFill("solid", fgColor="E8EEF8")
+    for index, column in enumerate(layout.columns):
+        letter = column_letter(index)
+        cell = ws.cell(row=3, column=index + 1, value=column.header + ("*" if column.required else ""))
+        cell.font, cell.fill = Font(bold=True), fill
+        ws.column_dimensions[letter].width = column.width
+        if column.key in TEXT_COLUMNS:
+            # A column's text format does not reach cells written later: format each cell.
+            for row in range(4, 4 + TEMPLATE_ROWS):
+                ws.cell(row=row, column=index + 1).number_format = "@"
+        if column.key in CHOICES:
+            rule = DataValidation(type="list", formula1='"' + ",".join(CHOICES[column.key]) + '"',
+                                  allow_blank=not column.required)
+            rule.error, rule.errorTitle = "请从下拉列表中选择", "输入有误"
+            ws.add_data_validation(rule)
+            rule.add(f"{letter}4:{letter}{3 + TEMPLATE_ROWS}")
+    ws.freeze_panes = "A4"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
