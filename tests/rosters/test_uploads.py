@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from apps.registry.idnumber import make_id
 from apps.registry.models import Person
-from apps.rosters.models import Upload, UploadKind, UploadStatus
+from apps.rosters.models import UploadKind, UploadStatus
 from apps.rosters.services import safe_name, upload_commit, upload_receive
 from tests.rosters.files import HEADER, csv_bytes, overlapping_zip, person_row, rezip, xlsx
 
