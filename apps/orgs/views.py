@@ -51,7 +51,8 @@ def _page(request, qs):
 @login_required
 def city_list(request):
     cities = selectors.city_list(request.user)
-    return render(request, "orgs/city_list.html", {"cities": cities})
+    return render(request, "orgs/city_list.html", {
+        "cities": cities, "can_export": request.user.role in (Role.PROVINCE, Role.CITY)})
 
 
 @login_required

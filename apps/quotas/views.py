@@ -35,6 +35,8 @@ def task_overview(request, year):
     return render(request, "quotas/task_overview.html", {
         "year": year, "years": selectors.task_years(request.user), **overview,
         "can_edit": request.user.role == Role.PROVINCE,
+        "can_export_units": request.user.role in (Role.PROVINCE, Role.CITY, Role.UNIT, Role.OBSERVER),
+        "can_export_cities": request.user.role in (Role.PROVINCE, Role.CITY, Role.OBSERVER),
     })
 
 

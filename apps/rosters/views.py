@@ -9,7 +9,15 @@ from django.views.decorators.http import require_POST
 from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404, visible
-from apps.rosters import services
+from apps.audit.models import AuditAction
+from apps.audit.services import audit_log
+from apps.orgs.models import OrganisingUnit
+from apps.pipeline.roster import GROUPS
+from apps.pipeline.selectors import roster_rows
+from apps.projects.models import JobProject
+from apps.registry.idnumber import mask_id, mask_phone
+from apps.registry.models import Person
+from apps.rosters import exports, services
 from apps.rosters.forms import UploadForm
 from apps.rosters.importers import OUTCOME_LABELS
 from apps.rosters.layouts import LAYOUTS
@@ -17,6 +25,7 @@ from apps.rosters.models import Upload
 from apps.rosters.templates_xlsx import template_bytes
 
 VIEWERS = (Role.PROVINCE, Role.CITY, Role.UNIT)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @role_required(*VIEWERS)
@@ -70,10 +79,100 @@ def template_download(request, kind):
     layout = LAYOUTS.get(kind)
     if layout is None:
         raise Http404
-    response = HttpResponse(
-        template_bytes(layout),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = (
-        f"attachment; filename=template-{kind}.xlsx; filename*=UTF-8''"
-        + quote(f"{layout.title}模板.xlsx"))
+    return _attachment(template_bytes(layout), f"{layout.title}模板.xlsx")
+
+
+# --- Official forms: xlsx exports and print views ---------------------------------------------
+
+def _attachment(content: bytes, filename: str):
+    response = HttpResponse(content, content_type=XLSX)
+    # An ASCII fallback name, and the Chinese one for browsers that read RFC 5987.
+    response["Content-Disposition"] = ("attachment; filename=laborexport.xlsx; filename*=UTF-8''"
+                                       + quote(filename))
+    response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _xlsx(request, content: bytes, filename: str, detail: str):
+    audit_log(request.user, AuditAction.EXPORT, detail=detail)
+    return _attachment(content, filename)
+
+
+@role_required(Role.PROVINCE, Role.CITY, Role.UNIT, Role.OBSERVER)
+def export_form1(request, year):
+    return _xlsx(request, exports.form1_units(request.user, year),
+                 f"附件1 对外劳务输出组织单位名单及任务分解表 {year}.xlsx", f"附件1 {year}年")
+
+
+@role_required(Role.PROVINCE, Role.CITY, Role.OBSERVER)
+def export_form2(request, year):
+    return _xlsx(request, exports.form2_cities(request.user, year),
+                 f"附件2 各市对外劳务输出任务分解表 {year}.xlsx", f"附件2 {year}年")
+
+
+@role_required(Role.PROVINCE, Role.CITY)
+def export_form3(request):
+    return _xlsx(request, exports.form3_city_services(request.user),
+                 "附件3 各市对外劳务输出服务单位联系表.xlsx", "附件3")
+
+
+@role_required(*tuple(Role))
+def export_form4(request):
+    return _xlsx(request, exports.form4_agencies(request.user), "附件4 对外劳务输出机构名单.xlsx",
+                 "附件4")
+
+
+PEOPLE_ROLES = (Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY)
+
+
+@role_required(*PEOPLE_ROLES)
+def export_form5(request, person_pk):
+    person = get_visible_or_404(Person.objects.select_related("unit", "city"), request.user,
+                                pk=person_pk)
+    full = "完整证件号" if exports.shows_full_ids(request.user) else "脱敏"
+    return _xlsx(request, exports.form5_person(request.user, person),
+                 f"附件5 对外劳务输出人员报名表 {person.name}.xlsx", f"附件5 人员{person.pk}（{full}）")
+
+
+def _roster_selection(request):
+    user = request.user
+    unit = visible(OrganisingUnit.objects.all(), user).filter(pk=request.GET.get("unit") or 0).first()
+    project = visible(JobProject.objects.all(), user).filter(
+        pk=request.GET.get("project") or 0).first()
+    candidacies = list(roster_rows(user, unit=unit, project=project)
+                       .select_related("person").prefetch_related("events"))
+    org_name = unit.name if unit else user.organisation_name
+    return unit, project, candidacies, org_name
+
+
+@role_required(*PEOPLE_ROLES)
+def export_form6(request):
+    unit, project, candidacies, org_name = _roster_selection(request)
+    full = "完整证件号" if exports.shows_full_ids(request.user) else "脱敏"
+    return _xlsx(request, exports.form6_roster(request.user, candidacies, org_name=org_name),
+                 f"附件6 对外劳务输出花名表 {org_name}.xlsx",
+                 f"附件6 {len(candidacies)}人（{full}）")
+
+
+@role_required(*PEOPLE_ROLES)
+def print_form5(request, person_pk):
+    person = get_visible_or_404(Person.objects.select_related("unit", "city"), request.user,
+                                pk=person_pk)
+    full = exports.shows_full_ids(request.user)
+    audit_log(request.user, AuditAction.EXPORT, person, detail="附件5 打印")
+    return render(request, "rosters/print_form5.html", {
+        "person": person,
+        "id_text": person.id_number if full else mask_id(person.id_number),
+        "phone_text": person.phone if full else mask_phone(person.phone),
+        "family_phone_text": person.family_phone if full else mask_phone(person.family_phone),
+    })
+
+
+@role_required(*PEOPLE_ROLES)
+def print_form6(request):
+    unit, project, candidacies, org_name = _roster_selection(request)
+    audit_log(request.user, AuditAction.EXPORT, detail=f"附件6 打印 {len(candidacies)}人")
+    return render(request, "rosters/print_form6.html", {
+        "groups": GROUPS, "rows": exports.roster_rows(request.user, candidacies),
+        "org_name": org_name, "project": project,
+    })

@@ -1,0 +1,304 @@
+"""The official forms (seed 000, 附件1–6) as xlsx, in the seed's layout.
+
+Every text cell is written as text: openpyxl would otherwise store a name such as "=1+1" as a
+formula that runs when the file is opened. ID numbers are masked unless the user's role files
+the form with the full number (see ``shows_full_ids``)."""
+import io
+
+from django.db.models import Count
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.worksheet.page import PageMargins
+
+from apps.accounts.models import Role
+from apps.accounts.scoping import visible
+from apps.orgs.models import Agency, City
+from apps.pipeline import roster
+from apps.pipeline.models import Candidacy
+from apps.quotas.models import Task
+from apps.registry.idnumber import mask_id, mask_passport, mask_phone
+from apps.rosters.readers import column_letter
+
+THIN = Side(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def shows_full_ids(user) -> bool:
+    """Units and cities file the forms under their stamp, and agencies need the numbers for
+    passports and visas; everyone else gets them masked."""
+    return user.role in (Role.UNIT, Role.CITY, Role.AGENCY)
+
+
+def put(ws, row, col, value, *, bold=False, border=True, align=CENTER):
+    cell = ws.cell(row=row, column=col)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # never a formula, whatever the text starts with
+    if bold:
+        cell.font = Font(bold=True)
+    if border:
+        cell.border = BOX
+    cell.alignment = align
+    return cell
+
+
+def _sheet(title, landscape=False):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    return wb, ws
+
+
+def _title(ws, text, width, row=1, note=None):
+    put(ws, row, 1, text, bold=True, border=False).font = Font(size=16, bold=True)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+    ws.row_dimensions[row].height = 30
+    if note:
+        put(ws, row + 1, 1, note, border=False, align=Alignment(horizontal="left"))
+        ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=width)
+
+
+def _bytes(wb) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _merge_runs(ws, col, first_row, values):
+    """Merge consecutive equal cells of a column, as the seed's 类别 and 地点 columns are."""
+    start = first_row
+    for i in range(1, len(values) + 1):
+        if i == len(values) or values[i] != values[start - first_row]:
+            if i - 1 > start - first_row:
+                ws.merge_cells(start_row=start, start_column=col,
+                               end_row=first_row + i - 1, end_column=col)
+            start = first_row + i
+
+
+def _departures(user, year, by):
+    qs = visible(Candidacy.objects.filter(departed_on__year=year), user)
+    return dict(qs.values_list(by).annotate(n=Count("pk")))
+
+
+def form1_units(user, year: int) -> bytes:
+    """附件1 对外劳务输出组织单位名单及任务分解表 (with departures so far)."""
+    tasks = list(visible(Task.objects.filter(year=year, unit__isnull=False), user)
+                 .select_related("unit", "unit__city").order_by("unit__seq", "unit__id"))
+    gone = _departures(user, year, "unit")
+    wb, ws = _sheet("附件1")
+    _title(ws, "对外劳务输出组织单位名单及任务分解表", 6, note="单位：人")
+    for col, head in enumerate(["序号", "类别", "学校名称", "地点", "任务数", "已输出"], 1):
+        put(ws, 3, col, head, bold=True)
+    for i, t in enumerate(tasks):
+        r = 4 + i
+        put(ws, r, 1, t.unit.seq or i + 1)
+        put(ws, r, 2, t.unit.category)
+        put(ws, r, 3, t.unit.name)
+        put(ws, r, 4, t.unit.city.short_name)
+        put(ws, r, 5, t.number if t.number is not None else "未知")
+        put(ws, r, 6, gone.get(t.unit_id, 0))
+    _merge_runs(ws, 2, 4, [t.unit.category for t in tasks])
+    _merge_runs(ws, 4, 4, [(t.unit.category, t.unit.city_id) for t in tasks])
+    total = 4 + len(tasks)
+    put(ws, total, 1, "合计：", bold=True)
+    ws.merge_cells(start_row=total, start_column=1, end_row=total, end_column=4)
+    put(ws, total, 5, sum(t.number or 0 for t in tasks), bold=True)
+    put(ws, total, 6, sum(gone.get(t.unit_id, 0) for t in tasks), bold=True)
+    for col, width in zip("ABCDEF", (6, 16, 30, 8, 8, 8)):
+        ws.column_dimensions[col].width = width
+    return _bytes(wb)
+
+
+def form2_cities(user, year: int) -> bytes:
+    """附件2 各市对外劳务输出任务分解表 (with departures so far)."""
+    tasks = list(visible(Task.objects.filter(year=year, city__isnull=False), user)
+                 .select_related("city").order_by("city__code"))
+    gone = _departures(user, year, "city")
+    wb, ws = _sheet("附件2")
+    _title(ws, "各市对外劳务输出任务分解表", 3, note="单位：人")
+    for col, head in enumerate(["地 市", "任务数", "已输出"], 1):
+        put(ws, 3, col, head, bold=True)
+    for i, t in enumerate(tasks):
+        put(ws, 4 + i, 1, t.city.name)
+        put(ws, 4 + i, 2, t.number if t.number is not None else "未知")
+        put(ws, 4 + i, 3, gone.get(t.city_id, 0))
+    total = 4 + len(tasks)
+    put(ws, total, 1, "合计：", bold=True)
+    put(ws, total, 2, sum(t.number or 0 for t in tasks), bold=True)
+    put(ws, total, 3, sum(gone.get(t.city_id, 0) for t in tasks), bold=True)
+    ws.column_dimensions["A"].width = 14
+    return _bytes(wb)
+
+
+def form3_city_services(user) -> bytes:
+    """附件3 各市对外劳务输出服务单位联系表."""
+    cities = visible(City.objects.order_by("code"), user)
+    wb, ws = _sheet("附件3")
+    _title(ws, "各市对外劳务输出服务单位联系表", 5)
+    for col, head in enumerate(["序号", "市", "公共就业服务机构名称", "联系人", "联系方式"], 1):
+        put(ws, 3, col, head, bold=True)
+    for i, city in enumerate(cities, 1):
+        for col, value in enumerate([i, city.name, city.service_org_name, city.service_contact,
+                                     city.service_phone], 1):
+            put(ws, 3 + i, col, value)
+    for col, width in zip("ABCDE", (6, 10, 36, 12, 18)):
+        ws.column_dimensions[col].width = width
+    return _bytes(wb)
+
+
+def form4_agencies(user) -> bytes:
+    """附件4 对外劳务输出机构名单, by batch."""
+    agencies = list(visible(Agency.objects.exclude(batch=None).order_by("batch", "seq"), user))
+    wb, ws = _sheet("附件4")
+    _title(ws, "对外劳务输出机构名单", 2)
+    row = 2
+    for batch in sorted({a.batch for a in agencies}):
+        put(ws, row, 1, f"（{Agency(batch=batch).batch_label}）", border=False)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+        put(ws, row + 1, 1, "序号", bold=True)
+        put(ws, row + 1, 2, "企业名称", bold=True)
+        row += 2
+        for a in (a for a in agencies if a.batch == batch):
+            put(ws, row, 1, a.seq)
+            put(ws, row, 2, a.name)
+            row += 1
+        row += 1
+    ws.column_dimensions["A"].width = 8
+    ws.column_dimensions["B"].width = 44
+    return _bytes(wb)
+
+
+def form5_person(user, person) -> bytes:
+    """附件5 对外劳务输出人员报名表 for one person, the printed grid."""
+    full = shows_full_ids(user)
+    wb, ws = _sheet("附件5")
+    _title(ws, "对外劳务输出人员报名表", 7)
+    put(ws, 2, 1, f"推荐单位：{person.unit or person.city}", border=False,
+        align=Alignment(horizontal="left"))
+    ws.merge_cells("A2:D2")
+    put(ws, 2, 5, f"{person.registered_on:%Y年%m月%d日}", border=False,
+        align=Alignment(horizontal="right"))
+    ws.merge_cells("E2:G2")
+
+    def pair(row, label, value, start=2, end=7):
+        put(ws, row, 1, label, bold=True)
+        put(ws, row, start, value)
+        for col in range(start + 1, end + 1):
+            put(ws, row, col, None)
+        if end > start:
+            ws.merge_cells(start_row=row, start_column=start, end_row=row, end_column=end)
+
+    put(ws, 3, 1, "姓 名", bold=True)
+    put(ws, 3, 2, person.name)
+    put(ws, 3, 3, None)
+    ws.merge_cells("B3:C3")
+    put(ws, 3, 4, "性 别", bold=True)
+    put(ws, 3, 5, person.sex)
+    put(ws, 3, 6, "年 龄", bold=True)
+    put(ws, 3, 7, person.age)
+    pair(4, "身份证号", person.id_number if full else mask_id(person.id_number))
+    pair(5, "联系方式", person.phone if full else mask_phone(person.phone))
+    pair(6, "户籍所在地", person.hukou)
+    put(ws, 7, 1, "健康状况", bold=True)
+    put(ws, 7, 2, person.health)
+    put(ws, 7, 3, None)
+    ws.merge_cells("B7:C7")
+    put(ws, 7, 4, "婚姻状况", bold=True)
+    put(ws, 7, 5, person.marital)
+    put(ws, 7, 6, None)
+    put(ws, 7, 7, None)
+    ws.merge_cells("E7:G7")
+    pair(8, "毕业院校及专业", person.school_major)
+    put(ws, 9, 1, "学 历", bold=True)
+    put(ws, 9, 2, person.education)
+    put(ws, 9, 3, None)
+    ws.merge_cells("B9:C9")
+    put(ws, 9, 4, "拟就业工种", bold=True)
+    put(ws, 9, 5, person.intended_trade)
+    put(ws, 9, 6, None)
+    put(ws, 9, 7, None)
+    ws.merge_cells("E9:G9")
+    pair(10, "学校或家庭住址", person.address)
+    put(ws, 11, 1, "家庭联系人", bold=True)
+    ws.merge_cells("A11:A12")
+    put(ws, 11, 2, "姓 名", bold=True)
+    put(ws, 11, 3, person.family_name)
+    put(ws, 11, 4, "关 系", bold=True)
+    put(ws, 11, 5, person.family_relation)
+    put(ws, 11, 6, None)
+    put(ws, 11, 7, None)
+    ws.merge_cells("E11:G11")
+    put(ws, 12, 2, "联系方式", bold=True)
+    put(ws, 12, 3, person.family_phone if full else mask_phone(person.family_phone))
+    for col in range(4, 8):
+        put(ws, 12, col, None)
+    ws.merge_cells("C12:G12")
+    pair(13, "工作经历", person.work_history)
+    ws.row_dimensions[13].height = 80
+    put(ws, 14, 1, "注：请附本人身份证复印件。", border=False, align=Alignment(horizontal="left"))
+    ws.merge_cells("A14:G14")
+    for col, width in zip("ABCDEFG", (16, 10, 14, 12, 10, 8, 10)):
+        ws.column_dimensions[col].width = width
+    return _bytes(wb)
+
+
+def roster_rows(user, candidacies):
+    full = shows_full_ids(user)
+    rows = []
+    for seq, c in enumerate(candidacies, start=1):
+        results = {e.stage: e.result for e in c.events.all()}
+        p = c.person
+        rows.append(roster.roster_row(
+            seq, c, results, id_text=p.id_number if full else mask_id(p.id_number),
+            passport_text=p.passport_no if full else mask_passport(p.passport_no)))
+    return rows
+
+
+def form6_roster(user, candidacies, *, org_name: str) -> bytes:
+    """附件6 对外劳务输出花名表: the two-row merged header as printed in the seed."""
+    rows = roster_rows(user, candidacies)
+    width = roster.COLUMN_COUNT
+    wb, ws = _sheet("附件6", landscape=True)
+    _title(ws, "对外劳务输出花名表", width)
+    put(ws, 2, 1, f"填报单位（盖章）：{org_name}", border=False, align=Alignment(horizontal="left"))
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=12)
+    put(ws, 2, width - 5, "      年    月    日", border=False, align=Alignment(horizontal="right"))
+    ws.merge_cells(start_row=2, start_column=width - 5, end_row=2, end_column=width)
+    col = 1
+    for label, sub in roster.GROUPS:
+        if sub:
+            put(ws, 3, col, label, bold=True)
+            for i in range(1, len(sub)):
+                put(ws, 3, col + i, None)
+            ws.merge_cells(start_row=3, start_column=col, end_row=3, end_column=col + len(sub) - 1)
+            for i, name in enumerate(sub):
+                put(ws, 4, col + i, name, bold=True)
+            col += len(sub)
+        else:
+            put(ws, 3, col, label, bold=True)
+            put(ws, 4, col, None)
+            ws.merge_cells(start_row=3, start_column=col, end_row=4, end_column=col)
+            col += 1
+    for r, row in enumerate(rows, start=5):
+        for c, value in enumerate(row, start=1):
+            put(ws, r, c, value)
+    ws.column_dimensions["C"].width = 21
+    ws.column_dimensions["B"].width = 9
+    for c in range(4, width + 1):
+        ws.column_dimensions[column_letter(c - 1)].width = 6
+    for letter in ("T", "U", "V", "W", "X", "Y", "Z", "AA", "AB", "AC"):
+        ws.column_dimensions[letter].width = 11
+    ws.freeze_panes = "D5"
+    note = 6 + len(rows)
+    put(ws, note, 1, "填表说明：1. 初试情况、体检情况、复试情况、签订合同情况及培训情况请在对应情况栏内划“√”。"
+        "2. 请在表后附所有人员的初试场景照片、体检报告、复试场景照片、《劳务外派服务合同》和《雇佣合同》"
+        "扫描件、培训照片、在留卡复印件。", border=False, align=Alignment(horizontal="left", wrap_text=True))
+    ws.merge_cells(start_row=note, start_column=1, end_row=note, end_column=width)
+    ws.row_dimensions[note].height = 36
+    return _bytes(wb)
