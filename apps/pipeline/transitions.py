@@ -40,9 +40,9 @@ RECORDERS = {
 }
 
 # Details a result needs before it can be recorded (field names of Candidacy or the form).
+# The hospital of a medical is kept when given but not required: the official 花名表,
+# through which units also report results, has no column for it.
 REQUIRED = {
-    (Stage.MEDICAL, Result.PASS): ["hospital"],
-    (Stage.MEDICAL, Result.FAIL): ["hospital"],
     (Stage.CONTRACT, Result.SIGNED): ["contract_trade", "contract_term"],
     (Stage.TRAINING, Result.PASS): ["certificate_no"],
     (Stage.DEPARTURE, Result.DEPARTED): ["passport_no", "residence_status_no", "country",

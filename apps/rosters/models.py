@@ -5,6 +5,7 @@ from django.db import models
 
 class UploadKind(models.TextChoices):
     REGISTRATION = "registration", "报名名册（附件5字段）"
+    ROSTER = "roster", "花名表（附件6，更新环节结果）"
     STANDING_CLASS = "standing_class", "非建制班人员花名表（附件9）"
 
 
@@ -36,6 +37,8 @@ class Upload(models.Model):
     unchanged_count = models.PositiveIntegerField("无变化", default=0)
     error_count = models.PositiveIntegerField("错误", default=0)
     message = models.TextField("说明", blank=True)
+    stage_date = models.DateField("环节日期", null=True, blank=True,
+                                  help_text="花名表中新增环节结果的发生日期")
     preview = models.JSONField("预览", default=list, blank=True)
 
     class Meta:

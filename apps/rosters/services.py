@@ -12,9 +12,9 @@ from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
-from apps.rosters import importers, readers, safety
+from apps.rosters import importers, readers, safety, stage_import
 from apps.rosters.layouts import LAYOUTS
-from apps.rosters.models import Upload, UploadStatus
+from apps.rosters.models import Upload, UploadKind, UploadStatus
 
 UPLOADERS = {Role.UNIT, Role.CITY}
 PREVIEW_ROWS = 2000
@@ -33,7 +33,15 @@ def safe_name(name: str) -> str:
 def _validate(upload: Upload, data: bytes, actor) -> importers.Result:
     kind = safety.inspect(upload.original_name, data)
     sheets = readers.read(kind, data)
+    if upload.kind == UploadKind.ROSTER:
+        return stage_import.StageRosterValidator(actor, upload.stage_date).validate(sheets)
     return importers.RosterValidator(LAYOUTS[upload.kind], actor).validate(sheets)
+
+
+def _write(upload: Upload, result, actor):
+    if upload.kind == UploadKind.ROSTER:
+        return stage_import.write(result, actor)
+    return importers.write(result, actor)
 
 
 def _store_result(upload: Upload, result: importers.Result):
@@ -47,12 +55,13 @@ def _store_result(upload: Upload, result: importers.Result):
     upload.message = "".join(result.notices)
 
 
-def upload_receive(*, actor, kind: str, uploaded) -> Upload:
+def upload_receive(*, actor, kind: str, uploaded, stage_date=None) -> Upload:
     """Keep the file, check it, validate every row, and store the preview. Writes no person."""
     if actor.role not in UPLOADERS:
         raise PermissionDenied("只有组织单位和市人社局可以上传名册。")
     data = uploaded.read()
     upload = Upload(kind=kind, original_name=safe_name(uploaded.name), size=len(data),
+                    stage_date=stage_date or timezone.localdate(),
                     sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor,
                     city=actor.city if actor.role == Role.CITY else None,
                     unit=actor.unit if actor.role == Role.UNIT else None)
@@ -102,7 +111,7 @@ def upload_commit(upload: Upload, *, actor) -> Upload:
                 _store_result(locked, result)
                 locked.save()
                 raise CommitRefused("名册中有错误（或在预览后数据已变化），未导入任何数据。请查看预览中的错误。")
-            created, updated = importers.write(result, actor)
+            _write(locked, result, actor)
             _store_result(locked, result)
             locked.status, locked.committed_at = UploadStatus.COMMITTED, timezone.now()
             locked.save()

@@ -37,7 +37,8 @@ def upload_list(request):
             raise Http404
         if form.is_valid():
             upload = services.upload_receive(actor=user, kind=form.cleaned_data["kind"],
-                                             uploaded=form.cleaned_data["file"])
+                                             uploaded=form.cleaned_data["file"],
+                                             stage_date=form.cleaned_data["stage_date"])
             return redirect("rosters:upload_detail", pk=upload.pk)
     uploads = visible(Upload.objects.select_related("uploaded_by", "unit", "city"), user)
     return render(request, "rosters/upload_list.html", {

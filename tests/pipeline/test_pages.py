@@ -24,12 +24,14 @@ def test_unit_records_the_first_interview_through_the_form(world, client):
 
 
 def test_a_missing_detail_is_named_on_the_form(world, client):
-    candidacy_record(world.cand_ty, stage=Stage.FIRST_INTERVIEW, result=Result.PASS,
-                     on=date(2026, 3, 5), actor=world.unit_u1)
-    client.force_login(world.unit_u1)
+    for stage in (Stage.FIRST_INTERVIEW, Stage.MEDICAL, Stage.SECOND_INTERVIEW):
+        candidacy_record(world.cand_ty, stage=stage, result=Result.PASS,
+                         on=date(2026, 3, 5), actor=world.unit_u1)
+    client.force_login(world.agency_a1)
     body = client.post(reverse("pipeline:candidacy_record", args=[world.cand_ty.pk]),
-                       {"result": "pass", "happened_on": "2026-03-06"}).content.decode()
-    assert "请填写体检医院" in body
+                       {"result": "signed", "happened_on": "2026-03-06",
+                        "contract_trade": "介护"}).content.decode()
+    assert "请填写合同期限" in body
 
 
 def test_unit_cannot_open_the_contract_form(world, client):

@@ -98,11 +98,12 @@ def test_result_date_and_details_are_checked(world):
         record(world, world.cand_ty, Stage.FIRST_INTERVIEW, Result.PASS, date(2099, 1, 1))
     with pytest.raises(ValidationError, match="不能早于上一环节日期"):
         record(world, world.cand_ty, Stage.FIRST_INTERVIEW, Result.PASS, D - timedelta(days=1))
-    record(world, world.cand_ty, Stage.FIRST_INTERVIEW, Result.PASS, D)
+    for stage in (Stage.FIRST_INTERVIEW, Stage.MEDICAL, Stage.SECOND_INTERVIEW):
+        record(world, world.cand_ty, stage, Result.PASS, D)
     with pytest.raises(ValidationError) as error:
-        candidacy_record(world.cand_ty, stage=Stage.MEDICAL, result=Result.PASS, on=D,
-                         actor=world.unit_u1)
-    assert error.value.message_dict == {"hospital": ["请填写体检医院。"]}
+        candidacy_record(world.cand_ty, stage=Stage.CONTRACT, result=Result.SIGNED, on=D,
+                         actor=world.agency_a1, contract_trade="介护")
+    assert error.value.message_dict == {"contract_term": ["请填写合同期限。"]}
 
 
 def test_a_terminal_result_ends_it_and_the_person_may_start_again(world):

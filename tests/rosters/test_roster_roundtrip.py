@@ -1,0 +1,89 @@
+"""The 花名表 (附件6) round trip: export, re-import unchanged, tick new results, re-import."""
+import io
+from datetime import date
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from apps.pipeline.models import CandidacyHistory, Result, Stage, StageEvent
+from apps.pipeline.services import candidacy_record
+from apps.rosters.models import UploadKind, UploadStatus
+from apps.rosters.services import upload_commit, upload_receive
+
+
+def exported(client, user, world):
+    client.force_login(user)
+    return client.get(reverse("rosters:export_form6"), {"unit": world.u1.pk}).content
+
+
+def receive(user, data, on=date(2026, 3, 9)):
+    return upload_receive(actor=user, kind=UploadKind.ROSTER, stage_date=on,
+                          uploaded=SimpleUploadedFile("花名表.xlsx", data))
+
+
+def tick(data, cells):
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb.active
+    for ref, value in cells.items():
+        ws[ref] = value
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def errors(upload):
+    return [e for row in upload.preview for e in row["errors"]]
+
+
+def test_reimporting_the_exported_roster_changes_nothing(world, client):
+    candidacy_record(world.cand_ty, stage=Stage.FIRST_INTERVIEW, result=Result.PASS,
+                     on=date(2026, 3, 5), actor=world.unit_u1)
+    events, history = StageEvent.objects.count(), CandidacyHistory.objects.count()
+    upload = receive(world.unit_u1, exported(client, world.unit_u1, world))
+    assert (upload.status, upload.unchanged_count, upload.update_count, upload.error_count) == (
+        UploadStatus.PREVIEWED, 1, 0, 0), upload.preview
+    upload_commit(upload, actor=world.unit_u1)
+    assert StageEvent.objects.count() == events and CandidacyHistory.objects.count() == history
+
+
+def test_ticks_for_the_next_stages_are_recorded_in_order(world, client):
+    data = tick(exported(client, world.unit_u1, world), {"D5": "√", "G5": "√", "J5": "√"})
+    upload = receive(world.unit_u1, data)
+    assert upload.update_count == 1, upload.preview
+    assert upload.preview[0]["changes"] == ["初试：合格", "体检：合格", "复试：合格"]
+    upload_commit(upload, actor=world.unit_u1)
+    world.cand_ty.refresh_from_db()
+    assert (world.cand_ty.stage, world.cand_ty.stage_on) == (Stage.SECOND_INTERVIEW, date(2026, 3, 9))
+    assert world.cand_ty.events.count() == 4
+
+
+def test_a_roster_cannot_rewrite_a_recorded_result(world, client):
+    candidacy_record(world.cand_ty, stage=Stage.FIRST_INTERVIEW, result=Result.PASS,
+                     on=date(2026, 3, 5), actor=world.unit_u1)
+    data = tick(exported(client, world.unit_u1, world), {"D5": None, "E5": "√"})
+    assert errors(receive(world.unit_u1, data)) == [
+        "第5行“初试”：表中为“不合格”，系统已录入“合格”，花名表不能更改已录入的结果"]
+
+
+def test_stages_out_of_order_or_by_the_wrong_role_are_refused(world, client):
+    data = tick(exported(client, world.unit_u1, world), {"G5": "√"})
+    assert errors(receive(world.unit_u1, data)) == ["第5行“体检”：须先有“初试”的结果"]
+    for stage in (Stage.FIRST_INTERVIEW, Stage.MEDICAL, Stage.SECOND_INTERVIEW):
+        candidacy_record(world.cand_ty, stage=stage, result=Result.PASS, on=date(2026, 3, 5),
+                         actor=world.unit_u1)
+    data = tick(exported(client, world.unit_u1, world), {"M5": "√", "N5": "介护", "O5": "3年"})
+    assert errors(receive(world.unit_u1, data)) == ["第5行“合同”：您的角色不能录入该环节"]
+
+
+def test_two_ticks_in_one_stage_and_odd_marks_are_named(world, client):
+    data = tick(exported(client, world.unit_u1, world), {"D5": "√", "E5": "√", "G5": "ok"})
+    messages = errors(receive(world.unit_u1, data))
+    assert "第5行“初试情况”：同一环节只能在一栏划“√”" in messages
+    assert "第5行“体检情况·合格”列（G列）：请划“√”或留空，不能填“ok”" in messages
+
+
+def test_a_masked_roster_cannot_identify_people(world, client):
+    client.force_login(world.province)
+    masked = client.get(reverse("rosters:export_form6"), {"unit": world.u1.pk}).content
+    assert "身份证号为脱敏号码" in errors(receive(world.unit_u1, masked))[0]
