@@ -1,6 +1,7 @@
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
+from apps.orgs.resources import AgencyResource, CityResource, OrganisingUnitResource
 from apps.orgs.models import (
     Agency, City, CityAgencyCooperation, FilingRequest, OrganisingUnit, UnitAgencyCooperation,
 )
@@ -8,11 +9,13 @@ from apps.orgs.models import (
 
 @admin.register(City)
 class CityAdmin(ImportExportModelAdmin):
+    resource_classes = [CityResource]
     list_display = ["name", "code", "service_org_name", "service_contact"]
 
 
 @admin.register(OrganisingUnit)
 class OrganisingUnitAdmin(ImportExportModelAdmin):
+    resource_classes = [OrganisingUnitResource]
     list_display = ["seq", "name", "category", "city", "source", "filing_status",
                     "standing_class_allowed"]
     list_filter = ["category", "city", "source", "filing_status"]
@@ -22,6 +25,7 @@ class OrganisingUnitAdmin(ImportExportModelAdmin):
 
 @admin.register(Agency)
 class AgencyAdmin(ImportExportModelAdmin):
+    resource_classes = [AgencyResource]
     list_display = ["batch", "seq", "name", "home_province", "credit_code", "status",
                     "filing_status"]
     list_filter = ["status", "filing_status", "home_province"]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
+from apps.orgs.resources import TaskResource
 from apps.quotas.models import Task, TaskPlan
 
 
@@ -11,6 +12,7 @@ class TaskPlanAdmin(admin.ModelAdmin):
 
 @admin.register(Task)
 class TaskAdmin(ImportExportModelAdmin):
+    resource_classes = [TaskResource]
     list_display = ["year", "city", "unit", "number", "note"]
     list_filter = ["year"]
     list_select_related = ["city", "unit"]

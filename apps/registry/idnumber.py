@@ -12,6 +12,7 @@ and an unknown region is a warning (``IdInfo.region_known``), never an error.
 from __future__ import annotations
 
 import re
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -88,6 +89,7 @@ def _is_ascii_digits(text: str) -> bool:
     return bool(text) and all(c in _ASCII_DIGITS for c in text)
 
 
+@functools.lru_cache(maxsize=4096)  # a roster repeats a few hundred codes thousands of times
 def _region_known(region_code: str) -> bool:
     """Whether stdnum's region table names a county for this code, whatever its dates."""
     try:

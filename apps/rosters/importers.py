@@ -1,14 +1,15 @@
 """Validate a roster into per-row outcomes, and write them all or nothing.
 
 Fast path for large rosters: one query finds every existing person of the file by keyed hash,
-rows are checked in Python, and new people are inserted with bulk_create in batches (the
-history triggers still record every row)."""
+rows are checked in Python, and new people are streamed in with COPY in batches (the
+statement-level history triggers still record every row)."""
 from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
+from apps.common.bulk import copy_insert
 from apps.common.crypto import blind_index
 from apps.orgs.models import FilingStatus, OrganisingUnit
 from apps.registry import idnumber
@@ -22,6 +23,9 @@ from apps.rosters.safety import Refused
 BATCH = 500
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
 OUTCOME_LABELS = {NEW: "新增", UPDATE: "更新", UNCHANGED: "无变化", ERROR: "错误"}
+SEXES = ["男", "女"]
+CATEGORIES, EDUCATIONS = PersonCategory.values, Education.values
+MARITALS, POVERTY = Marital.values, PovertyStatus.values
 # Person fields a roster may set (besides the ID, which identifies the row).
 PERSON_FIELDS = ["name", "phone", "hukou", "health", "marital", "school_major", "education",
                  "intended_trade", "languages", "address", "family_name", "family_relation",
@@ -155,16 +159,16 @@ class RosterValidator:
         if key == "registered_on":
             return cleaning.a_date(value)
         if key == "sex":
-            return cleaning.choice(value, ["男", "女"], "性别")
+            return cleaning.choice(value, SEXES, "性别")
         if key == "category":
-            return cleaning.choice(value, PersonCategory.values, "人员类别")
+            return cleaning.choice(value, CATEGORIES, "人员类别")
         if key == "education":
-            return cleaning.choice(value, Education.values, "学历")
+            return cleaning.choice(value, EDUCATIONS, "学历")
         if key == "marital":
-            return cleaning.choice(value, Marital.values, "婚姻状况")
+            return cleaning.choice(value, MARITALS, "婚姻状况")
         if key == "poverty_status":
             s = cleaning.text(value)
-            return "" if s in ("", "否", "无") else cleaning.choice(s, PovertyStatus.values, "脱贫劳动力/监测对象")
+            return "" if s in ("", "否", "无") else cleaning.choice(s, POVERTY, "脱贫劳动力/监测对象")
         if key == "age":
             s = cleaning.text(value)
             if s and not s.isdigit():
@@ -264,7 +268,7 @@ def write(result: Result, actor) -> tuple[int, int]:
         person.phone_hash = blind_index(person.phone, purpose="phone") if person.phone else ""
         new_people.append(person)
     for start in range(0, len(new_people), BATCH):
-        Person.objects.bulk_create(new_people[start:start + BATCH])
+        copy_insert(new_people[start:start + BATCH])
         on_progress(start + len(new_people[start:start + BATCH]))
     updated = []
     changed_fields = set()

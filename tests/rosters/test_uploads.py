@@ -56,7 +56,9 @@ def test_a_changed_cell_is_an_update_with_history(world):
     upload_commit(upload, actor=world.unit_u1)
     person = Person.objects.get(name="测试1")
     assert person.phone == "13912345678"
-    assert person.history.count() == 2  # insert + update, both by trigger
+    history = list(person.history.order_by("pgh_id").select_related("pgh_context"))
+    assert [h.pgh_label for h in history] == ["insert", "update"]  # both by trigger
+    assert all(h.pgh_context.metadata["user"] == world.unit_u1.pk for h in history)
 
 
 def test_one_bad_row_blocks_the_whole_file(world, people_before):

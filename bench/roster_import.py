@@ -1,0 +1,167 @@
+"""Benchmark: a 10,000-row registration roster, parse + validate + upsert, all in.
+
+Run by hand:  .venv/bin/python bench/roster_import.py [rows]
+It builds a scratch database (test_laborexport_bench), generates the roster, and measures in
+one run, each inside a transaction that is rolled back:
+  1. this system's path: safety check, calamine read, validation, bulk insert (with the
+     encryption, keyed hashes and history triggers);
+  2. a PostgreSQL COPY of the same rows into a bare table (the floor);
+  3. a stock django-import-export ModelResource import of the same file.
+It prints the three times, the ratios, and the peak memory of our path (tracemalloc).
+Goal (issue 4): ours ≤ 1.0 s, ≤ 10× the COPY, peak ≤ 300 MB.
+"""
+import io
+import os
+import sys
+import time
+import tracemalloc
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laborexport.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+
+
+class Rollback(Exception):
+    pass
+
+
+def timed(label, fn):
+    start = time.perf_counter()
+    try:
+        with transaction.atomic():
+            fn()
+            raise Rollback
+    except Rollback:
+        pass
+    elapsed = time.perf_counter() - start
+    print(f"  {label:<46} {elapsed:7.3f} s")
+    return elapsed
+
+
+def main():
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)
+    try:
+        run()
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=True)
+
+
+def run():
+    from openpyxl import Workbook
+
+    from apps.accounts.models import Role, User
+    from apps.orgs.models import City, OrganisingUnit
+    from apps.registry.idnumber import make_id
+    from apps.registry.models import Person
+    from apps.rosters import importers, readers, safety
+    from apps.rosters.layouts import REGISTRATION
+
+    city, _ = City.objects.get_or_create(name="太原市", short_name="太原", code="140100")
+    unit, _ = OrganisingUnit.objects.get_or_create(name="基准测试学院", category="技工院校", city=city)
+    user, _ = User.objects.get_or_create(username="bench-unit", role=Role.UNIT, unit=unit)
+    Person.objects.filter(unit=unit).delete()
+
+    headers = [c.header for c in REGISTRATION.columns if c.key != "unit"]
+    rows = []
+    for i in range(ROWS):
+        birth = date(1980 + i % 25, 1 + i % 12, 1 + i % 28)
+        # Unique IDs: the region varies with i // 1000, the sequence with i % 1000.
+        number = make_id(region=f"14{(i // 1000) % 10}105", birth=birth, seq=f"{i % 1000:03d}")
+        rows.append([i + 1, f"人员{i}", "男" if int(number[16]) % 2 else "女", number, f"13{i:09d}",
+                     "山西省太原市", "健康", "未婚", "山西大学 机械", "大专", "焊工", "日语N4",
+                     "太原市迎泽区", "家属", "父亲", f"139{i:08d}", "无", "社会人员", "", "2026-03-01"])
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("名册")
+    ws.append(headers)
+    for r in rows:
+        ws.append(r)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    data = buffer.getvalue()
+    print(f"roster: {ROWS} rows, {len(data) / 1024:.0f} KB xlsx, {len(headers)} columns")
+
+    def ours():
+        kind = safety.inspect("名册.xlsx", data)
+        result = importers.RosterValidator(REGISTRATION, user).validate(readers.read(kind, data))
+        assert result.ok, result.rows[0].errors if result.rows else "no rows"
+        created, _ = importers.write(result, user)
+        assert created == ROWS, created
+
+    def copy():
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TEMP TABLE bench_copy (" + ", ".join(
+                f"c{i} text" for i in range(len(headers))) + ") ON COMMIT DROP")
+            text = io.StringIO("".join("\t".join(str(v) for v in r) + "\n" for r in rows))
+            cursor.copy_expert("COPY bench_copy FROM STDIN", text)
+
+    def import_export():
+        import tablib
+        from import_export import fields, resources
+
+        from apps.common.crypto import blind_index
+        from apps.registry.idnumber import parse
+
+        class PersonResource(resources.ModelResource):
+            name = fields.Field(attribute="name", column_name="姓名")
+            id_number = fields.Field(attribute="id_number", column_name="身份证号")
+            phone = fields.Field(attribute="phone", column_name="联系方式")
+            category = fields.Field(attribute="category", column_name="人员类别")
+            education = fields.Field(attribute="education", column_name="学历")
+
+            class Meta:
+                model = Person
+                fields = ("name", "id_number", "phone", "category", "education")
+                import_id_fields = ("id_number",)
+                clean_model_instances = True
+
+            def get_instance(self, instance_loader, row):
+                return None  # encrypted ID: look-ups go through the hash, so always new here
+
+            def after_init_instance(self, instance, new, row, **kwargs):
+                info = parse(row["身份证号"])
+                instance.id_hash = blind_index(info.number, purpose="id_number")
+                instance.sex, instance.birth_date = info.sex, info.birth_date
+                instance.unit, instance.city, instance.created_by = unit, city, user
+
+        dataset = tablib.Dataset().load(io.BytesIO(data), format="xlsx")
+        result = PersonResource().import_data(dataset, raise_errors=True)
+        assert result.totals["new"] == ROWS, result.totals
+
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+        profiler = cProfile.Profile()
+        with transaction.atomic():
+            profiler.runcall(ours)
+            transaction.set_rollback(True)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+        return
+    print("times (each rolled back):")
+    t_ours = timed("ours: check + read + validate + upsert", ours)
+    t_copy = timed("PostgreSQL COPY of the same rows", copy)
+    t_ie = timed("django-import-export ModelResource", import_export)
+    tracemalloc.start()
+    timed("ours again, under tracemalloc", ours)
+    peak = tracemalloc.get_traced_memory()[1] / 1048576
+    tracemalloc.stop()
+    print(f"ratios: ours / COPY = {t_ours / t_copy:.1f}×   import-export / ours = {t_ie / t_ours:.1f}×")
+    print(f"peak Python memory of our path: {peak:.0f} MB")
+    print(f"goal: ours ≤ 1.0 s ({'met' if t_ours <= 1.0 else 'NOT met'}), ≤ 10× COPY "
+          f"({'met' if t_ours <= 10 * t_copy else 'NOT met'}), peak ≤ 300 MB "
+          f"({'met' if peak <= 300 else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    main()
