@@ -26,6 +26,33 @@ OUTCOME_LABELS = {NEW: "新增", UPDATE: "更新", UNCHANGED: "无变化", ERROR
 SEXES = ["男", "女"]
 CATEGORIES, EDUCATIONS = PersonCategory.values, Education.values
 MARITALS, POVERTY = Marital.values, PovertyStatus.values
+
+
+def _poverty(value):
+    s = cleaning.text(value)
+    return "" if s in ("", "否", "无") else cleaning.choice(s, POVERTY, "脱贫劳动力/监测对象")
+
+
+def _age(value):
+    s = cleaning.text(value)
+    if s and not s.isdigit():
+        raise cleaning.CellError("年龄应为整数")
+    return int(s) if s else None
+
+
+# How each column's cells are cleaned (any other column: plain text).
+CLEANERS = {
+    "id_number": cleaning.id_number,
+    "phone": cleaning.phone,
+    "family_phone": cleaning.phone,
+    "registered_on": cleaning.a_date,
+    "sex": lambda v: cleaning.choice(v, SEXES, "性别"),
+    "category": lambda v: cleaning.choice(v, CATEGORIES, "人员类别"),
+    "education": lambda v: cleaning.choice(v, EDUCATIONS, "学历"),
+    "marital": lambda v: cleaning.choice(v, MARITALS, "婚姻状况"),
+    "poverty_status": _poverty,
+    "age": _age,
+}
 # Person fields a roster may set (besides the ID, which identifies the row).
 PERSON_FIELDS = ["name", "phone", "hukou", "health", "marital", "school_major", "education",
                  "intended_trade", "languages", "address", "family_name", "family_relation",
@@ -135,14 +162,15 @@ class RosterValidator:
     def _clean_row(self, sheet, row_no, raw, mapping) -> Row:
         row = Row(number=row_no)
         values = {}
+        width = len(raw)
         for col, column in mapping.items():
-            value = raw[col] if col < len(raw) else ""
-            if sheet.formulas.get((row_no - 1, col)):
+            value = raw[col] if col < width else ""
+            if sheet.formulas and sheet.formulas.get((row_no - 1, col)):
                 row.errors.append(f"{_where(sheet, row_no, column)}（{column_letter(col)}列）"
                                   "是公式，请改为纯文本或数值")
                 continue
             try:
-                values[column.key] = self._clean(column.key, value)
+                values[column.key] = CLEANERS.get(column.key, cleaning.text)(value)
             except cleaning.CellError as error:
                 row.errors.append(f"{_where(sheet, row_no, column)}（{column_letter(col)}列）："
                                   f"{error.message}")
@@ -150,31 +178,6 @@ class RosterValidator:
         self._check_person(row, values)
         row.values = values
         return row
-
-    def _clean(self, key, value):
-        if key == "id_number":
-            return cleaning.id_number(value)
-        if key in ("phone", "family_phone"):
-            return cleaning.phone(value)
-        if key == "registered_on":
-            return cleaning.a_date(value)
-        if key == "sex":
-            return cleaning.choice(value, SEXES, "性别")
-        if key == "category":
-            return cleaning.choice(value, CATEGORIES, "人员类别")
-        if key == "education":
-            return cleaning.choice(value, EDUCATIONS, "学历")
-        if key == "marital":
-            return cleaning.choice(value, MARITALS, "婚姻状况")
-        if key == "poverty_status":
-            s = cleaning.text(value)
-            return "" if s in ("", "否", "无") else cleaning.choice(s, POVERTY, "脱贫劳动力/监测对象")
-        if key == "age":
-            s = cleaning.text(value)
-            if s and not s.isdigit():
-                raise cleaning.CellError("年龄应为整数")
-            return int(s) if s else None
-        return cleaning.text(value)
 
     def _check_person(self, row: Row, values: dict):
         for column in self.layout.columns:
