@@ -3,7 +3,7 @@
 Two header rows as printed in seed 000: the groups, then the columns under each. Result
 columns take a "√" in the matching box (填表说明 1)."""
 from apps.pipeline.models import Result, Stage
-from apps.registry.idnumber import mask_phone
+from apps.registry.idnumber import mask_id, mask_passport, mask_phone
 
 CHECK = "√"
 
@@ -59,3 +59,15 @@ def roster_row(seq: int, c, results: dict, *, id_text: str, passport_text: str) 
     row.append("；".join(notes))
     assert len(row) == COLUMN_COUNT
     return row
+
+
+def rows(candidacies, *, full_ids: bool) -> list[list[str]]:
+    """The 花名表 rows of candidacies (their events prefetched); IDs masked unless full_ids."""
+    out = []
+    for seq, c in enumerate(candidacies, start=1):
+        results = {e.stage: e.result for e in c.events.all()}
+        p = c.person
+        out.append(roster_row(
+            seq, c, results, id_text=p.id_number if full_ids else mask_id(p.id_number),
+            passport_text=p.passport_no if full_ids else mask_passport(p.passport_no)))
+    return out

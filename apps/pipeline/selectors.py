@@ -1,7 +1,11 @@
+from dataclasses import dataclass
+
 from django.db.models import Q
 
 from apps.accounts.scoping import visible
+from apps.orgs.models import OrganisingUnit
 from apps.pipeline.models import Candidacy, Session
+from apps.projects.models import JobProject
 from apps.pipeline import transitions
 
 
@@ -40,7 +44,20 @@ def session_candidates(user, session):
     return qs.order_by("person__name")
 
 
-def roster_rows(user, *, unit=None, project=None, city=None):
-    """The rows of a 花名表 (附件6): one per candidacy, in registration order."""
-    qs = candidacy_list(user, unit=unit, project=project, city=city)
-    return qs.order_by("created_at", "id")
+@dataclass
+class RosterSelection:
+    unit: object
+    project: object
+    candidacies: list
+    org_name: str   # the 填报单位 printed on the form
+
+
+def roster_selection(user, *, unit_id=None, project_id=None) -> RosterSelection:
+    """The candidacies of a 花名表 (附件6) for a unit and/or a project, in registration order;
+    ids outside the user's scope are ignored like missing ones."""
+    unit = visible(OrganisingUnit.objects.all(), user).filter(pk=unit_id or 0).first()
+    project = visible(JobProject.objects.all(), user).filter(pk=project_id or 0).first()
+    candidacies = list(candidacy_list(user, unit=unit, project=project)
+                       .order_by("created_at", "id").prefetch_related("events"))
+    return RosterSelection(unit, project, candidacies,
+                           unit.name if unit else user.organisation_name)

@@ -15,7 +15,6 @@ from apps.pipeline.forms import (
 )
 from apps.pipeline.models import Candidacy, Result, Session, Stage
 from apps.projects.models import JobProject, ProjectStatus
-from apps.registry.idnumber import mask_id, mask_passport
 from apps.registry.models import Person
 
 PEOPLE_ROLES = (Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY)
@@ -206,19 +205,11 @@ def session_detail(request, pk):
 def roster_view(request):
     """花名表 (附件6) for a unit or a project, exactly the form's columns."""
     user = request.user
-    units = visible(OrganisingUnit.objects.all(), user)
-    projects = visible(JobProject.objects.all(), user)
-    unit = units.filter(pk=request.GET.get("unit") or 0).first()
-    project = projects.filter(pk=request.GET.get("project") or 0).first()
-    candidacies = list(selectors.roster_rows(user, unit=unit, project=project)
-                       .prefetch_related("events"))
-    rows = []
-    for seq, c in enumerate(candidacies, start=1):
-        results = {e.stage: e.result for e in c.events.all()}
-        rows.append(roster.roster_row(seq, c, results, id_text=mask_id(c.person.id_number),
-                                      passport_text=mask_passport(c.person.passport_no)))
+    chosen = selectors.roster_selection(user, unit_id=request.GET.get("unit"),
+                                        project_id=request.GET.get("project"))
     return render(request, "pipeline/roster.html", {
-        "groups": roster.GROUPS, "rows": rows, "units": units, "projects": projects,
-        "unit": unit, "project": project,
-        "org_name": unit.name if unit else (user.organisation_name),
+        "groups": roster.GROUPS, "rows": roster.rows(chosen.candidacies, full_ids=False),
+        "units": visible(OrganisingUnit.objects.all(), user),
+        "projects": visible(JobProject.objects.all(), user),
+        "unit": chosen.unit, "project": chosen.project, "org_name": chosen.org_name,
     })

@@ -16,7 +16,7 @@ from apps.orgs.models import Agency, City
 from apps.pipeline import roster
 from apps.pipeline.models import Candidacy
 from apps.quotas.models import Task
-from apps.registry.idnumber import mask_id, mask_passport, mask_phone
+from apps.registry.idnumber import mask_id, mask_phone
 from apps.rosters.readers import column_letter
 
 THIN = Side(style="thin", color="000000")
@@ -248,21 +248,9 @@ def form5_person(user, person) -> bytes:
     return _bytes(wb)
 
 
-def roster_rows(user, candidacies):
-    full = shows_full_ids(user)
-    rows = []
-    for seq, c in enumerate(candidacies, start=1):
-        results = {e.stage: e.result for e in c.events.all()}
-        p = c.person
-        rows.append(roster.roster_row(
-            seq, c, results, id_text=p.id_number if full else mask_id(p.id_number),
-            passport_text=p.passport_no if full else mask_passport(p.passport_no)))
-    return rows
-
-
 def form6_roster(user, candidacies, *, org_name: str) -> bytes:
     """附件6 对外劳务输出花名表: the two-row merged header as printed in the seed."""
-    rows = roster_rows(user, candidacies)
+    rows = roster.rows(candidacies, full_ids=shows_full_ids(user))
     width = roster.COLUMN_COUNT
     wb, ws = _sheet("附件6", landscape=True)
     _title(ws, "对外劳务输出花名表", width)

@@ -11,10 +11,9 @@ from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404, visible
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
-from apps.orgs.models import OrganisingUnit
+from apps.pipeline import roster
 from apps.pipeline.roster import GROUPS
-from apps.pipeline.selectors import roster_rows
-from apps.projects.models import JobProject
+from apps.pipeline.selectors import roster_selection
 from apps.registry.idnumber import mask_id, mask_phone
 from apps.registry.models import Person
 from apps.rosters import exports, services
@@ -136,23 +135,18 @@ def export_form5(request, person_pk):
 
 
 def _roster_selection(request):
-    user = request.user
-    unit = visible(OrganisingUnit.objects.all(), user).filter(pk=request.GET.get("unit") or 0).first()
-    project = visible(JobProject.objects.all(), user).filter(
-        pk=request.GET.get("project") or 0).first()
-    candidacies = list(roster_rows(user, unit=unit, project=project)
-                       .select_related("person").prefetch_related("events"))
-    org_name = unit.name if unit else user.organisation_name
-    return unit, project, candidacies, org_name
+    return roster_selection(request.user, unit_id=request.GET.get("unit"),
+                            project_id=request.GET.get("project"))
 
 
 @role_required(*PEOPLE_ROLES)
 def export_form6(request):
-    unit, project, candidacies, org_name = _roster_selection(request)
+    chosen = _roster_selection(request)
     full = "完整证件号" if exports.shows_full_ids(request.user) else "脱敏"
-    return _xlsx(request, exports.form6_roster(request.user, candidacies, org_name=org_name),
-                 f"附件6 对外劳务输出花名表 {org_name}.xlsx",
-                 f"附件6 {len(candidacies)}人（{full}）")
+    return _xlsx(request, exports.form6_roster(request.user, chosen.candidacies,
+                                               org_name=chosen.org_name),
+                 f"附件6 对外劳务输出花名表 {chosen.org_name}.xlsx",
+                 f"附件6 {len(chosen.candidacies)}人（{full}）")
 
 
 @role_required(*PEOPLE_ROLES)
@@ -171,9 +165,10 @@ def print_form5(request, person_pk):
 
 @role_required(*PEOPLE_ROLES)
 def print_form6(request):
-    unit, project, candidacies, org_name = _roster_selection(request)
-    audit_log(request.user, AuditAction.EXPORT, detail=f"附件6 打印 {len(candidacies)}人")
+    chosen = _roster_selection(request)
+    audit_log(request.user, AuditAction.EXPORT, detail=f"附件6 打印 {len(chosen.candidacies)}人")
     return render(request, "rosters/print_form6.html", {
-        "groups": GROUPS, "rows": exports.roster_rows(request.user, candidacies),
-        "org_name": org_name, "project": project,
+        "groups": GROUPS, "rows": roster.rows(chosen.candidacies,
+                                              full_ids=exports.shows_full_ids(request.user)),
+        "org_name": chosen.org_name, "project": chosen.project,
     })
