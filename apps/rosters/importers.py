@@ -70,6 +70,7 @@ class Row:
     changes: list = field(default_factory=list)
     values: dict = field(default_factory=dict)
     person: object = None
+    id_hash: str = ""
 
     def as_preview(self) -> dict:
         return {"row": self.number, "outcome": self.outcome, "name": self.name,
@@ -221,8 +222,10 @@ class RosterValidator:
                 first[number] = row.number
 
     def _compare_with_registry(self, rows):
-        hashes = {blind_index(r.values["id_number"], purpose="id_number"): r
-                  for r in rows if r.id_masked}
+        for r in rows:
+            if r.id_masked:
+                r.id_hash = blind_index(r.values["id_number"], purpose="id_number")
+        hashes = {r.id_hash: r for r in rows if r.id_masked}
         existing = Person.objects.filter(id_hash__in=list(hashes))
         mine = set(visible(existing, self.actor).values_list("pk", flat=True))
         for person in existing:
@@ -256,22 +259,22 @@ def write(result: Result, actor) -> tuple[int, int]:
     """Write the outcomes of a validated roster. Must run inside the caller's transaction."""
     assert transaction.get_connection().in_atomic_block
     new_people = []
+    today = timezone.localdate()
     for row in result.rows:
         if row.outcome != NEW:
             continue
         v = row.values
         unit = v.get("unit_obj") if actor.role == Role.CITY else actor.unit
-        person = Person(
-            name=v["name"], sex=v["sex_from_id"], birth_date=v["birth_date"],
-            id_number=v["id_number"], id_hash=blind_index(v["id_number"], purpose="id_number"),
-            unit=unit, city_id=unit.city_id if unit else actor.city_id,
-            registered_on=v.get("registered_on") or timezone.localdate(), created_by=actor,
-            **{name: v.get(name) or "" for name in PERSON_FIELDS if name != "name"},
-        )
-        person.phone_hash = blind_index(person.phone, purpose="phone") if person.phone else ""
+        person = {name: v.get(name) or "" for name in PERSON_FIELDS}
+        person.update(
+            sex=v["sex_from_id"], birth_date=v["birth_date"], id_number=v["id_number"],
+            id_hash=row.id_hash, unit_id=unit.pk if unit else None,
+            city_id=unit.city_id if unit else actor.city_id,
+            registered_on=v.get("registered_on") or today, created_by_id=actor.pk,
+            phone_hash=blind_index(person["phone"], purpose="phone") if person["phone"] else "")
         new_people.append(person)
     for start in range(0, len(new_people), BATCH):
-        copy_insert(new_people[start:start + BATCH])
+        copy_insert(Person, new_people[start:start + BATCH])
         on_progress(start + len(new_people[start:start + BATCH]))
     updated = []
     changed_fields = set()
