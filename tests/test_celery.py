@@ -47,3 +47,4 @@ def test_expired_sessions_are_cleared_and_a_second_run_changes_nothing(db):
 def test_beat_runs_the_housekeeping_on_a_schedule():
     entry = settings.CELERY_BEAT_SCHEDULE["sessions-clear-expired"]
     assert entry["task"] == "apps.accounts.tasks.sessions_clear_expired"
+
