@@ -117,6 +117,8 @@ def upload_commit(upload: Upload, *, actor) -> Upload:
             locked.save()
     except DatabaseError:
         # The connection broke or the database refused mid-way: nothing was written.
+        if connection.in_atomic_block:
+            raise  # the caller's transaction is broken too; it must decide
         connection.close()
         Upload.objects.filter(pk=upload.pk).update(
             status=UploadStatus.FAILED,
