@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "apps.pipeline",
     "apps.evidence",
     "apps.rosters",
+    "apps.workdays",
 ]
 
 MIDDLEWARE = [

@@ -13,5 +13,6 @@ urlpatterns = [
     path("pipeline/", include("apps.pipeline.urls")),
     path("evidence/", include("apps.evidence.urls")),
     path("rosters/", include("apps.rosters.urls")),
+    path("calendar/", include("apps.workdays.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -10,6 +10,7 @@ mkdir -p var/log
 
 python manage.py migrate --noinput -v 0
 python manage.py seed_load
+python manage.py calendar_seed
 python manage.py collectstatic --noinput -v 0
 
 pids=()

@@ -61,6 +61,7 @@ def _rules() -> dict[type[Model], Rule]:
     from apps.quotas.models import Task, TaskPlan
     from apps.registry.models import Person, PersonHistory
     from apps.rosters.models import Upload
+    from apps.workdays.models import CalendarYear, SpecialDay
 
     def city_partner_agencies(**where):
         return CityAgencyCooperation.objects.filter(ended_at__isnull=True, **where).values(
@@ -114,6 +115,11 @@ def _rules() -> dict[type[Model], Rule]:
         CandidacyHistory: candidacies_of("pgh_obj__"),
         StageEvent: candidacies_of("candidacy__"),
         Session: candidacies_of(""),
+        # The holiday arrangement is public: everyone counts deadlines with it.
+        CalendarYear: Rule(city=everything, unit=everything, agency=everything,
+                           observer=everything),
+        SpecialDay: Rule(city=everything, unit=everything, agency=everything,
+                         observer=everything),
         Upload: Rule(
             city=lambda u: Q(city=u.city_id) | Q(unit__city=u.city_id),
             unit=lambda u: Q(unit=u.unit_id),

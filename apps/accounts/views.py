@@ -5,6 +5,7 @@ from django.shortcuts import render
 from apps.accounts.models import Role
 from apps.orgs import selectors as org_selectors
 from apps.quotas import selectors as task_selectors
+from apps.workdays.calendar import missing_next_year
 
 
 class LoginView(auth_views.LoginView):
@@ -21,6 +22,8 @@ def home(request):
     """Each role's home page: what is theirs, at a glance."""
     user = request.user
     context = {"counts": org_selectors.org_counts(user)}
+    if user.role == Role.PROVINCE:
+        context["calendar_missing"] = missing_next_year()
     years = task_selectors.task_years(user)
     if years:
         context["task_year"] = years[0]
