@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.evidence",
     "apps.rosters",
     "apps.workdays",
+    "apps.deadlines",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +138,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    "deadlines-scan": {
+        "task": "apps.deadlines.tasks.deadlines_scan",
+        "schedule": 15 * 60,
+    },
     "sessions-clear-expired": {
         "task": "apps.accounts.tasks.sessions_clear_expired",
         "schedule": 60 * 60,

@@ -14,5 +14,6 @@ urlpatterns = [
     path("evidence/", include("apps.evidence.urls")),
     path("rosters/", include("apps.rosters.urls")),
     path("calendar/", include("apps.workdays.urls")),
+    path("todo/", include("apps.deadlines.urls")),
     path("admin/", admin.site.urls),
 ]

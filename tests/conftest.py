@@ -60,6 +60,11 @@ def _fast_password_hashing(settings):
 def world(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "private"
     w = SimpleNamespace()
+    # Rows that migrations seed are flushed between transactional (browser) tests.
+    from apps.deadlines.models import DeadlineRule
+    from apps.deadlines.rules import rules_ensure
+    rules_ensure(DeadlineRule)
+    w.stage_rule = DeadlineRule.objects.get(code="stage_data")
     w.ty = City.objects.create(name="太原市", short_name="太原", code="140100")
     w.dt = City.objects.create(name="大同市", short_name="大同", code="140200")
     w.u1 = OrganisingUnit.objects.create(name="山西大学", category=UnitCategory.UNDERGRADUATE,

@@ -6,6 +6,7 @@ from apps.accounts.models import Role
 PEOPLE = {Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY}
 NAV = [
     ("首页", "accounts:home", None),
+    ("我的待办", "deadlines:my_items", PEOPLE),
     ("人员", "registry:person_list", PEOPLE),
     ("储备库", "registry:reserve_pool", PEOPLE),
     ("报名与筛选", "pipeline:candidacy_list", PEOPLE),

@@ -62,6 +62,7 @@ def _rules() -> dict[type[Model], Rule]:
     from apps.registry.models import Person, PersonHistory
     from apps.rosters.models import Upload
     from apps.workdays.models import CalendarYear, SpecialDay
+    from apps.deadlines.models import DeadlineItem, DeadlineRule, Notice
 
     def city_partner_agencies(**where):
         return CityAgencyCooperation.objects.filter(ended_at__isnull=True, **where).values(
@@ -120,6 +121,19 @@ def _rules() -> dict[type[Model], Rule]:
                            observer=everything),
         SpecialDay: Rule(city=everything, unit=everything, agency=everything,
                          observer=everything),
+        # An item is owed by the organisation of its owner role; its city sees them all.
+        DeadlineItem: Rule(
+            city=lambda u: Q(city=u.city_id),
+            unit=lambda u: Q(unit=u.unit_id, owner_role=Role.UNIT),
+            agency=lambda u: Q(agency=u.agency_id, owner_role=Role.AGENCY),
+        ),
+        Notice: Rule(
+            city=lambda u: Q(item__city=u.city_id),
+            unit=lambda u: Q(item__unit=u.unit_id, item__owner_role=Role.UNIT),
+            agency=lambda u: Q(item__agency=u.agency_id, item__owner_role=Role.AGENCY),
+        ),
+        DeadlineRule: Rule(city=everything, unit=everything, agency=everything,
+                           observer=everything),
         Upload: Rule(
             city=lambda u: Q(city=u.city_id) | Q(unit__city=u.city_id),
             unit=lambda u: Q(unit=u.unit_id),

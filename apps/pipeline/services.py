@@ -14,6 +14,7 @@ from apps.pipeline import transitions
 from apps.pipeline.models import (
     DETAIL_LABELS, OPEN_STATUSES, Candidacy, CandidacyStatus, Result, Session, Stage, StageEvent,
 )
+from apps.deadlines.services import stage_item_close, stage_item_open
 from apps.projects.models import ProjectStatus
 from apps.registry.models import Person
 from apps.registry.services import normalise_phone, passport_hash
@@ -113,6 +114,8 @@ def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=
         event_details[name] = str(value)
     StageEvent.objects.create(candidacy=c, stage=stage, result=result, happened_on=on,
                               session=session, details=event_details, recorded_by=actor)
+    # The stage's data is filed now: its reporting item closes, on time or late.
+    stage_item_close(c, stage, session.held_on if session else on)
 
     changed = ["stage", "result", "stage_on", "status", "updated_at"]
     for name in CANDIDACY_FIELDS & set(details):
@@ -165,7 +168,19 @@ def session_create(*, actor, **fields) -> Session:
         raise PermissionDenied("您的角色不能安排该环节的场次。")
     session = Session(created_by=actor, agency_id=fields["project"].agency_id, **fields)
     session.full_clean()
-    session.save()
+    with transaction.atomic():
+        session.save()
+        # A scheduled session gives the date before any result exists: the results are owed
+        # from then on, so a missing result becomes overdue on its own.
+        previous = next(s for s, nxt in transitions.NEXT.items() if nxt == session.stage)
+        candidates = Candidacy.objects.filter(project=session.project, stage=previous,
+                                              status=CandidacyStatus.ACTIVE)
+        if session.unit_id:
+            candidates = candidates.filter(unit=session.unit_id)
+        elif session.city_id:
+            candidates = candidates.filter(city=session.city_id)
+        for candidacy in candidates:
+            stage_item_open(candidacy, session.stage, session.held_on)
     return session
 
 

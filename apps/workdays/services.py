@@ -64,6 +64,9 @@ def calendar_year_enter(*, year: int, days, actor, source: str = "") -> Calendar
     if not created:
         entry.source, entry.entered_by = source or entry.source, actor
         entry.save(update_fields=["source", "entered_by"])
+    # Deadlines counted provisionally into this year become final (or move).
+    from apps.deadlines.services import recompute_due
+    recompute_due(provisional_only=True)
     return entry
 
 

@@ -1,0 +1,120 @@
+"""Reporting deadlines (SPEC §7): rules as data, one stored row per owed item.
+
+An item is created when its event is scheduled or happens, and closed when the record is
+filed; a scan (Celery beat) marks items due soon and overdue with set-based SQL."""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class RuleEvent(models.TextChoices):
+    STAGE = "stage", "环节结束（场次日期或发生日期）"
+    CLASS_OPENS = "class_opens", "开班"
+    CLASS_ENDS = "class_ends", "培训结束"
+    DEPARTURE = "departure", "出国"
+    PERIOD_ENDS = "period_ends", "非建制班周期结束"
+    BUDGET = "budget", "预算年度"
+
+
+class DeadlineRule(models.Model):
+    """One row of the SPEC §7 table. The province may change the offset."""
+
+    code = models.SlugField("代码", unique=True)
+    name = models.CharField("报送事项", max_length=100)
+    event = models.CharField("起算事件", max_length=20, choices=RuleEvent.choices)
+    offset = models.SmallIntegerField(
+        "工作日数", help_text="正数：事件后第N个工作日内；负数：事件前第N个工作日前")
+    owner = models.CharField("报送方", max_length=50)
+    basis = models.CharField("依据", max_length=100, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="修改人",
+                                   on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "期限规则"
+        verbose_name_plural = "期限规则"
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class ItemStatus(models.TextChoices):
+    OPEN = "open", "待办"
+    DUE_SOON = "due_soon", "即将到期"
+    OVERDUE = "overdue", "已逾期"
+    DONE = "done", "按时完成"
+    DONE_LATE = "done_late", "逾期完成"
+
+
+OPEN_ITEM = [ItemStatus.OPEN, ItemStatus.DUE_SOON, ItemStatus.OVERDUE]
+
+
+class DeadlineItem(models.Model):
+    """Something an organisation owes by a date: e.g. the 体检 results of one candidacy."""
+
+    rule = models.ForeignKey(DeadlineRule, verbose_name="规则", on_delete=models.PROTECT,
+                             related_name="items")
+    candidacy = models.ForeignKey("pipeline.Candidacy", verbose_name="报名记录",
+                                  on_delete=models.CASCADE, null=True, blank=True,
+                                  related_name="deadline_items")
+    stage = models.CharField("环节", max_length=20, blank=True)
+    # Who owes it: the scope of the item (the same paths as the candidacy's).
+    city = models.ForeignKey("orgs.City", verbose_name="地市", on_delete=models.PROTECT,
+                             null=True, blank=True, related_name="+")
+    unit = models.ForeignKey("orgs.OrganisingUnit", verbose_name="组织单位",
+                             on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    agency = models.ForeignKey("orgs.Agency", verbose_name="输出机构", on_delete=models.PROTECT,
+                               null=True, blank=True, related_name="+")
+    owner_role = models.CharField("报送角色", max_length=10)
+    event_on = models.DateField("事件日期")
+    due_on = models.DateField("截止日期")
+    due_at = models.DateTimeField("截止时刻")
+    provisional = models.BooleanField("暂定", default=False,
+                                      help_text="截止日期落在尚未录入节假日安排的年度")
+    status = models.CharField("状态", max_length=10, choices=ItemStatus.choices,
+                              default=ItemStatus.OPEN)
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "待办事项"
+        verbose_name_plural = "待办事项"
+        ordering = ["due_on", "id"]
+        constraints = [
+            # One item per rule, candidacy and stage, however often the event is seen.
+            models.UniqueConstraint(fields=["rule", "candidacy", "stage"],
+                                    name="deadline_item_once"),
+        ]
+        indexes = [models.Index(fields=["status", "due_at"], name="deadline_scan_idx",
+                                condition=Q(status__in=["open", "due_soon", "overdue"]))]
+
+    def __str__(self):
+        return f"{self.rule} · {self.due_on}"
+
+    @property
+    def stage_label(self) -> str:
+        from apps.pipeline.models import Stage
+        return Stage(self.stage).label if self.stage else ""
+
+
+class NoticeKind(models.TextChoices):
+    DUE_SOON = "due_soon", "即将到期"
+    OVERDUE = "overdue", "已逾期"
+
+
+class Notice(models.Model):
+    """An inbox entry for the owing organisation: each item is noticed once per kind."""
+
+    item = models.ForeignKey(DeadlineItem, verbose_name="待办事项", on_delete=models.CASCADE,
+                             related_name="notices")
+    kind = models.CharField("类型", max_length=10, choices=NoticeKind.choices)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "提醒"
+        verbose_name_plural = "提醒"
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["item", "kind"], name="notice_once")]

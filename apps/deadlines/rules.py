@@ -1,0 +1,21 @@
+"""The SPEC §7 deadline table as data: seeded by a migration, kept by tests."""
+
+# SPEC §7 (seed 000 §3, §4). The province may change the offsets afterwards.
+RULES = [
+    ("stage_data", "各环节数据（报名、面试、体检、合同、培训、输出）", "stage", 5,
+     "组织单位 / 市人社局 / 输出机构", "实施方案 三"),
+    ("class_roster", "花名表（附件6）", "class_opens", -1, "组织单位", "实施方案 三：强化培训开班前"),
+    ("class_info", "培训班信息表（附件7）", "class_ends", 10, "组织单位", "实施方案 三：培训结束后10个工作日内"),
+    ("claim", "补助资金申请表（附件8）", "departure", 10, "组织单位", "实施方案 三：出国后10个工作日内"),
+    ("standing_roster", "非建制班人员花名表（附件9）", "class_opens", -1, "学校", "实施方案 三：非建制班开班前"),
+    ("standing_info", "非建制班培训班信息表及补助资金申请", "period_ends", 10, "学校",
+     "实施方案 三：培训结束后10个工作日内"),
+    ("budget", "下年度对外劳务输出工作预算", "budget", 0, "市人社局 / 组织单位", "实施方案 四：每年5月底前"),
+]
+
+
+def rules_ensure(model) -> None:
+    """Create the rules that are missing (never overwrite an offset the province changed)."""
+    for code, name, event, offset, owner, basis in RULES:
+        model.objects.get_or_create(code=code, defaults={
+            "name": name, "event": event, "offset": offset, "owner": owner, "basis": basis})

@@ -1,0 +1,118 @@
+"""Owed items: opened when an event is scheduled or happens, closed when the record is filed."""
+from collections import defaultdict
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from apps.accounts.models import Role
+from apps.deadlines.models import OPEN_ITEM, DeadlineItem, DeadlineRule, ItemStatus, Notice
+from apps.pipeline.models import Stage
+from apps.workdays.calendar import Due, WorkingCalendar, add_working_days
+
+STAGE_RULE = "stage_data"
+# Who files which stage's data (SPEC §4): the agency for contract, departure and return.
+AGENCY_STAGES = {Stage.CONTRACT, Stage.DEPARTURE, Stage.RETURN}
+
+
+def _owner(candidacy, stage) -> dict:
+    if stage in AGENCY_STAGES:
+        return {"owner_role": Role.AGENCY, "agency_id": candidacy.agency_id,
+                "city_id": candidacy.city_id, "unit_id": candidacy.unit_id}
+    return {"owner_role": Role.UNIT if candidacy.unit_id else Role.CITY,
+            "unit_id": candidacy.unit_id, "city_id": candidacy.city_id,
+            "agency_id": candidacy.agency_id}
+
+
+def _due(rule: DeadlineRule, event_on) -> Due:
+    return add_working_days(event_on, rule.offset)
+
+
+def stage_item_open(candidacy, stage, event_on) -> DeadlineItem:
+    """A stage is scheduled (a session's date): its data is owed 5 working days after."""
+    rule = DeadlineRule.objects.get(code=STAGE_RULE)
+    due = _due(rule, event_on)
+    item, _ = DeadlineItem.objects.get_or_create(
+        rule=rule, candidacy=candidacy, stage=stage,
+        defaults={"event_on": event_on, "due_on": due.day, "due_at": due.ends_at,
+                  "provisional": due.provisional, **_owner(candidacy, stage)})
+    return item
+
+
+def stage_item_close(candidacy, stage, happened_on, filed_at=None) -> DeadlineItem:
+    """The stage's data is filed: on time or late. A stage nobody scheduled still counts
+    for timeliness, from the day it happened."""
+    filed_at = filed_at or timezone.now()
+    item = stage_item_open(candidacy, stage, happened_on)
+    DeadlineItem.objects.filter(pk=item.pk, status__in=OPEN_ITEM).update(
+        status=ItemStatus.DONE if filed_at <= item.due_at else ItemStatus.DONE_LATE,
+        done_at=filed_at)
+    item.refresh_from_db()
+    return item
+
+
+@transaction.atomic
+def recompute_due(*, rule=None, provisional_only=False) -> int:
+    """Recompute open items' due dates after a rule or the calendar changed: one calendar
+    load, one UPDATE per distinct (rule, event date)."""
+    items = DeadlineItem.objects.filter(status__in=OPEN_ITEM)
+    if rule is not None:
+        items = items.filter(rule=rule)
+    if provisional_only:
+        items = items.filter(provisional=True)
+    pairs = defaultdict(int)
+    for rule_id, offset, event_on in items.values_list("rule_id", "rule__offset", "event_on") \
+            .distinct():
+        pairs[(rule_id, offset, event_on)] += 1
+    if not pairs:
+        return 0
+    days = [p[2] for p in pairs]
+    span = max(abs(p[1]) for p in pairs) * 2 + 20
+    from datetime import timedelta
+    calendar = WorkingCalendar(min(days) - timedelta(days=span), max(days) + timedelta(days=span))
+    changed = 0
+    for rule_id, offset, event_on in pairs:
+        due = calendar.add(event_on, offset)
+        changed += items.filter(rule_id=rule_id, event_on=event_on).update(
+            due_on=due.day, due_at=due.ends_at, provisional=due.provisional)
+    # Items whose new date is still ahead are open again, not overdue.
+    items.filter(status=ItemStatus.OVERDUE, due_at__gte=timezone.now()).update(
+        status=ItemStatus.OPEN)
+    return changed
+
+
+@transaction.atomic
+def rule_set_offset(rule: DeadlineRule, *, offset: int, actor) -> DeadlineRule:
+    rule = DeadlineRule.objects.select_for_update().get(pk=rule.pk)
+    rule.offset, rule.updated_by = offset, actor
+    rule.save(update_fields=["offset", "updated_by", "updated_at"])
+    recompute_due(rule=rule)
+    return rule
+
+
+SOON_WORKING_DAYS = 2
+
+
+def deadlines_scan(now=None) -> dict:
+    """Mark items due soon and overdue, and notice each once. Two set-based UPDATEs and one
+    INSERT: running it twice changes nothing the second time, and two workers at once are
+    safe (the status conditions and the notices' unique constraint decide)."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    soon_until = add_working_days(today, SOON_WORKING_DAYS).day
+    item, notice = DeadlineItem._meta.db_table, Notice._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"""
+            UPDATE {item} SET status = 'overdue'
+            WHERE status IN ('open', 'due_soon') AND due_at < %s""", [now])
+        overdue = cursor.rowcount
+        cursor.execute(f"""
+            UPDATE {item} SET status = 'due_soon'
+            WHERE status = 'open' AND due_on <= %s AND due_at >= %s""", [soon_until, now])
+        due_soon = cursor.rowcount
+        # One notice per item and kind, ever: the unique constraint makes re-runs no-ops.
+        cursor.execute(f"""
+            INSERT INTO {notice} (item_id, kind, created_at)
+            SELECT id, status, %s FROM {item} WHERE status IN ('due_soon', 'overdue')
+            ON CONFLICT (item_id, kind) DO NOTHING""", [now])
+        noticed = cursor.rowcount
+    return {"overdue": overdue, "due_soon": due_soon, "notices": noticed}

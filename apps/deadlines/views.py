@@ -1,0 +1,44 @@
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from apps.accounts.decorators import role_required
+from apps.accounts.models import Role
+from apps.accounts.scoping import get_visible_or_404, visible
+from apps.deadlines import selectors, services
+from apps.deadlines.models import DeadlineRule
+
+OWING_ROLES = (Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY)
+
+
+class OffsetForm(forms.Form):
+    offset = forms.IntegerField(label="工作日数", min_value=-30, max_value=60,
+                                help_text="正数：事件后第N个工作日内；负数：事件前第N个工作日前")
+
+
+@role_required(*OWING_ROLES)
+def my_items(request):
+    """我的待办: due and overdue items, each linking to where it is filed."""
+    items = selectors.my_items(request.user)[:500]
+    return render(request, "deadlines/my_items.html", {
+        "items": items, "notices": selectors.my_notices(request.user),
+    })
+
+
+@role_required(*tuple(Role))
+def rule_list(request):
+    return render(request, "deadlines/rule_list.html", {
+        "rules": visible(DeadlineRule.objects.select_related("updated_by"), request.user),
+        "can_edit": request.user.role == Role.PROVINCE,
+    })
+
+
+@role_required(Role.PROVINCE)
+def rule_edit(request, pk):
+    rule = get_visible_or_404(DeadlineRule.objects.all(), request.user, pk=pk)
+    form = OffsetForm(request.POST or None, initial={"offset": rule.offset})
+    if request.method == "POST" and form.is_valid():
+        services.rule_set_offset(rule, offset=form.cleaned_data["offset"], actor=request.user)
+        messages.success(request, f"已修改“{rule.name}”的期限，未完成事项的截止日期已重新计算。")
+        return redirect("deadlines:rule_list")
+    return render(request, "orgs/form.html", {"form": form, "title": f"修改期限：{rule.name}"})
