@@ -148,9 +148,10 @@ def world(db, settings, tmp_path):
         "名册.xlsx", xlsx([person_row(901)])))
     w.upload_dt = upload_receive(actor=w.unit_u3, kind="registration", uploaded=SimpleUploadedFile(
         "名册.xlsx", xlsx([person_row(902)])))
-    from apps.workdays.models import CalendarYear, SpecialDay
-    CalendarYear.objects.create(year=2026, source="测试")
-    w.holiday = SpecialDay.objects.create(date=date(2026, 10, 1), kind="holiday", name="国庆节")
+    from apps.workdays.models import SpecialDay
+    from apps.workdays.seed import calendar_seed
+    calendar_seed()  # the real 2020–2026 arrangements
+    w.holiday = SpecialDay.objects.get(date=date(2026, 10, 1))
     # The user of each role whose scope is the 太原 side, for the URL × role walk.
     w.by_role = {
         Role.PROVINCE: w.province,

@@ -1,0 +1,123 @@
+"""Owed items: opened by a session, closed by the record, marked by the scan, noticed once."""
+import threading
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.deadlines.models import DeadlineItem, ItemStatus, Notice
+from apps.deadlines.services import deadlines_scan, rule_set_offset
+from apps.pipeline.models import Result, Stage
+from apps.pipeline.services import candidacy_record, session_create
+from apps.workdays.seed import calendar_seed
+from apps.workdays.services import calendar_year_enter, parse_arrangement
+
+BJ = timezone.get_default_timezone()
+
+
+def at(y, m, d, h=12):
+    return timezone.make_aware(datetime(y, m, d, h), BJ)
+
+
+@pytest.fixture
+def session(world):
+    calendar_seed()
+    return session_create(actor=world.unit_u1, stage=Stage.FIRST_INTERVIEW,
+                          project=world.project_a1, held_on=date(2026, 9, 30), place="视频",
+                          hospital="", unit=world.u1, city=world.ty)
+
+
+def test_a_scheduled_session_owes_results_five_working_days_later(session, world):
+    item = DeadlineItem.objects.get(candidacy=world.cand_ty, stage=Stage.FIRST_INTERVIEW)
+    assert (item.due_on, item.status, item.owner_role, item.unit) == (
+        date(2026, 10, 13), ItemStatus.OPEN, "unit", world.u1)  # over National Day
+    assert timezone.localtime(item.due_at).isoformat() == "2026-10-13T23:59:59.999999+08:00"
+
+
+def test_recording_on_time_closes_the_item(session, world, monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: at(2026, 10, 12))
+    candidacy_record(world.cand_ty, stage=Stage.FIRST_INTERVIEW, result=Result.PASS,
+                     on=date(2026, 9, 30), actor=world.unit_u1, session=session)
+    item = DeadlineItem.objects.get(candidacy=world.cand_ty, stage=Stage.FIRST_INTERVIEW)
+    assert item.status == ItemStatus.DONE
+
+
+def test_a_late_record_turns_overdue_gets_one_notice_and_is_kept_as_late(session, world):
+    # Friday 9 Oct: two working days ahead is Monday 12 Oct (Saturday 10 Oct is worked).
+    assert deadlines_scan(now=at(2026, 10, 9)) == {"overdue": 0, "due_soon": 0, "notices": 0}
+    assert deadlines_scan(now=at(2026, 10, 10)) == {"overdue": 0, "due_soon": 1, "notices": 1}
+    assert deadlines_scan(now=at(2026, 10, 14)) == {"overdue": 1, "due_soon": 0, "notices": 1}
+    # Running it again changes nothing and notices nobody twice.
+    assert deadlines_scan(now=at(2026, 10, 15)) == {"overdue": 0, "due_soon": 0, "notices": 0}
+    assert list(Notice.objects.values_list("kind", flat=True).order_by("kind")) == [
+        "due_soon", "overdue"]
+    candidacy_record(world.cand_ty, stage=Stage.FIRST_INTERVIEW, result=Result.PASS,
+                     on=date(2026, 9, 30), actor=world.unit_u1, session=session)
+    item = DeadlineItem.objects.get(candidacy=world.cand_ty, stage=Stage.FIRST_INTERVIEW)
+    assert item.status == ItemStatus.DONE_LATE and item.done_at is not None
+
+
+def test_an_unscheduled_stage_still_counts_for_timeliness(world):
+    calendar_seed()
+    candidacy_record(world.cand_ty, stage=Stage.FIRST_INTERVIEW, result=Result.PASS,
+                     on=date(2026, 3, 3), actor=world.unit_u1)  # recorded months later
+    item = DeadlineItem.objects.get(candidacy=world.cand_ty, stage=Stage.FIRST_INTERVIEW)
+    assert item.status == ItemStatus.DONE_LATE and item.due_on == date(2026, 3, 10)
+
+
+def test_changing_a_rules_offset_moves_open_items(session, world):
+    rule_set_offset(world.stage_rule, offset=10, actor=world.province)
+    item = DeadlineItem.objects.get(candidacy=world.cand_ty, stage=Stage.FIRST_INTERVIEW)
+    assert item.due_on == date(2026, 10, 20)
+
+
+def test_a_provisional_due_date_becomes_final_when_the_year_is_entered(world):
+    calendar_seed()
+    late = session_create(actor=world.unit_u1, stage=Stage.FIRST_INTERVIEW,
+                          project=world.project_a1, held_on=date(2026, 12, 18), place="",
+                          hospital="", unit=world.u1, city=world.ty)
+    item = DeadlineItem.objects.get(candidacy=world.cand_ty, stage=late.stage)
+    assert (item.due_on, item.provisional) == (date(2026, 12, 25), False)
+    rule_set_offset(world.stage_rule, offset=10, actor=world.province)
+    item.refresh_from_db()
+    assert (item.due_on, item.provisional) == (date(2027, 1, 1), True)
+    calendar_year_enter(year=2027, days=parse_arrangement(2027, "2027-01-01 放假 元旦"),
+                        actor=world.province)
+    item.refresh_from_db()
+    assert (item.due_on, item.provisional) == (date(2027, 1, 4), False)
+
+
+def test_todo_page_shows_each_organisation_its_own_items(session, world, client):
+    deadlines_scan(now=at(2026, 10, 14))
+    client.force_login(world.unit_u1)
+    body = client.get(reverse("deadlines:my_items")).content.decode()
+    assert "张三" in body and "已逾期" in body and "2026-10-13" in body
+    client.force_login(world.agency_a1)  # the agency does not owe the interview results
+    assert "张三" not in client.get(reverse("deadlines:my_items")).content.decode()
+    client.force_login(world.unit_u3)
+    assert "张三" not in client.get(reverse("deadlines:my_items")).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_scans_at_once_notice_each_item_once(world):
+    calendar_seed()
+    session_create(actor=world.unit_u1, stage=Stage.FIRST_INTERVIEW, project=world.project_a1,
+                   held_on=date(2026, 9, 30), place="", hospital="", unit=world.u1, city=world.ty)
+    barrier, results = threading.Barrier(2), []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(deadlines_scan(now=at(2026, 10, 14)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(r["notices"] for r in results) == 1
+    assert Notice.objects.count() == 1
