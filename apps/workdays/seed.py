@@ -1,4 +1,5 @@
 """Seed the calendar from the chinesecalendar package (the State Council's arrangements)."""
+import functools
 from datetime import date, timedelta
 
 import chinese_calendar
@@ -12,7 +13,8 @@ NAMES = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping
          "Mid-autumn Festival": "中秋节"}
 
 
-def arrangement(year: int):
+@functools.cache  # the package's data never changes within a process
+def arrangement(year: int) -> tuple:
     days, day = [], date(year, 1, 1)
     while day.year == year:
         working = chinese_calendar.is_workday(day)
@@ -23,7 +25,7 @@ def arrangement(year: int):
         elif working and day.weekday() >= 5:
             days.append((day, DayKind.WORKDAY, f"{label}调休上班" if label else "调休上班"))
         day += timedelta(days=1)
-    return days
+    return tuple(days)
 
 
 def calendar_seed(actor=None) -> list[int]:

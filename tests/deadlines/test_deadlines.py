@@ -1,6 +1,6 @@
 """Owed items: opened by a session, closed by the record, marked by the scan, noticed once."""
 import threading
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 from django.db import connection
