@@ -157,6 +157,7 @@ ROUTES: dict[str, list[Case]] = {
                                          target=lambda w, side: w.holiday)],
     "deadlines:my_items": [Case(PEOPLE)],
     "deadlines:rule_list": [Case(ALL)],
+    "deadlines:timeliness": [Case(frozenset({P, C}))],
     "deadlines:rule_edit": [Case(frozenset({P}), own=lambda w: {"pk": w.stage_rule.pk})],
     "quotas:task_index": [Case(frozenset({P, C, U, O}), ok=302)],
     "quotas:task_overview": [Case(frozenset({P, C, U, O}), own=lambda w: {"year": 2020})],

@@ -19,6 +19,7 @@ NAV = [
     ("输出机构", "orgs:agency_list", {Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY, Role.OBSERVER}),
     ("备案审批", "orgs:filing_list", {Role.PROVINCE, Role.CITY}),
     ("任务分解", "quotas:task_index", {Role.PROVINCE, Role.CITY, Role.UNIT, Role.OBSERVER}),
+    ("报送及时率", "deadlines:timeliness", {Role.PROVINCE, Role.CITY}),
     ("工作日历", "workdays:calendar_index", None),
 ]
 

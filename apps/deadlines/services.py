@@ -116,3 +116,64 @@ def deadlines_scan(now=None) -> dict:
             ON CONFLICT (item_id, kind) DO NOTHING""", [now])
         noticed = cursor.rowcount
     return {"overdue": overdue, "due_soon": due_soon, "notices": noticed}
+
+
+def _recipients(item) -> list[str]:
+    from apps.accounts.models import User
+    where = {Role.UNIT: {"unit": item.unit_id}, Role.AGENCY: {"agency": item.agency_id},
+             Role.CITY: {"city": item.city_id}}[item.owner_role]
+    return list(User.objects.filter(is_active=True, **where).exclude(email="")
+                .values_list("email", flat=True))
+
+
+def notices_email(limit: int = 500) -> int:
+    """E-mail new notices to the owing organisation's users, once each. Rows are locked with
+    SKIP LOCKED, so two workers never send the same notice; a failed send rolls back and is
+    tried again on the next run."""
+    from django.core.mail import send_mail
+
+    sent = 0
+    with transaction.atomic():
+        notices = list(Notice.objects.select_for_update(skip_locked=True, of=("self",))
+                       .filter(emailed_at__isnull=True)
+                       .select_related("item__rule", "item__candidacy__person")[:limit])
+        for notice in notices:
+            item = notice.item
+            recipients = _recipients(item)
+            if recipients:
+                who = f"（{item.candidacy.person.name}）" if item.candidacy_id else ""
+                send_mail(
+                    subject=f"【对外劳务输出】{notice.get_kind_display()}：{item.rule.name}",
+                    message=(f"{item.rule.name}{who}的报送截止日期为 {item.due_on:%Y年%m月%d日}"
+                             f"{'（暂定）' if item.provisional else ''}，当前状态：{notice.get_kind_display()}。"
+                             "请登录系统“我的待办”处理。"),
+                    from_email=None, recipient_list=recipients)
+                sent += 1
+            notice.emailed_at = timezone.now()
+            notice.save(update_fields=["emailed_at"])
+    return sent
+
+
+def timeliness(items, by: str) -> list[dict]:
+    """On time / late / missing / pending per group, from the items the user may see."""
+    from django.db.models import Count, Q
+    from django.db.models.functions import TruncMonth
+
+    key = {"city": "city__name", "unit": "unit__name", "agency": "agency__name",
+           "rule": "rule__name", "month": "month"}[by]
+    qs = items.annotate(month=TruncMonth("due_on")) if by == "month" else items
+    rows = (qs.values(key).annotate(
+        on_time=Count("pk", filter=Q(status=ItemStatus.DONE)),
+        late=Count("pk", filter=Q(status=ItemStatus.DONE_LATE)),
+        missing=Count("pk", filter=Q(status=ItemStatus.OVERDUE)),
+        pending=Count("pk", filter=Q(status__in=[ItemStatus.OPEN, ItemStatus.DUE_SOON])),
+    ).order_by(key))
+    out = []
+    for row in rows:
+        label = row[key]
+        if by == "month" and label:
+            label = f"{label:%Y年%m月}"
+        due = row["on_time"] + row["late"] + row["missing"]
+        out.append({**row, "label": label or "（未指定）", "due": due,
+                    "rate": round(100 * row["on_time"] / due) if due else None})
+    return out

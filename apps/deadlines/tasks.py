@@ -1,9 +1,19 @@
 from celery import shared_task
 
-from apps.deadlines.services import deadlines_scan as scan
+from django.db import transaction
+
+from apps.deadlines import services
 
 
 @shared_task
 def deadlines_scan() -> dict:
     """Run by beat every 15 minutes; safe to run twice or on two workers at once."""
-    return scan()
+    result = services.deadlines_scan()
+    if result["notices"]:
+        transaction.on_commit(notices_email.delay)
+    return result
+
+
+@shared_task
+def notices_email() -> int:
+    return services.notices_email()

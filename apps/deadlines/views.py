@@ -6,7 +6,7 @@ from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404, visible
 from apps.deadlines import selectors, services
-from apps.deadlines.models import DeadlineRule
+from apps.deadlines.models import DeadlineItem, DeadlineRule
 
 OWING_ROLES = (Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY)
 
@@ -22,6 +22,24 @@ def my_items(request):
     items = selectors.my_items(request.user)[:500]
     return render(request, "deadlines/my_items.html", {
         "items": items, "notices": selectors.my_notices(request.user),
+    })
+
+
+TIMELINESS_BY = {"city": "地市", "unit": "组织单位", "agency": "输出机构", "rule": "报送事项",
+                 "month": "截止月份"}
+
+
+@role_required(Role.PROVINCE, Role.CITY)
+def timeliness(request):
+    """按时 / 逾期 / 缺报 by city, unit, agency, rule or month. Late entries count as late."""
+    by = request.GET.get("by") if request.GET.get("by") in TIMELINESS_BY else "city"
+    items = visible(DeadlineItem.objects.all(), request.user)
+    rows = services.timeliness(items, by)
+    widest = max([r["due"] + r["pending"] for r in rows] or [1])
+    for r in rows:
+        r["bars"] = [(k, r[k] * 100 / widest) for k in ("on_time", "late", "missing", "pending")]
+    return render(request, "deadlines/timeliness.html", {
+        "rows": rows, "by": by, "by_label": TIMELINESS_BY[by], "choices": TIMELINESS_BY,
     })
 
 

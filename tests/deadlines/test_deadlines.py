@@ -121,3 +121,41 @@ def test_two_scans_at_once_notice_each_item_once(world):
         t.join()
     assert sum(r["notices"] for r in results) == 1
     assert Notice.objects.count() == 1
+
+
+def test_each_notice_is_emailed_once_to_the_owing_unit(session, world, mailoutbox):
+    from apps.deadlines.services import notices_email
+    world.unit_u1.email = "sxu@example.cn"
+    world.unit_u1.save()
+    world.unit_u2.email = "other@example.cn"
+    world.unit_u2.save()
+    deadlines_scan(now=at(2026, 10, 14))
+    assert notices_email() == 1 and notices_email() == 0
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == ["sxu@example.cn"] and "已逾期" in mail.subject and "张三" in mail.body
+
+
+def test_timeliness_counts_on_time_late_and_missing(session, world, client):
+    from apps.pipeline.services import candidacy_open
+    from apps.registry.idnumber import make_id
+    from tests.conftest import register
+    late_one = register(world.unit_u1, name="李四", sex="女", phone="13800002222",
+                        id_number=make_id(birth=date(1999, 1, 1), seq="222"))
+    candidacy_open(person=late_one, project=world.project_a1, actor=world.unit_u1,
+                   on=date(2026, 9, 1))
+    session_create(actor=world.unit_u1, stage=Stage.FIRST_INTERVIEW, project=world.project_a1,
+                   held_on=date(2026, 9, 29), place="", hospital="", unit=world.u1,
+                   city=world.ty)  # 李四's results never come: missing
+    candidacy_record(DeadlineItem.objects.get(candidacy=world.cand_ty).candidacy,
+                     stage=Stage.FIRST_INTERVIEW, result=Result.PASS, on=date(2026, 9, 30),
+                     actor=world.unit_u1, session=session)  # today: after 13 Oct, so late
+    deadlines_scan(now=at(2026, 10, 14))
+    client.force_login(world.province)
+    rows = client.get(reverse("deadlines:timeliness"), {"by": "unit"}).context["rows"]
+    sxu = next(r for r in rows if r["label"] == "山西大学")
+    assert (sxu["on_time"], sxu["late"], sxu["missing"]) == (0, 1, 1)
+    assert sxu["rate"] == 0
+    client.force_login(world.city_dt)
+    assert all(r["label"] != "山西大学" for r in
+               client.get(reverse("deadlines:timeliness"), {"by": "unit"}).context["rows"])
