@@ -93,28 +93,31 @@ SOON_WORKING_DAYS = 2
 
 
 def deadlines_scan(now=None) -> dict:
-    """Mark items due soon and overdue, and notice each once. Two set-based UPDATEs and one
-    INSERT: running it twice changes nothing the second time, and two workers at once are
-    safe (the status conditions and the notices' unique constraint decide)."""
+    """Mark items overdue and due soon, and notice each once: two set-based statements.
+    Running it twice changes nothing the second time; two workers at once are safe (the
+    status conditions under row locks and the notices' unique constraint decide)."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     soon_until = add_working_days(today, SOON_WORKING_DAYS).day
     item, notice = DeadlineItem._meta.db_table, Notice._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"""
-            UPDATE {item} SET status = 'overdue'
-            WHERE status IN ('open', 'due_soon') AND due_at < %s""", [now])
-        overdue = cursor.rowcount
-        cursor.execute(f"""
-            UPDATE {item} SET status = 'due_soon'
-            WHERE status = 'open' AND due_on <= %s AND due_at >= %s""", [soon_until, now])
-        due_soon = cursor.rowcount
-        # One notice per item and kind, ever: the unique constraint makes re-runs no-ops.
-        cursor.execute(f"""
+    # Each UPDATE notices only the rows it changed (RETURNING), so a run that changes nothing
+    # reads nothing else; the notices' unique constraint guards against a concurrent scan.
+    sql = f"""
+        WITH changed AS (
+            UPDATE {item} SET status = %s WHERE {{where}} RETURNING id
+        ), noticed AS (
             INSERT INTO {notice} (item_id, kind, created_at)
-            SELECT id, status, %s FROM {item} WHERE status IN ('due_soon', 'overdue')
-            ON CONFLICT (item_id, kind) DO NOTHING""", [now])
-        noticed = cursor.rowcount
+            SELECT id, %s, %s FROM changed ON CONFLICT (item_id, kind) DO NOTHING RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM changed), (SELECT count(*) FROM noticed)"""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql.format(where="status IN ('open', 'due_soon') AND due_at < %s"),
+                       ["overdue", now, "overdue", now])
+        overdue, noticed_overdue = cursor.fetchone()
+        cursor.execute(sql.format(where="status = 'open' AND due_on <= %s AND due_at >= %s"),
+                       ["due_soon", soon_until, now, "due_soon", now])
+        due_soon, noticed_soon = cursor.fetchone()
+    noticed = noticed_overdue + noticed_soon
     return {"overdue": overdue, "due_soon": due_soon, "notices": noticed}
 
 
