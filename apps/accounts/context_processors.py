@@ -29,11 +29,10 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav": []}
     path = request.path
-    items = []
-    for label, name, roles in NAV:
-        if roles is not None and user.role not in roles:
-            continue
-        url = reverse(name)
-        active = path == url if url == "/" else path.startswith(url)
-        items.append({"label": label, "url": url, "active": active})
+    items = [{"label": label, "url": reverse(name), "active": False}
+             for label, name, roles in NAV if roles is None or user.role in roles]
+    # The longest entry that prefixes the path is the current one (/todo/ vs /todo/timeliness/).
+    matches = [i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {"nav": items}

@@ -75,3 +75,11 @@ def test_user_with_unknown_role_gets_an_empty_home(world, rf):
     request._messages = []
     body = home(request).content.decode()
     assert "账号未分配角色" in body and "山西大学" not in body
+
+
+def test_navigation_marks_only_the_current_page(world, as_user):
+    client = as_user(world.province)
+    nav = client.get("/todo/timeliness/").context["nav"]
+    assert [i["label"] for i in nav if i["active"]] == ["报送及时率"]
+    nav = client.get("/").context["nav"]
+    assert [i["label"] for i in nav if i["active"]] == ["首页"]
