@@ -94,6 +94,9 @@ if env("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
 else:
     DATABASES = {"default": embedded.postgres_settings()}
+# A Celery worker started by the test suite works on the suite's test database.
+if env("DATABASE_NAME", default=""):
+    DATABASES["default"]["NAME"] = env("DATABASE_NAME")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # A connection dropped by a restart or a failover is noticed before it is used.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

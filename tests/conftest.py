@@ -164,6 +164,33 @@ def world(db, settings, tmp_path):
 
 
 @pytest.fixture
+def worker():
+    """A real Celery worker (subprocess) on the real broker, on its own queue, working on the
+    test database. Yields the queue name."""
+    import os
+    import subprocess
+    import sys
+    import uuid
+
+    from django.conf import settings
+    from django.db import connection
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "CELERY_QUEUE": queue, "REDIS_URL": settings.REDIS_URL,
+           "DATABASE_NAME": connection.settings_dict["NAME"]}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "laborexport", "worker", "--pool=solo",
+         "--without-mingle", "--without-gossip", "-Q", queue, "--loglevel=WARNING"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    yield queue
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture
 def as_user(client):
     """Log the test client in as a user (force_login: axes needs a request for login())."""
     def login(user):

@@ -1,8 +1,4 @@
 """Celery against the real broker (REDIS_URL, or the embedded Redis) with a real worker."""
-import os
-import subprocess
-import sys
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -11,23 +7,6 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from apps.accounts.tasks import ping, sessions_clear_expired
-
-
-@pytest.fixture
-def worker():
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "CELERY_QUEUE": queue, "REDIS_URL": settings.REDIS_URL}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "laborexport", "worker", "--pool=solo",
-         "--without-mingle", "--without-gossip", "-Q", queue, "--loglevel=WARNING"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    yield queue
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 def test_a_task_round_trips_through_the_broker_and_a_real_worker(worker):
