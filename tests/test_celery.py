@@ -1,7 +1,6 @@
 """Celery against the real broker (REDIS_URL, or the embedded Redis) with a real worker."""
 from datetime import timedelta
 
-import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
