@@ -159,3 +159,24 @@ def test_timeliness_counts_on_time_late_and_missing(session, world, client):
     client.force_login(world.city_dt)
     assert all(r["label"] != "山西大学" for r in
                client.get(reverse("deadlines:timeliness"), {"by": "unit"}).context["rows"])
+
+
+def test_todo_and_timeliness_pages_do_not_grow_queries(session, world, client,
+                                                      django_assert_max_num_queries):
+    from apps.pipeline.services import candidacy_open
+    from apps.registry.idnumber import make_id
+    from tests.conftest import register
+    for i in range(20):
+        p = register(world.unit_u1, name=f"人员{i}", sex="男", phone=f"1380000{i:04d}",
+                     id_number=make_id(birth=date(1990, 1, 1 + i), seq=f"{101 + 2 * i}"))
+        candidacy_open(person=p, project=world.project_a1, actor=world.unit_u1,
+                       on=date(2026, 9, 1))
+    session_create(actor=world.unit_u1, stage=Stage.FIRST_INTERVIEW, project=world.project_a1,
+                   held_on=date(2026, 9, 29), place="", hospital="", unit=world.u1, city=world.ty)
+    deadlines_scan(now=at(2026, 10, 14))
+    client.force_login(world.unit_u1)
+    with django_assert_max_num_queries(10):
+        client.get(reverse("deadlines:my_items"))
+    client.force_login(world.province)
+    with django_assert_max_num_queries(10):
+        client.get(reverse("deadlines:timeliness"), {"by": "month"})
