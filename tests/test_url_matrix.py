@@ -1,5 +1,6 @@
 """Walk every URL as every role, on its own and on a foreign object (SECURITY.md, scope matrix)."""
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -113,3 +114,52 @@ def test_admin_is_staff_only(world, client):
     client.force_login(world.city_ty)
     response = client.get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+# Pages whose purpose is the full value, for the roles that file the forms (policy in
+# apps.rosters.exports.shows_full_ids) or after an audited reveal.
+FULL_VALUE_ROUTES = {"registry:person_reveal", "rosters:export_form5", "rosters:export_form6",
+                     "rosters:print_form5", "rosters:print_form6"}
+ID_LIKE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+PHONE_LIKE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+
+
+def _unmasked(text: str) -> list[str]:
+    found = [m for m in ID_LIKE.findall(text) if _valid_id(m)]
+    return found + PHONE_LIKE.findall(text)
+
+
+def _valid_id(number: str) -> bool:
+    from apps.registry.idnumber import IdNumberError, parse
+    try:
+        parse(number, min_age=0, max_age=200)
+        return True
+    except IdNumberError:
+        return False
+
+
+def test_no_page_shows_an_unmasked_id_or_phone(world, client):
+    """Every GET page, as every role, on its own objects (xlsx decoded too)."""
+    leaks = []
+    for role, user in world.by_role.items():
+        client.force_login(user)
+        for name, cases in ROUTES.items():
+            if name in FULL_VALUE_ROUTES:
+                continue
+            for case in cases:
+                if case.method != "get" or role not in case.roles:
+                    continue
+                url = reverse(name, kwargs=case.own(world) if case.own else None)
+                response = client.get(url)
+                if response.status_code != 200:
+                    continue
+                body = readable(response) if not getattr(response, "streaming", False) else ""
+                if _unmasked(body):
+                    leaks.append(f"{role} {url}: {_unmasked(body)[:3]}")
+    assert not leaks, "\n".join(leaks)
+
+
+def test_the_crawler_would_catch_a_leak(world):
+    from tests.conftest import OWN_ID
+    assert _unmasked(f"<td>{OWN_ID}</td><td>13800001234</td>") == [OWN_ID, "13800001234"]
+    assert _unmasked("<td>140105********2355</td><td>138****1234</td>") == []

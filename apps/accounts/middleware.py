@@ -1,0 +1,33 @@
+"""Session limits (SECURITY.md): 30 minutes idle, 12 hours at most, then log in again."""
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+
+LOGIN_AT, SEEN_AT = "_login_at", "_seen_at"
+
+
+class SessionLimitsMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = time.time()
+            session = request.session
+            login_at = session.setdefault(LOGIN_AT, now)
+            seen_at = session.get(SEEN_AT, now)
+            idle = now - seen_at > settings.SESSION_IDLE_SECONDS
+            too_long = now - login_at > settings.SESSION_ABSOLUTE_SECONDS
+            if idle or too_long:
+                logout(request)  # flushes the session: nothing of it is left on the server
+                messages.info(request, "长时间未操作，已自动退出，请重新登录。" if idle
+                              else "登录已超过12小时，请重新登录。")
+                return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")
+            # Written at most once a minute, so that every page view is not a session write.
+            if now - seen_at > 60 or SEEN_AT not in session:
+                session[SEEN_AT] = now
+        return self.get_response(request)

@@ -1,0 +1,18 @@
+"""Logins and failed logins go to the append-only audit log (the username of a failure is
+kept, never the password)."""
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.dispatch import receiver
+
+from apps.audit.models import AuditAction
+from apps.audit.services import audit_log
+
+
+@receiver(user_logged_in)
+def audit_login(sender, request, user, **kwargs):
+    audit_log(user, AuditAction.LOGIN, request=request)
+
+
+@receiver(user_login_failed)
+def audit_login_failed(sender, credentials, request=None, **kwargs):
+    username = str(credentials.get("username", ""))[:50]
+    audit_log(None, AuditAction.LOGIN_FAILED, detail=f"用户名：{username}", request=request)

@@ -1,0 +1,16 @@
+"""Security headers Django 5.2 does not set itself."""
+from django.conf import settings
+
+
+class ContentSecurityPolicyMiddleware:
+    """No script but the server's own files: no inline script, no outside asset (SECURITY.md
+    §11). Inline style attributes stay allowed (bar widths), inline <style> blocks do not."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = settings.CONTENT_SECURITY_POLICY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", self.policy)
+        return response
