@@ -4,35 +4,25 @@ Run by hand:  .venv/bin/python bench/deadline_scan.py [items]
 Builds a scratch database, inserts the items with one INSERT … SELECT generate_series (a
 third due before now, a third within two working days, a third later), then times the scan
 twice: the first run marks and notices, the second must change nothing."""
-import os
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laborexport.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _scratch import scratch_database  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
 ITEMS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 
 
 def main():
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)
-    try:
+    with scratch_database():
         run()
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=True)
 
 
 def run():
+    from django.db import connection
+
     from apps.deadlines.models import DeadlineItem, DeadlineRule, Notice
     from apps.deadlines.rules import rules_ensure
     from apps.deadlines.services import deadlines_scan

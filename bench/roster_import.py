@@ -18,15 +18,9 @@ import tracemalloc
 from datetime import date
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laborexport.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _scratch import scratch_database  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection, transaction  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
 
@@ -36,6 +30,8 @@ class Rollback(Exception):
 
 
 def timed(label, fn):
+    from django.db import transaction
+
     start = time.perf_counter()
     try:
         with transaction.atomic():
@@ -49,16 +45,12 @@ def timed(label, fn):
 
 
 def main():
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)
-    try:
+    with scratch_database():
         run()
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=True)
 
 
 def run():
+    from django.db import connection, transaction
     from openpyxl import Workbook
 
     from apps.accounts.models import Role, User

@@ -27,6 +27,10 @@ def test_a_name_that_looks_like_a_formula_is_written_as_text(world, client):
     raw = client.get(reverse("rosters:export_form5", args=[world.person_ty.pk])).content
     ws5 = load_workbook(io.BytesIO(raw)).active
     assert ws5["B3"].value == "=1+1" and ws5["B3"].data_type == "s"
+    # The printed 附件5 grid: merged value cells as in the seed's form.
+    assert {"A1:G1", "B3:C3", "B4:G4", "B7:C7", "E7:G7", "A11:A12", "E11:G11", "C12:G12",
+            "B13:G13"} <= {str(r) for r in ws5.merged_cells.ranges}
+    assert (ws5["A4"].value, ws5["B4"].value) == ("身份证号", OWN_ID)  # the unit files it
 
 
 def test_roster_export_has_the_two_row_header_and_ticks(world, client):
