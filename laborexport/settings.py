@@ -169,6 +169,7 @@ AUTH_PASSWORD_VALIDATORS = [
      "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "apps.accounts.passwords.CharacterClassesValidator"},
 ]
 
 # Lock an account for 30 minutes after 5 failed logins (SECURITY.md defaults).

@@ -34,6 +34,7 @@ PUBLIC = {"accounts:login"}
 ROUTES: dict[str, list[Case]] = {
     "accounts:home": [Case(ALL)],
     "accounts:logout": [Case(ALL, method="post", ok=302)],
+    "accounts:logout_everywhere": [Case(ALL, method="post", ok=302)],
     "accounts:password_change": [Case(ALL)],
     "accounts:password_change_done": [Case(ALL)],
     "orgs:city_list": [Case(ALL)],

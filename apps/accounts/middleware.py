@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 
-LOGIN_AT, SEEN_AT = "_login_at", "_seen_at"
+LOGIN_AT, SEEN_AT, EPOCH = "_login_at", "_seen_at", "_epoch"
 
 
 class SessionLimitsMiddleware:
@@ -20,12 +20,15 @@ class SessionLimitsMiddleware:
             session = request.session
             login_at = session.setdefault(LOGIN_AT, now)
             seen_at = session.get(SEEN_AT, now)
+            epoch = session.setdefault(EPOCH, user.session_epoch)
             idle = now - seen_at > settings.SESSION_IDLE_SECONDS
             too_long = now - login_at > settings.SESSION_ABSOLUTE_SECONDS
-            if idle or too_long:
+            ended = epoch != user.session_epoch
+            if idle or too_long or ended:
                 logout(request)  # flushes the session: nothing of it is left on the server
                 messages.info(request, "长时间未操作，已自动退出，请重新登录。" if idle
-                              else "登录已超过12小时，请重新登录。")
+                              else "登录已超过12小时，请重新登录。" if too_long
+                              else "您已在其他位置选择“退出所有登录”，请重新登录。")
                 return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")
             # Written at most once a minute, so that every page view is not a session write.
             if now - seen_at > 60 or SEEN_AT not in session:

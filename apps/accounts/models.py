@@ -29,6 +29,8 @@ class User(AbstractUser):
     )
     REQUIRED_FIELDS = ["role"]
 
+    # Raised by "log out everywhere": sessions carrying an older value are ended.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
     department = models.CharField(
         "所在部门", max_length=100, blank=True, help_text="观察账号所属厅局，如：商务厅"
     )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("logout/everywhere/", views.logout_everywhere, name="logout_everywhere"),
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(

@@ -1,6 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from apps.accounts import services
 
 from apps.accounts.models import Role
 from apps.orgs import selectors as org_selectors
@@ -15,6 +18,14 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+@require_POST
+@login_required
+def logout_everywhere(request):
+    """End every session of this account, on every device, this one included."""
+    services.user_logout_everywhere(request.user)
+    return LogoutView.as_view()(request)
 
 
 @login_required

@@ -38,3 +38,25 @@ def test_logins_and_failures_are_audited_without_passwords(world, client):
     failed = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
     assert failed.detail == "用户名：city_ty" and "wrong" not in failed.detail
     assert AuditEvent.objects.get(action=AuditAction.LOGIN).actor == world.city_ty
+
+
+def test_logout_everywhere_ends_the_other_sessions(world, client):
+    from django.test import Client
+    other = Client()
+    other.force_login(world.city_ty)
+    assert other.get("/").status_code == 200
+    client.force_login(world.city_ty)
+    client.get("/")
+    assert client.post("/logout/everywhere/").status_code == 302
+    assert other.get("/").status_code == 302  # the other device is logged out too
+    assert client.get("/").status_code == 302
+
+
+def test_passwords_need_ten_characters_of_three_classes(world):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    import pytest
+    for weak in ("short1A!", "alllowercaseletters", "lowercase1234567", "password123"):
+        with pytest.raises(ValidationError):
+            validate_password(weak, world.city_ty)
+    validate_password("Taiyuan-2026-hr", world.city_ty)
