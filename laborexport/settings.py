@@ -147,6 +147,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.deadlines.tasks.deadlines_scan",
         "schedule": 15 * 60,
     },
+    "uploads-purge-files": {
+        "task": "apps.rosters.tasks.uploads_purge_files",
+        "schedule": 6 * 60 * 60,
+    },
     "sessions-clear-expired": {
         "task": "apps.accounts.tasks.sessions_clear_expired",
         "schedule": 60 * 60,

@@ -104,6 +104,8 @@ def upload_commit(upload: Upload, *, actor) -> Upload:
                 raise CommitRefused(f"该名册已{locked.get_status_display()}，不能再次导入。")
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COMMIT_LOCK])
+            if not locked.file:
+                raise CommitRefused("预览已超过7天，文件已按规定删除，未导入任何数据。请重新上传。")
             with locked.file.open("rb") as handle:
                 data = handle.read()
             result = _validate(locked, data, actor)
@@ -129,3 +131,17 @@ def upload_commit(upload: Upload, *, actor) -> Upload:
         raise CommitRefused(refusal.message)
     upload.refresh_from_db()
     return upload
+
+
+def uploads_purge_files(*, older_than_days: int = 7, now=None) -> int:
+    """Residual information (SECURITY.md §13): an uploaded roster's file is deleted a week
+    after upload; the record (who, when, hash, counts) stays. Safe to run twice."""
+    from datetime import timedelta
+
+    cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
+    purged = 0
+    for upload in Upload.objects.filter(uploaded_at__lt=cutoff).exclude(file=""):
+        upload.file.delete(save=False)
+        Upload.objects.filter(pk=upload.pk).update(file="")
+        purged += 1
+    return purged

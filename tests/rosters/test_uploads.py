@@ -231,3 +231,27 @@ def test_bad_check_digit_impossible_date_and_sex_mismatch(world):
 def test_control_characters_are_dropped(world):
     upload = receive(world.unit_u1, csv_bytes([person_row(1, name="张\x07三\u202e")]), name="a.csv")
     assert upload.preview[0]["name"] == "张三"
+
+
+def test_uploaded_files_are_deleted_after_a_week_but_the_record_stays(world):
+    from datetime import timedelta
+    from django.utils import timezone
+    from apps.rosters.services import uploads_purge_files
+    upload = receive(world.unit_u1, xlsx([person_row(1)]))
+    path = upload.file.path
+    assert uploads_purge_files(now=timezone.now() + timedelta(days=6)) == 0
+    assert uploads_purge_files(now=timezone.now() + timedelta(days=8)) >= 1
+    upload.refresh_from_db()
+    import os
+    assert not upload.file and not os.path.exists(path) and upload.sha256
+    assert uploads_purge_files(now=timezone.now() + timedelta(days=8)) == 0
+
+
+def test_a_preview_whose_file_was_purged_cannot_be_committed(world):
+    from datetime import timedelta
+    from django.utils import timezone
+    from apps.rosters.services import CommitRefused, uploads_purge_files
+    upload = receive(world.unit_u1, xlsx([person_row(1)]))
+    uploads_purge_files(now=timezone.now() + timedelta(days=8))
+    with pytest.raises(CommitRefused, match="请重新上传"):
+        upload_commit(upload, actor=world.unit_u1)
