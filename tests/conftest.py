@@ -51,6 +51,28 @@ def pdf(name="scan.pdf"):
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_done(monkeypatch):
+    """force_login stands for a completed login; for province and city accounts that includes
+    the second factor. The two-factor tests log in through the real forms instead."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if user.role in (Role.PROVINCE, Role.CITY):
+            from apps.accounts.models import TotpDevice
+            device = TotpDevice.objects.filter(user=user, confirmed=True).first() or \
+                TotpDevice.objects.create(user=user, name="测试", confirmed=True, key="00" * 20)
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2 at production strength costs ~0.3 s per user; tests create many.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -35,6 +35,9 @@ ROUTES: dict[str, list[Case]] = {
     "accounts:home": [Case(ALL)],
     "accounts:logout": [Case(ALL, method="post", ok=302)],
     "accounts:logout_everywhere": [Case(ALL, method="post", ok=302)],
+    # Optional for units, agencies and observers; required for province and city.
+    "accounts:otp_setup": [Case(ALL)],
+    "accounts:otp_verify": [Case(ALL)],
     "accounts:password_change": [Case(ALL)],
     "accounts:password_change_done": [Case(ALL)],
     "orgs:city_list": [Case(ALL)],

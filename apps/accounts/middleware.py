@@ -34,3 +34,25 @@ class SessionLimitsMiddleware:
             if now - seen_at > 60 or SEEN_AT not in session:
                 session[SEEN_AT] = now
         return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """Province and city accounts use a second factor: until the session is verified, every
+    page but login, logout and the two-factor pages leads to setting up or entering a code."""
+
+    OPEN_PREFIXES = ("/login/", "/logout/", "/otp/", "/static/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from apps.accounts.models import Role, TotpDevice
+
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated
+                and user.role in (Role.PROVINCE, Role.CITY) and not user.is_verified()
+                and not request.path.startswith(self.OPEN_PREFIXES)):
+            has_device = TotpDevice.objects.filter(user=user, confirmed=True).exists()
+            target = "/otp/verify/" if has_device else "/otp/setup/"
+            return redirect(f"{target}?next={request.path}")
+        return self.get_response(request)

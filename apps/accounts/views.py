@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django import forms
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from apps.accounts import services
@@ -54,3 +56,38 @@ def home(request):
     # An account with no known role sees an empty page, never someone else's home.
     template = f"accounts/home_{user.role}.html" if user.role in Role.values else "accounts/home_none.html"
     return render(request, template, context)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label="验证码", max_length=6, min_length=6,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric",
+                                                         "autocomplete": "one-time-code"}))
+
+
+def _next(request):
+    target = request.GET.get("next") or request.POST.get("next") or "/"
+    return target if url_has_allowed_host_and_scheme(target, allowed_hosts=None) else "/"
+
+
+@login_required
+def otp_setup(request):
+    """Bind an authenticator app: scan the key, enter a code to confirm."""
+    device = services.totp_device_pending(request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            services.totp_device_confirm(request, device)
+            return redirect(_next(request))
+        form.add_error("code", "验证码不正确或已过期，请输入身份验证器中当前显示的6位数字。")
+    return render(request, "accounts/otp_setup.html", {"form": form, "device": device,
+                                                       "next": _next(request)})
+
+
+@login_required
+def otp_verify(request):
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.totp_verify(request, form.cleaned_data["code"]):
+            return redirect(_next(request))
+        form.add_error("code", "验证码不正确或已过期。")
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": _next(request)})
