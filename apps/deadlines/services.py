@@ -92,6 +92,8 @@ def rule_set_offset(rule: DeadlineRule, *, offset: int, actor) -> DeadlineRule:
 SOON_WORKING_DAYS = 2
 
 
+# The scan and the e-mails act for the system on every organisation's items; what a user sees
+# of them (待办, timeliness) goes through accounts.scoping.
 def deadlines_scan(now=None) -> dict:
     """Mark items overdue and due soon, and notice each once: two set-based statements.
     Running it twice changes nothing the second time; two workers at once are safe (the

@@ -33,6 +33,10 @@ class InvalidTransition(ValidationError):
     pass
 
 
+# Who may record that a person left: those who register people, and the agency.
+WITHDRAW_ROLES = transitions.RECORDERS[Stage.REGISTERED] | {Role.AGENCY}
+
+
 def _locked(candidacy, actor) -> Candidacy:
     """The candidacy row, locked, and only if the actor may see it."""
     qs = visible(Candidacy.objects.select_for_update(of=("self",)), actor)
@@ -147,7 +151,7 @@ def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=
 @transaction.atomic
 def candidacy_withdraw(candidacy: Candidacy, *, actor, on, reason: str) -> Candidacy:
     """The person leaves. After a signed contract it is a breach (中途退出视为违约)."""
-    if actor.role not in transitions.RECORDERS[Stage.REGISTERED] | {Role.AGENCY}:
+    if actor.role not in WITHDRAW_ROLES:
         raise PermissionDenied("无权登记退出。")
     c = _locked(candidacy, actor)
     if c.status != CandidacyStatus.ACTIVE:

@@ -91,7 +91,7 @@ def candidacy_record(request, pk):
     })
 
 
-@role_required(Role.UNIT, Role.CITY, Role.AGENCY)
+@role_required(*services.WITHDRAW_ROLES)
 def candidacy_withdraw(request, pk):
     user = request.user
     candidacy = get_visible_or_404(Candidacy.objects.select_related("person"), user, pk=pk)

@@ -14,7 +14,8 @@ from apps.common.forms import apply_errors
 from apps.evidence.models import KIND_STAGE
 from apps.orgs.models import City, FilingStatus, OrganisingUnit
 from apps.pipeline import transitions
-from apps.pipeline.models import OPEN_STATUSES, Stage
+from apps.pipeline.models import OPEN_STATUSES, CandidacyStatus, Stage
+from apps.pipeline.services import WITHDRAW_ROLES
 from apps.registry import selectors, services
 from apps.registry.idnumber import mask_id, mask_phone
 from apps.registry.forms import PersonForm, PersonSearchForm, ReserveFilterForm, RevealForm
@@ -102,6 +103,8 @@ def _person_page(request, person, revealed=None, status=200):
         "next_stage_label": Stage(next_stage).label if next_stage else "",
         "can_record": next_stage is not None and user.role in transitions.RECORDERS[next_stage],
         "can_open": open_one is None and user.role in transitions.RECORDERS["registered"],
+        "can_withdraw": open_one is not None and open_one.status == CandidacyStatus.ACTIVE
+        and user.role in WITHDRAW_ROLES,
         "can_edit": user.role in services.REGISTRARS | {Role.PROVINCE},
         "can_upload": any(user.role in transitions.RECORDERS[s] for s in KIND_STAGE.values()),
         "evidence": visible(person.evidence.select_related("uploaded_by"), user),
