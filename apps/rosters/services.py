@@ -86,6 +86,12 @@ def previous_commit(upload: Upload):
             .exclude(pk=upload.pk).order_by("-committed_at").first())
 
 
+def upload_committable(upload: Upload, user) -> bool:
+    """Only its uploader commits a previewed upload, and only one without errors."""
+    return (upload.status == UploadStatus.PREVIEWED and upload.error_count == 0
+            and upload.uploaded_by_id == user.pk)
+
+
 class CommitRefused(Exception):
     def __init__(self, message):
         super().__init__(message)

@@ -52,8 +52,7 @@ def upload_detail(request, pk):
     return render(request, "rosters/upload_detail.html", {
         "upload": upload, "labels": OUTCOME_LABELS,
         "same_file": services.previous_commit(upload),
-        "can_commit": upload.status == "previewed" and upload.error_count == 0
-        and upload.uploaded_by_id == request.user.pk,
+        "can_commit": services.upload_committable(upload, request.user),
     })
 
 
