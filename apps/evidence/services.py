@@ -15,14 +15,18 @@ from apps.registry.models import Person
 CONTENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png"}
 
 
+def evidence_kinds_for(role) -> list:
+    """The evidence a role may attach: that of the stages it records (SPEC §4)."""
+    return [kind for kind, stage in KIND_STAGE.items() if role in transitions.RECORDERS[stage]]
+
+
 @transaction.atomic
 def evidence_attach(*, person: Person, kind: str, uploaded, actor, candidacy=None) -> Evidence:
     """Attach a scan or photo to a person (and the candidacy whose stage it proves).
 
     The type is read from the content; photos are re-encoded so that no EXIF or GPS data
     is kept."""
-    stage = KIND_STAGE[kind]
-    if actor.role not in transitions.RECORDERS[stage]:
+    if kind not in evidence_kinds_for(actor.role):
         raise PermissionDenied("您的角色不能上传该类材料。")
     person = visible(Person.objects.all(), actor).get(pk=person.pk)
     if candidacy is not None and candidacy.person_id != person.pk:

@@ -11,8 +11,7 @@ from apps.audit.services import audit_log
 from apps.common.forms import apply_errors
 from apps.evidence import services
 from apps.evidence.forms import EvidenceForm
-from apps.evidence.models import KIND_STAGE, Evidence
-from apps.pipeline import transitions
+from apps.evidence.models import Evidence
 from apps.pipeline.models import Candidacy
 from apps.registry.models import Person
 
@@ -21,8 +20,7 @@ from apps.registry.models import Person
 def evidence_upload(request, person_pk):
     user = request.user
     person = get_visible_or_404(Person.objects.all(), user, pk=person_pk)
-    kinds = [kind for kind, stage in KIND_STAGE.items()
-             if user.role in transitions.RECORDERS[stage]]
+    kinds = services.evidence_kinds_for(user.role)
     if not kinds:
         raise PermissionDenied("您的角色不能上传证明材料。")
     form = EvidenceForm(request.POST or None, request.FILES or None, kinds=kinds,

@@ -11,7 +11,7 @@ from apps.accounts.scoping import get_visible_or_404, visible
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
 from apps.common.forms import apply_errors
-from apps.evidence.models import KIND_STAGE
+from apps.evidence.services import evidence_kinds_for
 from apps.orgs.models import City, FilingStatus, OrganisingUnit
 from apps.pipeline import transitions
 from apps.pipeline.models import OPEN_STATUSES, CandidacyStatus, Stage
@@ -106,7 +106,7 @@ def _person_page(request, person, revealed=None, status=200):
         "can_withdraw": open_one is not None and open_one.status == CandidacyStatus.ACTIVE
         and user.role in WITHDRAW_ROLES,
         "can_edit": user.role in services.REGISTRARS | {Role.PROVINCE},
-        "can_upload": any(user.role in transitions.RECORDERS[s] for s in KIND_STAGE.values()),
+        "can_upload": bool(evidence_kinds_for(user.role)),
         "evidence": visible(person.evidence.select_related("uploaded_by"), user),
         "changes": selectors.person_changes(user, person),
         "revealed": revealed or {},
