@@ -174,6 +174,7 @@ def world(db, settings, tmp_path):
     from apps.workdays.seed import calendar_seed
     calendar_seed()  # the real 2020–2026 arrangements
     w.holiday = SpecialDay.objects.get(date=date(2026, 10, 1))
+    _training(w)
     # The user of each role whose scope is the 太原 side, for the URL × role walk.
     w.by_role = {
         Role.PROVINCE: w.province,
@@ -183,6 +184,46 @@ def world(db, settings, tmp_path):
         Role.OBSERVER: w.observer,
     }
     return w
+
+
+def _training(w):
+    """An intensive class and a 非建制班 on each side, with a person in each and a spot check."""
+    from apps.training.models import Enrolment, SpotCheck, StandingMember
+    from apps.training.services import class_create
+
+    def intensive(actor, agency, name):
+        return class_create(actor=actor, kind="intensive", name=name, mode="with_agency",
+                            agency=agency, opens_on=date(2026, 4, 1),
+                            course_starts_on=date(2026, 4, 2), ends_on=date(2026, 5, 29),
+                            place="培训楼301", courses="日语、介护技能", timetable="每周一至五 8课时",
+                            hours_per_week=40)
+
+    def standing(actor, name):
+        return class_create(actor=actor, kind="standing", name=name, opens_on=date(2026, 3, 2),
+                            first_term_ends_on=date(2026, 7, 10),
+                            second_term_starts_on=date(2026, 9, 1), ends_on=date(2027, 1, 15),
+                            place="外语楼201", courses="日语", timetable="每周二、四晚 各2课时",
+                            hours_per_week=4, language="日语")
+
+    w.class_ty = intensive(w.unit_u1, w.a1, "日语强化一班")
+    w.class_dt = intensive(w.unit_u3, w.a2, "大同强化班")
+    w.enrolment_ty = Enrolment.objects.create(training_class=w.class_ty, candidacy=w.cand_ty,
+                                              enrolled_by=w.unit_u1)
+    w.enrolment_dt = Enrolment.objects.create(training_class=w.class_dt, candidacy=w.cand_dt,
+                                              enrolled_by=w.unit_u3)
+    w.standing_ty = standing(w.unit_u1, "日语非建制班2026")
+    w.standing_dt = standing(w.unit_u3, "大同非建制班")
+    w.member_ty = StandingMember.objects.create(training_class=w.standing_ty, person=w.person_ty)
+    w.member_dt = StandingMember.objects.create(training_class=w.standing_dt, person=w.person_dt)
+    w.spot_ty = SpotCheck.objects.create(training_class=w.standing_ty, checked_on=date(2026, 5, 6),
+                                         inspector="省专项办 李明", findings="出勤与花名表一致",
+                                         outcome="ok", recorded_by=w.province)
+    w.spot_dt = SpotCheck.objects.create(training_class=w.standing_dt, checked_on=date(2026, 5, 6),
+                                         inspector="省专项办 李明", findings="正常", outcome="ok",
+                                         recorded_by=w.province)
+    # The deadline tests count items: the classes' own are tested in tests/training.
+    from apps.deadlines.models import DeadlineItem
+    DeadlineItem.objects.filter(training_class__isnull=False).delete()
 
 
 @pytest.fixture

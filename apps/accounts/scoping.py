@@ -63,6 +63,9 @@ def _rules() -> dict[type[Model], Rule]:
     from apps.rosters.models import Upload
     from apps.workdays.models import CalendarYear, SpecialDay
     from apps.deadlines.models import DeadlineItem, DeadlineRule, Notice
+    from apps.training.models import (
+        Enrolment, SpotCheck, StandingMember, TrainingClass, WeeklyHours,
+    )
 
     def city_partner_agencies(**where):
         return CityAgencyCooperation.objects.filter(ended_at__isnull=True, **where).values(
@@ -105,6 +108,14 @@ def _rules() -> dict[type[Model], Rule]:
         )
 
     published = Q(status=ProjectStatus.PUBLISHED)
+
+    def classes_of(path: str) -> Rule:
+        """A class is its unit's, its city's, and its partner agency's (joint training)."""
+        return Rule(
+            city=lambda u: Q(**{f"{path}city": u.city_id}),
+            unit=lambda u: Q(**{f"{path}unit": u.unit_id}),
+            agency=lambda u: Q(**{f"{path}agency": u.agency_id}),
+        )
 
     return {
         User: PROVINCE_ONLY,
@@ -185,6 +196,13 @@ def _rules() -> dict[type[Model], Rule]:
         FilingRequest: Rule(city=lambda u: Q(city=u.city_id)),
         TaskPlan: Rule(city=everything, unit=everything, agency=everything,
                        observer=everything),
+        TrainingClass: classes_of(""),
+        Enrolment: classes_of("training_class__"),
+        StandingMember: classes_of("training_class__"),
+        WeeklyHours: classes_of("training_class__"),
+        # Findings are the province's; the unit and city see what was found in their classes.
+        SpotCheck: Rule(city=lambda u: Q(training_class__city=u.city_id),
+                        unit=lambda u: Q(training_class__unit=u.unit_id)),
         Task: Rule(
             city=lambda u: Q(city=u.city_id) | Q(unit__city=u.city_id),
             unit=lambda u: Q(unit=u.unit_id),

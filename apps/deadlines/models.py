@@ -60,6 +60,9 @@ class DeadlineItem(models.Model):
                                   on_delete=models.CASCADE, null=True, blank=True,
                                   related_name="deadline_items")
     stage = models.CharField("环节", max_length=20, blank=True)
+    training_class = models.ForeignKey("training.TrainingClass", verbose_name="培训班",
+                                       on_delete=models.CASCADE, null=True, blank=True,
+                                       related_name="deadline_items")
     # Who owes it: the scope of the item (the same paths as the candidacy's).
     city = models.ForeignKey("orgs.City", verbose_name="地市", on_delete=models.PROTECT,
                              null=True, blank=True, related_name="+")
@@ -86,6 +89,9 @@ class DeadlineItem(models.Model):
             # One item per rule, candidacy and stage, however often the event is seen.
             models.UniqueConstraint(fields=["rule", "candidacy", "stage"],
                                     name="deadline_item_once"),
+            models.UniqueConstraint(fields=["rule", "training_class"],
+                                    condition=Q(training_class__isnull=False),
+                                    name="deadline_item_once_per_class"),
         ]
         indexes = [models.Index(fields=["status", "due_at"], name="deadline_scan_idx",
                                 condition=Q(status__in=["open", "due_soon", "overdue"]))]

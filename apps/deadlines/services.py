@@ -50,6 +50,47 @@ def stage_item_close(candidacy, stage, happened_on, filed_at=None) -> DeadlineIt
     return item
 
 
+# A class owes its roster before it opens and its information after it ends (SPEC §7).
+CLASS_RULES = {"intensive": {"roster": ("class_roster", "opens_on"),
+                             "info": ("class_info", "ends_on")},
+               "standing": {"roster": ("standing_roster", "opens_on"),
+                            "info": ("standing_info", "ends_on")}}
+
+
+def class_items_open(training_class) -> list[DeadlineItem]:
+    """A class is planned: its roster and its information are owed from its dates. Called
+    again after the dates change, it moves the open items to the new dates."""
+    items = []
+    for code, date_field in CLASS_RULES[training_class.kind].values():
+        rule = DeadlineRule.objects.get(code=code)
+        event_on = getattr(training_class, date_field)
+        due = _due(rule, event_on)
+        values = {"event_on": event_on, "due_on": due.day, "due_at": due.ends_at,
+                  "provisional": due.provisional}
+        item, created = DeadlineItem.objects.get_or_create(
+            rule=rule, training_class=training_class,
+            defaults={**values, "owner_role": Role.UNIT, "unit_id": training_class.unit_id,
+                      "city_id": training_class.city_id,
+                      "agency_id": training_class.agency_id})
+        if not created and item.status in OPEN_ITEM and item.event_on != event_on:
+            DeadlineItem.objects.filter(pk=item.pk).update(**values, status=ItemStatus.OPEN)
+            item.refresh_from_db()
+        items.append(item)
+    return items
+
+
+def class_item_close(training_class, which: str, filed_at=None) -> DeadlineItem:
+    """The class's roster ("roster") or information ("info") is filed: on time or late."""
+    filed_at = filed_at or timezone.now()
+    code, _ = CLASS_RULES[training_class.kind][which]
+    item = DeadlineItem.objects.get(rule__code=code, training_class=training_class)
+    DeadlineItem.objects.filter(pk=item.pk, status__in=OPEN_ITEM).update(
+        status=ItemStatus.DONE if filed_at <= item.due_at else ItemStatus.DONE_LATE,
+        done_at=filed_at)
+    item.refresh_from_db()
+    return item
+
+
 @transaction.atomic
 def recompute_due(*, rule=None, provisional_only=False) -> int:
     """Recompute open items' due dates after a rule or the calendar changed: one calendar
@@ -141,12 +182,14 @@ def notices_email(limit: int = 500) -> int:
     with transaction.atomic():
         notices = list(Notice.objects.select_for_update(skip_locked=True, of=("self",))
                        .filter(emailed_at__isnull=True)
-                       .select_related("item__rule", "item__candidacy__person")[:limit])
+                       .select_related("item__rule", "item__candidacy__person",
+                                       "item__training_class")[:limit])
         for notice in notices:
             item = notice.item
             recipients = _recipients(item)
             if recipients:
-                who = f"（{item.candidacy.person.name}）" if item.candidacy_id else ""
+                who = (f"（{item.candidacy.person.name}）" if item.candidacy_id else
+                       f"（{item.training_class.name}）" if item.training_class_id else "")
                 send_mail(
                     subject=f"【对外劳务输出】{notice.get_kind_display()}：{item.rule.name}",
                     message=(f"{item.rule.name}{who}的报送截止日期为 {item.due_on:%Y年%m月%d日}"

@@ -50,14 +50,28 @@ class RosterSelection:
     project: object
     candidacies: list
     org_name: str   # the 填报单位 printed on the form
+    training_class: object = None
 
 
-def roster_selection(user, *, unit_id=None, project_id=None) -> RosterSelection:
-    """The candidacies of a 花名表 (附件6) for a unit and/or a project, in registration order;
-    ids outside the user's scope are ignored like missing ones."""
-    unit = visible(OrganisingUnit.objects.all(), user).filter(pk=unit_id or 0).first()
-    project = visible(JobProject.objects.all(), user).filter(pk=project_id or 0).first()
-    candidacies = list(candidacy_list(user, unit=unit, project=project)
-                       .order_by("created_at", "id").prefetch_related("events"))
-    return RosterSelection(unit, project, candidacies,
-                           unit.name if unit else user.organisation_name)
+def _pk(value) -> int:
+    return int(value) if str(value or "").isdigit() else 0
+
+
+def roster_selection(user, *, unit_id=None, project_id=None,
+                     training_class_id=None) -> RosterSelection:
+    """The candidacies of a 花名表 (附件6) for a unit, a project and/or an intensive class, in
+    registration order; ids outside the user's scope are ignored like missing ones."""
+    from apps.training.models import ClassKind, TrainingClass
+
+    unit = visible(OrganisingUnit.objects.all(), user).filter(pk=_pk(unit_id)).first()
+    project = visible(JobProject.objects.all(), user).filter(pk=_pk(project_id)).first()
+    training_class = visible(TrainingClass.objects.filter(kind=ClassKind.INTENSIVE)
+                             .select_related("unit"), user).filter(
+        pk=_pk(training_class_id)).first()
+    qs = candidacy_list(user, unit=unit, project=project)
+    if training_class:
+        qs = qs.filter(enrolments__training_class=training_class)
+    candidacies = list(qs.order_by("created_at", "id").prefetch_related("events"))
+    org_name = (unit.name if unit else training_class.unit.name if training_class
+                else user.organisation_name)
+    return RosterSelection(unit, project, candidacies, org_name, training_class)

@@ -16,6 +16,7 @@ from apps.pipeline.forms import (
 from apps.pipeline.models import Candidacy, Result, Session, Stage
 from apps.projects.models import JobProject, ProjectStatus
 from apps.registry.models import Person
+from apps.training.models import ClassKind, TrainingClass
 
 PEOPLE_ROLES = (Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY)
 SESSION_ROLES = (Role.CITY, Role.UNIT, Role.AGENCY)
@@ -206,10 +207,13 @@ def roster_view(request):
     """花名表 (附件6) for a unit or a project, exactly the form's columns."""
     user = request.user
     chosen = selectors.roster_selection(user, unit_id=request.GET.get("unit"),
-                                        project_id=request.GET.get("project"))
+                                        project_id=request.GET.get("project"),
+                                        training_class_id=request.GET.get("training_class"))
     return render(request, "pipeline/roster.html", {
         "groups": roster.GROUPS, "rows": roster.rows(chosen.candidacies, full_ids=False),
         "units": visible(OrganisingUnit.objects.all(), user),
         "projects": visible(JobProject.objects.all(), user),
         "unit": chosen.unit, "project": chosen.project, "org_name": chosen.org_name,
+        "classes": visible(TrainingClass.objects.filter(kind=ClassKind.INTENSIVE), user),
+        "training_class": chosen.training_class,
     })

@@ -277,3 +277,83 @@ def form6_roster(user, candidacies, *, org_name: str) -> bytes:
     ws.merge_cells(start_row=note, start_column=1, end_row=note, end_column=width)
     ws.row_dimensions[note].height = 36
     return _bytes(wb)
+
+
+def form7_rows(cls) -> list[tuple[str, str]]:
+    """附件7 对外劳务输出培训班信息表, label and value, in the form's order."""
+    kind = "☑ 强化培训　☐ 非建制班" if not cls.is_standing else "☐ 强化培训　☑ 非建制班"
+    people = cls.members.count() if cls.is_standing else cls.enrolments.count()
+    return [("培训类型", kind), ("培训人数", f"{people}人"),
+            ("开班时间", f"{cls.opens_on:%Y年%m月%d日}"), ("培训周期", cls.period_label),
+            ("开课时间", f"{cls.course_starts_on:%Y年%m月%d日}"), ("开班地点", cls.place),
+            ("开设课程", cls.courses), ("课时安排", cls.timetable), ("备注", cls.remarks)]
+
+
+def form7_class(user, cls) -> bytes:
+    """附件7: label | value boxes, 培训人数/开班时间 and 培训周期/开课时间 side by side."""
+    wb, ws = _sheet("附件7")
+    _title(ws, "对外劳务输出培训班信息表", 4)
+    put(ws, 2, 1, f"组织单位（盖章）：{cls.unit.name}", border=False,
+        align=Alignment(horizontal="left"))
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=2)
+    put(ws, 2, 3, "      年    月    日", border=False, align=Alignment(horizontal="right"))
+    ws.merge_cells(start_row=2, start_column=3, end_row=2, end_column=4)
+    values = dict(form7_rows(cls))
+    r = 3
+    put(ws, r, 1, "培训类型", bold=True)
+    put(ws, r, 2, values["培训类型"])
+    for c in (3, 4):
+        put(ws, r, c, None)
+    ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=4)
+    for left, right in (("培训人数", "开班时间"), ("培训周期", "开课时间")):
+        r += 1
+        put(ws, r, 1, left, bold=True)
+        put(ws, r, 2, values[left])
+        put(ws, r, 3, right, bold=True)
+        put(ws, r, 4, values[right])
+    for label in ("开班地点", "开设课程", "课时安排", "备注"):
+        r += 1
+        put(ws, r, 1, label, bold=True)
+        put(ws, r, 2, values[label], align=Alignment(vertical="center", wrap_text=True))
+        for c in (3, 4):
+            put(ws, r, c, None)
+        ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=4)
+        ws.row_dimensions[r].height = 48 if label != "开班地点" else 24
+    for letter, width in zip("ABCD", (12, 34, 12, 30)):
+        ws.column_dimensions[letter].width = width
+    return _bytes(wb)
+
+
+FORM9_HEADERS = ["序号", "姓名", "性别", "年龄", "身份证号", "人员类别", "联系方式"]
+
+
+def form9_rows(user, members) -> list[list]:
+    full = shows_full_ids(user)
+    rows = []
+    for i, m in enumerate(members, 1):
+        p = m.person
+        rows.append([i, p.name, p.get_sex_display(), p.age,
+                     p.id_number if full else mask_id(p.id_number), p.get_category_display(),
+                     p.phone if full else mask_phone(p.phone)])
+    return rows
+
+
+def form9_members(user, cls, members) -> bytes:
+    """附件9 非建制班人员花名表."""
+    wb, ws = _sheet("附件9")
+    width = len(FORM9_HEADERS)
+    _title(ws, "非建制班人员花名表", width)
+    put(ws, 2, 1, f"填报单位（盖章）：{cls.unit.name}　班级：{cls.name}", border=False,
+        align=Alignment(horizontal="left"))
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=5)
+    put(ws, 2, 6, "    年   月   日", border=False, align=Alignment(horizontal="right"))
+    ws.merge_cells(start_row=2, start_column=6, end_row=2, end_column=7)
+    for col, head in enumerate(FORM9_HEADERS, 1):
+        put(ws, 3, col, head, bold=True)
+    for r, row in enumerate(form9_rows(user, members), start=4):
+        for c, value in enumerate(row, start=1):
+            put(ws, r, c, value)
+    for letter, w in zip("ABCDEFG", (6, 10, 6, 6, 22, 10, 14)):
+        ws.column_dimensions[letter].width = w
+    ws.freeze_panes = "A4"
+    return _bytes(wb)

@@ -39,6 +39,10 @@ class Upload(models.Model):
     message = models.TextField("说明", blank=True)
     stage_date = models.DateField("环节日期", null=True, blank=True,
                                   help_text="花名表中新增环节结果的发生日期")
+    # A 非建制班 roster (附件9) puts the people it registers on this class.
+    training_class = models.ForeignKey("training.TrainingClass", verbose_name="非建制班",
+                                       on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="uploads")
     preview = models.JSONField("预览", default=list, blank=True)
 
     class Meta:

@@ -41,7 +41,30 @@ def _validate(upload: Upload, data: bytes, actor) -> importers.Result:
 def _write(upload: Upload, result, actor):
     if upload.kind == UploadKind.ROSTER:
         return stage_import.write(result, actor)
-    return importers.write(result, actor)
+    written = importers.write(result, actor)
+    if upload.training_class_id:
+        _join_class(upload, result, actor)
+    return written
+
+
+def _join_class(upload: Upload, result, actor) -> None:
+    """附件9: the roster's people, registered or updated above, join the 非建制班."""
+    from apps.registry.models import Person
+    from apps.training.services import standing_members_add
+
+    persons = list(Person.objects.filter(id_hash__in=[r.id_hash for r in result.rows]))
+    standing_members_add(upload.training_class, actor=actor, persons=persons, upload=upload)
+
+
+def standing_class_for_upload(actor, class_id):
+    """The 非建制班 a 附件9 roster is for: the uploading unit's own, not yet ended."""
+    from apps.training.models import ClassKind, ClassStatus, TrainingClass
+
+    found = visible(TrainingClass.objects.filter(kind=ClassKind.STANDING), actor).filter(
+        pk=class_id or 0).exclude(status=ClassStatus.ENDED).first()
+    if found is None or actor.role != Role.UNIT:
+        raise CommitRefused("非建制班人员花名表（附件9）须由举办学校上传，并选择本单位尚未结业的非建制班。")
+    return found
 
 
 def _store_result(upload: Upload, result: importers.Result):
@@ -55,14 +78,21 @@ def _store_result(upload: Upload, result: importers.Result):
     upload.message = "".join(result.notices)
 
 
-def upload_receive(*, actor, kind: str, uploaded, stage_date=None) -> Upload:
-    """Keep the file, check it, validate every row, and store the preview. Writes no person."""
+def upload_receive(*, actor, kind: str, uploaded, stage_date=None,
+                   training_class=None) -> Upload:
+    """Keep the file, check it, validate every row, and store the preview. Writes no person.
+    A 附件9 roster names its 非建制班 (``training_class``, checked here)."""
     if actor.role not in UPLOADERS:
         raise PermissionDenied("只有组织单位和市人社局可以上传名册。")
+    if kind == UploadKind.STANDING_CLASS:
+        training_class = standing_class_for_upload(actor, getattr(training_class, "pk", None))
+    else:
+        training_class = None
     data = uploaded.read()
     upload = Upload(kind=kind, original_name=safe_name(uploaded.name), size=len(data),
                     stage_date=stage_date or timezone.localdate(),
                     sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor,
+                    training_class=training_class,
                     city=actor.city if actor.role == Role.CITY else None,
                     unit=actor.unit if actor.role == Role.UNIT else None)
     try:

@@ -22,6 +22,7 @@ from apps.rosters.importers import OUTCOME_LABELS
 from apps.rosters.layouts import LAYOUTS
 from apps.rosters.models import Upload
 from apps.rosters.templates_xlsx import template_bytes
+from apps.training.models import ClassKind, ClassStatus, TrainingClass
 
 VIEWERS = (Role.PROVINCE, Role.CITY, Role.UNIT)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,15 +31,26 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @role_required(*VIEWERS)
 def upload_list(request):
     user = request.user
-    form = UploadForm(request.POST or None, request.FILES or None)
+    standing = visible(TrainingClass.objects.filter(kind=ClassKind.STANDING), user).exclude(
+        status=ClassStatus.ENDED) if user.role == Role.UNIT else TrainingClass.objects.none()
+    wanted = request.GET.get("training_class", "")
+    chosen = standing.filter(pk=wanted).first() if wanted.isdigit() else None
+    form = UploadForm(request.POST or None, request.FILES or None, standing_classes=standing,
+                      initial={"kind": "standing_class", "training_class": chosen}
+                      if chosen else None)
     if request.method == "POST":
         if user.role not in services.UPLOADERS:
             raise Http404
         if form.is_valid():
-            upload = services.upload_receive(actor=user, kind=form.cleaned_data["kind"],
-                                             uploaded=form.cleaned_data["file"],
-                                             stage_date=form.cleaned_data["stage_date"])
-            return redirect("rosters:upload_detail", pk=upload.pk)
+            try:
+                upload = services.upload_receive(
+                    actor=user, kind=form.cleaned_data["kind"], uploaded=form.cleaned_data["file"],
+                    stage_date=form.cleaned_data["stage_date"],
+                    training_class=form.cleaned_data["training_class"])
+            except services.CommitRefused as refusal:
+                form.add_error("training_class", refusal.message)
+            else:
+                return redirect("rosters:upload_detail", pk=upload.pk)
     uploads = visible(Upload.objects.select_related("uploaded_by", "unit", "city"), user)
     return render(request, "rosters/upload_list.html", {
         "form": form, "page": Paginator(uploads, 30).get_page(request.GET.get("page")),
@@ -48,7 +60,8 @@ def upload_list(request):
 
 @role_required(*VIEWERS)
 def upload_detail(request, pk):
-    upload = get_visible_or_404(Upload.objects.select_related("uploaded_by"), request.user, pk=pk)
+    upload = get_visible_or_404(Upload.objects.select_related("uploaded_by", "training_class"),
+                                request.user, pk=pk)
     return render(request, "rosters/upload_detail.html", {
         "upload": upload, "labels": OUTCOME_LABELS,
         "same_file": services.previous_commit(upload),
@@ -135,7 +148,8 @@ def export_form5(request, person_pk):
 
 def _roster_selection(request):
     return roster_selection(request.user, unit_id=request.GET.get("unit"),
-                            project_id=request.GET.get("project"))
+                            project_id=request.GET.get("project"),
+                            training_class_id=request.GET.get("training_class"))
 
 
 @role_required(*PEOPLE_ROLES)

@@ -1,0 +1,74 @@
+"""The 非建制班 rules of seed 000 §2(7), in one place.
+
+Only schools run them (not HR companies or training institutions); a period is two semesters;
+at least 2 class hours a week; at least 30 people a class. Creating or opening a class that
+breaks a rule is refused; what can only be seen as the class runs (hours actually taught) is
+flagged, and money is not paid for a flagged class (``money_problems``)."""
+from datetime import date, timedelta
+from decimal import Decimal
+
+MIN_MEMBERS = 30
+MIN_WEEKLY_HOURS = Decimal("2")
+
+
+def unit_problems(unit) -> list[str]:
+    """Why this unit may not open a 非建制班 (empty: it may)."""
+    problems = []
+    if not unit.is_school:
+        problems.append(f"{unit.name}为{unit.get_category_display()}，非建制班只能由学校举办"
+                        "（经营性人力资源公司和培训机构除外）。")
+    elif not unit.standing_class_allowed:
+        problems.append(f"{unit.name}的非建制班经办资格已取消或未获准，不能举办非建制班。")
+    return problems
+
+
+def plan_problems(*, opens_on, first_term_ends_on, second_term_starts_on, ends_on,
+                  hours_per_week) -> dict[str, str]:
+    """A 非建制班's planned period and hours, field by field."""
+    errors = {}
+    if not first_term_ends_on or not second_term_starts_on:
+        errors["first_term_ends_on"] = "非建制班每期两个学期：请填写第一学期结束和第二学期开始日期。"
+    elif not (opens_on < first_term_ends_on < second_term_starts_on < ends_on):
+        errors["second_term_starts_on"] = ("两个学期的日期应依次为：开班 < 第一学期结束 < "
+                                           "第二学期开始 < 培训结束。")
+    if hours_per_week is None or hours_per_week < MIN_WEEKLY_HOURS:
+        errors["hours_per_week"] = f"非建制班每周不少于{MIN_WEEKLY_HOURS:g}课时。"
+    return errors
+
+
+def teaching_weeks(cls, until: date) -> list[date]:
+    """The Mondays of the weeks of both semesters that have fully passed by ``until``."""
+    weeks = []
+    for start, end in ((cls.opens_on, cls.first_term_ends_on),
+                       (cls.second_term_starts_on, cls.ends_on)):
+        monday = start - timedelta(days=start.weekday())
+        while monday <= end and monday + timedelta(days=6) < until:
+            weeks.append(monday)
+            monday += timedelta(days=7)
+    return weeks
+
+
+def standing_flags(cls, *, members: int, hours: dict, today: date) -> list[str]:
+    """What is wrong with a running 非建制班 (empty: nothing). ``hours`` maps a week's Monday
+    to the hours taught."""
+    flags = []
+    if members < MIN_MEMBERS:
+        flags.append(f"花名表仅 {members} 人，每班不少于{MIN_MEMBERS}人。")
+    if cls.status != "planned":
+        short = [w for w in teaching_weeks(cls, today) if hours.get(w, 0) < MIN_WEEKLY_HOURS]
+        if short:
+            shown = "、".join(f"{w:%m月%d日}" for w in short[:5])
+            flags.append(f"{len(short)} 周课时不足{MIN_WEEKLY_HOURS:g}课时或未登记"
+                         f"（{shown}{'等' if len(short) > 5 else ''}当周）。")
+    return flags
+
+
+def money_problems(cls, *, flags: list[str]) -> list[str]:
+    """Why no subsidy may be claimed for this class now (empty: it may)."""
+    problems = []
+    if cls.money_stopped:
+        problems.append("省人社厅抽查发现弄虚作假，已停止拨付该班资金。")
+    if cls.is_standing:
+        problems += unit_problems(cls.unit)
+        problems += flags
+    return problems
