@@ -83,7 +83,8 @@ def class_item_close(training_class, which: str, filed_at=None) -> DeadlineItem:
     """The class's roster ("roster") or information ("info") is filed: on time or late."""
     filed_at = filed_at or timezone.now()
     code, _ = CLASS_RULES[training_class.kind][which]
-    item = DeadlineItem.objects.get(rule__code=code, training_class=training_class)
+    # Opened first, as stage items are: a filing always has its item to count.
+    item = next(i for i in class_items_open(training_class) if i.rule.code == code)
     DeadlineItem.objects.filter(pk=item.pk, status__in=OPEN_ITEM).update(
         status=ItemStatus.DONE if filed_at <= item.due_at else ItemStatus.DONE_LATE,
         done_at=filed_at)

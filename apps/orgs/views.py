@@ -22,6 +22,7 @@ from apps.orgs.models import (
     UnitAgencyCooperation,
 )
 from apps.quotas.models import Task
+from apps.training.selectors import standing_right_withdrawn_by
 
 PAGE_SIZE = 50
 # Who may end a pairing they can see: the owner side and the province, never the agency.
@@ -108,6 +109,7 @@ def unit_detail(request, pk):
         "can_edit": user.role == Role.PROVINCE,
         "can_pair": user.role in (Role.PROVINCE, Role.CITY, Role.UNIT),
         "can_end": user.role in END_ROLES,
+        "withdrawn_by": standing_right_withdrawn_by(unit, user),
     })
 
 

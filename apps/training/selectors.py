@@ -27,3 +27,9 @@ def members(cls, user):
 def spot_checks(cls, user):
     return visible(SpotCheck.objects.filter(training_class=cls).select_related("recorded_by"),
                    user)
+
+
+def standing_right_withdrawn_by(unit, user):
+    """The spot check that withdrew the unit's right to run 非建制班, if the user may see it."""
+    return visible(SpotCheck.objects.filter(training_class__unit=unit, outcome="serious")
+                   .select_related("training_class"), user).first()
