@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.workdays",
     "apps.deadlines",
     "apps.training",
+    "apps.subsidies",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +161,10 @@ CELERY_BEAT_SCHEDULE = {
     "sessions-clear-expired": {
         "task": "apps.accounts.tasks.sessions_clear_expired",
         "schedule": 60 * 60,
+    },
+    "budget-items-open": {
+        "task": "apps.deadlines.tasks.budget_items_open",
+        "schedule": 24 * 60 * 60,
     },
 }
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="laborexport")

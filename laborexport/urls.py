@@ -16,5 +16,6 @@ urlpatterns = [
     path("calendar/", include("apps.workdays.urls")),
     path("todo/", include("apps.deadlines.urls")),
     path("training/", include("apps.training.urls")),
+    path("subsidies/", include("apps.subsidies.urls")),
     path("admin/", admin.site.urls),
 ]

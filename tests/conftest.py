@@ -221,9 +221,38 @@ def _training(w):
     w.spot_dt = SpotCheck.objects.create(training_class=w.standing_dt, checked_on=date(2026, 5, 6),
                                          inspector="省专项办 李明", findings="正常", outcome="ok",
                                          recorded_by=w.province)
+    _subsidies(w)
     # The deadline tests count items: the classes' own are tested in tests/training.
     from apps.deadlines.models import DeadlineItem
     DeadlineItem.objects.filter(training_class__isnull=False).delete()
+
+
+def _subsidies(w):
+    """A draft claim, a standard and a budget on each side."""
+    from decimal import Decimal
+
+    from apps.subsidies.models import Budget, Claim, ClaimedPerson, ClaimLine, Standard
+
+    Standard.objects.create(year=2026, item="departure_fee", amount=Decimal("2000"),
+                            fund="employment", updated_by=w.province)
+
+    def claim(unit, person, candidacy, actor):
+        c = Claim.objects.create(unit=unit, city=unit.city, year=2026, phase="departure",
+                                 bank_name="中国银行", account_name=unit.name,
+                                 account_no="6216600000001234", employment_total=2000,
+                                 total=2000, created_by=actor)
+        line = ClaimLine.objects.create(claim=c, item="departure_fee", fund="employment",
+                                        standard=Decimal("2000"), count=1, amount=Decimal("2000"))
+        ClaimedPerson.objects.create(line=line, item="departure_fee", person=person,
+                                     candidacy=candidacy)
+        return c
+
+    w.claim_ty = claim(w.u1, w.person_ty, w.cand_ty, w.unit_u1)
+    w.claim_dt = claim(w.u3, w.person_dt, w.cand_dt, w.unit_u3)
+    w.budget_ty = Budget.objects.create(year=2027, city=w.ty, unit=w.u1, planned_people=40,
+                                        amount=Decimal("400000"), submitted_by=w.unit_u1)
+    w.budget_dt = Budget.objects.create(year=2027, city=w.dt, unit=w.u3, planned_people=10,
+                                        amount=Decimal("100000"), submitted_by=w.unit_u3)
 
 
 @pytest.fixture

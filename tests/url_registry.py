@@ -199,6 +199,33 @@ ROUTES: dict[str, list[Case]] = {
                                     foreign=lambda w: {"pk": w.member_dt.pk},
                                     target=lambda w, side: w.member_ty if side == "own"
                                     else w.member_dt)],
+    "subsidies:claim_list": [Case(frozenset({P, C, U}))],
+    "subsidies:claim_create": [Case(frozenset({U}))],
+    "subsidies:claim_detail": [Case(frozenset({P, C, U}), own=lambda w: {"pk": w.claim_ty.pk},
+                                    foreign=lambda w: {"pk": w.claim_dt.pk})],
+    # The unit submits its draft; the world's draft names a person not yet departed, so the
+    # claim is refused with a message (302), and a foreign one is never found.
+    "subsidies:claim_action": [
+        Case(frozenset({U}), method="post", ok=302,
+             own=lambda w: {"pk": w.claim_ty.pk, "action": "submit"},
+             foreign=lambda w: {"pk": w.claim_dt.pk, "action": "submit"},
+             target=lambda w, side: w.claim_ty if side == "own" else w.claim_dt),
+        # A draft cannot be reviewed yet: the city is told so (302); 大同's is not found.
+        Case(frozenset({C}), method="post", ok=302,
+             own=lambda w: {"pk": w.claim_ty.pk, "action": "review"},
+             foreign=lambda w: {"pk": w.claim_dt.pk, "action": "review"},
+             target=lambda w, side: w.claim_ty if side == "own" else w.claim_dt),
+        Case(frozenset({P}), method="post", ok=302,
+             own=lambda w: {"pk": w.claim_ty.pk, "action": "approve"},
+             foreign=lambda w: {"pk": w.claim_dt.pk, "action": "approve"},
+             target=lambda w, side: w.claim_ty if side == "own" else w.claim_dt),
+    ],
+    "subsidies:export_form8": [Case(frozenset({P, C, U}), own=lambda w: {"pk": w.claim_ty.pk},
+                                    foreign=lambda w: {"pk": w.claim_dt.pk})],
+    "subsidies:print_form8": [Case(frozenset({P, C, U}), own=lambda w: {"pk": w.claim_ty.pk},
+                                   foreign=lambda w: {"pk": w.claim_dt.pk})],
+    "subsidies:standard_list": [Case(ALL)],
+    "subsidies:budget_list": [Case(frozenset({P, C, U}))],
     "workdays:calendar_index": [Case(ALL)],
     "workdays:calendar_enter": [Case(frozenset({P}))],
     "workdays:calendar_year": [Case(ALL, own=lambda w: {"year": 2026})],

@@ -13,6 +13,7 @@ NAV = [
     ("场次", "pipeline:session_list", PEOPLE),
     ("花名表", "pipeline:roster", PEOPLE),
     ("培训班", "training:class_list", PEOPLE),
+    ("补助资金", "subsidies:claim_list", {Role.PROVINCE, Role.CITY, Role.UNIT}),
     ("名册上传", "rosters:upload_list", {Role.PROVINCE, Role.CITY, Role.UNIT}),
     ("岗位项目", "projects:project_list", None),
     ("地市", "orgs:city_list", {Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY, Role.OBSERVER}),

@@ -63,6 +63,9 @@ def _rules() -> dict[type[Model], Rule]:
     from apps.rosters.models import Upload
     from apps.workdays.models import CalendarYear, SpecialDay
     from apps.deadlines.models import DeadlineItem, DeadlineRule, Notice
+    from apps.subsidies.models import (
+        Budget, Claim, ClaimedPerson, ClaimLine, ClaimStep, Payment, Standard,
+    )
     from apps.training.models import (
         Enrolment, SpotCheck, StandingMember, TrainingClass, WeeklyHours,
     )
@@ -203,6 +206,19 @@ def _rules() -> dict[type[Model], Rule]:
         # Findings are the province's; the unit and city see what was found in their classes.
         SpotCheck: Rule(city=lambda u: Q(training_class__city=u.city_id),
                         unit=lambda u: Q(training_class__unit=u.unit_id)),
+        # A claim is its unit's and, for review, its city's; money data is no agency's.
+        Claim: Rule(city=lambda u: Q(city=u.city_id), unit=lambda u: Q(unit=u.unit_id)),
+        ClaimLine: Rule(city=lambda u: Q(claim__city=u.city_id),
+                        unit=lambda u: Q(claim__unit=u.unit_id)),
+        ClaimedPerson: Rule(city=lambda u: Q(line__claim__city=u.city_id),
+                            unit=lambda u: Q(line__claim__unit=u.unit_id)),
+        ClaimStep: Rule(city=lambda u: Q(claim__city=u.city_id),
+                        unit=lambda u: Q(claim__unit=u.unit_id)),
+        Payment: Rule(city=lambda u: Q(claim__city=u.city_id),
+                      unit=lambda u: Q(claim__unit=u.unit_id)),
+        # The standards are published to everyone who files or reviews.
+        Standard: Rule(city=everything, unit=everything, agency=everything, observer=everything),
+        Budget: Rule(city=lambda u: Q(city=u.city_id), unit=lambda u: Q(unit=u.unit_id)),
         Task: Rule(
             city=lambda u: Q(city=u.city_id) | Q(unit__city=u.city_id),
             unit=lambda u: Q(unit=u.unit_id),

@@ -92,6 +92,11 @@ class DeadlineItem(models.Model):
             models.UniqueConstraint(fields=["rule", "training_class"],
                                     condition=Q(training_class__isnull=False),
                                     name="deadline_item_once_per_class"),
+            # An organisation's own items (its budget): once per rule, organisation and date.
+            models.UniqueConstraint(fields=["rule", "owner_role", "city", "unit", "event_on"],
+                                    condition=Q(candidacy__isnull=True,
+                                                training_class__isnull=True),
+                                    nulls_distinct=False, name="deadline_item_once_per_org"),
         ]
         indexes = [models.Index(fields=["status", "due_at"], name="deadline_scan_idx",
                                 condition=Q(status__in=["open", "due_soon", "overdue"]))]

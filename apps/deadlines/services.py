@@ -92,6 +92,70 @@ def class_item_close(training_class, which: str, filed_at=None) -> DeadlineItem:
     return item
 
 
+CLAIM_RULE = "claim"
+BUDGET_RULE = "budget"
+
+
+def claim_item_open(candidacy, departed_on) -> DeadlineItem | None:
+    """A unit's person departed: its 附件8 claim is owed within 10 working days after."""
+    if not candidacy.unit_id:
+        return None
+    rule = DeadlineRule.objects.get(code=CLAIM_RULE)
+    due = _due(rule, departed_on)
+    item, _ = DeadlineItem.objects.get_or_create(
+        rule=rule, candidacy=candidacy, stage=Stage.DEPARTURE,
+        defaults={"event_on": departed_on, "due_on": due.day, "due_at": due.ends_at,
+                  "provisional": due.provisional, "owner_role": Role.UNIT,
+                  "unit_id": candidacy.unit_id, "city_id": candidacy.city_id,
+                  "agency_id": candidacy.agency_id})
+    return item
+
+
+def claim_items_close(candidacies, filed_at=None) -> int:
+    """The departure claim naming these candidacies is submitted."""
+    return _close(DeadlineItem.objects.filter(rule__code=CLAIM_RULE, candidacy__in=candidacies),
+                  filed_at)
+
+
+def _close(items, filed_at=None) -> int:
+    from django.db.models import Case, Value, When
+    filed_at = filed_at or timezone.now()
+    return items.filter(status__in=OPEN_ITEM).update(
+        status=Case(When(due_at__gte=filed_at, then=Value(ItemStatus.DONE)),
+                    default=Value(ItemStatus.DONE_LATE)), done_at=filed_at)
+
+
+def budget_event(year):
+    """Next year's budget is due by 31 May of the year before."""
+    from datetime import date
+    return date(year - 1, 5, 31)
+
+
+def budget_items_open(year) -> int:
+    """Every city and approved unit owes its ``year`` budget: safe to run again and again."""
+    from apps.orgs.models import City, FilingStatus, OrganisingUnit
+    rule = DeadlineRule.objects.get(code=BUDGET_RULE)
+    event_on = budget_event(year)
+    due = _due(rule, event_on)
+    common = {"rule": rule, "event_on": event_on, "due_on": due.day, "due_at": due.ends_at,
+              "provisional": due.provisional}
+    items = [DeadlineItem(owner_role=Role.CITY, city_id=pk, **common)
+             for pk in City.objects.values_list("pk", flat=True)]
+    items += [DeadlineItem(owner_role=Role.UNIT, city_id=city, unit_id=pk, **common)
+              for pk, city in OrganisingUnit.objects.filter(filing_status=FilingStatus.APPROVED)
+              .values_list("pk", "city_id")]
+    before = DeadlineItem.objects.filter(rule=rule, event_on=event_on).count()
+    DeadlineItem.objects.bulk_create(items, ignore_conflicts=True)
+    return DeadlineItem.objects.filter(rule=rule, event_on=event_on).count() - before
+
+
+def budget_item_close(year, *, city_id, unit_id=None) -> int:
+    items = DeadlineItem.objects.filter(
+        rule__code=BUDGET_RULE, event_on=budget_event(year), city_id=city_id, unit_id=unit_id,
+        owner_role=Role.UNIT if unit_id else Role.CITY)
+    return _close(items)
+
+
 @transaction.atomic
 def recompute_due(*, rule=None, provisional_only=False) -> int:
     """Recompute open items' due dates after a rule or the calendar changed: one calendar

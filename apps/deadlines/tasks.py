@@ -17,3 +17,10 @@ def deadlines_scan() -> dict:
 @shared_task
 def notices_email() -> int:
     return services.notices_email()
+
+
+@shared_task
+def budget_items_open() -> int:
+    """Daily: every city and unit owes next year's budget by 31 May (idempotent)."""
+    from django.utils import timezone
+    return services.budget_items_open(timezone.localdate().year + 1)

@@ -14,7 +14,7 @@ from apps.pipeline import transitions
 from apps.pipeline.models import (
     DETAIL_LABELS, OPEN_STATUSES, Candidacy, CandidacyStatus, Result, Session, Stage, StageEvent,
 )
-from apps.deadlines.services import stage_item_close, stage_item_open
+from apps.deadlines.services import claim_item_open, stage_item_close, stage_item_open
 from apps.projects.models import ProjectStatus
 from apps.registry.models import Person
 from apps.registry.services import normalise_phone, passport_hash
@@ -136,6 +136,7 @@ def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=
     if stage == Stage.DEPARTURE and result == Result.DEPARTED:
         c.departed_on = on
         changed.append("departed_on")
+        claim_item_open(c, on)  # the unit's 附件8 claim is owed from the departure
     if stage == Stage.RETURN:
         c.returned_on = on
         changed.append("returned_on")

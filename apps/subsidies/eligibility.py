@@ -1,0 +1,80 @@
+"""Who may be claimed for each item: the verified records behind a line's 人数 (SPEC §8).
+
+Each function gives (person_id, candidacy_id) pairs for a unit (and class); people already
+claimed for the item on any claim are left out, so a person is claimed for an item once."""
+from django.db.models import Exists, OuterRef
+
+from apps.pipeline.models import Candidacy, CandidacyStatus, Result, Stage, StageEvent
+from apps.subsidies.models import ClaimedPerson, Item, Phase
+from apps.training.models import ClassKind, ClassStatus, EnrolmentResult
+
+# The items of each phase, in the order of 附件8.
+PHASE_ITEMS = {
+    Phase.OPENING: [Item.FIRST_INTERVIEW, Item.MEDICAL, Item.SECOND_INTERVIEW,
+                    Item.TRAINING_ADVANCE, Item.INTERVIEW_AWARD],
+    Phase.COMPLETION: [Item.TRAINING_FEE, Item.TRAINING_AWARD],
+    Phase.DEPARTURE: [Item.TRAINING_BALANCE, Item.DEPARTURE_FEE, Item.EMPLOYMENT_AWARD],
+    Phase.STANDING_OPENING: [Item.STANDING_FIRST],
+    Phase.STANDING_AFTER: [Item.STANDING_SECOND],
+}
+# Which class a phase needs: an intensive one, a 非建制班, or none (出国: optional).
+PHASE_CLASS = {Phase.OPENING: ClassKind.INTENSIVE, Phase.COMPLETION: ClassKind.INTENSIVE,
+               Phase.DEPARTURE: None, Phase.STANDING_OPENING: ClassKind.STANDING,
+               Phase.STANDING_AFTER: ClassKind.STANDING}
+# The class must be at least this far along for the phase's money.
+PHASE_CLASS_STATUS = {Phase.OPENING: {ClassStatus.OPEN, ClassStatus.ENDED},
+                      Phase.COMPLETION: {ClassStatus.ENDED},
+                      Phase.STANDING_OPENING: {ClassStatus.OPEN, ClassStatus.ENDED},
+                      Phase.STANDING_AFTER: {ClassStatus.ENDED}}
+# Interview and medical costs are paid for people who were examined but not trained.
+EXAMINED = {Item.FIRST_INTERVIEW: Stage.FIRST_INTERVIEW, Item.MEDICAL: Stage.MEDICAL,
+            Item.SECOND_INTERVIEW: Stage.SECOND_INTERVIEW}
+# Standards: a 非建制班 person has one standard, half paid at opening and half after.
+STANDARD_OF = {Item.STANDING_FIRST: "standing_class", Item.STANDING_SECOND: "standing_class"}
+SHARE = {Item.STANDING_FIRST: "0.5", Item.STANDING_SECOND: "0.5"}
+
+
+def _pairs(qs, person="person_id", candidacy="pk"):
+    return list(qs.values_list(person, candidacy).order_by(person))
+
+
+def eligible(item, *, unit, training_class=None, include_claim=None) -> list[tuple[int, int]]:
+    """(person, candidacy) pairs the unit may claim for ``item`` now. ``include_claim`` keeps
+    the people already on that claim (to re-verify it)."""
+    claimed = ClaimedPerson.objects.filter(item=item)
+    if include_claim is not None:
+        claimed = claimed.exclude(line__claim=include_claim)
+    taken = claimed.values("person")
+
+    if item in EXAMINED:
+        trained = StageEvent.objects.filter(candidacy=OuterRef("pk"), stage=Stage.TRAINING)
+        qs = (Candidacy.objects.filter(unit=unit, status__in=[CandidacyStatus.ENDED,
+                                                              CandidacyStatus.WITHDRAWN])
+              .filter(events__stage=EXAMINED[item], events__result__in=[Result.PASS, Result.FAIL])
+              .exclude(Exists(trained)))
+        return _pairs(qs.exclude(person__in=taken).distinct())
+    if item in (Item.STANDING_FIRST, Item.STANDING_SECOND):
+        return [(p, None) for p in training_class.members.exclude(person__in=taken)
+                .order_by("person_id").values_list("person_id", flat=True)]
+    enrolments = None
+    if training_class is not None:
+        enrolments = training_class.enrolments.filter(candidacy__unit=unit)
+    if item in (Item.TRAINING_ADVANCE, Item.INTERVIEW_AWARD):
+        qs = enrolments.filter(candidacy__events__stage=Stage.SECOND_INTERVIEW,
+                               candidacy__events__result=Result.PASS)
+    elif item == Item.TRAINING_FEE:
+        qs = enrolments.filter(result__in=[EnrolmentResult.PASS, EnrolmentResult.FAIL])
+    elif item == Item.TRAINING_AWARD:
+        qs = enrolments.filter(result=EnrolmentResult.PASS)
+    elif item == Item.TRAINING_BALANCE:
+        from apps.training.models import Enrolment
+        base = enrolments if enrolments is not None else Enrolment.objects.filter(
+            candidacy__unit=unit, training_class__unit=unit)
+        qs = base.filter(result=EnrolmentResult.PASS, candidacy__departed_on__isnull=False)
+    else:  # 出国费用, 国外就业奖补: people who departed
+        departed = Candidacy.objects.filter(unit=unit, departed_on__isnull=False)
+        if training_class is not None:
+            departed = departed.filter(enrolments__training_class=training_class)
+        return _pairs(departed.exclude(person__in=taken))
+    return _pairs(qs.exclude(candidacy__person__in=taken).distinct(),
+                  person="candidacy__person_id", candidacy="candidacy_id")

@@ -1,0 +1,82 @@
+"""附件8 对外劳务输出补助资金申请表, as printed in the seed: every row of the form, filled
+where the claim has a line (a 非建制班's halves go on the 开班预拨 and 培训费用 rows)."""
+from openpyxl.styles import Alignment
+
+from apps.rosters.exports import _bytes, _sheet, _title, put
+from apps.subsidies.models import Fund, Item
+
+EXAM_GROUP = "未参训学员培训前面试体检费用"
+# (资金类别, 项目, 明细, the claim items printed on the row)
+FORM_ROWS = [
+    ("开班", EXAM_GROUP, "初试", [Item.FIRST_INTERVIEW]),
+    ("开班", EXAM_GROUP, "体检", [Item.MEDICAL]),
+    ("开班", EXAM_GROUP, "复试", [Item.SECOND_INTERVIEW]),
+    ("开班", "培训开班预拨费用", "", [Item.TRAINING_ADVANCE, Item.STANDING_FIRST]),
+    ("开班", "面试合格奖补", "", [Item.INTERVIEW_AWARD]),
+    ("结业", "培训费用", "", [Item.TRAINING_FEE, Item.STANDING_SECOND]),
+    ("结业", "培训合格奖补", "", [Item.TRAINING_AWARD]),
+    ("出国", "培训尾款", "", [Item.TRAINING_BALANCE]),
+    ("出国", "出国费用", "", [Item.DEPARTURE_FEE]),
+    ("出国", "国外就业奖补", "", [Item.EMPLOYMENT_AWARD]),
+]
+STANDING_NOTE = {Item.STANDING_FIRST: "非建制班开班拨付50%", Item.STANDING_SECOND: "非建制班结业后拨付50%"}
+
+
+def form8_rows(claim, lines) -> list[dict]:
+    by_item = {line.item: line for line in lines}
+    rows = []
+    for i, (phase, group, sub, items) in enumerate(FORM_ROWS):
+        line = next((by_item[item] for item in items if item in by_item), None)
+        first_of_phase = i == 0 or FORM_ROWS[i - 1][0] != phase
+        first_of_group = i == 0 or FORM_ROWS[i - 1][1] != group
+        rows.append({
+            "phase": phase, "group": group, "sub": sub,
+            "phase_span": sum(1 for r in FORM_ROWS if r[0] == phase) if first_of_phase else 0,
+            "group_span": sum(1 for r in FORM_ROWS if r[1] == group) if first_of_group else 0,
+            "count": line.count if line else "", "standard": line.standard if line else "",
+            "amount": line.amount if line else "",
+            "note": (STANDING_NOTE.get(line.item, "") + (f"（{line.get_fund_display()}）"))
+            if line else "",
+        })
+    return rows
+
+
+def form8_claim(claim, lines) -> bytes:
+    wb, ws = _sheet("附件8")
+    _title(ws, "对外劳务输出补助资金申请表", 7)
+    for col, head in enumerate(["资金类别", "项目", "", "申请金额（元）", "人数", "标准（元/人）", "备注"], 1):
+        put(ws, 3, col, head, bold=True)
+    ws.merge_cells("B3:C3")
+    rows = form8_rows(claim, lines)
+    for r, row in enumerate(rows, start=4):
+        put(ws, r, 1, row["phase"])
+        put(ws, r, 2, row["group"])
+        put(ws, r, 3, row["sub"])
+        for col, key in ((4, "amount"), (5, "count"), (6, "standard"), (7, "note")):
+            value = row[key]
+            put(ws, r, col, float(value) if key in ("amount", "standard") and value != "" else value)
+    # Merged after writing: a merged range's inner cells cannot be written.
+    for r, row in enumerate(rows, start=4):
+        if row["phase_span"] > 1:
+            ws.merge_cells(start_row=r, start_column=1, end_row=r + row["phase_span"] - 1, end_column=1)
+        if row["group_span"] > 1:
+            ws.merge_cells(start_row=r, start_column=2, end_row=r + row["group_span"] - 1, end_column=2)
+        elif not row["sub"]:
+            ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=3)
+    r = 4 + len(rows)
+    totals = (f"{Fund.EMPLOYMENT.label}：{claim.employment_total} 元　"
+              f"{Fund.SKILLS.label}：{claim.skills_total} 元　合计：{claim.total} 元")
+    for label, value in (("资金合计", totals),
+                         ("账户信息", f"开户银行：{claim.bank_name}　账户名称：{claim.account_name}　"
+                                      f"账号：{claim.account_no}"),
+                         ("其他说明", f"{claim.note}\n申请单位（盖章）：{claim.unit.name}　　年　　月　　日")):
+        put(ws, r, 1, label, bold=True)
+        put(ws, r, 2, value, align=Alignment(horizontal="left", vertical="center", wrap_text=True))
+        for c in range(3, 8):
+            put(ws, r, c, None)
+        ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=7)
+        ws.row_dimensions[r].height = 36
+        r += 1
+    for letter, width in zip("ABCDEFG", (8, 22, 8, 14, 8, 12, 22)):
+        ws.column_dimensions[letter].width = width
+    return _bytes(wb)

@@ -1,0 +1,57 @@
+from django import forms
+from django.utils import timezone
+
+from apps.common.forms import DateInput
+from apps.subsidies.models import Fund, Phase, StandardItem
+
+
+class ClaimForm(forms.Form):
+    phase = forms.ChoiceField(label="申请阶段", choices=Phase.choices)
+    training_class = forms.ModelChoiceField(
+        label="培训班", queryset=None, required=False, empty_label="（出国阶段可不选）",
+        help_text="开班、结业阶段选强化培训班；非建制班两个阶段选非建制班")
+    year = forms.IntegerField(label="标准年度", min_value=2020, max_value=2100,
+                              initial=lambda: timezone.localdate().year)
+    bank_name = forms.CharField(label="开户银行", max_length=100)
+    account_name = forms.CharField(label="账户名称", max_length=100)
+    account_no = forms.CharField(label="银行账号", max_length=40)
+    note = forms.CharField(label="其他说明", required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, classes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["training_class"].queryset = classes
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="意见 / 退回原因", max_length=300, required=False)
+
+
+class PaymentForm(forms.Form):
+    paid_on = forms.DateField(label="拨付日期", widget=DateInput(), initial=timezone.localdate)
+    voucher_no = forms.CharField(label="拨付凭证号", max_length=50)
+
+
+class StandardsForm(forms.Form):
+    """All items of one year at once: 元/人 and fund per item."""
+
+    def __init__(self, *args, current, **kwargs):
+        super().__init__(*args, **kwargs)
+        for item in StandardItem:
+            existing = current.get(item.value)
+            self.fields[f"amount_{item.value}"] = forms.DecimalField(
+                label=item.label, required=False, min_value=0, max_digits=10, decimal_places=2,
+                initial=existing.amount if existing else None)
+            self.fields[f"fund_{item.value}"] = forms.ChoiceField(
+                label=f"{item.label}的资金渠道", choices=Fund.choices,
+                initial=existing.fund if existing else Fund.EMPLOYMENT)
+
+    def rows(self):
+        return [(item, self[f"amount_{item.value}"], self[f"fund_{item.value}"])
+                for item in StandardItem]
+
+
+class BudgetForm(forms.Form):
+    planned_people = forms.IntegerField(label="计划输出人数", min_value=0)
+    amount = forms.DecimalField(label="预算金额（元）", min_value=0, max_digits=12, decimal_places=2)
+    note = forms.CharField(label="测算说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,252 @@
+"""Subsidy money (SPEC §8): standards set by the province, claims (附件8) paid in stages
+against verified records, and next year's budgets.
+
+A claim's lines are derived from the records: each line lists the people behind its 人数, and a
+person is claimed for an item once, ever (a unique constraint, not only a check). Amounts are
+人数 × 标准 (a check constraint). Every step of a claim is recorded; an approval and a payment
+happen once (unique constraints), whatever the concurrency."""
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class Fund(models.TextChoices):
+    EMPLOYMENT = "employment", "就业专项"
+    SKILLS = "skills", "技能专账"
+
+
+class Phase(models.TextChoices):
+    OPENING = "opening", "开班"
+    COMPLETION = "completion", "结业"
+    DEPARTURE = "departure", "出国"
+    STANDING_OPENING = "standing_opening", "非建制班开班（50%）"
+    STANDING_AFTER = "standing_after", "非建制班结业后（50%）"
+
+
+class Item(models.TextChoices):
+    FIRST_INTERVIEW = "first_interview", "初试"
+    MEDICAL = "medical", "体检"
+    SECOND_INTERVIEW = "second_interview", "复试"
+    TRAINING_ADVANCE = "training_advance", "培训开班预拨费用"
+    INTERVIEW_AWARD = "interview_award", "面试合格奖补"
+    TRAINING_FEE = "training_fee", "培训费用"
+    TRAINING_AWARD = "training_award", "培训合格奖补"
+    TRAINING_BALANCE = "training_balance", "培训尾款"
+    DEPARTURE_FEE = "departure_fee", "出国费用"
+    EMPLOYMENT_AWARD = "employment_award", "国外就业奖补"
+    STANDING_FIRST = "standing_first", "非建制班开班拨付（50%）"
+    STANDING_SECOND = "standing_second", "非建制班结业拨付（50%）"
+
+
+class StandardItem(models.TextChoices):
+    """What the province sets a standard for: the claim items, but one standard for a
+    非建制班 person, paid half at opening and half after."""
+    FIRST_INTERVIEW = "first_interview", "初试"
+    MEDICAL = "medical", "体检"
+    SECOND_INTERVIEW = "second_interview", "复试"
+    TRAINING_ADVANCE = "training_advance", "培训开班预拨费用"
+    INTERVIEW_AWARD = "interview_award", "面试合格奖补"
+    TRAINING_FEE = "training_fee", "培训费用"
+    TRAINING_AWARD = "training_award", "培训合格奖补"
+    TRAINING_BALANCE = "training_balance", "培训尾款"
+    DEPARTURE_FEE = "departure_fee", "出国费用"
+    EMPLOYMENT_AWARD = "employment_award", "国外就业奖补"
+    STANDING_CLASS = "standing_class", "非建制班培训补助（每人每期）"
+
+
+class Standard(models.Model):
+    """元 per person for one item in one year, and the fund that pays it."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    item = models.CharField("项目", max_length=20, choices=StandardItem.choices)
+    amount = models.DecimalField("标准（元/人）", max_digits=10, decimal_places=2)
+    fund = models.CharField("资金渠道", max_length=10, choices=Fund.choices)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="设置人",
+                                   on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField("设置时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "补助标准"
+        verbose_name_plural = "补助标准"
+        ordering = ["-year", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "item"], name="standard_once_per_year"),
+            models.CheckConstraint(name="standard_positive", condition=Q(amount__gt=0)),
+        ]
+
+    def __str__(self):
+        return f"{self.year}年 {self.get_item_display()} {self.amount}元/人"
+
+
+class ClaimStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "待市局审核"
+    REVIEWED = "reviewed", "待省专项办审批"
+    APPROVED = "approved", "已审批待拨付"
+    PAID = "paid", "已拨付"
+    RETURNED = "returned", "已退回"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class Claim(models.Model):
+    """One 附件8 补助资金申请表 of one phase, filed by a unit."""
+
+    unit = models.ForeignKey("orgs.OrganisingUnit", verbose_name="申请单位",
+                             on_delete=models.PROTECT, related_name="claims")
+    city = models.ForeignKey("orgs.City", verbose_name="有管辖权的地市",
+                             on_delete=models.PROTECT, related_name="claims")
+    year = models.PositiveSmallIntegerField("标准年度")
+    phase = models.CharField("申请阶段", max_length=20, choices=Phase.choices)
+    training_class = models.ForeignKey("training.TrainingClass", verbose_name="培训班",
+                                       on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="claims")
+    status = models.CharField("状态", max_length=10, choices=ClaimStatus.choices,
+                              default=ClaimStatus.DRAFT)
+    # Incremented at each resubmission after a return: steps are unique per round.
+    round = models.PositiveSmallIntegerField("轮次", default=1)
+    bank_name = models.CharField("开户银行", max_length=100)
+    account_name = models.CharField("账户名称", max_length=100)
+    account_no = models.CharField("银行账号", max_length=40)
+    note = models.TextField("其他说明", blank=True)
+    employment_total = models.DecimalField("就业专项（元）", max_digits=12, decimal_places=2,
+                                           default=0)
+    skills_total = models.DecimalField("技能专账（元）", max_digits=12, decimal_places=2,
+                                       default=0)
+    total = models.DecimalField("合计（元）", max_digits=12, decimal_places=2, default=0)
+    return_reason = models.CharField("退回原因", max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报人",
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("填报时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "补助资金申请"
+        verbose_name_plural = "补助资金申请"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(name="claim_total_is_sum_of_funds",
+                                   condition=Q(total=F("employment_total") + F("skills_total"))),
+        ]
+        indexes = [models.Index(fields=["city", "status"]), models.Index(fields=["unit", "status"])]
+
+    def __str__(self):
+        return f"{self.unit.name} {self.get_phase_display()}补助资金申请（{self.pk}）"
+
+
+class ClaimLine(models.Model):
+    """One row of 附件8: 人数 × 标准 = 申请金额."""
+
+    claim = models.ForeignKey(Claim, verbose_name="申请", on_delete=models.CASCADE,
+                              related_name="lines")
+    item = models.CharField("项目", max_length=20, choices=Item.choices)
+    fund = models.CharField("资金渠道", max_length=10, choices=Fund.choices)
+    standard = models.DecimalField("标准（元/人）", max_digits=10, decimal_places=2)
+    count = models.PositiveIntegerField("人数")
+    amount = models.DecimalField("申请金额（元）", max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = "申请明细"
+        verbose_name_plural = "申请明细"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "item"], name="claim_line_once"),
+            models.CheckConstraint(name="claim_line_amount_is_count_times_standard",
+                                   condition=Q(amount=F("count") * F("standard"))),
+        ]
+
+
+class ClaimedPerson(models.Model):
+    """A person behind a line's 人数. One person, one item: claimable once, ever."""
+
+    line = models.ForeignKey(ClaimLine, verbose_name="申请明细", on_delete=models.CASCADE,
+                             related_name="people")
+    item = models.CharField("项目", max_length=20, choices=Item.choices)
+    person = models.ForeignKey("registry.Person", verbose_name="人员", on_delete=models.PROTECT,
+                               related_name="claimed_items")
+    candidacy = models.ForeignKey("pipeline.Candidacy", verbose_name="报名记录",
+                                  on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+
+    class Meta:
+        verbose_name = "申请人员"
+        verbose_name_plural = "申请人员"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "item"], name="person_claimed_once_per_item"),
+        ]
+
+
+class StepAction(models.TextChoices):
+    SUBMIT = "submit", "提交"
+    REVIEW = "review", "市局审核通过"
+    APPROVE = "approve", "省专项办审批通过"
+    PAY = "pay", "拨付"
+    RETURN = "return", "退回"
+    WITHDRAW = "withdraw", "撤回"
+
+
+class ClaimStep(models.Model):
+    claim = models.ForeignKey(Claim, verbose_name="申请", on_delete=models.CASCADE,
+                              related_name="steps")
+    round = models.PositiveSmallIntegerField("轮次")
+    action = models.CharField("操作", max_length=10, choices=StepAction.choices)
+    from_status = models.CharField("原状态", max_length=10, choices=ClaimStatus.choices)
+    to_status = models.CharField("新状态", max_length=10, choices=ClaimStatus.choices)
+    reason = models.CharField("意见 / 原因", max_length=300, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人",
+                              on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审核记录"
+        verbose_name_plural = "审核记录"
+        ordering = ["at", "id"]
+        constraints = [
+            # However many approvers click at once: one submission, review and approval a round.
+            models.UniqueConstraint(fields=["claim", "round", "action"],
+                                    condition=Q(action__in=["submit", "review", "approve", "pay"]),
+                                    name="claim_step_once_per_round"),
+        ]
+
+
+class Payment(models.Model):
+    claim = models.OneToOneField(Claim, verbose_name="申请", on_delete=models.PROTECT,
+                                 related_name="payment")
+    paid_on = models.DateField("拨付日期")
+    voucher_no = models.CharField("拨付凭证号", max_length=50)
+    amount = models.DecimalField("拨付金额（元）", max_digits=12, decimal_places=2)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人",
+                                    on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "拨付记录"
+        verbose_name_plural = "拨付记录"
+
+
+class Budget(models.Model):
+    """Next year's budget of a city or a unit, due by 31 May."""
+
+    year = models.PositiveSmallIntegerField("预算年度")
+    city = models.ForeignKey("orgs.City", verbose_name="地市", on_delete=models.PROTECT,
+                             null=True, blank=True, related_name="budgets")
+    unit = models.ForeignKey("orgs.OrganisingUnit", verbose_name="组织单位",
+                             on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="budgets")
+    planned_people = models.PositiveIntegerField("计划输出人数")
+    amount = models.DecimalField("预算金额（元）", max_digits=12, decimal_places=2)
+    note = models.TextField("测算说明", blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报送人",
+                                     on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField("报送时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "年度预算"
+        verbose_name_plural = "年度预算"
+        ordering = ["-year", "id"]
+        constraints = [
+            # A city's own budget (unit empty) or a unit's (which also names its city).
+            models.UniqueConstraint(fields=["year", "city", "unit"], nulls_distinct=False,
+                                    name="budget_once_per_org_year"),
+            models.CheckConstraint(name="budget_amount_not_negative", condition=Q(amount__gte=0)),
+        ]

@@ -1,0 +1,46 @@
+from django.db.models import Count, Sum
+
+from apps.accounts.scoping import visible
+from apps.subsidies.models import Budget, Claim, ClaimedPerson, ClaimLine, ClaimStep, Standard
+
+
+def claim_list(user, *, status="", phase=""):
+    qs = visible(Claim.objects.select_related("unit", "city", "training_class"), user)
+    if status:
+        qs = qs.filter(status=status)
+    if phase:
+        qs = qs.filter(phase=phase)
+    return qs.order_by("-created_at", "-id")
+
+
+def claim_lines(claim, user):
+    return list(visible(ClaimLine.objects.filter(claim=claim), user).order_by("id"))
+
+
+def claim_people(claim, user):
+    return visible(ClaimedPerson.objects.filter(line__claim=claim)
+                   .select_related("person", "line"), user).order_by("line_id", "person__name")
+
+
+def claim_steps(claim, user):
+    return visible(ClaimStep.objects.filter(claim=claim).select_related("actor"), user)
+
+
+def standards(user, year):
+    return {s.item: s for s in visible(Standard.objects.filter(year=year), user)}
+
+
+def standard_years(user):
+    return list(visible(Standard.objects.all(), user).values_list("year", flat=True)
+                .distinct().order_by("-year"))
+
+
+def budgets(user, year):
+    return visible(Budget.objects.filter(year=year).select_related("city", "unit",
+                                                                   "submitted_by"), user) \
+        .order_by("city__id", "unit__seq", "unit__id")
+
+
+def budget_total(user, year) -> dict:
+    return visible(Budget.objects.filter(year=year), user).aggregate(
+        amount=Sum("amount"), people=Sum("planned_people"), count=Count("pk"))

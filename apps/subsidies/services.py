@@ -1,0 +1,313 @@
+"""Claims, standards and budgets: every change here, row-locked, each step recorded once."""
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.accounts.models import Role
+from apps.accounts.scoping import visible
+from apps.deadlines import services as deadlines
+from apps.subsidies import eligibility
+from apps.subsidies.eligibility import PHASE_CLASS, PHASE_CLASS_STATUS, PHASE_ITEMS, SHARE, STANDARD_OF
+from apps.subsidies.models import (
+    Budget, Claim, ClaimedPerson, ClaimLine, ClaimStatus, ClaimStep, Fund, Item, Payment, Phase,
+    Standard, StepAction,
+)
+from apps.training.models import TrainingClass
+from apps.training.services import class_money_problems
+
+CENT = Decimal("0.01")
+
+# The claim's flow, said once: who may take which step, and from which status.
+FLOW = {
+    "submit": {Role.UNIT: {ClaimStatus.DRAFT, ClaimStatus.RETURNED}},
+    "refresh": {Role.UNIT: {ClaimStatus.DRAFT, ClaimStatus.RETURNED}},
+    "withdraw": {Role.UNIT: {ClaimStatus.DRAFT, ClaimStatus.RETURNED}},
+    "review": {Role.CITY: {ClaimStatus.SUBMITTED}},
+    "approve": {Role.PROVINCE: {ClaimStatus.REVIEWED}},
+    "pay": {Role.PROVINCE: {ClaimStatus.APPROVED}},
+    # Any step before payment may send it back to the unit.
+    "return": {Role.CITY: {ClaimStatus.SUBMITTED},
+               Role.PROVINCE: {ClaimStatus.SUBMITTED, ClaimStatus.REVIEWED,
+                               ClaimStatus.APPROVED}},
+}
+FLOW_DENIED = {"submit": "补助资金申请由组织单位填报和提交。", "refresh": "补助资金申请由组织单位填报。",
+               "withdraw": "补助资金申请由组织单位撤回。", "review": "由有管辖权的市人社局审核。",
+               "approve": "由省专项办审批。", "pay": "由省专项办登记拨付。", "return": "无权退回补助资金申请。"}
+
+
+def may(action, role) -> bool:
+    return role in FLOW[action]
+
+
+def allowed_actions(claim, user) -> list[str]:
+    """The steps ``user`` may take on ``claim`` now, for the page's buttons."""
+    return [a for a, roles in FLOW.items() if claim.status in roles.get(user.role, ())]
+
+
+def _guarded(action, claim, actor) -> Claim:
+    """The claim, locked and in scope, after checking the actor may take this step now."""
+    if not may(action, actor.role):
+        raise PermissionDenied(FLOW_DENIED[action])
+    claim = _locked(claim, actor)
+    if claim.status not in FLOW[action][actor.role]:
+        raise ValidationError(f"该申请当前为“{claim.get_status_display()}”，不能进行此操作。")
+    return claim
+
+
+# --- Standards ------------------------------------------------------------------------------
+
+@transaction.atomic
+def standard_set(*, actor, year, item, amount, fund) -> Standard:
+    """The province sets 元/人 for an item of a year (never in code). Claims already filed
+    keep the standard they were filed with."""
+    if actor.role != Role.PROVINCE:
+        raise PermissionDenied("只有省专项办可以设置补助标准。")
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": "标准应大于0。"})
+    if fund not in Fund.values:
+        raise ValidationError({"fund": "请选择资金渠道。"})
+    standard, _ = Standard.objects.update_or_create(
+        year=year, item=item, defaults={"amount": amount, "fund": fund, "updated_by": actor})
+    return standard
+
+
+def _standard_for(year, item) -> tuple[Decimal, str]:
+    """The per-person amount of a claim item and its fund, from the year's standards."""
+    code = STANDARD_OF.get(item, item)
+    standard = Standard.objects.filter(year=year, item=code).first()
+    if standard is None:
+        label = dict(Standard._meta.get_field("item").choices)[code]
+        raise ValidationError(f"省专项办尚未设置{year}年“{label}”的补助标准，暂不能申请。")
+    amount = (standard.amount * Decimal(SHARE.get(item, "1"))).quantize(CENT)
+    return amount, standard.fund
+
+
+# --- Claims ---------------------------------------------------------------------------------
+
+def _own_unit(actor):
+    if actor.role != Role.UNIT:
+        raise PermissionDenied("补助资金申请由组织单位填报。")
+
+
+def _check_class(phase, training_class, unit) -> None:
+    kind = PHASE_CLASS[phase]
+    if training_class is None:
+        if kind is not None:
+            raise ValidationError({"training_class": f"“{Phase(phase).label}”阶段须选择培训班。"})
+        return
+    if training_class.unit_id != unit.pk:
+        raise ValidationError({"training_class": "只能为本单位的培训班申请资金。"})
+    if kind is not None and training_class.kind != kind:
+        raise ValidationError({"training_class": f"“{Phase(phase).label}”阶段须选择"
+                                                 f"{'非建制班' if kind == 'standing' else '强化培训班'}。"})
+    statuses = PHASE_CLASS_STATUS.get(phase)
+    if statuses and training_class.status not in statuses:
+        raise ValidationError({"training_class": f"培训班当前{training_class.get_status_display()}，"
+                                                 f"还不能申请“{Phase(phase).label}”阶段资金。"})
+    problems = class_money_problems(training_class)
+    if problems:
+        raise ValidationError({"training_class": problems})
+
+
+def _build_lines(claim) -> None:
+    """Derive every line from the records: its people, 人数 = their number, amount = 人数 × 标准."""
+    totals = {Fund.EMPLOYMENT: Decimal(0), Fund.SKILLS: Decimal(0)}
+    for item in PHASE_ITEMS[claim.phase]:
+        pairs = eligibility.eligible(item, unit=claim.unit, training_class=claim.training_class)
+        if not pairs:
+            continue
+        standard, fund = _standard_for(claim.year, item)
+        line = ClaimLine.objects.create(claim=claim, item=item, fund=fund, standard=standard,
+                                        count=len(pairs), amount=standard * len(pairs))
+        ClaimedPerson.objects.bulk_create([
+            ClaimedPerson(line=line, item=item, person_id=person, candidacy_id=candidacy)
+            for person, candidacy in pairs])
+        totals[fund] += line.amount
+    if not any(totals.values()):
+        raise ValidationError("按现有记录，没有可以申请该阶段资金的人员（或均已申请过）。")
+    claim.employment_total, claim.skills_total = totals[Fund.EMPLOYMENT], totals[Fund.SKILLS]
+    claim.total = claim.employment_total + claim.skills_total
+    claim.save(update_fields=["employment_total", "skills_total", "total", "updated_at"])
+
+
+def _rebuild(claim) -> None:
+    try:
+        with transaction.atomic():
+            claim.lines.all().delete()
+            _build_lines(claim)
+    except IntegrityError:
+        # Another claim took some of these people at the same moment: it keeps them.
+        raise ValidationError("部分人员刚刚被本单位的另一份申请占用，请刷新后重试。")
+
+
+@transaction.atomic
+def claim_create(*, actor, phase, year, training_class=None, bank_name, account_name,
+                 account_no, note="") -> Claim:
+    _own_unit(actor)
+    if phase not in Phase.values:
+        raise ValidationError({"phase": "请选择申请阶段。"})
+    unit = actor.unit
+    if training_class is not None:
+        training_class = visible(TrainingClass.objects.select_for_update(of=("self",)), actor) \
+            .select_related("unit").filter(pk=training_class.pk).first()
+        if training_class is None:
+            raise ValidationError({"training_class": "只能为本单位的培训班申请资金。"})
+    _check_class(phase, training_class, unit)
+    if not (bank_name.strip() and account_name.strip() and account_no.strip()):
+        raise ValidationError({"account_no": "请填写本单位的开户银行、账户名称和银行账号。"})
+    claim = Claim.objects.create(unit=unit, city_id=unit.city_id, year=year, phase=phase,
+                                 training_class=training_class, bank_name=bank_name.strip(),
+                                 account_name=account_name.strip(),
+                                 account_no=account_no.strip(), note=note, created_by=actor)
+    _rebuild(claim)
+    return claim
+
+
+def verify(claim) -> list[str]:
+    """Every line still matches the records: its 人数 is the number of its people, each of
+    them is still eligible, and the totals add up. Asked at every step."""
+    problems = []
+    lines = list(claim.lines.prefetch_related("people"))
+    for line in lines:
+        people = {(p.person_id, p.candidacy_id) for p in line.people.all()}
+        label = Item(line.item).label
+        if line.count != len(people):
+            problems.append(f"“{label}”人数为{line.count}，但名单上有{len(people)}人。")
+        if line.amount != line.standard * line.count:
+            problems.append(f"“{label}”金额不等于人数×标准。")
+        allowed = set(eligibility.eligible(line.item, unit=claim.unit,
+                                           training_class=claim.training_class,
+                                           include_claim=claim))
+        stale = people - allowed
+        if stale:
+            problems.append(f"“{label}”中有{len(stale)}人已不符合申请条件（记录已变化）。")
+    for fund, total in ((Fund.EMPLOYMENT, claim.employment_total),
+                        (Fund.SKILLS, claim.skills_total)):
+        if sum((ln.amount for ln in lines if ln.fund == fund), Decimal(0)) != total:
+            problems.append(f"{Fund(fund).label}合计与明细不符。")
+    if claim.training_class_id:
+        problems += class_money_problems(claim.training_class)
+    return problems
+
+
+def _locked(claim, actor) -> Claim:
+    found = visible(Claim.objects.select_for_update(of=("self",)), actor).filter(pk=claim.pk) \
+        .select_related("unit", "training_class").first()
+    if found is None:
+        raise PermissionDenied("该申请不存在或不在您的管辖范围内。")
+    return found
+
+
+def _step(claim, action, to_status, actor, reason="") -> Claim:
+    try:
+        with transaction.atomic():
+            ClaimStep.objects.create(claim=claim, round=claim.round, action=action,
+                                     from_status=claim.status, to_status=to_status,
+                                     reason=reason, actor=actor)
+    except IntegrityError:
+        raise ValidationError("该申请刚刚已由他人处理。")
+    claim.status = to_status
+    claim.save(update_fields=["status", "round", "return_reason", "updated_at"])
+    return claim
+
+
+def _verified(claim):
+    problems = verify(claim)
+    if problems:
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def claim_refresh(claim, *, actor) -> Claim:
+    """A draft or returned claim is derived again from today's records."""
+    claim = _guarded("refresh", claim, actor)
+    _rebuild(claim)
+    return claim
+
+
+@transaction.atomic
+def claim_submit(claim, *, actor) -> Claim:
+    claim = _guarded("submit", claim, actor)
+    _verified(claim)
+    if claim.status == ClaimStatus.RETURNED:
+        claim.round += 1
+    claim.return_reason = ""
+    _step(claim, StepAction.SUBMIT, ClaimStatus.SUBMITTED, actor)
+    if claim.phase == Phase.DEPARTURE:
+        # The claim owed after departure is filed: the claim items of these people close.
+        deadlines.claim_items_close(ClaimedPerson.objects.filter(
+            line__claim=claim, candidacy__isnull=False).values("candidacy"))
+    return claim
+
+
+@transaction.atomic
+def claim_review(claim, *, actor, note="") -> Claim:
+    """The city with jurisdiction reviews it first."""
+    claim = _guarded("review", claim, actor)
+    _verified(claim)
+    return _step(claim, StepAction.REVIEW, ClaimStatus.REVIEWED, actor, note)
+
+
+@transaction.atomic
+def claim_approve(claim, *, actor, note="") -> Claim:
+    claim = _guarded("approve", claim, actor)
+    _verified(claim)
+    return _step(claim, StepAction.APPROVE, ClaimStatus.APPROVED, actor, note)
+
+
+@transaction.atomic
+def claim_pay(claim, *, actor, paid_on, voucher_no) -> Payment:
+    """The approved amount is paid once (one payment per claim, a unique constraint)."""
+    claim = _guarded("pay", claim, actor)
+    if not voucher_no.strip():
+        raise ValidationError({"voucher_no": "请填写拨付凭证号。"})
+    if paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": "拨付日期不能晚于今天。"})
+    payment = Payment.objects.create(claim=claim, paid_on=paid_on, voucher_no=voucher_no.strip(),
+                                     amount=claim.total, recorded_by=actor)
+    _step(claim, StepAction.PAY, ClaimStatus.PAID, actor, f"凭证号 {payment.voucher_no}")
+    return payment
+
+
+@transaction.atomic
+def claim_return(claim, *, actor, reason) -> Claim:
+    """Any step before payment may send it back to the unit, with a reason."""
+    claim = _guarded("return", claim, actor)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请填写退回原因。"})
+    claim.return_reason = reason.strip()
+    return _step(claim, StepAction.RETURN, ClaimStatus.RETURNED, actor, reason.strip())
+
+
+@transaction.atomic
+def claim_withdraw(claim, *, actor) -> Claim:
+    """The unit abandons a draft or returned claim: its people may be claimed again."""
+    claim = _guarded("withdraw", claim, actor)
+    claim.lines.all().delete()
+    claim.employment_total = claim.skills_total = claim.total = Decimal(0)
+    claim.save(update_fields=["employment_total", "skills_total", "total", "updated_at"])
+    return _step(claim, StepAction.WITHDRAW, ClaimStatus.WITHDRAWN, actor)
+
+
+# --- Budgets --------------------------------------------------------------------------------
+
+@transaction.atomic
+def budget_submit(*, actor, year, planned_people, amount, note="") -> Budget:
+    """A city or a unit files (or corrects) its budget for ``year``; due by 31 May before."""
+    if actor.role not in (Role.CITY, Role.UNIT):
+        raise PermissionDenied("年度预算由市人社局和组织单位报送。")
+    if year != timezone.localdate().year + 1:
+        raise ValidationError({"year": f"只能报送下一年度（{timezone.localdate().year + 1}年）的预算。"})
+    if amount is None or amount < 0:
+        raise ValidationError({"amount": "预算金额不能为负数。"})
+    org = ({"city_id": actor.city_id, "unit": None} if actor.role == Role.CITY
+           else {"city_id": actor.unit.city_id, "unit_id": actor.unit_id})
+    budget, _ = Budget.objects.update_or_create(
+        year=year, **{k: v for k, v in org.items() if k != "unit"},
+        unit_id=org.get("unit_id"),
+        defaults={"planned_people": planned_people, "amount": amount, "note": note,
+                  "submitted_by": actor})
+    deadlines.budget_item_close(year, city_id=org["city_id"], unit_id=org.get("unit_id"))
+    return budget

@@ -1,0 +1,198 @@
+"""Subsidy pages: claims (附件8) through unit → city → province → paid, standards, budgets."""
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from apps.accounts.decorators import role_required
+from apps.accounts.models import Role
+from apps.accounts.scoping import get_visible_or_404, visible
+from apps.audit.models import AuditAction
+from apps.audit.services import audit_log
+from apps.common.forms import apply_errors
+from apps.rosters.views import _attachment
+from apps.subsidies import exports, selectors, services
+from apps.subsidies.forms import BudgetForm, ClaimForm, PaymentForm, ReasonForm, StandardsForm
+from apps.subsidies.models import Budget, Claim, ClaimStatus, Phase, StandardItem
+from apps.training.models import TrainingClass
+
+CLAIM_ROLES = (Role.PROVINCE, Role.CITY, Role.UNIT)
+
+
+@role_required(*CLAIM_ROLES)
+def claim_list(request):
+    status = request.GET.get("status", "")
+    phase = request.GET.get("phase", "")
+    qs = selectors.claim_list(request.user, status=status if status in ClaimStatus.values else "",
+                              phase=phase if phase in Phase.values else "")
+    return render(request, "subsidies/claim_list.html", {
+        "page": Paginator(qs, 50).get_page(request.GET.get("page")),
+        "statuses": ClaimStatus.choices, "phases": Phase.choices, "status": status,
+        "phase": phase, "can_create": request.user.role == Role.UNIT,
+    })
+
+
+@role_required(Role.UNIT)
+def claim_create(request):
+    user = request.user
+    form = ClaimForm(request.POST or None, classes=visible(TrainingClass.objects.all(), user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = services.claim_create(actor=user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"已按记录生成申请：合计 {claim.total} 元。核对名单后提交。")
+            return redirect("subsidies:claim_detail", pk=claim.pk)
+    return render(request, "orgs/form.html", {"form": form, "title": "填报补助资金申请（附件8）"})
+
+
+def _claim(request, pk):
+    return get_visible_or_404(Claim.objects.select_related("unit", "city", "training_class"),
+                              request.user, pk=pk)
+
+
+@role_required(*CLAIM_ROLES)
+def claim_detail(request, pk):
+    claim = _claim(request, pk)
+    user = request.user
+    return render(request, "subsidies/claim_detail.html", {
+        "claim": claim, "rows": exports.form8_rows(claim, selectors.claim_lines(claim, user)),
+        "people": selectors.claim_people(claim, user), "steps": selectors.claim_steps(claim, user),
+        "problems": services.verify(claim) if claim.status not in (
+            ClaimStatus.PAID, ClaimStatus.WITHDRAWN) else [],
+        "payment": getattr(claim, "payment", None),
+        "reason_form": ReasonForm(), "payment_form": PaymentForm(),
+        "actions": services.allowed_actions(claim, user),
+    })
+
+
+DONE = {"submit": "已提交，等待市人社局审核。", "refresh": "已按最新记录重新生成申请明细。",
+        "withdraw": "已撤回申请，名单上的人员可重新申请。", "review": "已审核通过，报省专项办审批。",
+        "approve": "已审批通过。", "return": "已退回组织单位。", "pay": "已登记拨付。"}
+
+
+@require_POST
+@role_required(*CLAIM_ROLES)
+def claim_action(request, pk, action):
+    user = request.user
+    if action not in DONE:
+        raise Http404
+    if not services.may(action, user.role):
+        raise PermissionDenied(services.FLOW_DENIED[action])
+    claim = _claim(request, pk)
+    reason = request.POST.get("reason", "")
+    try:
+        if action == "submit":
+            services.claim_submit(claim, actor=user)
+        elif action == "refresh":
+            services.claim_refresh(claim, actor=user)
+        elif action == "withdraw":
+            services.claim_withdraw(claim, actor=user)
+        elif action == "review":
+            services.claim_review(claim, actor=user, note=reason)
+        elif action == "approve":
+            services.claim_approve(claim, actor=user, note=reason)
+        elif action == "return":
+            services.claim_return(claim, actor=user, reason=reason)
+        else:
+            form = PaymentForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError("请填写拨付日期和拨付凭证号。")
+            services.claim_pay(claim, actor=user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        if action in ("review", "approve", "return", "pay"):
+            audit_log(user, AuditAction.APPROVE, claim, detail=f"补助资金申请：{DONE[action]}")
+        messages.success(request, DONE[action])
+    return redirect("subsidies:claim_detail", pk=claim.pk)
+
+
+@role_required(*CLAIM_ROLES)
+def print_form8(request, pk):
+    claim = _claim(request, pk)
+    audit_log(request.user, AuditAction.EXPORT, claim, detail="附件8 打印")
+    return render(request, "subsidies/print_form8.html", {
+        "claim": claim, "rows": exports.form8_rows(claim, selectors.claim_lines(claim,
+                                                                                 request.user))})
+
+
+@role_required(*CLAIM_ROLES)
+def export_form8(request, pk):
+    claim = _claim(request, pk)
+    audit_log(request.user, AuditAction.EXPORT, claim, detail="附件8")
+    return _attachment(exports.form8_claim(claim, selectors.claim_lines(claim, request.user)),
+                       f"附件8 对外劳务输出补助资金申请表 {claim.unit.name} {claim.pk}.xlsx")
+
+
+def _year(request):
+    value = request.GET.get("year", "")
+    return int(value) if value.isdigit() and 2000 < int(value) < 2100 else timezone.localdate().year
+
+
+@role_required(*tuple(Role))
+def standard_list(request):
+    year = _year(request)
+    current = selectors.standards(request.user, year)
+    form = StandardsForm(request.POST or None, current=current)
+    if request.method == "POST":
+        if request.user.role != Role.PROVINCE:
+            raise Http404
+        if form.is_valid():
+            changed = 0
+            for item in StandardItem:
+                amount = form.cleaned_data[f"amount_{item.value}"]
+                if amount:
+                    services.standard_set(actor=request.user, year=year, item=item.value,
+                                          amount=amount, fund=form.cleaned_data[f"fund_{item.value}"])
+                    changed += 1
+            messages.success(request, f"已保存{year}年的 {changed} 项补助标准。")
+            return redirect(f"{request.path}?year={year}")
+    return render(request, "subsidies/standards.html", {
+        "year": year, "form": form, "current": current,
+        "years": sorted(set(selectors.standard_years(request.user)) | {year}, reverse=True),
+        "can_edit": request.user.role == Role.PROVINCE,
+    })
+
+
+@role_required(*CLAIM_ROLES)
+def budget_list(request):
+    user = request.user
+    next_year = timezone.localdate().year + 1
+    year = _year(request) if request.GET.get("year") else next_year
+    own = None
+    if user.role in (Role.CITY, Role.UNIT):
+        mine = Budget.objects.filter(year=next_year, **(
+            {"city": user.city_id, "unit__isnull": True} if user.role == Role.CITY
+            else {"unit": user.unit_id}))
+        own = visible(mine, user).first()
+    form = BudgetForm(request.POST or None, initial={
+        "planned_people": own.planned_people, "amount": own.amount, "note": own.note}
+        if own else None)
+    if request.method == "POST":
+        if user.role not in (Role.CITY, Role.UNIT):
+            raise Http404
+        if form.is_valid():
+            try:
+                services.budget_submit(actor=user, year=next_year, **form.cleaned_data)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, f"已报送{next_year}年度预算。")
+                return redirect("subsidies:budget_list")
+    rows = selectors.budgets(user, year)
+    totals = {
+        "cities": rows.filter(unit__isnull=True).aggregate(amount=Sum("amount"),
+                                                           people=Sum("planned_people")),
+        "units": rows.filter(unit__isnull=False).aggregate(amount=Sum("amount"),
+                                                           people=Sum("planned_people")),
+    }
+    return render(request, "subsidies/budgets.html", {
+        "year": year, "next_year": next_year, "rows": rows, "totals": totals, "form": form,
+        "can_submit": user.role in (Role.CITY, Role.UNIT), "own": own,
+    })
