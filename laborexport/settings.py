@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "apps.accounts.middleware.SessionLimitsMiddleware",
     "apps.accounts.middleware.TwoFactorMiddleware",
+    "apps.accounts.middleware.AdminConsoleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the authenticated user and answers lockouts itself.
     "axes.middleware.AxesMiddleware",
@@ -105,8 +106,10 @@ if env("DATABASE_NAME", default=""):
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # A connection dropped by a restart or a failover is noticed before it is used.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The test database is named after the database, so that test runs against different
+# databases of one server (worktrees, CI beside a developer) never drop each other's.
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env(
-    "TEST_DATABASE_NAME", default="test_laborexport"
+    "TEST_DATABASE_NAME", default=f"test_{DATABASES['default']['NAME']}"
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -158,6 +161,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.accounts.tasks.sessions_clear_expired",
         "schedule": 60 * 60,
     },
+    "audit-purge": {
+        "task": "apps.audit.tasks.audit_purge",
+        "schedule": 24 * 60 * 60,
+    },
+}
+# A task whose worker died before acknowledging it is delivered again after this long.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
 }
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="laborexport")
 
@@ -189,6 +200,14 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Lockouts are the security administrator's (安全管理), not the Django admin's.
+AXES_ENABLE_ADMIN = False
+
+# The audit log is kept at least 180 days (SECURITY.md); the database refuses to delete a
+# younger row whatever this says, and a shorter setting is refused here.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
+if AUDIT_RETENTION_DAYS < 180:
+    raise environ.ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 180 (days)")
 
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_MINUTES", default=30) * 60

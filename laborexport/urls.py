@@ -15,5 +15,6 @@ urlpatterns = [
     path("rosters/", include("apps.rosters.urls")),
     path("calendar/", include("apps.workdays.urls")),
     path("todo/", include("apps.deadlines.urls")),
+    path("audit/", include("apps.audit.urls")),
     path("admin/", admin.site.urls),
 ]

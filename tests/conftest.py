@@ -61,7 +61,8 @@ def _second_factor_done(monkeypatch):
 
     def force_login(self, user, backend=None):
         original(self, user, backend)
-        if user.role in (Role.PROVINCE, Role.CITY):
+        from apps.accounts.models import TWO_FACTOR_ROLES
+        if user.role in TWO_FACTOR_ROLES:
             from apps.accounts.models import TotpDevice
             device = TotpDevice.objects.filter(user=user, confirmed=True).first() or \
                 TotpDevice.objects.create(user=user, name="测试", confirmed=True, key="00" * 20)
@@ -108,6 +109,9 @@ def world(db, settings, tmp_path):
     w.agency_a1 = make_user("agency_a1", Role.AGENCY, agency=w.a1)
     w.agency_a2 = make_user("agency_a2", Role.AGENCY, agency=w.a2)
     w.observer = make_user("observer", Role.OBSERVER, department="商务厅")
+    w.sysadmin = make_user("sysadmin", Role.SYSTEM_ADMIN)
+    w.secadmin = make_user("secadmin", Role.SECURITY_ADMIN)
+    w.auditor = make_user("auditor", Role.AUDIT_ADMIN)
     w.coop_ty = CityAgencyCooperation.objects.create(city=w.ty, agency=w.a1,
                                                      created_by=w.province)
     w.coop_dt = CityAgencyCooperation.objects.create(city=w.dt, agency=w.a2,
@@ -181,6 +185,9 @@ def world(db, settings, tmp_path):
         Role.UNIT: w.unit_u1,
         Role.AGENCY: w.agency_a1,
         Role.OBSERVER: w.observer,
+        Role.SYSTEM_ADMIN: w.sysadmin,
+        Role.SECURITY_ADMIN: w.secadmin,
+        Role.AUDIT_ADMIN: w.auditor,
     }
     return w
 

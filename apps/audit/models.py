@@ -1,4 +1,5 @@
-"""Append-only audit of sensitive actions (reveals, ID searches, exports, uploads, approvals)."""
+"""Append-only audit of sensitive actions (logins, reveals, ID searches, exports, uploads,
+approvals, and what the system and security administrators do)."""
 import pgtrigger
 from django.conf import settings
 from django.db import models
@@ -13,6 +14,23 @@ class AuditAction(models.TextChoices):
     UPLOAD = "upload", "上传"
     DOWNLOAD = "download", "下载附件"
     APPROVE = "approve", "审批"
+    LOCKOUT = "lockout", "账号锁定"
+    # System administrator
+    ACCOUNT_CREATE = "account_create", "新建账号"
+    ACCOUNT_CHANGE = "account_change", "修改账号"
+    ACCOUNT_ACTIVE = "account_active", "停用/启用账号"
+    PASSWORD_RESET = "password_reset", "重置密码"
+    # Security administrator
+    UNLOCK = "unlock", "解除锁定"
+    OTP_RESET = "otp_reset", "重置双因素认证"
+    FORCE_LOGOUT = "force_logout", "强制退出登录"
+    # The system itself
+    PURGE = "purge", "清理过期审计日志"
+
+
+# The floor the database enforces whatever the settings say (SECURITY.md: at least 180 days;
+# settings refuse a shorter AUDIT_RETENTION_DAYS).
+RETENTION_FLOOR_DAYS = 180
 
 
 class AuditEvent(models.Model):
@@ -31,9 +49,14 @@ class AuditEvent(models.Model):
         verbose_name_plural = "审计日志"
         ordering = ["-at"]
         triggers = [
-            # The application's own database role cannot rewrite or erase history.
-            pgtrigger.Protect(name="audit_append_only",
-                              operation=pgtrigger.Update | pgtrigger.Delete),
+            # The application's own database role cannot rewrite history...
+            pgtrigger.Protect(name="audit_no_update", operation=pgtrigger.Update),
+            # ...nor erase a row younger than the retention floor, not even through the purge.
+            pgtrigger.Protect(
+                name="audit_keep_retention", operation=pgtrigger.Delete,
+                condition=pgtrigger.Condition(
+                    f"OLD.at > now() - interval '{RETENTION_FLOOR_DAYS} days'"),
+            ),
         ]
 
     def __str__(self):
