@@ -192,31 +192,44 @@ def world(db, settings, tmp_path):
     return w
 
 
-@pytest.fixture
-def worker():
-    """A real Celery worker (subprocess) on the real broker, on its own queue, working on the
-    test database. Yields the queue name."""
+def start_worker(queue, *, include="", **env):
+    """A real Celery worker process on the real broker, consuming ``queue``, working on the
+    test database; ``include`` names extra modules it imports (test hooks)."""
     import os
     import subprocess
     import sys
-    import uuid
 
     from django.conf import settings
     from django.db import connection
 
-    queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "CELERY_QUEUE": queue, "REDIS_URL": settings.REDIS_URL,
-           "DATABASE_NAME": connection.settings_dict["NAME"]}
-    proc = subprocess.Popen(
+           "DATABASE_NAME": connection.settings_dict["NAME"], **env}
+    return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "laborexport", "worker", "--pool=solo",
-         "--without-mingle", "--without-gossip", "-Q", queue, "--loglevel=WARNING"],
+         "--without-mingle", "--without-gossip", "-Q", queue, "--loglevel=WARNING",
+         *(["--include", include] if include else [])],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    yield queue
+
+
+def stop_worker(proc):
+    import subprocess
     proc.terminate()
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture
+def worker():
+    """A real Celery worker (subprocess) on the real broker, on its own queue, working on the
+    test database. Yields the queue name."""
+    import uuid
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    proc = start_worker(queue)
+    yield queue
+    stop_worker(proc)
 
 
 @pytest.fixture

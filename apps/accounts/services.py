@@ -89,10 +89,20 @@ def user_create(*, actor: User, password: str, request=None, **fields) -> User:
     from django.db import transaction
 
     from apps.audit.models import AuditAction
+    from django.core.exceptions import ValidationError
     _check_role(fields.get("role"))
     user = User(**fields)
-    user.full_clean(exclude=["password"])
-    validate_password(password, user)
+    errors = {}  # every mistake at once: the account's fields and the password's
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        errors["password1"] = error.messages
+    if errors:
+        raise ValidationError(errors)
     user.set_password(password)
     with transaction.atomic():
         user.save()

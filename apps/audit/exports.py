@@ -31,7 +31,7 @@ def audit_events_xlsx(events) -> tuple[bytes, int]:
                    text(actor.username if actor else ""),
                    text(actor.first_name if actor else ""),
                    text(actor.get_role_display() if actor else ""),
-                   text(e.get_action_display()), text(e.object_type), text(e.object_id),
+                   text(e.get_action_display()), text(e.object_label), text(e.object_id),
                    text(e.detail), text(e.ip or "")])
         count += 1
     buffer = io.BytesIO()

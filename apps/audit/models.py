@@ -61,3 +61,12 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()}"
+
+    @property
+    def object_label(self) -> str:
+        """The object's kind in Chinese (人员, 备案申请…), for the auditor's page and export."""
+        from django.apps import apps
+        try:
+            return str(apps.get_model(self.object_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return self.object_type
