@@ -37,7 +37,7 @@ def security_accounts(actor, *, q: str = ""):
     from axes.models import AccessAttempt
 
     since = timezone.now() - timedelta(hours=settings.AXES_COOLOFF_TIME)
-    locked = AccessAttempt.objects.filter(
+    locked = visible(AccessAttempt.objects.all(), actor).filter(
         username=OuterRef("username"), attempt_time__gte=since,
         failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
     users = account_list(actor, q=q).annotate(
