@@ -148,3 +148,13 @@ def test_settings_refuse_a_retention_under_180_days():
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0 and "AUDIT_RETENTION_DAYS" in result.stderr
+
+
+def test_an_export_too_big_is_refused_with_a_message_and_not_audited(log, client, monkeypatch):
+    from apps.audit import views
+    monkeypatch.setattr(views, "EXPORT_LIMIT", 2)
+    client.force_login(log.auditor)
+    response = client.get("/audit/export/", {"username": "city_ty"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/audit/?username=city_ty"
+    assert "一次最多导出2条" in response.content.decode()
+    assert not AuditEvent.objects.filter(action=AuditAction.EXPORT, actor=log.auditor).exists()
