@@ -264,3 +264,18 @@ def test_admin_account_create_command(world, monkeypatch):
     assert user.role == Role.AUDIT_ADMIN and user.check_password("Neues-Pass-2027")
     assert AuditEvent.objects.filter(action=AuditAction.ACCOUNT_CREATE,
                                      object_id=str(user.pk)).exists()
+
+
+def test_a_password_reset_alone_does_not_open_a_two_factor_account(world, client):
+    """The system administrator knows the new password but not the authenticator, and only
+    the security administrator can reset that: no one administrator takes the account over."""
+    TotpDevice.objects.create(user=world.province, name="手机", confirmed=True, key="ab" * 20)
+    client.force_login(world.sysadmin)
+    client.post(f"/accounts/{world.province.pk}/password/",
+                {"password1": "Neues-Pass-2027", "password2": "Neues-Pass-2027"})
+    intruder = Client()
+    login(intruder, "province", "Neues-Pass-2027")
+    response = intruder.get("/registry/persons/")
+    assert response.status_code == 302 and response["Location"].startswith("/otp/verify/")
+    client.force_login(world.sysadmin)
+    assert client.post(f"/security/{world.province.pk}/otp-reset/").status_code == 403
