@@ -1,6 +1,12 @@
+from axes.utils import reset
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import F
 
-from apps.accounts.models import User
+from apps.accounts.models import ADMIN_ROLES, TotpDevice, User
+from apps.audit.models import AuditAction
+from apps.audit.services import audit_log
 
 
 def user_logout_everywhere(user: User) -> None:
@@ -52,7 +58,6 @@ class AccountActionRefused(Exception):
 
 
 def _check_target(target: User, actor: User, *, admins_allowed: bool) -> None:
-    from apps.accounts.models import ADMIN_ROLES
     if target.pk == actor.pk:
         raise AccountActionRefused("不能对自己的账号执行此操作，请由其他管理员办理。")
     if not admins_allowed and target.role in ADMIN_ROLES:
@@ -69,13 +74,11 @@ def account_action_refusal(target: User, actor: User, *, admins_allowed: bool) -
 
 
 def _check_role(role: str) -> None:
-    from apps.accounts.models import ADMIN_ROLES
     if role in ADMIN_ROLES:
         raise AccountActionRefused("不能在此设置管理员角色，管理员账号须由运维人员在服务器上创建。")
 
 
 def _audit(actor, action, target, detail, request=None):
-    from apps.audit.services import audit_log
     audit_log(actor, action, target, detail=f"账号 {target.username}：{detail}", request=request)
 
 
@@ -85,11 +88,6 @@ def _org_text(user: User) -> str:
 
 def user_create(*, actor: User, password: str, request=None, **fields) -> User:
     """A new business account (never an administrator); the password obeys the rules."""
-    from django.contrib.auth.password_validation import validate_password
-    from django.db import transaction
-
-    from apps.audit.models import AuditAction
-    from django.core.exceptions import ValidationError
     _check_role(fields.get("role"))
     user = User(**fields)
     errors = {}  # every mistake at once: the account's fields and the password's
@@ -116,9 +114,6 @@ ACCOUNT_FIELDS = ("first_name", "email", "role", "city", "unit", "agency", "depa
 def user_update(user: User, *, actor: User, request=None, **fields) -> User:
     """Name, e-mail, role and organisation. A change of role or organisation ends the
     account's sessions, so that no page stays open with the old scope."""
-    from django.db import transaction
-
-    from apps.audit.models import AuditAction
     _check_target(user, actor, admins_allowed=False)
     _check_role(fields.get("role", user.role))
     before = {f: getattr(user, f) for f in ACCOUNT_FIELDS}
@@ -139,9 +134,6 @@ def user_update(user: User, *, actor: User, request=None, **fields) -> User:
 
 
 def user_set_active(user: User, *, active: bool, actor: User, request=None) -> User:
-    from django.db import transaction
-
-    from apps.audit.models import AuditAction
     _check_target(user, actor, admins_allowed=False)
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=active)
@@ -154,10 +146,6 @@ def user_set_active(user: User, *, active: bool, actor: User, request=None) -> U
 
 def user_password_reset(user: User, *, password: str, actor: User, request=None) -> User:
     """A new password set by the system administrator; every session of the account ends."""
-    from django.contrib.auth.password_validation import validate_password
-    from django.db import transaction
-
-    from apps.audit.models import AuditAction
     _check_target(user, actor, admins_allowed=False)
     validate_password(password, user)
     user.set_password(password)
@@ -170,10 +158,6 @@ def user_password_reset(user: User, *, password: str, actor: User, request=None)
 
 def user_unlock(user: User, *, actor: User, request=None) -> int:
     """Lift a lockout (django-axes) before its 30 minutes are over."""
-    from axes.utils import reset
-    from django.db import transaction
-
-    from apps.audit.models import AuditAction
     _check_target(user, actor, admins_allowed=True)
     with transaction.atomic():
         removed = reset(username=user.username)
@@ -184,10 +168,6 @@ def user_unlock(user: User, *, actor: User, request=None) -> int:
 def user_otp_reset(user: User, *, actor: User, request=None) -> None:
     """The user lost the authenticator: its device goes, its sessions end, and the next login
     binds a new one."""
-    from django.db import transaction
-
-    from apps.accounts.models import TotpDevice
-    from apps.audit.models import AuditAction
     _check_target(user, actor, admins_allowed=True)
     with transaction.atomic():
         TotpDevice.objects.filter(user=user).delete()
@@ -196,9 +176,6 @@ def user_otp_reset(user: User, *, actor: User, request=None) -> None:
 
 
 def user_force_logout(user: User, *, actor: User, request=None) -> None:
-    from django.db import transaction
-
-    from apps.audit.models import AuditAction
     _check_target(user, actor, admins_allowed=True)
     with transaction.atomic():
         user_logout_everywhere(user)

@@ -16,6 +16,7 @@ from apps.accounts.models import ADMIN_ROLES, Role, User
 from apps.accounts.scoping import get_visible_or_404, visible
 from apps.common.forms import apply_errors
 from apps.orgs import selectors as org_selectors
+from apps.orgs.models import Agency, City, OrganisingUnit
 from apps.quotas import selectors as task_selectors
 from apps.workdays.calendar import missing_next_year
 
@@ -106,7 +107,6 @@ def otp_verify(request):
 # --- 三员分立: the system administrator's and the security administrator's pages.
 
 def _org_choices(user):
-    from apps.orgs.models import Agency, City, OrganisingUnit
     return {"cities": visible(City.objects.order_by("code"), user),
             "units": visible(OrganisingUnit.objects.order_by("city__code", "seq", "name"), user),
             "agencies": visible(Agency.objects.order_by("name"), user)}
