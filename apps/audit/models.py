@@ -1,6 +1,5 @@
 """Append-only audit of sensitive actions (logins, reveals, ID searches, exports, uploads,
 approvals, and what the system and security administrators do)."""
-import pgtrigger
 from django.conf import settings
 from django.db import models
 
@@ -48,16 +47,10 @@ class AuditEvent(models.Model):
         verbose_name = "审计日志"
         verbose_name_plural = "审计日志"
         ordering = ["-at"]
-        triggers = [
-            # The application's own database role cannot rewrite history...
-            pgtrigger.Protect(name="audit_no_update", operation=pgtrigger.Update),
-            # ...nor erase a row younger than the retention floor, not even through the purge.
-            pgtrigger.Protect(
-                name="audit_keep_retention", operation=pgtrigger.Delete,
-                condition=pgtrigger.Condition(
-                    f"OLD.at > now() - interval '{RETENTION_FLOOR_DAYS} days'"),
-            ),
-        ]
+        # No pgtrigger here: its triggers obey a session setting (SET pgtrigger.ignore = …)
+        # that any connection of the application may issue. Plain triggers instead, in
+        # migration 0002: UPDATE always refused; DELETE refused for a row younger than
+        # RETENTION_FLOOR_DAYS, so the purge can only remove what is past the retention.
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()}"

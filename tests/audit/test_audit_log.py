@@ -158,3 +158,22 @@ def test_an_export_too_big_is_refused_with_a_message_and_not_audited(log, client
     assert response.redirect_chain[-1][0] == "/audit/?username=city_ty"
     assert "一次最多导出2条" in response.content.decode()
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT, actor=log.auditor).exists()
+
+
+def test_no_session_setting_switches_the_protection_off(world):
+    """pgtrigger's own triggers skip themselves when a session sets pgtrigger.ignore; the
+    audit triggers have no such switch."""
+    event = audit_log(world.unit_u1, AuditAction.REVEAL, detail="x")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_auditevent'::regclass"
+                       " AND NOT tgisinternal")
+        names = sorted(row[0] for row in cursor.fetchall())
+    assert names == ["audit_keep_retention", "audit_no_update"]
+    for statement in ("UPDATE audit_auditevent SET detail = 'tampered' WHERE id = %s",
+                      "DELETE FROM audit_auditevent WHERE id = %s"):
+        with pytest.raises(DatabaseError, match="审计日志"), transaction.atomic(), \
+                connection.cursor() as cursor:
+            cursor.execute("SET LOCAL pgtrigger.ignore = '{%s}'" % ",".join(names))
+            cursor.execute(statement, [event.pk])
+    event.refresh_from_db()
+    assert event.detail == "x"
