@@ -17,5 +17,6 @@ urlpatterns = [
     path("todo/", include("apps.deadlines.urls")),
     path("training/", include("apps.training.urls")),
     path("subsidies/", include("apps.subsidies.urls")),
+    path("audit/", include("apps.audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -61,7 +61,8 @@ def _second_factor_done(monkeypatch):
 
     def force_login(self, user, backend=None):
         original(self, user, backend)
-        if user.role in (Role.PROVINCE, Role.CITY):
+        from apps.accounts.models import TWO_FACTOR_ROLES
+        if user.role in TWO_FACTOR_ROLES:
             from apps.accounts.models import TotpDevice
             device = TotpDevice.objects.filter(user=user, confirmed=True).first() or \
                 TotpDevice.objects.create(user=user, name="测试", confirmed=True, key="00" * 20)
@@ -108,6 +109,9 @@ def world(db, settings, tmp_path):
     w.agency_a1 = make_user("agency_a1", Role.AGENCY, agency=w.a1)
     w.agency_a2 = make_user("agency_a2", Role.AGENCY, agency=w.a2)
     w.observer = make_user("observer", Role.OBSERVER, department="商务厅")
+    w.sysadmin = make_user("sysadmin", Role.SYSTEM_ADMIN)
+    w.secadmin = make_user("secadmin", Role.SECURITY_ADMIN)
+    w.auditor = make_user("auditor", Role.AUDIT_ADMIN)
     w.coop_ty = CityAgencyCooperation.objects.create(city=w.ty, agency=w.a1,
                                                      created_by=w.province)
     w.coop_dt = CityAgencyCooperation.objects.create(city=w.dt, agency=w.a2,
@@ -182,6 +186,9 @@ def world(db, settings, tmp_path):
         Role.UNIT: w.unit_u1,
         Role.AGENCY: w.agency_a1,
         Role.OBSERVER: w.observer,
+        Role.SYSTEM_ADMIN: w.sysadmin,
+        Role.SECURITY_ADMIN: w.secadmin,
+        Role.AUDIT_ADMIN: w.auditor,
     }
     return w
 
@@ -255,31 +262,44 @@ def _subsidies(w):
                                         amount=Decimal("100000"), submitted_by=w.unit_u3)
 
 
-@pytest.fixture
-def worker():
-    """A real Celery worker (subprocess) on the real broker, on its own queue, working on the
-    test database. Yields the queue name."""
+def start_worker(queue, *, include="", **env):
+    """A real Celery worker process on the real broker, consuming ``queue``, working on the
+    test database; ``include`` names extra modules it imports (test hooks)."""
     import os
     import subprocess
     import sys
-    import uuid
 
     from django.conf import settings
     from django.db import connection
 
-    queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "CELERY_QUEUE": queue, "REDIS_URL": settings.REDIS_URL,
-           "DATABASE_NAME": connection.settings_dict["NAME"]}
-    proc = subprocess.Popen(
+           "DATABASE_NAME": connection.settings_dict["NAME"], **env}
+    return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "laborexport", "worker", "--pool=solo",
-         "--without-mingle", "--without-gossip", "-Q", queue, "--loglevel=WARNING"],
+         "--without-mingle", "--without-gossip", "-Q", queue, "--loglevel=WARNING",
+         *(["--include", include] if include else [])],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    yield queue
+
+
+def stop_worker(proc):
+    import subprocess
     proc.terminate()
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture
+def worker():
+    """A real Celery worker (subprocess) on the real broker, on its own queue, working on the
+    test database. Yields the queue name."""
+    import uuid
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    proc = start_worker(queue)
+    yield queue
+    stop_worker(proc)
 
 
 @pytest.fixture

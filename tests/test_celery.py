@@ -1,5 +1,9 @@
 """Celery against the real broker (REDIS_URL, or the embedded Redis) with a real worker."""
-from datetime import timedelta
+import json
+import signal
+from datetime import date, timedelta
+
+import pytest
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -26,3 +30,78 @@ def test_beat_runs_the_housekeeping_on_a_schedule():
     entry = settings.CELERY_BEAT_SCHEDULE["sessions-clear-expired"]
     assert entry["task"] == "apps.accounts.tasks.sessions_clear_expired"
 
+
+
+# --- SECURITY.md §9: redelivery gives exactly one side effect; a rollback queues nothing. ----
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_killed_after_its_write_is_redelivered_and_writes_nothing_twice(world, tmp_path):
+    """The deadline scan's worker dies (SIGKILL) after the scan committed its notice but before
+    acknowledging; the broker delivers the same message to the next worker, which runs it
+    again: still exactly one notice."""
+    import time
+    import uuid
+
+    from apps.deadlines.models import DeadlineItem, ItemStatus, Notice
+    from apps.deadlines.tasks import deadlines_scan
+    from apps.pipeline.models import Stage
+    from apps.pipeline.services import session_create
+    from tests.conftest import start_worker, stop_worker
+
+    session_create(actor=world.unit_u1, stage=Stage.FIRST_INTERVIEW, project=world.project_a1,
+                   held_on=date(2026, 9, 30), place="视频", hospital="", unit=world.u1,
+                   city=world.ty)  # due 13 Oct 2026: overdue by the time this runs
+    log = tmp_path / "runs.log"
+    hooks = {"include": "tests.celery_hooks", "TEST_TASK_LOG": str(log),
+             "TEST_KILL_TASK": deadlines_scan.name, "CELERY_VISIBILITY_TIMEOUT": "1"}
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    first = start_worker(queue, **hooks)
+    try:
+        result = deadlines_scan.apply_async(queue=queue)
+        assert first.wait(timeout=90) == -signal.SIGKILL  # died after the first run
+    finally:
+        stop_worker(first)
+    assert Notice.objects.count() == 1  # the first run's write is there
+    time.sleep(1.5)  # past the visibility timeout: the unacknowledged message is due again
+    second = start_worker(queue, **hooks)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            runs = [line.split(" ", 3) for line in log.read_text().splitlines()
+                    if line.startswith(deadlines_scan.name)]
+            if len(runs) == 2:
+                break
+            time.sleep(0.5)
+    finally:
+        stop_worker(second)
+    assert [run[1] for run in runs] == [result.id, result.id]  # the same message, twice
+    assert runs[1][2] == "True"  # marked redelivered by the broker
+    assert Notice.objects.count() == 1
+    assert DeadlineItem.objects.get(candidacy=world.cand_ty).status == ItemStatus.OVERDUE
+    assert [json.loads(run[3]) for run in runs] == [
+        {"overdue": 1, "due_soon": 0, "notices": 1},   # the killed run wrote the notice
+        {"overdue": 0, "due_soon": 0, "notices": 0}]   # the redelivered run found it done
+
+
+def test_nothing_is_queued_when_the_transaction_rolls_back(world, monkeypatch,
+                                                           django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from apps.deadlines import tasks
+    from apps.pipeline.models import Stage
+    from apps.pipeline.services import session_create
+
+    queued = []
+    monkeypatch.setattr(tasks.notices_email, "delay", lambda *a, **k: queued.append(a))
+    session_create(actor=world.unit_u1, stage=Stage.FIRST_INTERVIEW, project=world.project_a1,
+                   held_on=date(2026, 9, 30), place="视频", hospital="", unit=world.u1,
+                   city=world.ty)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            assert tasks.deadlines_scan()["notices"] == 1
+            transaction.set_rollback(True)
+    assert callbacks == [] and queued == []
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            assert tasks.deadlines_scan()["notices"] == 1
+    assert len(callbacks) == 1 and len(queued) == 1  # committed: queued once

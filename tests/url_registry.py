@@ -9,8 +9,11 @@ from typing import Callable, Optional
 
 from apps.accounts.models import Role
 
-ALL = frozenset(Role.values)
 P, C, U, A, O = Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY, Role.OBSERVER
+SA, SE, AU = Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN
+EVERYONE = frozenset(Role.values)
+# Every business role; administrators get 403 on every business page (AdminConsoleMiddleware).
+ALL = EVERYONE - {SA, SE, AU}
 PEOPLE = frozenset({P, C, U, A})
 
 
@@ -32,14 +35,37 @@ class Case:
 PUBLIC = {"accounts:login"}
 
 ROUTES: dict[str, list[Case]] = {
-    "accounts:home": [Case(ALL)],
-    "accounts:logout": [Case(ALL, method="post", ok=302)],
-    "accounts:logout_everywhere": [Case(ALL, method="post", ok=302)],
+    "accounts:home": [Case(EVERYONE)],
+    "accounts:logout": [Case(EVERYONE, method="post", ok=302)],
+    "accounts:logout_everywhere": [Case(EVERYONE, method="post", ok=302)],
     # Optional for units, agencies and observers; required for province and city.
-    "accounts:otp_setup": [Case(ALL)],
-    "accounts:otp_verify": [Case(ALL)],
-    "accounts:password_change": [Case(ALL)],
-    "accounts:password_change_done": [Case(ALL)],
+    "accounts:otp_setup": [Case(EVERYONE)],
+    "accounts:otp_verify": [Case(EVERYONE)],
+    "accounts:password_change": [Case(EVERYONE)],
+    "accounts:password_change_done": [Case(EVERYONE)],
+    # 三员分立: each administrator's console is its own; the others get 403.
+    "accounts:account_list": [Case(frozenset({SA}))],
+    "accounts:account_create": [Case(frozenset({SA}))],
+    "accounts:account_edit": [Case(frozenset({SA}), own=lambda w: {"pk": w.unit_u1.pk})],
+    "accounts:account_set_active": [Case(frozenset({SA}), method="post", ok=302,
+                                         own=lambda w: {"pk": w.unit_u1.pk},
+                                         data=lambda w: {"active": "0"},
+                                         target=lambda w, side: w.unit_u1)],
+    "accounts:account_password_reset": [
+        Case(frozenset({SA}), own=lambda w: {"pk": w.unit_u1.pk}),
+        Case(frozenset({SA}), method="post", ok=302, own=lambda w: {"pk": w.unit_u1.pk},
+             data=lambda w: {"password1": "Neues-Pass-2027", "password2": "Neues-Pass-2027"},
+             target=lambda w, side: w.unit_u1),
+    ],
+    "accounts:security_index": [Case(frozenset({SE}))],
+    "accounts:security_unlock": [Case(frozenset({SE}), method="post", ok=302,
+                                      own=lambda w: {"pk": w.unit_u1.pk})],
+    "accounts:security_otp_reset": [Case(frozenset({SE}), method="post", ok=302,
+                                         own=lambda w: {"pk": w.city_ty.pk})],
+    "accounts:security_force_logout": [Case(frozenset({SE}), method="post", ok=302,
+                                            own=lambda w: {"pk": w.unit_u1.pk})],
+    "audit:event_list": [Case(frozenset({AU}))],
+    "audit:event_export": [Case(frozenset({AU}))],
     "orgs:city_list": [Case(ALL)],
     "orgs:city_detail": [Case(ALL, own=lambda w: {"pk": w.ty.pk},
                               foreign=lambda w: {"pk": w.dt.pk}, sees_foreign={P, O})],

@@ -1,18 +1,3 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-
-from apps.accounts.models import User
-
-
-@admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "first_name", "role", "city", "unit", "agency", "is_active"]
-    list_filter = ["role", "is_active"]
-    list_select_related = ["city", "unit", "agency"]
-    fieldsets = BaseUserAdmin.fieldsets + (
-        ("角色与所属机构", {"fields": ("role", "city", "unit", "agency", "department")}),
-    )
-    add_fieldsets = BaseUserAdmin.add_fieldsets + (
-        ("角色与所属机构", {"fields": ("role", "city", "unit", "agency", "department")}),
-    )
-    autocomplete_fields = []
+"""Accounts are not in the Django admin: the system administrator manages them in its own
+console (账号管理), where the separation rules live in one service and every action is
+audited. An admin form would be a second way around both."""

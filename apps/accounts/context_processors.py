@@ -1,9 +1,10 @@
 from django.urls import reverse
 
-from apps.accounts.models import Role
+from apps.accounts.models import ADMIN_ROLES, Role
 
 # (label, url name, roles that see the entry)
 PEOPLE = {Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY}
+BUSINESS = set(Role.values) - ADMIN_ROLES
 NAV = [
     ("首页", "accounts:home", None),
     ("我的待办", "deadlines:my_items", PEOPLE),
@@ -15,14 +16,17 @@ NAV = [
     ("培训班", "training:class_list", PEOPLE),
     ("补助资金", "subsidies:claim_list", {Role.PROVINCE, Role.CITY, Role.UNIT}),
     ("名册上传", "rosters:upload_list", {Role.PROVINCE, Role.CITY, Role.UNIT}),
-    ("岗位项目", "projects:project_list", None),
+    ("岗位项目", "projects:project_list", BUSINESS),
     ("地市", "orgs:city_list", {Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY, Role.OBSERVER}),
     ("组织单位", "orgs:unit_list", {Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY, Role.OBSERVER}),
     ("输出机构", "orgs:agency_list", {Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY, Role.OBSERVER}),
     ("备案审批", "orgs:filing_list", {Role.PROVINCE, Role.CITY}),
     ("任务分解", "quotas:task_index", {Role.PROVINCE, Role.CITY, Role.UNIT, Role.OBSERVER}),
     ("报送及时率", "deadlines:timeliness", {Role.PROVINCE, Role.CITY}),
-    ("工作日历", "workdays:calendar_index", None),
+    ("工作日历", "workdays:calendar_index", BUSINESS),
+    ("账号管理", "accounts:account_list", {Role.SYSTEM_ADMIN}),
+    ("安全管理", "accounts:security_index", {Role.SECURITY_ADMIN}),
+    ("审计日志", "audit:event_list", {Role.AUDIT_ADMIN}),
 ]
 
 

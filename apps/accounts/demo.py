@@ -17,6 +17,10 @@ DEMO_ACCOUNTS = [
     ("sxu", Role.UNIT, "山西大学演示", ("unit", OrganisingUnit, {"name": "山西大学"})),
     ("ciic", Role.AGENCY, "中智演示", ("agency", Agency, {"name": "中国国际技术智力合作有限公司"})),
     ("observer", Role.OBSERVER, "商务厅观察演示", None),
+    # 三员分立: three administrators, three accounts.
+    ("sysadmin", Role.SYSTEM_ADMIN, "系统管理员演示", None),
+    ("secadmin", Role.SECURITY_ADMIN, "安全管理员演示", None),
+    ("auditor", Role.AUDIT_ADMIN, "审计管理员演示", None),
 ]
 
 
@@ -40,7 +44,7 @@ def demo_accounts_create() -> list[tuple[str, str, str]]:
             user.is_staff = True
             user.save()
             user.user_permissions.set(
-                Permission.objects.filter(content_type__app_label__in=["orgs", "quotas", "accounts"])
+                Permission.objects.filter(content_type__app_label__in=["orgs", "quotas"])
             )
         user.save()
         rows.append((username, user.get_role_display(), user.organisation_name))

@@ -37,7 +37,7 @@ class SessionLimitsMiddleware:
 
 
 class TwoFactorMiddleware:
-    """Province and city accounts use a second factor: until the session is verified, every
+    """Province, city and administrator accounts use a second factor: until the session is verified, every
     page but login, logout and the two-factor pages leads to setting up or entering a code."""
 
     OPEN_PREFIXES = ("/login/", "/logout/", "/otp/", "/static/")
@@ -46,13 +46,41 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from apps.accounts.models import Role, TotpDevice
+        from apps.accounts.models import TWO_FACTOR_ROLES, TotpDevice
 
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated
-                and user.role in (Role.PROVINCE, Role.CITY) and not user.is_verified()
+                and user.role in TWO_FACTOR_ROLES and not user.is_verified()
                 and not request.path.startswith(self.OPEN_PREFIXES)):
             has_device = TotpDevice.objects.filter(user=user, confirmed=True).exists()
             target = "/otp/verify/" if has_device else "/otp/setup/"
             return redirect(f"{target}?next={request.path}")
         return self.get_response(request)
+
+
+class AdminConsoleMiddleware:
+    """三员分立: an administrator account works in its own console (the accounts and audit
+    pages) and nowhere else. Every other page, the Django admin included, answers 403 to it,
+    whatever that page's own checks say, so a new business page cannot open to them by
+    accident."""
+
+    CONSOLE_NAMESPACES = frozenset({"accounts", "audit"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from django.core.exceptions import PermissionDenied
+
+        from apps.accounts.models import ADMIN_ROLES
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.role not in ADMIN_ROLES:
+            return None
+        match = request.resolver_match
+        if match is None or match.namespace not in self.CONSOLE_NAMESPACES:
+            raise PermissionDenied("管理员账号仅可使用管理功能。")
+        return None

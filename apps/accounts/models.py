@@ -16,6 +16,16 @@ class Role(models.TextChoices):
     UNIT = "unit", "组织单位"
     AGENCY = "agency", "输出机构"
     OBSERVER = "observer", "观察"
+    # 三员分立: three administrators, each a separate account; none sees personal data.
+    SYSTEM_ADMIN = "sysadmin", "系统管理员"
+    SECURITY_ADMIN = "secadmin", "安全管理员"
+    AUDIT_ADMIN = "auditadmin", "审计管理员"
+
+
+# Administrators work in their own console only; business pages answer 403 to them.
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# Roles that must log in with a second factor (SECURITY.md §2).
+TWO_FACTOR_ROLES = frozenset({Role.PROVINCE, Role.CITY}) | ADMIN_ROLES
 
 
 class User(AbstractUser):
@@ -50,7 +60,8 @@ class User(AbstractUser):
             models.CheckConstraint(
                 name="user_org_matches_role",
                 condition=(
-                    Q(role__in=[Role.PROVINCE, Role.OBSERVER], city__isnull=True,
+                    Q(role__in=[Role.PROVINCE, Role.OBSERVER, Role.SYSTEM_ADMIN,
+                                Role.SECURITY_ADMIN, Role.AUDIT_ADMIN], city__isnull=True,
                       unit__isnull=True, agency__isnull=True)
                     | Q(role=Role.CITY, city__isnull=False, unit__isnull=True,
                         agency__isnull=True)
@@ -89,6 +100,8 @@ class User(AbstractUser):
             return "省人社厅对外劳务输出专项工作办公室"
         if self.role == Role.OBSERVER:
             return self.department or "观察单位"
+        if self.role in ADMIN_ROLES:
+            return "系统运行维护"
         org = self.organisation
         return str(org) if org else ""
 

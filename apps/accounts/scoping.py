@@ -21,26 +21,38 @@ logger = logging.getLogger(__name__)
 QBuilder = Callable[["User"], Q]  # noqa: F821 (User is only a type hint)
 
 
+def everything(user) -> Q:
+    return Q()
+
+
 @dataclass(frozen=True)
 class Rule:
-    """How each non-province role reaches rows of one model. None means: sees none."""
+    """How each role reaches rows of one model. None means: sees none.
+
+    The province sees everything unless a rule says otherwise (the audit log is kept from it:
+    only the audit administrator reads it). Administrators see nothing unless a rule names
+    them: they manage accounts and read the log, never personal data."""
 
     city: Optional[QBuilder] = None
     unit: Optional[QBuilder] = None
     agency: Optional[QBuilder] = None
     observer: Optional[QBuilder] = None  # reference data only, never personal data
+    province: Optional[QBuilder] = everything
+    system_admin: Optional[QBuilder] = None
+    security_admin: Optional[QBuilder] = None
+    audit_admin: Optional[QBuilder] = None
 
     def for_role(self, role: str) -> Optional[QBuilder]:
         return {
+            Role.PROVINCE: self.province,
             Role.CITY: self.city,
             Role.UNIT: self.unit,
             Role.AGENCY: self.agency,
             Role.OBSERVER: self.observer,
+            Role.SYSTEM_ADMIN: self.system_admin,
+            Role.SECURITY_ADMIN: self.security_admin,
+            Role.AUDIT_ADMIN: self.audit_admin,
         }.get(role)
-
-
-def everything(user) -> Q:
-    return Q()
 
 
 PROVINCE_ONLY = Rule()
@@ -55,6 +67,7 @@ def _rules() -> dict[type[Model], Rule]:
         OrganisingUnit, UnitAgencyCooperation,
     )
     from apps.audit.models import AuditEvent
+    from axes.models import AccessAttempt
     from apps.evidence.models import Evidence
     from apps.pipeline.models import Candidacy, CandidacyHistory, Session, StageEvent
     from apps.projects.models import JobProject, ProjectStatus
@@ -121,8 +134,12 @@ def _rules() -> dict[type[Model], Rule]:
         )
 
     return {
-        User: PROVINCE_ONLY,
-        AuditEvent: PROVINCE_ONLY,
+        # Accounts are managed by the system administrator; the security administrator
+        # unlocks, resets second factors and ends sessions of them.
+        User: Rule(system_admin=everything, security_admin=everything),
+        # Read by the audit administrator only: not the province, not the other admins.
+        AuditEvent: Rule(province=None, audit_admin=everything),
+        AccessAttempt: Rule(province=None, security_admin=everything),
         Person: people_of(""),
         PersonHistory: people_of("pgh_obj__"),
         Evidence: people_of("person__"),
@@ -165,6 +182,7 @@ def _rules() -> dict[type[Model], Rule]:
                 ).values("city")
             ),
             observer=everything,
+            system_admin=everything,  # gives accounts their organisation; no personal data
         ),
         OrganisingUnit: Rule(
             city=lambda u: Q(city=u.city_id),
@@ -175,6 +193,7 @@ def _rules() -> dict[type[Model], Rule]:
                 ).values("unit")
             ),
             observer=lambda u: approved,
+            system_admin=everything,
         ),
         Agency: Rule(
             # Cities and units choose partners from the published (recommended) list.
@@ -186,6 +205,7 @@ def _rules() -> dict[type[Model], Rule]:
             | Q(pk__in=city_partner_agencies(city__units=u.unit_id)),
             agency=lambda u: Q(pk=u.agency_id),
             observer=lambda u: approved,
+            system_admin=everything,
         ),
         CityAgencyCooperation: Rule(
             city=lambda u: Q(city=u.city_id),
@@ -239,8 +259,6 @@ def visible(qs: QuerySet, user) -> QuerySet:
     if rule is None:
         logger.error("no scope rule for %s: nobody sees its rows", qs.model.__name__)
         return qs.none()
-    if user.role == Role.PROVINCE:
-        return qs
     builder = rule.for_role(user.role)
     if builder is None:
         return qs.none()

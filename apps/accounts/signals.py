@@ -1,6 +1,7 @@
 """Logins and failed logins go to the append-only audit log (the username of a failure is
 kept, never the password)."""
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from axes.signals import user_locked_out
 from django.dispatch import receiver
 
 from apps.audit.models import AuditAction
@@ -16,3 +17,9 @@ def audit_login(sender, request, user, **kwargs):
 def audit_login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:50]
     audit_log(None, AuditAction.LOGIN_FAILED, detail=f"用户名：{username}", request=request)
+
+
+@receiver(user_locked_out)
+def audit_lockout(sender, request=None, username=None, **kwargs):
+    audit_log(None, AuditAction.LOCKOUT, detail=f"用户名：{str(username or '')[:50]}",
+              request=request)

@@ -12,6 +12,17 @@ urlpatterns = [
     path("logout/everywhere/", views.logout_everywhere, name="logout_everywhere"),
     path("otp/setup/", views.otp_setup, name="otp_setup"),
     path("otp/verify/", views.otp_verify, name="otp_verify"),
+    # 三员分立: the system administrator's and the security administrator's consoles.
+    path("accounts/", views.account_list, name="account_list"),
+    path("accounts/new/", views.account_create, name="account_create"),
+    path("accounts/<int:pk>/", views.account_edit, name="account_edit"),
+    path("accounts/<int:pk>/active/", views.account_set_active, name="account_set_active"),
+    path("accounts/<int:pk>/password/", views.account_password_reset,
+         name="account_password_reset"),
+    path("security/", views.security_index, name="security_index"),
+    path("security/<int:pk>/unlock/", views.security_unlock, name="security_unlock"),
+    path("security/<int:pk>/otp-reset/", views.security_otp_reset, name="security_otp_reset"),
+    path("security/<int:pk>/logout/", views.security_force_logout, name="security_force_logout"),
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(

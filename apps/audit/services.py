@@ -11,3 +11,25 @@ def audit_log(actor, action: str, obj=None, *, detail: str = "", request=None) -
         detail=detail[:300],
         ip=ip,
     )
+
+
+def audit_purge(now=None) -> int:
+    """Delete the rows older than AUDIT_RETENTION_DAYS (at least 180), and say so in the log.
+    The database refuses to delete a younger row even here (trigger audit_keep_retention):
+    a wrong clock or setting fails the whole purge instead of erasing recent history."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.db import transaction
+    from django.utils import timezone
+
+    from apps.audit.models import AuditAction
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    with transaction.atomic():
+        deleted, _ = AuditEvent.objects.filter(at__lt=cutoff).delete()
+        if deleted:
+            audit_log(None, AuditAction.PURGE,
+                      detail=f"删除 {timezone.localtime(cutoff):%Y-%m-%d %H:%M} 之前的审计日志"
+                             f"{deleted}条（保存期限{settings.AUDIT_RETENTION_DAYS}天）")
+    return deleted

@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.audit.models import AuditAction
+from apps.audit.services import audit_log
 from apps.orgs.models import (
     Agency, AgencyStatus, City, CityAgencyCooperation, FilingKind, FilingRequest, FilingStatus,
     OrganisingUnit, Source, UnitAgencyCooperation, UnitCategory,
@@ -53,8 +55,11 @@ def agency_set_status(agency: Agency, *, status: str, actor) -> Agency:
     """Suspend, blacklist or reinstate an agency; its active cooperations stop with it."""
     with transaction.atomic():
         agency = Agency.objects.select_for_update().get(pk=agency.pk)
+        before = agency.get_status_display()
         agency.status = status
         agency.save(update_fields=["status"])
+        audit_log(actor, AuditAction.APPROVE, agency,
+                  detail=f"输出机构“{agency.name}”状态：{before} → {agency.get_status_display()}")
         if status in (AgencyStatus.SUSPENDED, AgencyStatus.BLACKLISTED):
             now = timezone.now()
             for model in (CityAgencyCooperation, UnitAgencyCooperation):
@@ -168,6 +173,8 @@ def filing_decide(filing: FilingRequest, *, approve: bool, actor, note: str = ""
     target = filing.target
     target.filing_status = status
     target.save(update_fields=["filing_status"])
+    audit_log(actor, AuditAction.APPROVE, filing,
+              detail=f"{filing.get_kind_display()}“{target}”：{filing.get_status_display()}")
     if approve and filing.kind == FilingKind.AGENCY:
         # The city filed the agency as its own partner: the pairing starts on approval.
         CityAgencyCooperation.objects.get_or_create(

@@ -153,6 +153,9 @@ def upload_commit(upload: Upload, *, actor) -> Upload:
             _store_result(locked, result)
             locked.status, locked.committed_at = UploadStatus.COMMITTED, timezone.now()
             locked.save()
+            audit_log(actor, AuditAction.UPLOAD, locked,
+                      detail=f"确认导入{locked.get_kind_display()}：新增{locked.new_count}人，"
+                             f"更新{locked.update_count}人")
     except DatabaseError:
         # The connection broke or the database refused mid-way: nothing was written.
         if connection.in_atomic_block:

@@ -4,7 +4,7 @@ import base64
 import pytest
 from django_otp.oath import totp
 
-from apps.accounts.models import Role
+from apps.accounts.models import TWO_FACTOR_ROLES, Role
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -15,6 +15,9 @@ HOMES = {
     Role.UNIT: ("unit_u1", "山西大学"),
     Role.AGENCY: ("agency_a1", "中国国际技术智力合作有限公司"),
     Role.OBSERVER: ("observer", "观察视图"),
+    Role.SYSTEM_ADMIN: ("sysadmin", "系统管理员工作台"),
+    Role.SECURITY_ADMIN: ("secadmin", "安全管理员工作台"),
+    Role.AUDIT_ADMIN: ("auditor", "审计管理员工作台"),
 }
 
 
@@ -26,8 +29,8 @@ def test_each_role_logs_in_and_sees_its_own_home(role, world, live_server, page,
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    if role in (Role.PROVINCE, Role.CITY):
-        # First login of a province or city account: bind an authenticator, enter a code.
+    if role in TWO_FACTOR_ROLES:
+        # First login of a province, city or administrator account: bind an authenticator, enter a code.
         page.wait_for_url("**/otp/setup/**")
         assert page.locator("h1").inner_text() == "设置双因素登录"
         secret = page.locator("#otp-secret").inner_text()
