@@ -23,6 +23,10 @@ REQUIRED = [
     "tests/test_url_matrix.py::test_lists_never_show_the_other_city",
     "tests/test_url_matrix.py::test_no_page_shows_an_unmasked_id_or_phone",
     "tests/audit/test_events_audited.py::test_a_filing_approval_is_audited",
+    "tests/subsidies/test_claims.py::test_the_same_people_cannot_be_claimed_twice",
+    "tests/subsidies/test_double_payment.py::test_eight_concurrent_approvals_make_one",
+    "tests/subsidies/test_double_payment.py::test_eight_concurrent_payments_pay_once",
+    "tests/subsidies/test_double_payment.py::test_ten_parallel_http_submissions_make_one_claim",
 ]
 
 

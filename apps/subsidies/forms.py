@@ -43,7 +43,7 @@ class StandardsForm(forms.Form):
                 label=item.label, required=False, min_value=0, max_digits=10, decimal_places=2,
                 initial=existing.amount if existing else None)
             self.fields[f"fund_{item.value}"] = forms.ChoiceField(
-                label=f"{item.label}的资金渠道", choices=Fund.choices,
+                label=f"{item.label}的资金渠道", choices=Fund.choices, required=False,
                 initial=existing.fund if existing else Fund.EMPLOYMENT)
 
     def rows(self):

@@ -114,11 +114,11 @@ def _check_class(phase, training_class, unit) -> None:
 def _build_lines(claim) -> None:
     """Derive every line from the records: its people, 人数 = their number, amount = 人数 × 标准."""
     totals = {Fund.EMPLOYMENT: Decimal(0), Fund.SKILLS: Decimal(0)}
-    for item in PHASE_ITEMS[claim.phase]:
+    standards = {item: _standard_for(claim.year, item) for item in PHASE_ITEMS[claim.phase]}
+    for item, (standard, fund) in standards.items():
         pairs = eligibility.eligible(item, unit=claim.unit, training_class=claim.training_class)
         if not pairs:
             continue
-        standard, fund = _standard_for(claim.year, item)
         line = ClaimLine.objects.create(claim=claim, item=item, fund=fund, standard=standard,
                                         count=len(pairs), amount=standard * len(pairs))
         ClaimedPerson.objects.bulk_create([
@@ -302,12 +302,11 @@ def budget_submit(*, actor, year, planned_people, amount, note="") -> Budget:
         raise ValidationError({"year": f"只能报送下一年度（{timezone.localdate().year + 1}年）的预算。"})
     if amount is None or amount < 0:
         raise ValidationError({"amount": "预算金额不能为负数。"})
-    org = ({"city_id": actor.city_id, "unit": None} if actor.role == Role.CITY
-           else {"city_id": actor.unit.city_id, "unit_id": actor.unit_id})
+    city_id = actor.city_id if actor.role == Role.CITY else actor.unit.city_id
+    unit_id = actor.unit_id if actor.role == Role.UNIT else None
     budget, _ = Budget.objects.update_or_create(
-        year=year, **{k: v for k, v in org.items() if k != "unit"},
-        unit_id=org.get("unit_id"),
+        year=year, city_id=city_id, unit_id=unit_id,
         defaults={"planned_people": planned_people, "amount": amount, "note": note,
                   "submitted_by": actor})
-    deadlines.budget_item_close(year, city_id=org["city_id"], unit_id=org.get("unit_id"))
+    deadlines.budget_item_close(year, city_id=city_id, unit_id=unit_id)
     return budget

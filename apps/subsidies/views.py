@@ -142,14 +142,15 @@ def standard_list(request):
     form = StandardsForm(request.POST or None, current=current)
     if request.method == "POST":
         if request.user.role != Role.PROVINCE:
-            raise Http404
+            raise PermissionDenied("只有省专项办可以设置补助标准。")
         if form.is_valid():
             changed = 0
             for item in StandardItem:
                 amount = form.cleaned_data[f"amount_{item.value}"]
                 if amount:
                     services.standard_set(actor=request.user, year=year, item=item.value,
-                                          amount=amount, fund=form.cleaned_data[f"fund_{item.value}"])
+                                          amount=amount,
+                                          fund=form.cleaned_data[f"fund_{item.value}"] or "employment")
                     changed += 1
             messages.success(request, f"已保存{year}年的 {changed} 项补助标准。")
             return redirect(f"{request.path}?year={year}")
@@ -176,7 +177,7 @@ def budget_list(request):
         if own else None)
     if request.method == "POST":
         if user.role not in (Role.CITY, Role.UNIT):
-            raise Http404
+            raise PermissionDenied("年度预算由市人社局和组织单位报送。")
         if form.is_valid():
             try:
                 services.budget_submit(actor=user, year=next_year, **form.cleaned_data)

@@ -1,0 +1,91 @@
+"""What users see: the 出国 claim from filing to payment in the pages, the 附件8 print and
+xlsx, the standards page, budgets, and query counts that do not grow."""
+import io
+
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from apps.subsidies.models import Claim
+from tests.subsidies.test_claims import BANK, file_departure
+
+
+def test_a_departure_claim_from_filing_to_payment(world, departed, client):
+    cls, group = departed
+    client.force_login(world.unit_u1)
+    response = client.post(reverse("subsidies:claim_create"), {
+        "phase": "departure", "training_class": cls.pk, "year": 2026, **BANK}, follow=True)
+    body = response.content.decode()
+    claim = response.context["claim"]
+    assert "合计 12000.00 元" in body and group[0].person.name in body
+    assert group[2].person.name not in body  # failed training, never departed
+    client.post(reverse("subsidies:claim_action", args=[claim.pk, "submit"]))
+    client.force_login(world.city_ty)
+    page = client.get(reverse("subsidies:claim_detail", args=[claim.pk])).content.decode()
+    assert "审核通过" in page and "审批通过" not in page
+    client.post(reverse("subsidies:claim_action", args=[claim.pk, "review"]), {"reason": "属实"})
+    client.force_login(world.province)
+    client.post(reverse("subsidies:claim_action", args=[claim.pk, "approve"]))
+    response = client.post(reverse("subsidies:claim_action", args=[claim.pk, "pay"]),
+                           {"paid_on": "2026-07-01", "voucher_no": "晋财2026-003"}, follow=True)
+    body = response.content.decode()
+    assert "已拨付" in body and "凭证号 晋财2026-003" in body
+    assert [s.action for s in response.context["steps"]] == ["submit", "review", "approve", "pay"]
+    # A second claim for the same people is refused, saying why.
+    client.force_login(world.unit_u1)
+    response = client.post(reverse("subsidies:claim_create"), {
+        "phase": "departure", "training_class": cls.pk, "year": 2026, **BANK})
+    assert "没有可以申请该阶段资金的人员（或均已申请过）" in response.content.decode()
+    assert Claim.objects.filter(unit=world.u1, phase="departure").count() == 2  # world's + this
+
+
+def test_form8_prints_and_exports_in_the_seed_layout(world, departed, client):
+    claim = file_departure(world, departed[0])
+    client.force_login(world.unit_u1)
+    ws = load_workbook(io.BytesIO(client.get(
+        reverse("subsidies:export_form8", args=[claim.pk])).content)).active
+    assert ws["A1"].value == "对外劳务输出补助资金申请表"
+    assert [ws[f"A{r}"].value for r in (4, 9, 11)] == ["开班", "结业", "出国"]
+    assert ws["B4"].value == "未参训学员培训前面试体检费用" and ws["C6"].value == "复试"
+    assert (ws["B12"].value, ws["D12"].value, ws["E12"].value, ws["F12"].value) == (
+        "出国费用", 6000, 2, 3000)
+    assert {"A4:A8", "B4:B6", "A11:A13"} <= {str(r) for r in ws.merged_cells.ranges}
+    assert "就业专项：10000.00 元" in ws["B14"].value and "技能专账：2000.00 元" in ws["B14"].value
+    body = client.get(reverse("subsidies:print_form8", args=[claim.pk])).content.decode()
+    assert "申请单位（盖章）：山西大学" in body and "6216 6000 0000 1234" in body
+
+
+def test_the_province_sets_standards_others_read_them(world, client):
+    client.force_login(world.province)
+    client.post(reverse("subsidies:standard_list") + "?year=2027",
+                {"amount_departure_fee": "3500", "fund_departure_fee": "employment"})
+    client.force_login(world.observer)
+    body = client.get(reverse("subsidies:standard_list") + "?year=2027").content.decode()
+    assert "3500" in body and "<input" not in body.split("<main>")[1]
+    response = client.post(reverse("subsidies:standard_list") + "?year=2027",
+                           {"amount_departure_fee": "1", "fund_departure_fee": "skills"})
+    assert response.status_code == 403
+
+
+def test_budgets_page_files_and_totals(world, client):
+    from django.utils import timezone
+    from apps.subsidies.models import Budget
+    next_year = timezone.localdate().year + 1
+    Budget.objects.all().delete()
+    client.force_login(world.unit_u1)
+    client.post(reverse("subsidies:budget_list"), {"planned_people": 40, "amount": "400000"})
+    client.force_login(world.city_ty)
+    client.post(reverse("subsidies:budget_list"), {"planned_people": 160, "amount": "1600000"})
+    client.force_login(world.province)
+    response = client.get(reverse("subsidies:budget_list"), {"year": next_year})
+    totals = response.context["totals"]
+    assert (totals["cities"]["amount"], totals["units"]["amount"]) == (1600000, 400000)
+    assert "山西大学" in response.content.decode()
+
+
+def test_claim_pages_keep_their_query_count(world, departed, client, django_assert_max_num_queries):
+    claim = file_departure(world, departed[0])
+    client.force_login(world.unit_u1)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("subsidies:claim_list")).status_code == 200
+    with django_assert_max_num_queries(30):
+        assert client.get(reverse("subsidies:claim_detail", args=[claim.pk])).status_code == 200
