@@ -140,6 +140,12 @@ def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=
     if stage == Stage.RETURN:
         c.returned_on = on
         changed.append("returned_on")
+    if stage == Stage.TRAINING:
+        # However the result arrives (class page, 花名表 upload), the class shows it too.
+        from apps.training.models import Enrolment
+        Enrolment.objects.filter(candidacy=c, result="").update(
+            result=result, result_on=on,
+            certificate_no=details.get("certificate_no", "") if result == Result.PASS else "")
     c.stage, c.result, c.stage_on = stage, result, on
     c.status = transitions.STATUS_AFTER.get(result, CandidacyStatus.ACTIVE)
     if result in transitions.TERMINAL:

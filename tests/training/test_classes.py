@@ -266,3 +266,15 @@ def test_dates_cannot_move_after_opening(world):
     services.class_update(cls, actor=world.unit_u1, opens_on=date(2026, 3, 16))
     cls.refresh_from_db()
     assert cls.opens_on == date(2026, 3, 9)
+
+
+def test_a_training_result_recorded_elsewhere_shows_on_the_class(world):
+    cls = services.class_create(actor=world.unit_u1, **INTENSIVE)
+    c = passed_second_interview(world, people(world.unit_u1, 1, 50)[0])
+    candidacy_record(c, stage=Stage.CONTRACT, result=Result.SIGNED, on=date(2026, 3, 25),
+                     actor=world.agency_a1, contract_trade="介护", contract_term="3年")
+    (e,) = services.enrol(cls, actor=world.unit_u1, candidacies=[c])
+    candidacy_record(c, stage=Stage.TRAINING, result=Result.INCOMPLETE, on=date(2026, 4, 20),
+                     actor=world.unit_u1)  # e.g. from an uploaded 花名表
+    e.refresh_from_db()
+    assert (e.result, e.result_on) == ("incomplete", date(2026, 4, 20))
