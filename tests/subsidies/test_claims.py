@@ -199,3 +199,33 @@ def test_budgets_are_filed_for_next_year_and_close_their_item(world):
     assert item.status in ("done", "done_late")
     from apps.subsidies.models import Budget
     assert Budget.objects.filter(year=year, city=world.ty, unit=None).get().amount == Decimal("1700000")
+
+
+def test_a_standing_class_through_its_period_is_paid_in_two_halves(world, standards):
+    from django.utils import timezone
+    from apps.training import services as training
+    from apps.training.models import WeeklyHours
+    from apps.training.rules import teaching_weeks
+    from tests.training.test_classes import STANDING, people
+    cls = training.class_create(actor=world.unit_u1, **{
+        **STANDING, "opens_on": date(2025, 3, 3), "course_starts_on": date(2025, 3, 3),
+        "first_term_ends_on": date(2025, 7, 11), "second_term_starts_on": date(2025, 9, 1),
+        "ends_on": date(2026, 1, 16)})
+    training.standing_members_add(cls, actor=world.unit_u1, persons=people(world.unit_u1, 30, 400))
+    training.roster_file(cls, actor=world.unit_u1)
+    cls = training.class_open(cls, actor=world.unit_u1)
+    WeeklyHours.objects.bulk_create([
+        WeeklyHours(training_class=cls, week_of=w, hours=2, recorded_by=world.unit_u1)
+        for w in teaching_weeks(cls, timezone.localdate())])
+    first = services.claim_create(actor=world.unit_u1, phase="standing_opening", year=2026,
+                                  training_class=cls, **BANK)
+    with pytest.raises(ValidationError, match="还不能申请"):
+        services.claim_create(actor=world.unit_u1, phase="standing_after", year=2026,
+                              training_class=cls, **BANK)
+    cls = training.class_end(cls, actor=world.unit_u1, on=date(2026, 1, 16))
+    training.info_file(cls, actor=world.unit_u1)
+    item = cls.deadline_items.get(rule__code="standing_info")
+    assert item.status in ("done", "done_late")
+    second = services.claim_create(actor=world.unit_u1, phase="standing_after", year=2026,
+                                   training_class=cls, **BANK)
+    assert first.total == second.total == Decimal("9000.00")  # 30 × 600 × 50%, twice
