@@ -46,6 +46,9 @@ def home(request):
         # An administrator's home is its console: no figures of the business at all.
         return render(request, "accounts/home_admin.html")
     context = {"counts": org_selectors.org_counts(user)}
+    if user.role in (Role.PROVINCE, Role.CITY, Role.UNIT):
+        from apps.subsidies.selectors import claims_waiting
+        context["claims_waiting"] = claims_waiting(user)
     if user.role == Role.PROVINCE:
         context["calendar_missing"] = missing_next_year()
     years = task_selectors.task_years(user)

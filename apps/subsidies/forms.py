@@ -37,18 +37,21 @@ class StandardsForm(forms.Form):
 
     def __init__(self, *args, current, **kwargs):
         super().__init__(*args, **kwargs)
+        self.current = current
         for item in StandardItem:
             existing = current.get(item.value)
             self.fields[f"amount_{item.value}"] = forms.DecimalField(
                 label=item.label, required=False, min_value=0, max_digits=10, decimal_places=2,
+                widget=forms.NumberInput(attrs={"aria-label": f"{item.label}（元/人）"}),
                 initial=existing.amount if existing else None)
             self.fields[f"fund_{item.value}"] = forms.ChoiceField(
                 label=f"{item.label}的资金渠道", choices=Fund.choices, required=False,
+                widget=forms.Select(attrs={"aria-label": f"{item.label}的资金渠道"}),
                 initial=existing.fund if existing else Fund.EMPLOYMENT)
 
     def rows(self):
-        return [(item, self[f"amount_{item.value}"], self[f"fund_{item.value}"])
-                for item in StandardItem]
+        return [(item, self[f"amount_{item.value}"], self[f"fund_{item.value}"],
+                 self.current.get(item.value)) for item in StandardItem]
 
 
 class BudgetForm(forms.Form):

@@ -27,7 +27,8 @@ def claim_steps(claim, user):
 
 
 def standards(user, year):
-    return {s.item: s for s in visible(Standard.objects.filter(year=year), user)}
+    return {s.item: s for s in visible(Standard.objects.filter(year=year)
+                                       .select_related("updated_by"), user)}
 
 
 def standard_years(user):
@@ -44,3 +45,11 @@ def budgets(user, year):
 def budget_total(user, year) -> dict:
     return visible(Budget.objects.filter(year=year), user).aggregate(
         amount=Sum("amount"), people=Sum("planned_people"), count=Count("pk"))
+
+
+def claims_waiting(user) -> int:
+    """Claims on which ``user`` has the next step (for the home page)."""
+    from apps.subsidies.services import FLOW
+    statuses = set().union(*(roles.get(user.role, set()) for action, roles in FLOW.items()
+                             if action not in ("refresh", "withdraw", "return")))
+    return visible(Claim.objects.filter(status__in=statuses), user).count() if statuses else 0
