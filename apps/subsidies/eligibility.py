@@ -35,7 +35,8 @@ SHARE = {Item.STANDING_FIRST: "0.5", Item.STANDING_SECOND: "0.5"}
 
 
 def _pairs(qs, person="person_id", candidacy="pk"):
-    return list(qs.values_list(person, candidacy).order_by(person))
+    """One pair per person (someone who went through twice is still one person)."""
+    return list(dict(qs.values_list(person, candidacy).order_by(person, candidacy)).items())
 
 
 def eligible(item, *, unit, training_class=None, include_claim=None) -> list[tuple[int, int]]:

@@ -171,15 +171,15 @@ def verify(claim) -> list[str]:
     problems = []
     lines = list(claim.lines.prefetch_related("people"))
     for line in lines:
-        people = {(p.person_id, p.candidacy_id) for p in line.people.all()}
+        people = {p.person_id for p in line.people.all()}
         label = Item(line.item).label
         if line.count != len(people):
             problems.append(f"“{label}”人数为{line.count}，但名单上有{len(people)}人。")
         if line.amount != line.standard * line.count:
             problems.append(f"“{label}”金额不等于人数×标准。")
-        allowed = set(eligibility.eligible(line.item, unit=claim.unit,
-                                           training_class=claim.training_class,
-                                           include_claim=claim))
+        allowed = {person for person, _ in eligibility.eligible(
+            line.item, unit=claim.unit, training_class=claim.training_class,
+            include_claim=claim)}
         stale = people - allowed
         if stale:
             problems.append(f"“{label}”中有{len(stale)}人已不符合申请条件（记录已变化）。")

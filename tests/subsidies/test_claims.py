@@ -229,3 +229,23 @@ def test_a_standing_class_through_its_period_is_paid_in_two_halves(world, standa
     second = services.claim_create(actor=world.unit_u1, phase="standing_after", year=2026,
                                    training_class=cls, **BANK)
     assert first.total == second.total == Decimal("9000.00")  # 30 × 600 × 50%, twice
+
+
+def test_someone_examined_twice_is_counted_once(world, standards):
+    from apps.pipeline.models import Result, Stage
+    from apps.pipeline.services import candidacy_open, candidacy_record
+    from apps.training import services as training
+    from tests.training.test_classes import INTENSIVE, people
+    (p,) = people(world.unit_u1, 1, 500)
+    for day in (3, 10):  # failed 初试 in March, tried again and failed again
+        c = candidacy_open(person=p, project=world.project_a1, actor=world.unit_u1,
+                           on=date(2026, 3, day))
+        candidacy_record(c, stage=Stage.FIRST_INTERVIEW, result=Result.FAIL,
+                         on=date(2026, 3, day + 1), actor=world.unit_u1)
+    cls = training.class_create(actor=world.unit_u1, **INTENSIVE)
+    type(cls).objects.filter(pk=cls.pk).update(status="open")
+    cls.refresh_from_db()
+    claim = services.claim_create(actor=world.unit_u1, phase="opening", year=2026,
+                                  training_class=cls, **BANK)
+    assert dict(claim.lines.values_list("item", "count")) == {"first_interview": 1}
+    services.claim_submit(claim, actor=world.unit_u1)  # and it verifies
