@@ -62,6 +62,8 @@ ROUTES: dict[str, list[Case]] = {
                                       own=lambda w: {"pk": w.unit_u1.pk})],
     "accounts:security_otp_reset": [Case(frozenset({SE}), method="post", ok=302,
                                          own=lambda w: {"pk": w.city_ty.pk})],
+    "accounts:security_authorise": [Case(frozenset({SE}), method="post", ok=302,
+                                         own=lambda w: {"pk": w.unit_u1.pk})],
     "accounts:security_force_logout": [Case(frozenset({SE}), method="post", ok=302,
                                             own=lambda w: {"pk": w.unit_u1.pk})],
     "audit:event_list": [Case(frozenset({AU}))],

@@ -1,5 +1,7 @@
 """Forms of the administrators' console. Plain forms: the services decide and save."""
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 
 from apps.accounts.models import ADMIN_ROLES, Role
 
@@ -56,3 +58,11 @@ class AccountFilterForm(forms.Form):
     role = forms.ChoiceField(label="角色", required=False, choices=[("", "全部")] + Role.choices)
     active = forms.ChoiceField(label="状态", required=False,
                                choices=[("", "全部"), ("1", "启用"), ("0", "停用")])
+
+
+class LoginForm(AuthenticationForm):
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not user.scope_authorised:
+            raise ValidationError("该账号的角色和所属单位尚待安全管理员授权，暂不能登录。",
+                                  code="unauthorised")

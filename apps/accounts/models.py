@@ -48,6 +48,9 @@ class User(AbstractUser):
 
     # Raised by "log out everywhere": sessions carrying an older value are ended.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # 三员分立, two persons: a role and organisation set by the system administrator take
+    # effect only once the security administrator authorises them.
+    scope_authorised = models.BooleanField("角色与单位已授权", default=True)
     department = models.CharField(
         "所在部门", max_length=100, blank=True, help_text="观察账号所属厅局，如：商务厅"
     )

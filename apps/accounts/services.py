@@ -102,9 +102,11 @@ def user_create(*, actor: User, password: str, request=None, **fields) -> User:
     if errors:
         raise ValidationError(errors)
     user.set_password(password)
+    user.scope_authorised = False  # usable once the security administrator authorises it
     with transaction.atomic():
         user.save()
-        _audit(actor, AuditAction.ACCOUNT_CREATE, user, _org_text(user), request)
+        _audit(actor, AuditAction.ACCOUNT_CREATE, user, f"{_org_text(user)}（待安全管理员授权）",
+               request)
     return user
 
 
@@ -124,9 +126,12 @@ def user_update(user: User, *, actor: User, request=None, **fields) -> User:
                if getattr(user, f) != before[f]]
     if not changed:
         return user
+    scope_changed = any(getattr(user, f) != before[f] for f in ("role", "city", "unit", "agency"))
     with transaction.atomic():
-        user.save(update_fields=list(fields))
-        if any(getattr(user, f) != before[f] for f in ("role", "city", "unit", "agency")):
+        if scope_changed:
+            user.scope_authorised = False  # the new scope waits for the security administrator
+        user.save(update_fields=list(fields) + (["scope_authorised"] if scope_changed else []))
+        if scope_changed:
             user_logout_everywhere(user)
         _audit(actor, AuditAction.ACCOUNT_CHANGE, user,
                f"修改{'、'.join(str(c) for c in changed)}，现为{_org_text(user)}", request)
@@ -180,3 +185,14 @@ def user_force_logout(user: User, *, actor: User, request=None) -> None:
     with transaction.atomic():
         user_logout_everywhere(user)
         _audit(actor, AuditAction.FORCE_LOGOUT, user, "强制退出所有登录", request)
+
+
+def user_authorise(user: User, *, actor: User, request=None) -> User:
+    """The security administrator authorises the role and organisation the system
+    administrator set: only then can the account log in (a second person for every grant)."""
+    _check_target(user, actor, admins_allowed=False)
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(scope_authorised=True)
+        user.scope_authorised = True
+        _audit(actor, AuditAction.ACCOUNT_AUTHORISE, user, f"授权为{_org_text(user)}", request)
+    return user

@@ -23,6 +23,7 @@ urlpatterns = [
     path("security/<int:pk>/unlock/", views.security_unlock, name="security_unlock"),
     path("security/<int:pk>/otp-reset/", views.security_otp_reset, name="security_otp_reset"),
     path("security/<int:pk>/logout/", views.security_force_logout, name="security_force_logout"),
+    path("security/<int:pk>/authorise/", views.security_authorise, name="security_authorise"),
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts import selectors, services
 
 from apps.accounts.decorators import role_required
-from apps.accounts.forms import AccountFilterForm, AccountForm, PasswordResetForm
+from apps.accounts.forms import AccountFilterForm, AccountForm, LoginForm, PasswordResetForm
 from apps.accounts.models import ADMIN_ROLES, Role, User
 from apps.accounts.scoping import get_visible_or_404, visible
 from apps.common.forms import apply_errors
@@ -24,6 +24,7 @@ from apps.workdays.calendar import missing_next_year
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    authentication_form = LoginForm
 
 
 class LogoutView(auth_views.LogoutView):
@@ -236,6 +237,14 @@ def security_otp_reset(request, pk):
         request, pk, lambda t: services.user_otp_reset(t, actor=request.user, request=request),
         "已重置账号 {username} 的双因素认证，其下次登录须重新绑定身份验证器。",
         back="accounts:security_index")
+
+
+@require_POST
+@role_required(Role.SECURITY_ADMIN)
+def security_authorise(request, pk):
+    return _account_action(
+        request, pk, lambda t: services.user_authorise(t, actor=request.user, request=request),
+        "已授权账号 {username} 的角色与所属单位，该账号现在可以登录。", back="accounts:security_index")
 
 
 @require_POST

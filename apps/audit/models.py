@@ -20,6 +20,7 @@ class AuditAction(models.TextChoices):
     ACCOUNT_ACTIVE = "account_active", "停用/启用账号"
     PASSWORD_RESET = "password_reset", "重置密码"
     # Security administrator
+    ACCOUNT_AUTHORISE = "account_authorise", "授权账号角色与单位"
     UNLOCK = "unlock", "解除锁定"
     OTP_RESET = "otp_reset", "重置双因素认证"
     FORCE_LOGOUT = "force_logout", "强制退出登录"

@@ -279,3 +279,36 @@ def test_a_password_reset_alone_does_not_open_a_two_factor_account(world, client
     assert response.status_code == 302 and response["Location"].startswith("/otp/verify/")
     client.force_login(world.sysadmin)
     assert client.post(f"/security/{world.province.pk}/otp-reset/").status_code == 403
+
+
+def test_a_new_account_waits_for_the_security_administrator(world, client):
+    """Two persons for every grant: the system administrator's new province account cannot log
+    in until the security administrator authorises its role, and a later change of role or
+    organisation waits again."""
+    client.force_login(world.sysadmin)
+    client.post("/accounts/new/", new_account(username="new_prov", role="province"))
+    user = User.objects.get(username="new_prov")
+    assert not user.scope_authorised
+    stranger = Client()
+    response = stranger.post("/login/", {"username": "new_prov", "password": "Neues-Pass-2027"})
+    assert "尚待安全管理员授权" in response.content.decode()
+    assert "_auth_user_id" not in stranger.session
+    client.force_login(world.secadmin)
+    assert client.get("/security/").content.decode().count("待授权") >= 1
+    client.post(f"/security/{user.pk}/authorise/")
+    event = AuditEvent.objects.get(action=AuditAction.ACCOUNT_AUTHORISE)
+    assert event.actor == world.secadmin and "new_prov" in event.detail
+    response = stranger.post("/login/", {"username": "new_prov", "password": "Neues-Pass-2027"})
+    assert response.status_code == 302 and "_auth_user_id" in stranger.session
+    # The system administrator moves an existing account to another unit: it waits again.
+    client.force_login(world.sysadmin)
+    response = client.post(f"/accounts/{world.unit_u1.pk}/", {
+        "first_name": "王老师", "email": "", "role": "unit", "city": "", "unit": world.u2.pk,
+        "agency": "", "department": ""})
+    assert response.status_code == 302
+    world.unit_u1.refresh_from_db()
+    assert world.unit_u1.unit == world.u2 and not world.unit_u1.scope_authorised
+    # And the security administrator cannot authorise itself a new scope either.
+    client.force_login(world.secadmin)
+    refused = client.post(f"/security/{world.secadmin.pk}/authorise/")
+    assert refused.status_code == 400 and "不能对自己的账号" in refused.content.decode()
