@@ -1,7 +1,7 @@
 """Benchmark: a 10,000-row registration roster, parse + validate + upsert, all in.
 
 Run by hand:  .venv/bin/python bench/roster_import.py [rows]
-It builds a scratch database (test_laborexport_bench), generates the roster, and measures in
+It builds a scratch database (bench_<name of DATABASE_URL's database>), generates the roster, and measures in
 one run, each inside a transaction that is rolled back:
   1. this system's path: safety check, calamine read, validation, bulk insert (with the
      encryption, keyed hashes and history triggers);
