@@ -115,6 +115,58 @@ def copy_columns(model, columns: dict, count: int, *, progress=None) -> int:
     return count
 
 
+def copy_update(model, pks: list, columns: dict) -> int:
+    """Update the rows whose primary keys are ``pks``, each from its place in ``columns``
+    ({attname: list of values}); a None keeps the row's current value (so an encrypted value
+    that does not change keeps its token). auto_now columns are stamped. One COPY into a
+    temporary table and one UPDATE … FROM: the statement-level history trigger records each
+    row once, where Django's bulk_update() builds a CASE per row and field (~5 s for 10,000).
+    Must run inside a transaction."""
+    if not pks:
+        return 0
+    meta = model._meta
+    fields = [meta.get_field(name) for name in columns]
+    fields = [f for f in meta.concrete_fields if f in fields]  # the table's order
+    stamped = [f for f in meta.concrete_fields if getattr(f, "auto_now", False)]
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    scratch = quote(f"bulk_update_{meta.db_table}")
+    names = [quote(f.column) for f in fields]
+    sets = [f"{name} = COALESCE(t.{name}, p.{name})" for name in names]
+    sets += [f"{quote(f.column)} = %s" for f in stamped]
+    now = timezone.now()
+
+    def chunks():
+        for start in range(0, len(pks), BATCH):
+            stop = min(start + BATCH, len(pks))
+            texts = [_texts(pks[start:stop])]
+            for field in fields:
+                part = columns[field.attname][start:stop]
+                prepare = _preparer(field)
+                if prepare is not None:
+                    given = [i for i, value in enumerate(part) if value is not None]
+                    prepared = prepare([part[i] for i in given])
+                    part = [None] * len(part)
+                    for i, value in zip(given, prepared):
+                        part[i] = value
+                texts.append(_texts(part))
+            yield "\n".join(map("\t".join, zip(*texts))) + "\n"
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS "
+                       f"SELECT {pk}, {', '.join(names)} FROM {table} WITH NO DATA")
+        with connection.wrap_database_errors:
+            cursor.copy_expert(f"COPY {scratch} ({pk}, {', '.join(names)}) FROM STDIN",
+                               _Stream(chunks()), size=1 << 16)
+        cursor.execute(f"UPDATE {table} AS p SET {', '.join(sets)} FROM {scratch} AS t "
+                       f"WHERE p.{pk} = t.{pk}",
+                       [f.get_db_prep_save(now, connection) for f in stamped])
+        updated = cursor.rowcount
+        cursor.execute(f"DROP TABLE {scratch}")
+    return updated
+
+
 def copy_insert(model, rows: list[dict]) -> int:
     """copy_columns() for rows given as {attname: value}; a key a row leaves out takes the
     field's default, as before."""

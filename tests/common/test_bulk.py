@@ -65,3 +65,28 @@ def test_copy_insert_of_dict_rows_fills_defaults(world):
         assert bulk.copy_insert(Person, rows) == 1
     person = Person.objects.get(name="单条")
     assert person.phone == "" and person.unit_id is None and person.poverty_status == ""
+
+
+@pytest.mark.django_db
+def test_copy_update_changes_given_values_and_keeps_the_rest(world):
+    with transaction.atomic():
+        bulk.copy_columns(Person, person_columns(world, 3, phone=["13800000001"] * 3), 3)
+    people = list(Person.objects.filter(name__startswith="批量").order_by("name"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, phone FROM registry_person WHERE id = ANY(%s)",
+                       [[p.pk for p in people]])
+        tokens = dict(cursor.fetchall())
+    with transaction.atomic():
+        updated = bulk.copy_update(Person, [p.pk for p in people[:2]],
+                                   {"phone": ["13900000002", None], "hukou": [None, "太原\t小店"]})
+    assert updated == 2
+    fresh = {p.pk: p for p in Person.objects.filter(pk__in=[p.pk for p in people])}
+    first, second, third = (fresh[p.pk] for p in people)
+    assert (first.phone, first.hukou) == ("13900000002", "")
+    assert (second.phone, second.hukou) == ("13800000001", "太原\t小店")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM registry_person WHERE id = %s", [second.pk])
+        assert cursor.fetchone()[0] == tokens[second.pk]  # not re-encrypted
+    assert first.updated_at > people[0].updated_at and third.updated_at == people[2].updated_at
+    assert [h.pgh_label for h in first.history.order_by("pgh_id")] == ["insert", "update"]
+    assert third.history.count() == 1

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from apps.common.crypto import blind_index
 from apps.registry.idnumber import make_id
 from apps.registry.models import Person
 from apps.rosters.models import UploadKind, UploadStatus
@@ -59,6 +60,23 @@ def test_a_changed_cell_is_an_update_with_history(world):
     history = list(person.history.order_by("pgh_id").select_related("pgh_context"))
     assert [h.pgh_label for h in history] == ["insert", "update"]  # both by trigger
     assert all(h.pgh_context.metadata["user"] == world.unit_u1.pk for h in history)
+
+
+def test_each_updated_row_changes_only_its_own_changed_cells(world):
+    upload_commit(receive(world.unit_u1, xlsx([person_row(i) for i in range(1, 4)])),
+                  actor=world.unit_u1)
+    untouched = Person.objects.get(name="测试3").updated_at
+    rows = [person_row(1, phone="13912345678"), person_row(2, education="本科"), person_row(3)]
+    upload = receive(world.unit_u1, xlsx(rows))
+    assert (upload.update_count, upload.unchanged_count) == (2, 1)
+    assert [r["changes"] for r in upload.preview] == [["联系方式"], ["学历"], []]
+    upload_commit(upload, actor=world.unit_u1)
+    first, second, third = (Person.objects.get(name=f"测试{i}") for i in range(1, 4))
+    assert (first.phone, first.education) == ("13912345678", "大专")
+    assert (second.phone, second.education) == (person_row(2)[4], "本科")
+    assert first.phone_hash == blind_index("13912345678", purpose="phone")  # search finds it
+    assert third.updated_at == untouched and third.history.count() == 1
+    assert [h.pgh_label for h in second.history.order_by("pgh_id")] == ["insert", "update"]
 
 
 def test_one_bad_row_blocks_the_whole_file(world, people_before):
