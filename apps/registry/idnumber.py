@@ -144,6 +144,11 @@ def _region_known(region_code: str) -> bool:
     return any(props.get("county") for _part, props in parts)
 
 
+@functools.lru_cache(maxsize=65536)  # dates repeat across a roster; a date is immutable
+def _birth_date(birth_text: str) -> date:
+    return date(int(birth_text[:4]), int(birth_text[4:6]), int(birth_text[6:]))
+
+
 def parse(
     raw: str,
     *,
@@ -157,19 +162,22 @@ def parse(
     both, and naming the impossible date points the user at the digits to fix. The age is
     checked last, since an age computed from a mistyped number would mislead.
     """
-    number = raw if raw.__class__ is str and _PLAIN.fullmatch(raw) else normalise(raw)
-    if not number:
-        raise IdNumberError("请填写身份证号", "empty")
-    if len(number) != ID_LENGTH:
-        raise IdNumberError(f"身份证号应为18位，当前为{len(number)}位", "length")
-    if not _is_ascii_digits(number[:17]):
-        raise IdNumberError("身份证号前17位只能是数字", "format")
-    if number[17] not in _ASCII_DIGITS and number[17] != "X":
-        raise IdNumberError("身份证号最后一位只能是数字或X", "format")
+    if raw.__class__ is str and _PLAIN.fullmatch(raw):
+        number = raw  # already normal: 17 ASCII digits and a digit or X (a roster's usual case)
+    else:
+        number = normalise(raw)
+        if not number:
+            raise IdNumberError("请填写身份证号", "empty")
+        if len(number) != ID_LENGTH:
+            raise IdNumberError(f"身份证号应为18位，当前为{len(number)}位", "length")
+        if not _is_ascii_digits(number[:17]):
+            raise IdNumberError("身份证号前17位只能是数字", "format")
+        if number[17] not in _ASCII_DIGITS and number[17] != "X":
+            raise IdNumberError("身份证号最后一位只能是数字或X", "format")
 
     birth_text = number[6:14]
     try:
-        birth_date = date(int(birth_text[:4]), int(birth_text[4:6]), int(birth_text[6:]))
+        birth_date = _birth_date(birth_text)
     except ValueError:
         raise IdNumberError(f"身份证号中的出生日期{birth_text}不存在", "birth_date") from None
 

@@ -159,6 +159,10 @@ def clean_column(cells, cleaner) -> tuple[list, dict]:
     A cell whose cleaner raised has no value (None) in ``values``; callers look at the errors."""
     if _unchanged(cells, cleaner):
         return list(cells), {}
+    if cleaner is text and cells and set(map(type, cells)) == {float} \
+            and all(map(float.is_integer, cells)):
+        # Numbers such as the 序号 column: text() of a whole float is its integer's digits.
+        return list(map(str, map(int, cells))), {}
     values, errors, seen = [], {}, {}
     append = values.append
     for index, cell in enumerate(cells):

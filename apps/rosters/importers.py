@@ -3,8 +3,6 @@
 Fast path for large rosters: cells are cleaned a column at a time, one query finds every
 existing person of the file by keyed hash, and new people are streamed in with one COPY
 (the statement-level history trigger still records every row)."""
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -21,7 +19,7 @@ from apps.registry.models import Education, Marital, Person, PersonCategory, Pov
 from apps.registry.services import MAX_AGE, MIN_AGE
 from apps.rosters import cleaning
 from apps.rosters.layouts import Layout, normalise_header
-from apps.rosters.readers import Sheet, column_letter
+from apps.rosters.readers import Sheet, column_letter, cycles_not_collected
 from apps.rosters.safety import Refused
 
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
@@ -178,7 +176,7 @@ class RosterValidator:
             raws.append(raw)
         if not raws:
             raise Refused(f"工作表“{sheet.name}”表头下没有数据。")
-        with _cycles_not_collected():
+        with cycles_not_collected():
             rows, columns = self._clean_rows(sheet, numbers, raws, mapping)
             self._check_duplicates(rows)
             self._compare_with_registry(rows)
@@ -300,21 +298,6 @@ class RosterValidator:
                 row.outcome = UPDATE if row.changes else UNCHANGED
 
 
-@contextmanager
-def _cycles_not_collected():
-    """A roster allocates ~100,000 objects that live until it is done and hold no reference
-    cycle; CPython's cycle collector would walk them (and the whole process) again and again:
-    ~0.1 s of a 10,000-row import. Reference counting still frees everything; collection
-    resumes, if it was on, when the block ends."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def on_progress(done: int) -> None:
     """Called after each batch is written (tests hook it to break the connection midway)."""
 
@@ -322,7 +305,7 @@ def on_progress(done: int) -> None:
 def write(result: Result, actor) -> tuple[int, int]:
     """Write the outcomes of a validated roster. Must run inside the caller's transaction."""
     assert transaction.get_connection().in_atomic_block
-    with _cycles_not_collected():
+    with cycles_not_collected():
         return _write(result, actor)
 
 

@@ -132,6 +132,12 @@ def test_a_column_with_anything_to_change_is_not_taken_as_clean(cells, cleaner):
     assert cleaning.clean_column(cells, cleaner) == per_cell(cells, cleaner)
 
 
+@pytest.mark.parametrize("cells", [[1.0, 2.0, -3.0, 0.0, -0.0, 1e20, 1e300], [1.0, 1.5], [float("inf")],
+                                   [-float("inf"), 2.0], [1.0, 2], [True, 1.0]])
+def test_numbers_clean_exactly_as_their_cells(cells):
+    assert cleaning.clean_column(cells, cleaning.text) == per_cell(cells, cleaning.text)
+
+
 def test_every_unicode_space_is_at_or_below_u3000():
     # _NOT_PLAIN lists the spaces it looks for up to U+3000 only.
     assert not [c for c in range(0x3001, 0x110000) if chr(c).isspace()]
