@@ -163,6 +163,19 @@ def clean_column(cells, cleaner) -> tuple[list, dict]:
             and all(map(float.is_integer, cells)):
         # Numbers such as the 序号 column: text() of a whole float is its integer's digits.
         return list(map(str, map(int, cells))), {}
+    if set(map(type, cells)) == {str}:
+        # Each distinct text cleaned once, then looked up in C (sex, category, dates: a few
+        # values each, repeated 10,000 times).
+        outcomes, refused = {}, {}
+        for cell in set(cells):
+            try:
+                outcomes[cell] = cleaner(cell)
+            except CellError as error:
+                refused[cell] = error.message
+        if not refused:
+            return list(map(outcomes.__getitem__, cells)), {}
+        return ([outcomes.get(cell) for cell in cells],
+                {i: refused[cell] for i, cell in enumerate(cells) if cell in refused})
     values, errors, seen = [], {}, {}
     append = values.append
     for index, cell in enumerate(cells):

@@ -159,6 +159,8 @@ class RosterValidator:
         self.actor = actor
         self.today = timezone.localdate()
         self.required = [(c.key, c.header) for c in layout.columns if c.required]
+        self.city_actor = actor.role == Role.CITY
+        self.own_unit = actor.unit.name if actor.role == Role.UNIT else ""
         self.units = {}
         if actor.role == Role.CITY:
             self.units = {u.name: u for u in visible(
@@ -205,23 +207,25 @@ class RosterValidator:
             columns.append(values)
             failures.append((column.key, messages))
         failed = set().union(*(messages for _key, messages in failures))
+        required = [(key, header) for key, header in self.required if key in keys]
+        check_person = self._check_person
         rows = []
+        append = rows.append
         for i, (number, cells) in enumerate(zip(numbers, zip(*columns))):
-            row = Row(number=number)
             values = dict(zip(keys, cells))
+            row = Row(number=number, values=values)
             if i in failed:
                 for key, messages in failures:  # in column order, as a user reads the row
                     if i in messages:
                         row.errors.append(messages[i])
                         del values[key]  # an unusable cell has no value
             row.name = values.get("name", "")
-            self._check_person(row, values)
-            row.values = values
-            rows.append(row)
+            check_person(row, values, required)
+            append(row)
         return rows, dict(zip(keys, columns))
 
-    def _check_person(self, row: Row, values: dict):
-        for key, header in self.required:
+    def _check_person(self, row: Row, values: dict, required: list):
+        for key, header in required:
             if key in values and not values[key]:
                 row.errors.append(f"第{row.number}行“{header}”列：必填")
         number = values.get("id_number")
@@ -245,12 +249,12 @@ class RosterValidator:
             row.errors.append(f"第{row.number}行“年龄”列：与身份证号不符（按身份证号为"
                               f"{info.age_on(self.today)}岁）")
         unit_name = values.pop("unit", "")
-        if self.actor.role == Role.CITY:
+        if self.city_actor:
             if unit_name and unit_name not in self.units:
                 row.errors.append(f"第{row.number}行“推荐单位”列：“{unit_name}”不是本市已备案的组织单位")
             values["unit_obj"] = self.units.get(unit_name)
-        elif self.actor.role == Role.UNIT and unit_name and unit_name != self.actor.unit.name:
-            row.errors.append(f"第{row.number}行“推荐单位”列：只能登记本单位（{self.actor.unit.name}）的人员")
+        elif self.own_unit and unit_name and unit_name != self.own_unit:
+            row.errors.append(f"第{row.number}行“推荐单位”列：只能登记本单位（{self.own_unit}）的人员")
 
     def _check_duplicates(self, rows):
         first = {}
