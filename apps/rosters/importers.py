@@ -303,7 +303,8 @@ class RosterValidator:
 
 
 def on_progress(done: int) -> None:
-    """Called after each batch is written (tests hook it to break the connection midway)."""
+    """Called after each batch of new people is handed to the COPY, with the number handed so
+    far (tests hook it to break the connection midway through the statement)."""
 
 
 def write(result: Result, actor) -> tuple[int, int]:
