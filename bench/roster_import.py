@@ -15,6 +15,22 @@ dead rows of earlier rolled-back runs do not weigh on this one.
 It prints the three times, the ratios, and the peak memory of our path (tracemalloc).
 Goal (issue 4): ours ≤ 1.0 s, ≤ 10× the COPY, peak ≤ 300 MB.
 BENCH_QUICK=1 stops after ours and the COPY; BENCH_PROFILE=1 profiles one run of ours.
+
+Figures (November 2026, this machine: 2 cores shared by four engineers' test runs, so wall
+times swing with their load; compare within one run):
+  lightly loaded (load ~1.7): ours 1.00 s = safety 0.02 + read 0.24 + validate 0.22 +
+    write 0.36 + foreign-key checks 0.14; COPY 0.038 s (26×); import-export 51 s (51× ours);
+    peak 40 MB. Before the column-wise rework, in a quieter moment: 2.19 s (validate 0.86,
+    write 0.90) and without the foreign-key checks, which the rolled-back runs skipped.
+  heavily loaded (load ~5), old and new code back to back: old 5.95–7.05 s, new 3.27–3.55 s.
+Where the time left goes (measured with psql COPY of the already encrypted rows, so no
+Python at all): registry_person's 12 indexes make the insert ~6× the bare-table COPY, the
+history trigger adds ~25 % of that, and the three deferred foreign keys cost ~0.14 s more at
+commit: the database work alone is ~12× the bare COPY, so "≤ 10× the COPY" cannot be met by
+this code with this schema. What the schema could give (apps/registry, not this branch):
+dropping the three varchar_pattern_ops indexes Django adds on the hash columns (they are
+never LIKE-searched) and giving the hash columns COLLATE "C" about halve the index work.
+Python's share (read, validate, encrypt) is ~0.5 s, calamine's parse of the sheet ~0.19 s.
 """
 import io
 import os
