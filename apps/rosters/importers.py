@@ -184,9 +184,9 @@ class RosterValidator:
             self._compare_with_registry(rows)
         return Result(sheet=sheet.name, rows=rows, notices=notices, columns=columns)
 
-    def _clean_rows(self, sheet, numbers, raws, mapping) -> list:
-        width = max(len(raw) for raw in raws)
-        if any(len(raw) < width for raw in raws):  # ragged CSV lines: a missing cell is ""
+    def _clean_rows(self, sheet, numbers, raws, mapping) -> tuple[list, dict]:
+        width = max(max(len(raw) for raw in raws), max(mapping) + 1)
+        if any(len(raw) < width for raw in raws):  # short CSV lines: a missing cell is ""
             raws = [list(raw) + [""] * (width - len(raw)) for raw in raws]
         cells_of = list(zip(*raws))
         position = {number: i for i, number in enumerate(numbers)} if sheet.formulas else {}

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.common.crypto import blind_index
 from apps.registry.idnumber import make_id
@@ -215,6 +216,17 @@ def test_csv_in_utf8_bom_and_gb18030_are_read_alike(world):
     b = receive(world.unit_u1, csv_bytes(rows, encoding="gb18030"), name="b.csv")
     assert [r["name"] for r in a.preview] == [r["name"] for r in b.preview] == ["张伟", "李娜"]
     assert a.new_count == b.new_count == 2
+
+
+def test_csv_lines_shorter_than_the_header_read_the_missing_cells_as_blank(world):
+    header = HEADER + ["户籍所在地", "推荐单位"]  # columns no line reaches
+    upload = receive(world.unit_u1, csv_bytes([person_row(1), person_row(2)[:7]], header=header),
+                     name="a.csv")
+    assert (upload.new_count, upload.error_count) == (2, 0), upload.preview
+    upload_commit(upload, actor=world.unit_u1)
+    assert Person.objects.get(name="测试1").registered_on == date(2026, 3, 1)
+    second = Person.objects.get(name="测试2")  # no 报名日期 cell: today, as a blank one
+    assert (second.registered_on, second.hukou, second.unit) == (timezone.localdate(), "", world.u1)
 
 
 def test_script_in_a_name_is_stored_as_text_and_escaped(world, client):
