@@ -328,6 +328,10 @@ def test_mask_phone(raw, masked):
     assert mask_phone(raw) == masked
 
 
+def test_mask_id_of_nothing_is_empty():
+    assert mask_id(None) == mask_id("") == ""
+
+
 def test_mask_phone_none():
     assert mask_phone(None) == ""
 
