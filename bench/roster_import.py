@@ -20,7 +20,7 @@ Figures (November 2026, this machine: 2 cores shared by four engineers' test run
 times swing with their load; compare within one run):
   lightly loaded (load ~1.7): ours 1.00 s = safety 0.02 + read 0.24 + validate 0.22 +
     write 0.36 + foreign-key checks 0.14; COPY 0.038 s (26×); import-export 51 s (51× ours);
-    peak 40 MB. Before the column-wise rework, in a quieter moment: 2.19 s (validate 0.86,
+    peak 40 MB. At load ~2: ours 1.07–1.09 s, COPY 0.080 s, import-export 50 s, 35 MB. Before the column-wise rework, in a quieter moment: 2.19 s (validate 0.86,
     write 0.90) and without the foreign-key checks, which the rolled-back runs skipped.
   heavily loaded (load ~5), old and new code back to back: old 5.95–7.05 s, new 3.27–3.55 s.
 Where the time left goes (measured with psql COPY of the already encrypted rows, so no
