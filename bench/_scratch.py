@@ -1,4 +1,8 @@
-"""A scratch database for a benchmark: Django's test database, created and dropped."""
+"""A scratch database for a benchmark: Django's test database, created and dropped.
+
+Its name is derived from the configured database's name ("bench_<name>"), so engineers who
+share one PostgreSQL server with different DATABASE_URLs never clobber each other's scratch
+database, nor the test database (TEST_DATABASE_NAME) of a test run going on beside it."""
 import os
 import sys
 from contextlib import contextmanager
@@ -17,6 +21,8 @@ def scratch_database():
 
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
+    scratch = f"bench_{old_name}"
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = scratch
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)
     try:
         yield connection

@@ -35,8 +35,10 @@ __all__ = [
     "DecryptionError",
     "EncryptedTextField",
     "blind_index",
+    "blind_indexes",
     "decrypt",
     "encrypt",
+    "encrypt_many",
 ]
 
 TOKEN_PREFIX = "v1:"
@@ -121,6 +123,34 @@ def encrypt(plaintext: str) -> str:
     return TOKEN_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
 
 
+# urlsafe_b64encode() is b64encode() plus a translate, both in Python; this is the same in C.
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
+def encrypt_many(plaintexts: list) -> list[str]:
+    """encrypt() of each plaintext, in order: the same token format, a fresh random nonce each.
+
+    For bulk writes (a roster encrypts tens of thousands of values): the key is looked up
+    once and the nonces come from one os.urandom() call, each 12 bytes of it as random as a
+    call of its own; per value this is about a third of encrypt()'s cost."""
+    aead = _current_aead()
+    seal = aead.encrypt
+    nonces = os.urandom(NONCE_BYTES * len(plaintexts))
+    tokens = []
+    append = tokens.append
+    for i, plaintext in enumerate(plaintexts):
+        if plaintext.__class__ is not str:
+            raise TypeError(f"encrypt() takes str, not {type(plaintext).__name__}")
+        if plaintext == "":
+            append("")
+            continue
+        nonce = nonces[i * NONCE_BYTES:(i + 1) * NONCE_BYTES]
+        raw = binascii.b2a_base64(nonce + seal(nonce, plaintext.encode("utf-8"), None),
+                                  newline=False)
+        append(TOKEN_PREFIX + raw.translate(_URLSAFE).decode("ascii"))
+    return tokens
+
+
 def decrypt(token: str) -> str:
     """The plaintext of a token from encrypt(); "" for "".
 
@@ -177,6 +207,28 @@ def blind_index(value: str, *, purpose: str) -> str:
     return hmac.new(_index_key(key), message, hashlib.sha256).hexdigest()
 
 
+def blind_indexes(values: list, *, purpose: str) -> list[str]:
+    """blind_index() of each value, in order, keyed once for the lot (HMAC copies)."""
+    if not isinstance(purpose, str) or not purpose or "\x00" in purpose:
+        raise ValueError("blind_index() needs a non-empty purpose without NUL characters")
+    key = getattr(settings, "BLIND_INDEX_KEY", None)
+    if not isinstance(key, str):
+        _decode_key(key, "BLIND_INDEX_KEY")
+    keyed = hmac.new(_index_key(key), (purpose + "\x00").encode("utf-8"), hashlib.sha256)
+    digests = []
+    append = digests.append
+    for value in values:
+        if value.__class__ is not str:
+            raise TypeError(f"blind_index() takes str, not {type(value).__name__}")
+        if value == "":
+            append("")
+            continue
+        mac = keyed.copy()
+        mac.update(value.encode("utf-8"))
+        append(mac.hexdigest())
+    return digests
+
+
 # --- Model field ---------------------------------------------------------------------------
 
 class EncryptedTextField(models.TextField):
@@ -204,6 +256,12 @@ class EncryptedTextField(models.TextField):
         if value is None:
             return None
         return encrypt(value)
+
+    def get_prep_values(self, values: list) -> list:
+        """get_prep_value() of each value, for bulk writes (see encrypt_many)."""
+        if set(map(type, values)) <= {str}:
+            return encrypt_many(values)
+        return [self.get_prep_value(value) for value in values]
 
     def get_lookup(self, lookup_name):
         if lookup_name == "isnull":

@@ -11,8 +11,9 @@ and an unknown region is a warning (``IdInfo.region_known``), never an error.
 """
 from __future__ import annotations
 
-import re
 import functools
+import os
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -32,6 +33,8 @@ ID_LENGTH = 18
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 _ASCII_DIGITS = frozenset("0123456789")
+# Already normal (the common case in a roster): 17 ASCII digits and a digit or X.
+_PLAIN = re.compile(r"[0-9]{17}[0-9X]")
 
 # Full-width digits and X come from Chinese input methods in full-width mode.
 _FULL_WIDTH = {0xFF10 + i: str(i) for i in range(10)}
@@ -80,18 +83,58 @@ def normalise(raw: str) -> str:
 
 
 def _check_char(first17: str) -> str:
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS))
-    return _CHECK_CHARS[total % 11]
+    """The check character of 17 ASCII digits (callers check that they are digits).
+
+    GB 11643's weights are 2**17, 2**16 ... 2**1 modulo 11, and 13 = 2 (mod 11), so the weighted
+    sum is 2 * (the digits read in base 13) modulo 11: one int() in C instead of 17 products
+    (a roster checks tens of thousands). tests/registry pin it to the weight table."""
+    return _CHECK_CHARS[2 * int(first17, 13) % 11]
 
 
 def _is_ascii_digits(text: str) -> bool:
     # str.isdigit() would accept characters such as '²' or Arabic-Indic digits.
-    return bool(text) and all(c in _ASCII_DIGITS for c in text)
+    return bool(text) and text.isascii() and text.isdigit()
+
+
+_COUNTY_LINE = re.compile(r'  ([0-9]{4}) county="')
+_PROVINCE_LINE = re.compile(r'([0-9]{2}) province="')
+
+
+@functools.cache
+def _county_codes() -> frozenset | None:
+    """Every 6-digit code stdnum's cn/loc table names a county for, read straight from its
+    two-level text file (~8 ms, where building stdnum's own tree takes ~75 ms: the first
+    roster of a process paid that). None if the file has any other shape."""
+    try:
+        from importlib.util import find_spec
+
+        # Located without importing the package.
+        path = os.path.join(find_spec("stdnum").submodule_search_locations[0], "cn", "loc.dat")
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except Exception:  # noqa: BLE001 - fall back to stdnum's own reader
+        return None
+    codes, province = set(), None
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        if match := _COUNTY_LINE.match(line):
+            if province is None:
+                return None
+            codes.add(province + match[1])
+        elif match := _PROVINCE_LINE.match(line):
+            province = match[1]
+        else:
+            return None
+    return frozenset(codes)
 
 
 @functools.lru_cache(maxsize=4096)  # a roster repeats a few hundred codes thousands of times
 def _region_known(region_code: str) -> bool:
     """Whether stdnum's region table names a county for this code, whatever its dates."""
+    codes = _county_codes()
+    if codes is not None:
+        return region_code in codes
     try:
         from stdnum import numdb
 
@@ -99,6 +142,11 @@ def _region_known(region_code: str) -> bool:
     except Exception:  # noqa: BLE001 - a broken lookup table must not block registration
         return False
     return any(props.get("county") for _part, props in parts)
+
+
+@functools.lru_cache(maxsize=65536)  # dates repeat across a roster; a date is immutable
+def _birth_date(birth_text: str) -> date:
+    return date(int(birth_text[:4]), int(birth_text[4:6]), int(birth_text[6:]))
 
 
 def parse(
@@ -114,19 +162,22 @@ def parse(
     both, and naming the impossible date points the user at the digits to fix. The age is
     checked last, since an age computed from a mistyped number would mislead.
     """
-    number = normalise(raw)
-    if not number:
-        raise IdNumberError("请填写身份证号", "empty")
-    if len(number) != ID_LENGTH:
-        raise IdNumberError(f"身份证号应为18位，当前为{len(number)}位", "length")
-    if not _is_ascii_digits(number[:17]):
-        raise IdNumberError("身份证号前17位只能是数字", "format")
-    if number[17] not in _ASCII_DIGITS and number[17] != "X":
-        raise IdNumberError("身份证号最后一位只能是数字或X", "format")
+    if raw.__class__ is str and _PLAIN.fullmatch(raw):
+        number = raw  # already normal: 17 ASCII digits and a digit or X (a roster's usual case)
+    else:
+        number = normalise(raw)
+        if not number:
+            raise IdNumberError("请填写身份证号", "empty")
+        if len(number) != ID_LENGTH:
+            raise IdNumberError(f"身份证号应为18位，当前为{len(number)}位", "length")
+        if not _is_ascii_digits(number[:17]):
+            raise IdNumberError("身份证号前17位只能是数字", "format")
+        if number[17] not in _ASCII_DIGITS and number[17] != "X":
+            raise IdNumberError("身份证号最后一位只能是数字或X", "format")
 
     birth_text = number[6:14]
     try:
-        birth_date = date(int(birth_text[:4]), int(birth_text[4:6]), int(birth_text[6:]))
+        birth_date = _birth_date(birth_text)
     except ValueError:
         raise IdNumberError(f"身份证号中的出生日期{birth_text}不存在", "birth_date") from None
 
@@ -187,7 +238,7 @@ def _keep_tail(text: str, keep: int) -> str:
 
 def mask_id(number: str) -> str:
     """Keep the region and the last 4, hide the birth date: "140105********123X"."""
-    text = normalise(number)
+    text = number if number.__class__ is str and _PLAIN.fullmatch(number) else normalise(number)
     if len(text) == ID_LENGTH:
         return text[:6] + "*" * 8 + text[-4:]
     return _keep_tail(text, 2)

@@ -36,8 +36,21 @@ def _mb(n: int) -> str:
     return f"{n / 1048576:.0f} MB"
 
 
+@dataclass(frozen=True)
+class Accepted:
+    kind: str                                # "xlsx" or "csv"
+    # The workbook's XML parts holding "<f" (formula cells), noticed while they were scanned
+    # here anyway: readers need not inflate the other sheets a second time to look for them.
+    formula_parts: frozenset = frozenset()
+
+
 def inspect(name: str, data: bytes, lim: Limits | None = None) -> str:
     """Return "xlsx" or "csv", or raise Refused."""
+    return accept(name, data, lim).kind
+
+
+def accept(name: str, data: bytes, lim: Limits | None = None) -> Accepted:
+    """inspect(), with what the scan noticed for the reader."""
     lim = lim or limits()
     lower = (name or "").lower()
     if len(data) > lim.max_bytes:
@@ -49,18 +62,18 @@ def inspect(name: str, data: bytes, lim: Limits | None = None) -> str:
     if data.startswith(ZIP_MAGIC):
         if lower.endswith(".xlsm"):
             raise Refused("含宏的工作簿（.xlsm）不受支持，请另存为 .xlsx 后上传。")
-        _check_zip(data, lim)
-        return "xlsx"
+        return Accepted("xlsx", _check_zip(data, lim))
     if lower.endswith((".xlsx", ".xlsm", ".xls")):
         raise Refused("文件扩展名是 Excel，但内容不是 Excel 工作簿（可能是改了扩展名的其他文件）。")
     if data.startswith(UTF16_BOMS):
         raise Refused("CSV 文件为 UTF-16 编码，不受支持。请另存为“CSV UTF-8”或 GB18030 编码后上传。")
     if b"\x00" in data[:4096]:
         raise Refused("文件不是文本格式的 CSV，也不是 Excel 工作簿。")
-    return "csv"
+    return Accepted("csv")
 
 
-def _check_zip(data: bytes, lim: Limits) -> None:
+def _check_zip(data: bytes, lim: Limits) -> frozenset:
+    """Refuse a hostile zip; return the names of its XML parts that hold "<f"."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
@@ -87,18 +100,26 @@ def _check_zip(data: bytes, lim: Limits) -> None:
     for (_, end), (start, _) in zip(spans, spans[1:]):
         if start < end:
             raise Refused("Excel 文件内部结构异常（数据重叠），疑似压缩炸弹，已拒绝。")
+    formula_parts = set()
     for e in entries:
-        if e.filename.endswith((".xml", ".rels")) and _declares_doctype(archive, e):
-            # No part of a genuine workbook declares a DOCTYPE; entity bombs need one.
-            raise Refused("Excel 文件含有不安全的 XML 声明（DOCTYPE），已拒绝。")
+        if e.filename.endswith((".xml", ".rels")):
+            doctype, formulas = _scan(archive, e)
+            if doctype:
+                # No part of a genuine workbook declares a DOCTYPE; entity bombs need one.
+                raise Refused("Excel 文件含有不安全的 XML 声明（DOCTYPE），已拒绝。")
+            if formulas:
+                formula_parts.add(e.filename)
+    return frozenset(formula_parts)
 
 
-def _declares_doctype(archive, entry) -> bool:
-    tail = b""
+def _scan(archive, entry) -> tuple[bool, bool]:
+    """(declares a DOCTYPE or ENTITY, holds "<f"), reading the part in chunks."""
+    tail, formulas = b"", False
     with archive.open(entry) as part:
         while chunk := part.read(1 << 16):
             window = tail + chunk
             if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
-                return True
+                return True, formulas
+            formulas = formulas or b"<f" in window
             tail = window[-16:]
-    return False
+    return False, formulas

@@ -11,7 +11,8 @@ from django.db.models.lookups import IsNull
 from django.test.utils import isolate_apps
 
 from apps.common.crypto import (
-    DecryptionError, EncryptedTextField, blind_index, decrypt, encrypt,
+    DecryptionError, EncryptedTextField, blind_index, blind_indexes, decrypt, encrypt,
+    encrypt_many,
 )
 
 ID_NUMBER = "14010519900307123X"
@@ -156,6 +157,35 @@ def test_non_text_is_refused():
         decrypt(None)
 
 
+def test_encrypt_many_gives_encrypt_tokens_in_order():
+    values = [ID_NUMBER, "", CHINESE, "13800012345", ID_NUMBER]
+    tokens = encrypt_many(values)
+    assert [decrypt(t) for t in tokens] == values
+    assert tokens[1] == ""
+    for token, single in zip(tokens, [encrypt(v) for v in values]):
+        assert len(token) == len(single) and token[:3] == single[:3]  # the same format
+        assert token == "" or base64.urlsafe_b64decode(token[3:])  # urlsafe, padded
+
+
+def test_encrypt_many_draws_a_fresh_nonce_for_every_value():
+    tokens = encrypt_many([ID_NUMBER] * 200)
+    nonces = {base64.urlsafe_b64decode(t[3:])[:12] for t in tokens}
+    assert len(nonces) == len(set(tokens)) == 200
+
+
+def test_encrypt_many_tokens_decrypt_after_rotation(settings):
+    tokens = encrypt_many([CHINESE])
+    settings.FIELD_ENCRYPTION_OLD_KEYS = [settings.FIELD_ENCRYPTION_KEY]
+    settings.FIELD_ENCRYPTION_KEY = new_key()
+    assert decrypt(tokens[0]) == CHINESE
+
+
+def test_encrypt_many_refuses_non_text():
+    with pytest.raises(TypeError):
+        encrypt_many(["ok", None])
+    assert encrypt_many([]) == []
+
+
 # --- key validation ------------------------------------------------------------------------
 
 def short_key():
@@ -259,6 +289,17 @@ def test_blind_index_purpose_is_keyword_only():
         blind_index(ID_NUMBER, "id_number")
 
 
+def test_blind_indexes_are_blind_index_of_each_value():
+    values = [ID_NUMBER, "", "张三", ID_NUMBER.lower()]
+    assert blind_indexes(values, purpose="id_number") == [
+        blind_index(v, purpose="id_number") for v in values]
+    assert blind_indexes(["x"], purpose="phone") != blind_indexes(["x"], purpose="id_number")
+    with pytest.raises(ValueError):
+        blind_indexes(["x"], purpose="")
+    with pytest.raises(TypeError):
+        blind_indexes([1], purpose="phone")
+
+
 # --- EncryptedTextField --------------------------------------------------------------------
 
 def test_field_round_trip_through_prep_and_from_db():
@@ -295,6 +336,14 @@ def test_field_to_python_leaves_plaintext_alone():
 
 def test_field_prep_value_converts_non_strings_to_text():
     assert decrypt(EncryptedTextField().get_prep_value(12345)) == "12345"
+
+
+def test_field_prep_values_is_prep_value_of_each():
+    field = EncryptedTextField(blank=True, default="")
+    stored = field.get_prep_values([CHINESE, "", ID_NUMBER])
+    assert stored[1] == "" and [decrypt(t) for t in stored] == [CHINESE, "", ID_NUMBER]
+    mixed = field.get_prep_values([None, 12345, "x"])
+    assert mixed[0] is None and decrypt(mixed[1]) == "12345" and decrypt(mixed[2]) == "x"
 
 
 def test_field_from_db_value_refuses_tampered_rows():

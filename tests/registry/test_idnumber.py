@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric
 
+from apps.registry import idnumber
 from apps.registry.idnumber import (
     IdInfo, IdNumberError, check_against, make_id, mask_id, mask_passport, mask_phone,
     normalise, parse,
@@ -61,6 +62,27 @@ def test_literal_example_check_digit_by_hand():
     assert info.sex == "女"
     assert info.region_code == "110105"
     assert info.region_known
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_check_character_follows_the_gb11643_weights(first17):
+    weights = [2 ** (17 - i) % 11 for i in range(17)]  # 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, ...
+    total = sum(int(d) * w for d, w in zip(first17, weights))
+    assert idnumber._check_char(first17) == "10X98765432"[total % 11]
+
+
+def test_region_table_read_directly_agrees_with_stdnum():
+    from stdnum import numdb
+
+    table = numdb.get("cn/loc")
+    codes = idnumber._county_codes()
+    assert codes is not None and len(codes) > 3000
+    candidates = set(codes) | {c[:4] + "00" for c in codes} | {c[:2] + "0000" for c in codes}
+    candidates |= {f"{n:06d}" for n in range(0, 1_000_000, 997)}
+    for code in candidates:
+        known = any(props.get("county") for _part, props in table.info(code))
+        assert (code in codes) == known, code
 
 
 def test_stdnum_doc_example_is_valid_here_too():
@@ -304,6 +326,10 @@ def test_mask_id_other_lengths_keep_the_last_two(raw, masked):
 ])
 def test_mask_phone(raw, masked):
     assert mask_phone(raw) == masked
+
+
+def test_mask_id_of_nothing_is_empty():
+    assert mask_id(None) == mask_id("") == ""
 
 
 def test_mask_phone_none():

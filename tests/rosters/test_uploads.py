@@ -6,7 +6,9 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
+from apps.common.crypto import blind_index
 from apps.registry.idnumber import make_id
 from apps.registry.models import Person
 from apps.rosters.models import UploadKind, UploadStatus
@@ -59,6 +61,23 @@ def test_a_changed_cell_is_an_update_with_history(world):
     history = list(person.history.order_by("pgh_id").select_related("pgh_context"))
     assert [h.pgh_label for h in history] == ["insert", "update"]  # both by trigger
     assert all(h.pgh_context.metadata["user"] == world.unit_u1.pk for h in history)
+
+
+def test_each_updated_row_changes_only_its_own_changed_cells(world):
+    upload_commit(receive(world.unit_u1, xlsx([person_row(i) for i in range(1, 4)])),
+                  actor=world.unit_u1)
+    untouched = Person.objects.get(name="测试3").updated_at
+    rows = [person_row(1, phone="13912345678"), person_row(2, education="本科"), person_row(3)]
+    upload = receive(world.unit_u1, xlsx(rows))
+    assert (upload.update_count, upload.unchanged_count) == (2, 1)
+    assert [r["changes"] for r in upload.preview] == [["联系方式"], ["学历"], []]
+    upload_commit(upload, actor=world.unit_u1)
+    first, second, third = (Person.objects.get(name=f"测试{i}") for i in range(1, 4))
+    assert (first.phone, first.education) == ("13912345678", "大专")
+    assert (second.phone, second.education) == (person_row(2)[4], "本科")
+    assert first.phone_hash == blind_index("13912345678", purpose="phone")  # search finds it
+    assert third.updated_at == untouched and third.history.count() == 1
+    assert [h.pgh_label for h in second.history.order_by("pgh_id")] == ["insert", "update"]
 
 
 def test_one_bad_row_blocks_the_whole_file(world, people_before):
@@ -197,6 +216,17 @@ def test_csv_in_utf8_bom_and_gb18030_are_read_alike(world):
     b = receive(world.unit_u1, csv_bytes(rows, encoding="gb18030"), name="b.csv")
     assert [r["name"] for r in a.preview] == [r["name"] for r in b.preview] == ["张伟", "李娜"]
     assert a.new_count == b.new_count == 2
+
+
+def test_csv_lines_shorter_than_the_header_read_the_missing_cells_as_blank(world):
+    header = HEADER + ["户籍所在地", "推荐单位"]  # columns no line reaches
+    upload = receive(world.unit_u1, csv_bytes([person_row(1), person_row(2)[:7]], header=header),
+                     name="a.csv")
+    assert (upload.new_count, upload.error_count) == (2, 0), upload.preview
+    upload_commit(upload, actor=world.unit_u1)
+    assert Person.objects.get(name="测试1").registered_on == date(2026, 3, 1)
+    second = Person.objects.get(name="测试2")  # no 报名日期 cell: today, as a blank one
+    assert (second.registered_on, second.hukou, second.unit) == (timezone.localdate(), "", world.u1)
 
 
 def test_script_in_a_name_is_stored_as_text_and_escaped(world, client):
