@@ -53,9 +53,11 @@ class Person(models.Model):
     sex = models.CharField("性别", max_length=1, choices=Sex.choices)
     birth_date = models.DateField("出生日期")
     id_number = EncryptedTextField("身份证号")
-    id_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Keyed hashes are hex: compared bytewise (collation "C"), indexed without the LIKE
+    # (varchar_pattern_ops) copies Django would add, since they are only ever matched whole.
+    id_hash = models.CharField(max_length=64, editable=False, db_collation="C")
     phone = EncryptedTextField("联系方式", blank=True, default="")
-    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False, db_collation="C")
     hukou = models.CharField("户籍所在地", max_length=100, blank=True)
     health = models.CharField("健康状况", max_length=50, blank=True)
     marital = models.CharField("婚姻状况", max_length=4, choices=Marital.choices, blank=True)
@@ -73,15 +75,18 @@ class Person(models.Model):
     poverty_status = models.CharField("脱贫劳动力/监测对象", max_length=5,
                                       choices=PovertyStatus.choices, blank=True, default="")
     passport_no = EncryptedTextField("护照号", blank=True, default="")
-    passport_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    passport_hash = models.CharField(max_length=64, blank=True, editable=False,
+                                     db_collation="C")
     unit = models.ForeignKey("orgs.OrganisingUnit", verbose_name="推荐单位",
                              on_delete=models.PROTECT, null=True, blank=True,
                              related_name="persons")
+    # Indexed by (city, unit) below; a second index on city alone would only slow inserts.
     city = models.ForeignKey("orgs.City", verbose_name="所属地市", on_delete=models.PROTECT,
-                             related_name="persons")
+                             related_name="persons", db_index=False)
     registered_on = models.DateField("报名日期", default=timezone.localdate)
+    # Never searched by: accounts are deactivated, not deleted, so no index is needed.
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人",
-                                   on_delete=models.PROTECT, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+", db_index=False)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -89,7 +94,15 @@ class Person(models.Model):
         verbose_name = "劳务人员"
         verbose_name_plural = "劳务人员"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["city", "unit"]), models.Index(fields=["name"])]
+        constraints = [models.UniqueConstraint(fields=["id_hash"], name="person_id_hash_unique")]
+        indexes = [
+            models.Index(fields=["city", "unit"]),  # also serves city alone
+            models.Index(fields=["name"]),
+            models.Index(fields=["phone_hash"], name="person_phone_hash_idx"),
+            # Most people have no passport yet: only those who do are indexed.
+            models.Index(fields=["passport_hash"], name="person_passport_hash_idx",
+                         condition=~models.Q(passport_hash="")),
+        ]
 
     def __str__(self):
         return self.name
