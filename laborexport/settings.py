@@ -105,8 +105,10 @@ if env("DATABASE_NAME", default=""):
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # A connection dropped by a restart or a failover is noticed before it is used.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The test database is named after the database, so that test runs against different
+# databases of one server (worktrees, CI beside a developer) never drop each other's.
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env(
-    "TEST_DATABASE_NAME", default="test_laborexport"
+    "TEST_DATABASE_NAME", default=f"test_{DATABASES['default']['NAME']}"
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

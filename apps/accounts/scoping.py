@@ -57,7 +57,7 @@ def _rules() -> dict[type[Model], Rule]:
     from apps.audit.models import AuditEvent
     from apps.evidence.models import Evidence
     from apps.pipeline.models import Candidacy, CandidacyHistory, Session, StageEvent
-    from apps.projects.models import JobProject, ProjectStatus
+    from apps.projects.models import JobProject, ProjectDocking, ProjectStatus
     from apps.quotas.models import Task, TaskPlan
     from apps.registry.models import Person, PersonHistory
     from apps.rosters.models import Upload
@@ -141,6 +141,11 @@ def _rules() -> dict[type[Model], Rule]:
         JobProject: Rule(
             city=lambda u: published, unit=lambda u: published, observer=lambda u: published,
             agency=lambda u: Q(agency=u.agency_id) | published,
+        ),
+        ProjectDocking: Rule(
+            city=lambda u: Q(city=u.city_id),
+            unit=lambda u: Q(unit=u.unit_id),
+            agency=lambda u: Q(project__agency=u.agency_id),
         ),
         City: Rule(
             city=lambda u: Q(pk=u.city_id),
