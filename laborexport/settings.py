@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "apps.rosters",
     "apps.workdays",
     "apps.deadlines",
+    "apps.dashboards",
 ]
 
 MIDDLEWARE = [

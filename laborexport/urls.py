@@ -15,5 +15,6 @@ urlpatterns = [
     path("rosters/", include("apps.rosters.urls")),
     path("calendar/", include("apps.workdays.urls")),
     path("todo/", include("apps.deadlines.urls")),
+    path("dashboards/", include("apps.dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

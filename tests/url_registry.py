@@ -193,4 +193,10 @@ ROUTES: dict[str, list[Case]] = {
     "quotas:task_overview": [Case(frozenset({P, C, U, O}), own=lambda w: {"year": 2020})],
     "quotas:task_edit": [Case(frozenset({P}), own=lambda w: {"pk": w.task_u1.pk},
                               foreign=lambda w: {"pk": w.task_u3.pk})],
+    "dashboards:dashboard_index": [Case(ALL, ok=302)],
+    "dashboards:dashboard": [Case(ALL, own=lambda w: {"year": 2026})],
+    "dashboards:dashboard_export": [
+        Case(ALL, own=lambda w: {"year": 2026, "table": "funnel"}),
+        Case(frozenset({P, C, O}), own=lambda w: {"year": 2026, "table": "city"}),
+    ],
 }

@@ -20,6 +20,7 @@ NAV = [
     ("备案审批", "orgs:filing_list", {Role.PROVINCE, Role.CITY}),
     ("任务分解", "quotas:task_index", {Role.PROVINCE, Role.CITY, Role.UNIT, Role.OBSERVER}),
     ("报送及时率", "deadlines:timeliness", {Role.PROVINCE, Role.CITY}),
+    ("统计分析", "dashboards:dashboard_index", None),
     ("工作日历", "workdays:calendar_index", None),
 ]
 

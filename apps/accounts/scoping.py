@@ -221,3 +221,18 @@ def visible(qs: QuerySet, user) -> QuerySet:
 def get_visible_or_404(qs: QuerySet, user, **lookup):
     """The object, or 404 alike for missing and not yours (no existence oracle)."""
     return get_object_or_404(visible(qs, user), **lookup)
+
+
+# Models whose rows the observer may count, never see: dashboards give it suppressed
+# aggregates of them (apps.dashboards.selectors), with no personal data.
+AGGREGATE_ONLY = {"pipeline.Candidacy", "pipeline.StageEvent"}
+
+
+def countable(qs: QuerySet, user) -> QuerySet:
+    """Rows of ``qs`` that ``user`` may count in an aggregate. Like ``visible``, except that
+    the observer counts every Candidacy and StageEvent: only for GROUP BY figures that are
+    suppressed under 5 people, never to list or show a row."""
+    if (user is not None and user.is_authenticated and user.is_active
+            and user.role == Role.OBSERVER and qs.model._meta.label in AGGREGATE_ONLY):
+        return qs
+    return visible(qs, user)
