@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.workdays",
     "apps.deadlines",
     "apps.dashboards",
+    "apps.publicity",
 ]
 
 MIDDLEWARE = [

@@ -16,5 +16,6 @@ urlpatterns = [
     path("calendar/", include("apps.workdays.urls")),
     path("todo/", include("apps.deadlines.urls")),
     path("dashboards/", include("apps.dashboards.urls")),
+    path("public/", include("apps.publicity.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -181,6 +181,9 @@ def world(db, settings, tmp_path):
         "名册.xlsx", xlsx([person_row(901)])))
     w.upload_dt = upload_receive(actor=w.unit_u3, kind="registration", uploaded=SimpleUploadedFile(
         "名册.xlsx", xlsx([person_row(902)])))
+    from apps.publicity.models import Notice
+    w.notice = Notice.objects.create(title="关于做好2020年对外劳务输出工作的通知", body="正文",
+                                     source="晋人社办发〔2020〕14号", created_by=w.province)
     from apps.workdays.models import SpecialDay
     from apps.workdays.seed import calendar_seed
     calendar_seed()  # the real 2020–2026 arrangements

@@ -29,7 +29,8 @@ class Case:
     target: Optional[Callable] = None        # world, side -> object a POST must not change
 
 
-PUBLIC = {"accounts:login"}
+PUBLIC = {"accounts:login", "publicity:public_home", "publicity:public_project",
+          "publicity:public_notice"}
 
 ROUTES: dict[str, list[Case]] = {
     "accounts:home": [Case(ALL)],
@@ -199,4 +200,7 @@ ROUTES: dict[str, list[Case]] = {
         Case(ALL, own=lambda w: {"year": 2026, "table": "funnel"}),
         Case(frozenset({P, C, O}), own=lambda w: {"year": 2026, "table": "city"}),
     ],
+    "publicity:notice_list": [Case(frozenset({P}))],
+    "publicity:notice_create": [Case(frozenset({P}))],
+    "publicity:notice_edit": [Case(frozenset({P}), own=lambda w: {"pk": w.notice.pk})],
 }

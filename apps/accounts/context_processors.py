@@ -21,6 +21,7 @@ NAV = [
     ("任务分解", "quotas:task_index", {Role.PROVINCE, Role.CITY, Role.UNIT, Role.OBSERVER}),
     ("报送及时率", "deadlines:timeliness", {Role.PROVINCE, Role.CITY}),
     ("统计分析", "dashboards:dashboard_index", None),
+    ("政策公告", "publicity:notice_list", {Role.PROVINCE}),
     ("工作日历", "workdays:calendar_index", None),
 ]
 

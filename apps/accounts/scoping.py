@@ -59,6 +59,7 @@ def _rules() -> dict[type[Model], Rule]:
     from apps.pipeline.models import Candidacy, CandidacyHistory, Session, StageEvent
     from apps.projects.models import JobProject, ProjectDocking, ProjectStatus
     from apps.quotas.models import Task, TaskPlan
+    from apps.publicity.models import Notice as PolicyNotice
     from apps.registry.models import Person, PersonHistory
     from apps.rosters.models import Upload
     from apps.workdays.models import CalendarYear, SpecialDay
@@ -188,6 +189,8 @@ def _rules() -> dict[type[Model], Rule]:
             agency=lambda u: Q(agency=u.agency_id),
         ),
         FilingRequest: Rule(city=lambda u: Q(city=u.city_id)),
+        # Notices are written by the province; the public page shows the published ones.
+        PolicyNotice: PROVINCE_ONLY,
         TaskPlan: Rule(city=everything, unit=everything, agency=everything,
                        observer=everything),
         Task: Rule(
