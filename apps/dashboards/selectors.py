@@ -1,12 +1,14 @@
 """Dashboard figures (SPEC §6): progress against task, the funnel by stage, departures by
 country, trade, agency and month, the share of 脱贫劳动力, and time spent in each stage.
 
-Every figure is one GROUP BY over the rows the user may count (``countable``), so the number
-of queries is fixed whatever the size of the data. The observer counts everything but gets
+Every figure comes from a GROUP BY over the rows the user may count (``countable``); the two
+large scans (the year's events, the year's departures) are made once per page (``Facts``),
+so the number of queries is fixed whatever the size of the data. The observer counts everything but gets
 only aggregates, and a cell under 5 people is suppressed (shown "<5"); a column total is
 hidden when a cell of the column is, so that it cannot be read back by subtraction."""
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from django.db import connection
 from django.db.models import Count
@@ -97,19 +99,48 @@ def _events(user, year):
                                                              happened_on__lt=end)
 
 
-def _stage_counts_by(user, year, key):
-    """{group: {stage: people who reached the stage (onward result) in the year}}."""
-    rows = (_events(user, year).filter(result__in=ONWARD)
-            .values_list(f"candidacy__{key}", "stage").annotate(n=Count("pk")).order_by())
-    out = {}
-    for group, stage, n in rows:
-        out.setdefault(group, {})[stage] = n
-    return out
+class Facts:
+    """The two large scans of a dashboard, made once and shared by its tables: the year's
+    stage events by city, unit, stage and result, and the year's departures by agency,
+    country, trade, month and 脱贫 status. The tables sum these small results in Python."""
+
+    def __init__(self, user, year):
+        self.user, self.year = user, year
+
+    @cached_property
+    def events(self):
+        return list(_events(self.user, self.year)
+                    .values_list("candidacy__city", "candidacy__unit", "stage", "result")
+                    .annotate(n=Count("pk")).order_by())
+
+    @cached_property
+    def departures(self):
+        return list(_departures(self.user, self.year)
+                    .annotate(month=TruncMonth("departed_on"))
+                    .values_list("agency__name", "country", "departure_trade", "month",
+                                 "person__poverty_status")
+                    .annotate(n=Count("pk")).order_by())
+
+    def stage_counts_by(self, key):
+        """{city or unit: {stage: people who reached the stage (onward result)}}."""
+        index = {"city": 0, "unit": 1}[key]
+        out = {}
+        for row in self.events:
+            if row[3] in ONWARD:
+                stages = out.setdefault(row[index], {})
+                stages[row[2]] = stages.get(row[2], 0) + row[4]
+        return out
+
+    def departures_by(self, index):
+        out = {}
+        for row in self.departures:
+            out[row[index]] = out.get(row[index], 0) + row[5]
+        return out
 
 
-def _progress(user, year, *, key, title, tasks, names):
+def _progress(facts, *, key, title, tasks, names):
     """Task, then people reaching each stage in the year, departures and the completion rate."""
-    by_stage = _stage_counts_by(user, year, key)
+    by_stage = facts.stage_counts_by(key)
     task_of = dict(tasks)
     ids = list(names)
     headers = ["名称", "任务数"] + [f"{Stage(s).label}" for s in FUNNEL_STAGES] + ["完成率%"]
@@ -132,14 +163,14 @@ def _progress(user, year, *, key, title, tasks, names):
     return table
 
 
-def progress_by_city(user, year) -> Table:
+def progress_by_city(user, year, facts) -> Table:
     tasks = visible(Task.objects.filter(year=year, city__isnull=False), user).values_list(
         "city_id", "number")
     names = dict(visible(City.objects.order_by("code"), user).values_list("pk", "short_name"))
-    return _progress(user, year, key="city", title="各市任务完成情况", tasks=tasks, names=names)
+    return _progress(facts, key="city", title="各市任务完成情况", tasks=tasks, names=names)
 
 
-def progress_by_unit(user, year) -> Table:
+def progress_by_unit(user, year, facts) -> Table:
     tasks = visible(Task.objects.filter(year=year, unit__isnull=False), user).values_list(
         "unit_id", "number")
     units = visible(OrganisingUnit.objects.order_by("seq", "pk"), user)
@@ -148,13 +179,13 @@ def progress_by_unit(user, year) -> Table:
     task_ids = {pk for pk, _ in tasks}
     names = {pk: name for pk, name in units.values_list("pk", "name")}
     # Units with a task or with people this year; the rest of the 90 would be rows of zeros.
-    active = set(_stage_counts_by(user, year, "unit")) | task_ids
+    active = set(facts.stage_counts_by("unit")) | task_ids
     names = {pk: n for pk, n in names.items() if pk in active}
-    return _progress(user, year, key="unit", title="各组织单位任务完成情况", tasks=tasks,
+    return _progress(facts, key="unit", title="各组织单位任务完成情况", tasks=tasks,
                      names=names)
 
 
-def progress_by_project(user, year) -> Table:
+def progress_by_project(user, year, facts) -> Table:
     """Filled against headcount for the projects the user may see (an agency: its own)."""
     projects = visible(JobProject.objects.filter(
         status__in=[ProjectStatus.PUBLISHED, ProjectStatus.CLOSED]), user)
@@ -172,14 +203,14 @@ def progress_by_project(user, year) -> Table:
                  counts=(2,), derived={3: (2,)})
 
 
-def funnel(user, year) -> Table:
+def funnel(user, year, facts) -> Table:
     """Per stage: people who reached it in the year, who went on, who dropped out there
     (不合格 / 未参加 / 未签订 / 未完成 / 未输出), and who withdrew at it."""
     start, end = _year(year)
     reached = {}
-    for stage, result, n in (_events(user, year).values_list("stage", "result")
-                             .annotate(n=Count("pk")).order_by()):
-        reached.setdefault(stage, {})[result] = n
+    for _, _, stage, result, n in facts.events:
+        results = reached.setdefault(stage, {})
+        results[result] = results.get(result, 0) + n
     withdrawn = dict(countable(Candidacy.objects.all(), user)
                      .filter(status=CandidacyStatus.WITHDRAWN, ended_on__gte=start,
                              ended_on__lt=end)
@@ -199,41 +230,41 @@ def funnel(user, year) -> Table:
     return table
 
 
-def _departures_by(user, year, key, *, title, label, month=False) -> Table:
-    qs = _departures(user, year)
+def _departures_by(facts, index, *, title, label, month=False) -> Table:
+    counts = facts.departures_by(index)
     if month:
-        qs = qs.annotate(month=TruncMonth("departed_on"))
-    rows = [[(f"{k:%Y-%m}" if month else k) or "（未填）", n] for k, n in
-            qs.values_list(key).annotate(n=Count("pk")).order_by(key if month else "-n", key)]
+        ordered = sorted(counts.items(), key=lambda kv: kv[0])
+    else:
+        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] or ""))
+    rows = [[(f"{k:%Y-%m}" if month else k) or "（未填）", n] for k, n in ordered]
     table = Table(key=title, title=title, headers=[label, "输出人数"], rows=rows, counts=(1,),
                   total=["合计", sum(r[1] for r in rows)])
     table.chart = {"labels": [r[0] for r in rows], "values": [r[1] for r in rows]}
     return table
 
 
-def by_country(user, year):
-    return _departures_by(user, year, "country", title="按输出国", label="输出国")
+def by_country(user, year, facts):
+    return _departures_by(facts, 1, title="按输出国", label="输出国")
 
 
-def by_trade(user, year):
-    return _departures_by(user, year, "departure_trade", title="按工种", label="输出工种")
+def by_trade(user, year, facts):
+    return _departures_by(facts, 2, title="按工种", label="输出工种")
 
 
-def by_agency(user, year):
-    return _departures_by(user, year, "agency__name", title="按输出机构", label="输出机构")
+def by_agency(user, year, facts):
+    return _departures_by(facts, 0, title="按输出机构", label="输出机构")
 
 
-def by_month(user, year):
-    return _departures_by(user, year, "month", title="按月份", label="输出月份", month=True)
+def by_month(user, year, facts):
+    return _departures_by(facts, 3, title="按月份", label="输出月份", month=True)
 
 
-def poverty_share(user, year) -> Table:
+def poverty_share(user, year, facts) -> Table:
     """脱贫劳动力 and 监测对象 among the people registered and departed in the year."""
     registered = dict(_events(user, year).filter(stage=Stage.REGISTERED)
                       .values_list("candidacy__person__poverty_status")
                       .annotate(n=Count("pk")).order_by())
-    departed = dict(_departures(user, year).values_list("person__poverty_status")
-                    .annotate(n=Count("pk")).order_by())
+    departed = facts.departures_by(4)
     reg_total, dep_total = sum(registered.values()), sum(departed.values())
     rows = []
     for value, label in PovertyStatus.choices:
@@ -252,7 +283,7 @@ def poverty_share(user, year) -> Table:
 _PREVIOUS = {nxt: prev for prev, nxt in zip(ORDER, ORDER[1:])}
 
 
-def stage_time(user, year) -> Table:
+def stage_time(user, year, facts) -> Table:
     """Average and longest days spent before each stage, over the stages reached in the year."""
     events = _events(user, year).values_list("candidacy_id", "stage", "happened_on")
     inner, params = events.query.sql_with_params()
@@ -296,9 +327,9 @@ TABLES = {
 }
 
 
-def dashboard_table(user, year, key) -> Table:
+def dashboard_table(user, year, key, facts=None) -> Table:
     title, selector, roles = TABLES[key]
-    table = selector(user, year)
+    table = selector(user, year, facts or Facts(user, year))
     table.key, table.title = key, title
     if user.role == Role.OBSERVER:
         table.suppress()
@@ -306,5 +337,6 @@ def dashboard_table(user, year, key) -> Table:
 
 
 def dashboard(user, year) -> list[Table]:
-    return [dashboard_table(user, year, key) for key, (_, _, roles) in TABLES.items()
+    facts = Facts(user, year)
+    return [dashboard_table(user, year, key, facts) for key, (_, _, roles) in TABLES.items()
             if user.role in roles]

@@ -1,16 +1,23 @@
 """Reads of job projects, scoped; filled and remaining headcount in the same query."""
-from django.db.models import Count, F, Q, Value
-from django.db.models.functions import Greatest
+from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 
 from apps.accounts.scoping import get_visible_or_404, visible
+from apps.pipeline.models import Candidacy
 from apps.projects.models import JobProject, ProjectDocking, ProjectStatus
 
 
+def _count(**where):
+    return Coalesce(Subquery(
+        Candidacy.objects.filter(project=OuterRef("pk"), **where).order_by()
+        .values("project").annotate(n=Count("pk")).values("n")), Value(0))
+
+
 def _with_counts(qs):
-    # Filled = people departed on the project (输出 recorded as departed).
+    # Filled = people departed on the project (输出 recorded as departed). Correlated
+    # subqueries, not a join: PostgreSQL counts for the page's rows only, after the LIMIT.
     return qs.annotate(
-        filled=Count("candidacies", filter=Q(candidacies__departed_on__isnull=False)),
-        applied=Count("candidacies"),
+        filled=_count(departed_on__isnull=False), applied=_count(),
     ).annotate(remaining=Greatest(F("headcount") - F("filled"), Value(0)))
 
 
