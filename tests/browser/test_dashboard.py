@@ -49,3 +49,17 @@ def test_province_sees_2020_progress_and_funnel(world, live_server, page, screen
 def _path(name):
     from tests.browser.conftest import SCREENSHOTS
     return SCREENSHOTS / f"{name}.png"
+
+
+def test_anyone_reads_the_public_page_without_login(world, live_server, page, screenshot):
+    from apps.publicity.models import Notice
+    Notice.objects.filter(pk=world.notice.pk).update(published=True)
+    page.goto(f"{live_server.url}/login/")
+    page.click("text=信息公开")
+    assert page.locator("h1").inner_text() == "对外劳务输出信息公开"
+    row = page.locator("table.data tbody tr", has_text="日本介护项目")
+    assert "晋商审〔2020〕1号" in row.inner_text()
+    assert "越权哨兵" not in page.locator("body").inner_text()
+    screenshot("public-page")
+    page.click("text=关于做好2020年对外劳务输出工作的通知")
+    assert page.locator("h1").inner_text() == "关于做好2020年对外劳务输出工作的通知"
