@@ -76,7 +76,9 @@ def _insert(cursor, model, given, source):
 
 def _depth(k):
     """SQL: how many stages candidacy number k went through (1..8)."""
-    h = f"(({k})::bigint * 2654435761 % 100)"
+    # The top bits of Knuth's multiplicative hash: the low ones would repeat every 100 k and
+    # tie the depth to the project, country and trade, which are also taken modulo k.
+    h = f"((({k})::bigint * 2654435761 % 4294967296) * 100 / 4294967296)"
     return "(1 + " + " + ".join(f"({h} < {p})::int" for p in REACH) + ")"
 
 
