@@ -18,5 +18,7 @@ urlpatterns = [
     path("training/", include("apps.training.urls")),
     path("subsidies/", include("apps.subsidies.urls")),
     path("audit/", include("apps.audit.urls")),
+    path("dashboards/", include("apps.dashboards.urls")),
+    path("public/", include("apps.publicity.urls")),
     path("admin/", admin.site.urls),
 ]

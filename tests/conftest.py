@@ -148,6 +148,17 @@ def world(db, settings, tmp_path):
         status=ProjectStatus.PUBLISHED)
     w.project_draft = JobProject.objects.create(
         agency=w.a2, name="未发布项目", country="以色列", trade="农业", headcount=10)
+    w.project_a1_draft = JobProject.objects.create(
+        agency=w.a1, name="德国护理项目（草稿）", country="德国", trade="护理", headcount=5)
+    w.project_a1.review_no = "晋商审〔2020〕1号"
+    w.project_a1.review_form.save("review.pdf", ContentFile(b"%PDF-1.4 review"))
+    from apps.projects.models import ProjectDocking
+    w.docking_u1 = ProjectDocking.objects.create(project=w.project_a1, city=w.ty, unit=w.u1,
+                                                 created_by=w.unit_u1)
+    w.docking_u3 = ProjectDocking.objects.create(project=w.project_a2, city=w.dt, unit=w.u3,
+                                                 created_by=w.unit_u3)
+    for docking in (w.docking_u1, w.docking_u3):
+        docking.agreement.save(f"agreement-{docking.pk}.pdf", ContentFile(b"%PDF-1.4 agreement"))
     w.person_ty = register(w.unit_u1, name="张三", sex="男", id_number=OWN_ID,
                            phone="13800001234")
     w.person_dt = register(w.unit_u3, name=SENTINEL_PERSON, sex="男", id_number=SENTINEL_ID,
@@ -174,6 +185,9 @@ def world(db, settings, tmp_path):
         "名册.xlsx", xlsx([person_row(901)])))
     w.upload_dt = upload_receive(actor=w.unit_u3, kind="registration", uploaded=SimpleUploadedFile(
         "名册.xlsx", xlsx([person_row(902)])))
+    from apps.publicity.models import Notice
+    w.notice = Notice.objects.create(title="关于做好2020年对外劳务输出工作的通知", body="正文",
+                                     source="晋人社办发〔2020〕14号", created_by=w.province)
     from apps.workdays.models import SpecialDay
     from apps.workdays.seed import calendar_seed
     calendar_seed()  # the real 2020–2026 arrangements

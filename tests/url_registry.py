@@ -32,7 +32,8 @@ class Case:
     target: Optional[Callable] = None        # world, side -> object a POST must not change
 
 
-PUBLIC = {"accounts:login"}
+PUBLIC = {"accounts:login", "publicity:public_home", "publicity:public_project",
+          "publicity:public_notice"}
 
 ROUTES: dict[str, list[Case]] = {
     "accounts:home": [Case(EVERYONE)],
@@ -125,6 +126,32 @@ ROUTES: dict[str, list[Case]] = {
         Case(ALL, own=lambda w: {"pk": w.project_a1.pk},
              foreign=lambda w: {"pk": w.project_draft.pk}),
     ],
+    "projects:project_create": [Case(frozenset({A}))],
+    # The 大同 agency's draft: invisible to the 太原 agency, the province reviews it.
+    "projects:project_edit": [Case(frozenset({A}), own=lambda w: {"pk": w.project_a1_draft.pk},
+                                   foreign=lambda w: {"pk": w.project_draft.pk})],
+    "projects:project_submit": [Case(frozenset({A}), method="post", ok=302,
+                                     own=lambda w: {"pk": w.project_a1_draft.pk},
+                                     foreign=lambda w: {"pk": w.project_draft.pk},
+                                     target=lambda w, side: w.project_a1_draft if side == "own"
+                                     else w.project_draft)],
+    "projects:project_review": [Case(frozenset({P}), own=lambda w: {"pk": w.project_a1.pk},
+                                     foreign=lambda w: {"pk": w.project_draft.pk})],
+    "projects:project_close": [Case(frozenset({P, A}), method="post", ok=302,
+                                    own=lambda w: {"pk": w.project_a1.pk},
+                                    foreign=lambda w: {"pk": w.project_draft.pk},
+                                    target=lambda w, side: w.project_a1 if side == "own"
+                                    else w.project_draft)],
+    "projects:project_dock": [Case(frozenset({C, U}), own=lambda w: {"pk": w.project_a1.pk},
+                                   foreign=lambda w: {"pk": w.project_draft.pk})],
+    # The review form: the province and the project's own agency only.
+    "projects:review_form_download": [Case(ALL, own=lambda w: {"pk": w.project_a1.pk},
+                                           foreign=lambda w: {"pk": w.project_draft.pk},
+                                           hidden_own={C, U, O}, foreign_ok=404)],
+    "projects:docking_agreement": [Case(ALL,
+                                        own=lambda w: {"pk": w.docking_u1.pk},
+                                        foreign=lambda w: {"pk": w.docking_u3.pk},
+                                        hidden_own={O})],
     "registry:person_list": [Case(PEOPLE)],
     "registry:person_register": [Case(frozenset({C, U}))],
     "registry:person_detail": [Case(PEOPLE, own=lambda w: {"pk": w.person_ty.pk},
@@ -268,4 +295,13 @@ ROUTES: dict[str, list[Case]] = {
     "quotas:task_overview": [Case(frozenset({P, C, U, O}), own=lambda w: {"year": 2020})],
     "quotas:task_edit": [Case(frozenset({P}), own=lambda w: {"pk": w.task_u1.pk},
                               foreign=lambda w: {"pk": w.task_u3.pk})],
+    "dashboards:dashboard_index": [Case(ALL, ok=302)],
+    "dashboards:dashboard": [Case(ALL, own=lambda w: {"year": 2026})],
+    "dashboards:dashboard_export": [
+        Case(ALL, own=lambda w: {"year": 2026, "table": "funnel"}),
+        Case(frozenset({P, C, O}), own=lambda w: {"year": 2026, "table": "city"}),
+    ],
+    "publicity:notice_list": [Case(frozenset({P}))],
+    "publicity:notice_create": [Case(frozenset({P}))],
+    "publicity:notice_edit": [Case(frozenset({P}), own=lambda w: {"pk": w.notice.pk})],
 }

@@ -23,6 +23,8 @@ NAV = [
     ("备案审批", "orgs:filing_list", {Role.PROVINCE, Role.CITY}),
     ("任务分解", "quotas:task_index", {Role.PROVINCE, Role.CITY, Role.UNIT, Role.OBSERVER}),
     ("报送及时率", "deadlines:timeliness", {Role.PROVINCE, Role.CITY}),
+    ("统计分析", "dashboards:dashboard_index", BUSINESS),
+    ("政策公告", "publicity:notice_list", {Role.PROVINCE}),
     ("工作日历", "workdays:calendar_index", BUSINESS),
     ("账号管理", "accounts:account_list", {Role.SYSTEM_ADMIN}),
     ("安全管理", "accounts:security_index", {Role.SECURITY_ADMIN}),

@@ -70,8 +70,9 @@ def _rules() -> dict[type[Model], Rule]:
     from axes.models import AccessAttempt
     from apps.evidence.models import Evidence
     from apps.pipeline.models import Candidacy, CandidacyHistory, Session, StageEvent
-    from apps.projects.models import JobProject, ProjectStatus
+    from apps.projects.models import JobProject, ProjectDocking, ProjectStatus
     from apps.quotas.models import Task, TaskPlan
+    from apps.publicity.models import Notice as PolicyNotice
     from apps.registry.models import Person, PersonHistory
     from apps.rosters.models import Upload
     from apps.workdays.models import CalendarYear, SpecialDay
@@ -173,6 +174,11 @@ def _rules() -> dict[type[Model], Rule]:
             city=lambda u: published, unit=lambda u: published, observer=lambda u: published,
             agency=lambda u: Q(agency=u.agency_id) | published,
         ),
+        ProjectDocking: Rule(
+            city=lambda u: Q(city=u.city_id),
+            unit=lambda u: Q(unit=u.unit_id),
+            agency=lambda u: Q(project__agency=u.agency_id),
+        ),
         City: Rule(
             city=lambda u: Q(pk=u.city_id),
             unit=lambda u: Q(units=u.unit_id),
@@ -217,6 +223,8 @@ def _rules() -> dict[type[Model], Rule]:
             agency=lambda u: Q(agency=u.agency_id),
         ),
         FilingRequest: Rule(city=lambda u: Q(city=u.city_id)),
+        # Notices are written by the province; the public page shows the published ones.
+        PolicyNotice: PROVINCE_ONLY,
         TaskPlan: Rule(city=everything, unit=everything, agency=everything,
                        observer=everything),
         TrainingClass: classes_of(""),
@@ -268,3 +276,18 @@ def visible(qs: QuerySet, user) -> QuerySet:
 def get_visible_or_404(qs: QuerySet, user, **lookup):
     """The object, or 404 alike for missing and not yours (no existence oracle)."""
     return get_object_or_404(visible(qs, user), **lookup)
+
+
+# Models whose rows the observer may count, never see: dashboards give it suppressed
+# aggregates of them (apps.dashboards.selectors), with no personal data.
+AGGREGATE_ONLY = {"pipeline.Candidacy", "pipeline.StageEvent"}
+
+
+def countable(qs: QuerySet, user) -> QuerySet:
+    """Rows of ``qs`` that ``user`` may count in an aggregate. Like ``visible``, except that
+    the observer counts every Candidacy and StageEvent: only for GROUP BY figures that are
+    suppressed under 5 people, never to list or show a row."""
+    if (user is not None and user.is_authenticated and user.is_active
+            and user.role == Role.OBSERVER and qs.model._meta.label in AGGREGATE_ONLY):
+        return qs
+    return visible(qs, user)

@@ -1,0 +1,35 @@
+"""A dashboard table as xlsx: every text cell written as text (never a formula)."""
+import io
+
+from openpyxl import Workbook
+
+from apps.rosters.exports import put
+
+SUPPRESSED = "<5"
+
+
+def cell_text(value, suppressed_col: bool):
+    if value is None:
+        return SUPPRESSED if suppressed_col else "—"
+    return value
+
+
+def table_xlsx(table, *, year: int, note: str = "") -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = table.title[:31]
+    put(ws, 1, 1, f"{year}年 {table.title}", bold=True, border=False)
+    if note:
+        put(ws, 2, 1, note, border=False)
+    first = 3
+    for col, header in enumerate(table.headers, start=1):
+        put(ws, first, col, header, bold=True)
+        ws.column_dimensions[ws.cell(row=first, column=col).column_letter].width = (
+            28 if col == 1 else 12)
+    for r, row in enumerate(table.rows + ([table.total] if table.total else []), start=first + 1):
+        for c, value in enumerate(row):
+            put(ws, r, c + 1, cell_text(value, c in table.counts or c in table.derived))
+    ws.freeze_panes = ws.cell(row=first + 1, column=2)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,342 @@
+"""Dashboard figures (SPEC §6): progress against task, the funnel by stage, departures by
+country, trade, agency and month, the share of 脱贫劳动力, and time spent in each stage.
+
+Every figure comes from a GROUP BY over the rows the user may count (``countable``); the two
+large scans (the year's events, the year's departures) are made once per page (``Facts``),
+so the number of queries is fixed whatever the size of the data. The observer counts everything but gets
+only aggregates, and a cell under 5 people is suppressed (shown "<5"); a column total is
+hidden when a cell of the column is, so that it cannot be read back by subtraction."""
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+from django.db import connection
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+
+from apps.accounts.models import Role
+from apps.accounts.scoping import countable, visible
+from apps.orgs.models import City, OrganisingUnit
+from apps.pipeline.models import Candidacy, CandidacyStatus, Result, Stage, StageEvent
+from apps.pipeline.transitions import ORDER
+from apps.projects.models import JobProject, ProjectStatus
+from apps.quotas.models import Task
+from apps.registry.models import PovertyStatus
+
+SUPPRESS_BELOW = 5
+# Results that carry a person on to the next stage (or are the stage itself).
+ONWARD = [Result.REGISTERED, Result.PASS, Result.SIGNED, Result.DEPARTED, Result.RETURNED]
+FUNNEL_STAGES = [s for s in ORDER if s != Stage.RETURN]
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    headers: list
+    rows: list                      # lists of cells: labels (str) and counts (int or None)
+    counts: tuple = ()              # indexes of the columns that count people
+    total: list | None = None
+    chart: dict = field(default_factory=dict)
+    suppressed: bool = False
+    derived: dict = field(default_factory=dict)  # column → the count columns it is made of
+
+    def _cells(self, row):
+        out = []
+        for i, value in enumerate(row):
+            if value is None:
+                hidden = i in self.counts or i in self.derived
+                out.append(("<5" if hidden and self.suppressed else "—", True))
+            else:
+                out.append((value, not isinstance(value, str)))
+        return out
+
+    @property
+    def shown(self):
+        """Rows as (text, is_number) cells for the page."""
+        return [self._cells(row) for row in self.rows]
+
+    @property
+    def shown_total(self):
+        return self._cells(self.total) if self.total else None
+
+    def suppress(self):
+        """The observer's view: cells of 1–4 people become None, and so does any figure
+        computed from them (marked by ``derived``: column index → its source columns)."""
+        self.suppressed = True
+        hidden_cols = set()
+        for row in self.rows:
+            for i in self.counts:
+                if row[i] is not None and 0 < row[i] < SUPPRESS_BELOW:
+                    row[i] = None
+                    hidden_cols.add(i)
+            for i, sources in self.derived.items():
+                if any(row[s] is None for s in sources):
+                    row[i] = None
+        if self.total:
+            for i in hidden_cols | {i for i, s in self.derived.items() if hidden_cols & set(s)}:
+                self.total[i] = None
+        return self
+
+
+def _year(year):
+    return date(year, 1, 1), date(year + 1, 1, 1)
+
+
+def _rate(done, task):
+    return round(100 * done / task, 1) if done is not None and task else None
+
+
+def _departures(user, year):
+    start, end = _year(year)
+    return countable(Candidacy.objects.all(), user).filter(departed_on__gte=start,
+                                                            departed_on__lt=end)
+
+
+def _events(user, year):
+    start, end = _year(year)
+    return countable(StageEvent.objects.all(), user).filter(happened_on__gte=start,
+                                                             happened_on__lt=end)
+
+
+class Facts:
+    """The two large scans of a dashboard, made once and shared by its tables: the year's
+    stage events by city, unit, stage and result, and the year's departures by agency,
+    country, trade, month and 脱贫 status. The tables sum these small results in Python."""
+
+    def __init__(self, user, year):
+        self.user, self.year = user, year
+
+    @cached_property
+    def events(self):
+        return list(_events(self.user, self.year)
+                    .values_list("candidacy__city", "candidacy__unit", "stage", "result")
+                    .annotate(n=Count("pk")).order_by())
+
+    @cached_property
+    def departures(self):
+        return list(_departures(self.user, self.year)
+                    .annotate(month=TruncMonth("departed_on"))
+                    .values_list("agency__name", "country", "departure_trade", "month",
+                                 "person__poverty_status")
+                    .annotate(n=Count("pk")).order_by())
+
+    def stage_counts_by(self, key):
+        """{city or unit: {stage: people who reached the stage (onward result)}}."""
+        index = {"city": 0, "unit": 1}[key]
+        out = {}
+        for row in self.events:
+            if row[3] in ONWARD:
+                stages = out.setdefault(row[index], {})
+                stages[row[2]] = stages.get(row[2], 0) + row[4]
+        return out
+
+    def departures_by(self, index):
+        out = {}
+        for row in self.departures:
+            out[row[index]] = out.get(row[index], 0) + row[5]
+        return out
+
+
+def _progress(facts, *, key, title, tasks, names):
+    """Task, then people reaching each stage in the year, departures and the completion rate."""
+    by_stage = facts.stage_counts_by(key)
+    task_of = dict(tasks)
+    ids = list(names)
+    headers = ["名称", "任务数"] + [f"{Stage(s).label}" for s in FUNNEL_STAGES] + ["完成率%"]
+    rows, total = [], [f"合计（{len(ids)}）", 0] + [0] * len(FUNNEL_STAGES) + [None]
+    for pk in ids:
+        stages = by_stage.get(pk, {})
+        counts = [stages.get(s, 0) for s in FUNNEL_STAGES]
+        task = task_of.get(pk)
+        rows.append([names[pk], task] + counts + [_rate(counts[-1], task)])
+        total[1] += task or 0
+        for i, n in enumerate(counts):
+            total[2 + i] += n
+    departed_col = 1 + len(FUNNEL_STAGES)
+    total[-1] = _rate(total[departed_col], total[1])
+    table = Table(key=key, title=title, headers=headers, rows=rows, total=total,
+                  counts=tuple(range(2, departed_col + 1)),
+                  derived={departed_col + 1: (departed_col,)})
+    table.chart = {"labels": [r[0] for r in rows], "task": [r[1] for r in rows],
+                   "departed": [r[departed_col] for r in rows]}
+    return table
+
+
+def progress_by_city(user, year, facts) -> Table:
+    tasks = visible(Task.objects.filter(year=year, city__isnull=False), user).values_list(
+        "city_id", "number")
+    names = dict(visible(City.objects.order_by("code"), user).values_list("pk", "short_name"))
+    return _progress(facts, key="city", title="各市任务完成情况", tasks=tasks, names=names)
+
+
+def progress_by_unit(user, year, facts) -> Table:
+    tasks = visible(Task.objects.filter(year=year, unit__isnull=False), user).values_list(
+        "unit_id", "number")
+    units = visible(OrganisingUnit.objects.order_by("seq", "pk"), user)
+    if user.role == Role.AGENCY:
+        units = units.none()  # an agency's figures are its projects, not its partners' tasks
+    task_ids = {pk for pk, _ in tasks}
+    names = {pk: name for pk, name in units.values_list("pk", "name")}
+    # Units with a task or with people this year; the rest of the 90 would be rows of zeros.
+    active = set(facts.stage_counts_by("unit")) | task_ids
+    names = {pk: n for pk, n in names.items() if pk in active}
+    return _progress(facts, key="unit", title="各组织单位任务完成情况", tasks=tasks,
+                     names=names)
+
+
+def progress_by_project(user, year, facts) -> Table:
+    """Filled against headcount for the projects the user may see (an agency: its own)."""
+    projects = visible(JobProject.objects.filter(
+        status__in=[ProjectStatus.PUBLISHED, ProjectStatus.CLOSED]), user)
+    if user.role == Role.AGENCY:
+        projects = projects.filter(agency=user.agency_id)
+    filled = dict(_departures(user, year).values_list("project").annotate(n=Count("pk"))
+                  .order_by())
+    rows = []
+    for pk, name, headcount in projects.order_by("-pk").values_list("pk", "name", "headcount"):
+        done = filled.get(pk, 0)
+        if done or user.role == Role.AGENCY:
+            rows.append([name, headcount, done, _rate(done, headcount)])
+    return Table(key="project", title="岗位项目招聘完成情况",
+                 headers=["项目", "招聘人数", "本年输出", "完成率%"], rows=rows,
+                 counts=(2,), derived={3: (2,)})
+
+
+def funnel(user, year, facts) -> Table:
+    """Per stage: people who reached it in the year, who went on, who dropped out there
+    (不合格 / 未参加 / 未签订 / 未完成 / 未输出), and who withdrew at it."""
+    start, end = _year(year)
+    reached = {}
+    for _, _, stage, result, n in facts.events:
+        results = reached.setdefault(stage, {})
+        results[result] = results.get(result, 0) + n
+    withdrawn = dict(countable(Candidacy.objects.all(), user)
+                     .filter(status=CandidacyStatus.WITHDRAWN, ended_on__gte=start,
+                             ended_on__lt=end)
+                     .values_list("stage").annotate(n=Count("pk")).order_by())
+    rows, first = [], None
+    for stage in FUNNEL_STAGES:
+        results = reached.get(stage, {})
+        onward = sum(n for r, n in results.items() if r in ONWARD)
+        dropped = sum(n for r, n in results.items() if r not in ONWARD)
+        first = first if first is not None else onward
+        rows.append([Stage(stage).label, onward + dropped, onward, dropped,
+                     withdrawn.get(stage, 0), _rate(onward, first)])
+    table = Table(key="funnel", title="各环节人数（漏斗）",
+                  headers=["环节", "参加人数", "通过", "未通过/未参加", "中途退出", "占报名%"],
+                  rows=rows, counts=(1, 2, 3, 4), derived={5: (2,)})
+    table.chart = {"labels": [r[0] for r in rows], "values": [r[2] for r in rows]}
+    return table
+
+
+def _departures_by(facts, index, *, title, label, month=False) -> Table:
+    counts = facts.departures_by(index)
+    if month:
+        ordered = sorted(counts.items(), key=lambda kv: kv[0])
+    else:
+        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] or ""))
+    rows = [[(f"{k:%Y-%m}" if month else k) or "（未填）", n] for k, n in ordered]
+    table = Table(key=title, title=title, headers=[label, "输出人数"], rows=rows, counts=(1,),
+                  total=["合计", sum(r[1] for r in rows)])
+    table.chart = {"labels": [r[0] for r in rows], "values": [r[1] for r in rows]}
+    return table
+
+
+def by_country(user, year, facts):
+    return _departures_by(facts, 1, title="按输出国", label="输出国")
+
+
+def by_trade(user, year, facts):
+    return _departures_by(facts, 2, title="按工种", label="输出工种")
+
+
+def by_agency(user, year, facts):
+    return _departures_by(facts, 0, title="按输出机构", label="输出机构")
+
+
+def by_month(user, year, facts):
+    return _departures_by(facts, 3, title="按月份", label="输出月份", month=True)
+
+
+def poverty_share(user, year, facts) -> Table:
+    """脱贫劳动力 and 监测对象 among the people registered and departed in the year."""
+    registered = dict(_events(user, year).filter(stage=Stage.REGISTERED)
+                      .values_list("candidacy__person__poverty_status")
+                      .annotate(n=Count("pk")).order_by())
+    departed = facts.departures_by(4)
+    reg_total, dep_total = sum(registered.values()), sum(departed.values())
+    rows = []
+    for value, label in PovertyStatus.choices:
+        r, d = registered.get(value, 0), departed.get(value, 0)
+        rows.append([label if value else "其他人员", r, _rate(r, reg_total), d, _rate(d, dep_total)])
+    table = Table(key="poverty", title="脱贫劳动力占比",
+                  headers=["人员", "报名", "占报名%", "输出", "占输出%"], rows=rows,
+                  counts=(1, 3), derived={2: (1,), 4: (3,)},
+                  total=["合计", reg_total, 100.0 if reg_total else None, dep_total,
+                         100.0 if dep_total else None])
+    table.chart = {"labels": [r[0] for r in rows], "values": [r[3] for r in rows]}
+    return table
+
+
+# The stage each stage follows: time in a stage is the days from entering it to the next.
+_PREVIOUS = {nxt: prev for prev, nxt in zip(ORDER, ORDER[1:])}
+
+
+def stage_time(user, year, facts) -> Table:
+    """Average and longest days spent before each stage, over the stages reached in the year."""
+    events = _events(user, year).values_list("candidacy_id", "stage", "happened_on")
+    inner, params = events.query.sql_with_params()
+    cases = " ".join(f"WHEN '{s}' THEN '{p}'" for s, p in _PREVIOUS.items())
+    sql = (
+        "SELECT e.stage, count(*), avg(e.happened_on - p.happened_on), "
+        "max(e.happened_on - p.happened_on) "
+        f"FROM ({inner}) AS e(candidacy_id, stage, happened_on) "
+        "JOIN pipeline_stageevent p ON p.candidacy_id = e.candidacy_id "
+        f"AND p.stage = (CASE e.stage {cases} END) GROUP BY e.stage"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {stage: (n, avg, longest) for stage, n, avg, longest in cursor.fetchall()}
+    rows = []
+    for prev, stage in zip(ORDER, ORDER[1:]):
+        n, avg, longest = found.get(stage, (0, None, None))
+        rows.append([f"{Stage(prev).label} → {Stage(stage).label}", n,
+                     round(float(avg), 1) if avg is not None else None, longest])
+    table = Table(key="stage_time", title="各环节用时（天）",
+                  headers=["环节", "人数", "平均天数", "最长天数"], rows=rows, counts=(1,),
+                  derived={2: (1,), 3: (1,)})
+    table.chart = {"labels": [r[0] for r in rows], "values": [r[2] for r in rows]}
+    return table
+
+
+# key → (title, selector, roles that get the table)
+EVERYONE = {Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY, Role.OBSERVER}
+TABLES = {
+    "city": ("各市任务完成情况", progress_by_city, {Role.PROVINCE, Role.CITY, Role.OBSERVER}),
+    "unit": ("各组织单位任务完成情况", progress_by_unit,
+             {Role.PROVINCE, Role.CITY, Role.UNIT, Role.OBSERVER}),
+    "project": ("岗位项目招聘完成情况", progress_by_project, {Role.PROVINCE, Role.AGENCY}),
+    "funnel": ("各环节人数（漏斗）", funnel, EVERYONE),
+    "country": ("按输出国", by_country, EVERYONE),
+    "trade": ("按工种", by_trade, EVERYONE),
+    "agency": ("按输出机构", by_agency, EVERYONE),
+    "month": ("按月份", by_month, EVERYONE),
+    "poverty": ("脱贫劳动力占比", poverty_share, EVERYONE),
+    "stage_time": ("各环节用时（天）", stage_time, EVERYONE),
+}
+
+
+def dashboard_table(user, year, key, facts=None) -> Table:
+    title, selector, roles = TABLES[key]
+    table = selector(user, year, facts or Facts(user, year))
+    table.key, table.title = key, title
+    if user.role == Role.OBSERVER:
+        table.suppress()
+    return table
+
+
+def dashboard(user, year) -> list[Table]:
+    facts = Facts(user, year)
+    return [dashboard_table(user, year, key, facts) for key, (_, _, roles) in TABLES.items()
+            if user.role in roles]

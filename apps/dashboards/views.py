@@ -1,0 +1,61 @@
+from urllib.parse import quote
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from apps.accounts.decorators import role_required
+from apps.accounts.models import Role
+from apps.audit.services import audit_log
+from apps.dashboards import selectors
+from apps.dashboards.exports import table_xlsx
+from apps.quotas.selectors import task_years
+
+ALL_ROLES = tuple(Role)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _years(user):
+    years = set(task_years(user)) | {timezone.localdate().year}
+    return sorted(years, reverse=True)
+
+
+@role_required(*ALL_ROLES)
+def dashboard_index(request):
+    years = task_years(request.user)
+    return redirect("dashboards:dashboard", year=years[0] if years else timezone.localdate().year)
+
+
+def _check_year(year):
+    if not 2000 <= year <= 2100:
+        raise Http404("年度无效")
+
+
+@role_required(*ALL_ROLES)
+def dashboard(request, year):
+    _check_year(year)
+    tables = {t.key: t for t in selectors.dashboard(request.user, year)}
+    charts = {key: t.chart for key, t in tables.items() if t.chart}
+    return render(request, "dashboards/dashboard.html", {
+        "year": year, "years": _years(request.user), "tables": tables, "charts": charts,
+        "suppressed": request.user.role == Role.OBSERVER,
+    })
+
+
+@role_required(*ALL_ROLES)
+def dashboard_export(request, year, table):
+    _check_year(year)
+    if table not in selectors.TABLES:
+        raise Http404("无此统计表")
+    if request.user.role not in selectors.TABLES[table][2]:
+        raise PermissionDenied("您的角色无权导出此统计表。")
+    data = selectors.dashboard_table(request.user, year, table)
+    note = "观察角色：不足5人的数字不显示（<5）。" if request.user.role == Role.OBSERVER else ""
+    content = table_xlsx(data, year=year, note=note)
+    audit_log(request.user, "dashboard_export", detail=f"{year} {data.title}", request=request)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = ("attachment; filename=dashboard.xlsx; filename*=UTF-8''"
+                                       + quote(f"{year}年{data.title}.xlsx"))
+    response["Cache-Control"] = "private, no-store"
+    return response

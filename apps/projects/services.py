@@ -1,0 +1,88 @@
+"""Writes of job projects: draft, submit, approve (publish), return, close, dock."""
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.audit.services import audit_log
+from apps.orgs.services import _suffix
+from apps.projects.models import JobProject, ProjectDocking, ProjectStatus
+
+EDITABLE = (ProjectStatus.DRAFT,)
+
+
+def project_draft(*, agency, actor, **fields) -> JobProject:
+    """An agency drafts a project; nobody outside the agency and the province sees it yet."""
+    project = JobProject.objects.create(agency=agency, status=ProjectStatus.DRAFT, **fields)
+    audit_log(actor, "project_draft", project)
+    return project
+
+
+def _move(project, *, old, new, **changes) -> JobProject:
+    """Conditional update: a stale second click (or a second reviewer) changes nothing."""
+    changed = JobProject.objects.filter(pk=project.pk, status__in=old).update(
+        status=new, **changes)
+    if not changed:
+        project.refresh_from_db()
+        raise ValidationError(f"项目当前状态为“{project.get_status_display()}”，不能执行此操作。")
+    project.refresh_from_db()
+    return project
+
+
+def project_submit(project, *, actor) -> JobProject:
+    project = _move(project, old=EDITABLE, new=ProjectStatus.SUBMITTED, return_reason="")
+    audit_log(actor, "project_submit", project)
+    return project
+
+
+@transaction.atomic
+def project_approve(project, *, review_no: str, review_form, actor) -> JobProject:
+    """The province publishes a submitted project with the commerce department's 项目审查表
+    (file and number): unreviewed projects are never published (seed 001)."""
+    review_no = (review_no or "").strip()
+    if not review_no:
+        raise ValidationError({"review_no": "请填写项目审查表编号。"})
+    if review_form is None:
+        raise ValidationError({"review_form": "请上传商务厅项目审查表。"})
+    project = _move(project, old=(ProjectStatus.SUBMITTED,), new=ProjectStatus.PUBLISHED,
+                    review_no=review_no[:50], review_form_name=review_form.name[:200],
+                    reviewed_by=actor, published_at=timezone.now())
+    project.review_form.save(f"review-{project.pk}{_suffix(review_form.name)}", review_form,
+                             save=False)
+    project.save(update_fields=["review_form"])
+    audit_log(actor, "project_approve", project, detail=review_no)
+    return project
+
+
+def project_return(project, *, reason: str, actor) -> JobProject:
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写退回原因。"})
+    project = _move(project, old=(ProjectStatus.SUBMITTED,), new=ProjectStatus.DRAFT,
+                    return_reason=reason.strip()[:200])
+    audit_log(actor, "project_return", project, detail=reason)
+    return project
+
+
+def project_close(project, *, actor) -> JobProject:
+    project = _move(project, old=(ProjectStatus.PUBLISHED,), new=ProjectStatus.CLOSED)
+    audit_log(actor, "project_close", project)
+    return project
+
+
+def project_dock(project, *, city, unit=None, actor, planned=None, agreement=None,
+                 signed_on=None) -> ProjectDocking:
+    """A unit or city docks with a published project; the pairing keeps its 合作协议."""
+    if project.status != ProjectStatus.PUBLISHED:
+        raise ValidationError("只能对接已发布的项目。")
+    docking = ProjectDocking(project=project, city=city, unit=unit, planned=planned,
+                             signed_on=signed_on, created_by=actor,
+                             agreement_name=agreement.name[:200] if agreement else "")
+    try:
+        with transaction.atomic():
+            docking.save()
+            if agreement is not None:
+                docking.agreement.save(f"agreement-{docking.pk}{_suffix(agreement.name)}",
+                                       agreement)
+    except IntegrityError:
+        raise ValidationError(f"“{unit or city}”已对接该项目，无需重复登记。")
+    audit_log(actor, "project_dock", project, detail=str(unit or city))
+    return docking

@@ -1,0 +1,65 @@
+"""The province opens the 2020 dashboard: each city's and unit's progress, and the funnel."""
+import base64
+
+import pytest
+from django_otp.oath import totp
+
+from tests.conftest import PASSWORD
+from tests.dashboards.records import dashboard_data
+
+pytestmark = pytest.mark.browser
+
+
+def test_province_sees_2020_progress_and_funnel(world, live_server, page, screenshot):
+    dashboard_data(world)
+    base = live_server.url
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", "province")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/otp/setup/**")
+    secret = page.locator("#otp-secret").inner_text()
+    page.fill("#id_code", f"{totp(base64.b32decode(secret + '=' * (-len(secret) % 8))):06d}")
+    page.click("button:has-text('确认绑定')")
+    page.wait_for_url(f"{base}/")
+    page.click("nav.mainnav >> text=统计分析")
+    page.click("nav.years >> text=2020")
+    page.wait_for_url(f"{base}/dashboards/2020/")
+    assert page.locator("h1").inner_text() == "2020年对外劳务输出统计分析"
+    city = page.locator("#table-city tbody tr", has_text="太原")
+    assert city.locator("td").nth(1).inner_text() == "160"  # task
+    assert city.locator("td").nth(8).inner_text() == "10"   # departed
+    assert city.locator("td").nth(9).inner_text() == "6.2"  # % of task
+    unit = page.locator("#table-unit tbody tr", has_text="山西大学")
+    assert unit.locator("td").nth(8).inner_text() == "7"
+    medical = page.locator("#table-funnel tbody tr", has_text="体检")
+    assert medical.locator("td").nth(3).inner_text() == "2"  # dropped out at the medical
+    # ECharts drew the charts from the bundled file (no CDN, no inline script under the CSP).
+    page.wait_for_selector("#chart-city canvas")
+    page.wait_for_selector("#chart-funnel canvas")
+    assert page.evaluate("typeof window.echarts") == "object"
+    screenshot("dashboard-2020-province")
+    page.locator("#table-funnel").scroll_into_view_if_needed()
+    page.locator("#table-funnel").screenshot(path=str(_path("dashboard-2020-funnel")))
+    with page.expect_download() as download:
+        page.click("#table-city >> text=导出Excel")
+    assert download.value.suggested_filename.endswith(".xlsx")
+
+
+def _path(name):
+    from tests.browser.conftest import SCREENSHOTS
+    return SCREENSHOTS / f"{name}.png"
+
+
+def test_anyone_reads_the_public_page_without_login(world, live_server, page, screenshot):
+    from apps.publicity.models import Notice
+    Notice.objects.filter(pk=world.notice.pk).update(published=True)
+    page.goto(f"{live_server.url}/login/")
+    page.click("text=信息公开")
+    assert page.locator("h1").inner_text() == "对外劳务输出信息公开"
+    row = page.locator("table.data tbody tr", has_text="日本介护项目")
+    assert "晋商审〔2020〕1号" in row.inner_text()
+    assert "越权哨兵" not in page.locator("body").inner_text()
+    screenshot("public-page")
+    page.click("text=关于做好2020年对外劳务输出工作的通知")
+    assert page.locator("h1").inner_text() == "关于做好2020年对外劳务输出工作的通知"
