@@ -1,13 +1,17 @@
 from django.core.management.base import BaseCommand
 
 from apps.accounts.demo import DEMO_PASSWORD, demo_accounts_create
+from apps.accounts.demo_world import demo_world_load
 
 
 class Command(BaseCommand):
-    help = "Create one demo account per role (refused when PRODUCTION is on)."
+    help = ("Create one demo account per role and, once, a small demo world for them "
+            "(refused when PRODUCTION is on).")
 
     def handle(self, *args, **options):
         rows = demo_accounts_create()
         self.stdout.write("演示账号（密码均为 %s）：" % DEMO_PASSWORD)
         for username, role, org in rows:
             self.stdout.write(f"  {username:<10} {role:<6} {org}")
+        if demo_world_load():
+            self.stdout.write("已载入演示数据：山西大学的报名人员、强化培训班、非建制班与补助资金申请。")
