@@ -13,6 +13,8 @@ class AuditAction(models.TextChoices):
     UPLOAD = "upload", "上传"
     DOWNLOAD = "download", "下载附件"
     APPROVE = "approve", "审批"
+    PROJECT = "project", "岗位项目起草、提交、结束、对接"
+    NOTICE = "notice", "政策公告发布或修改"
     LOCKOUT = "lockout", "账号锁定"
     # System administrator
     ACCOUNT_CREATE = "account_create", "新建账号"

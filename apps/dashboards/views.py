@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
+from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
 from apps.dashboards import selectors
 from apps.dashboards.exports import table_xlsx
@@ -53,7 +54,8 @@ def dashboard_export(request, year, table):
     data = selectors.dashboard_table(request.user, year, table)
     note = "观察角色：不足5人的数字不显示（<5）。" if request.user.role == Role.OBSERVER else ""
     content = table_xlsx(data, year=year, note=note)
-    audit_log(request.user, "dashboard_export", detail=f"{year} {data.title}", request=request)
+    audit_log(request.user, AuditAction.EXPORT, detail=f"统计分析 {year} {data.title}",
+              request=request)
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = ("attachment; filename=dashboard.xlsx; filename*=UTF-8''"
                                        + quote(f"{year}年{data.title}.xlsx"))

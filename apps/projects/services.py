@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
 from apps.orgs.services import _suffix
 from apps.projects.models import JobProject, ProjectDocking, ProjectStatus
@@ -13,7 +14,7 @@ EDITABLE = (ProjectStatus.DRAFT,)
 def project_draft(*, agency, actor, **fields) -> JobProject:
     """An agency drafts a project; nobody outside the agency and the province sees it yet."""
     project = JobProject.objects.create(agency=agency, status=ProjectStatus.DRAFT, **fields)
-    audit_log(actor, "project_draft", project)
+    audit_log(actor, AuditAction.PROJECT, project, detail="起草")
     return project
 
 
@@ -30,7 +31,7 @@ def _move(project, *, old, new, **changes) -> JobProject:
 
 def project_submit(project, *, actor) -> JobProject:
     project = _move(project, old=EDITABLE, new=ProjectStatus.SUBMITTED, return_reason="")
-    audit_log(actor, "project_submit", project)
+    audit_log(actor, AuditAction.PROJECT, project, detail="提交审核")
     return project
 
 
@@ -49,7 +50,7 @@ def project_approve(project, *, review_no: str, review_form, actor) -> JobProjec
     project.review_form.save(f"review-{project.pk}{_suffix(review_form.name)}", review_form,
                              save=False)
     project.save(update_fields=["review_form"])
-    audit_log(actor, "project_approve", project, detail=review_no)
+    audit_log(actor, AuditAction.APPROVE, project, detail=f"发布岗位项目，审查表 {review_no}")
     return project
 
 
@@ -58,13 +59,13 @@ def project_return(project, *, reason: str, actor) -> JobProject:
         raise ValidationError({"reason": "请填写退回原因。"})
     project = _move(project, old=(ProjectStatus.SUBMITTED,), new=ProjectStatus.DRAFT,
                     return_reason=reason.strip()[:200])
-    audit_log(actor, "project_return", project, detail=reason)
+    audit_log(actor, AuditAction.APPROVE, project, detail=f"退回岗位项目：{reason}")
     return project
 
 
 def project_close(project, *, actor) -> JobProject:
     project = _move(project, old=(ProjectStatus.PUBLISHED,), new=ProjectStatus.CLOSED)
-    audit_log(actor, "project_close", project)
+    audit_log(actor, AuditAction.PROJECT, project, detail="结束")
     return project
 
 
@@ -84,5 +85,5 @@ def project_dock(project, *, city, unit=None, actor, planned=None, agreement=Non
                                        agreement)
     except IntegrityError:
         raise ValidationError(f"“{unit or city}”已对接该项目，无需重复登记。")
-    audit_log(actor, "project_dock", project, detail=str(unit or city))
+    audit_log(actor, AuditAction.PROJECT, project, detail=f"对接：{unit or city}")
     return docking

@@ -1,5 +1,6 @@
 from django.utils import timezone
 
+from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
 from apps.publicity.models import Notice
 
@@ -11,5 +12,5 @@ def notice_save(notice: Notice, *, actor) -> Notice:
     if notice.created_by_id is None:
         notice.created_by = actor
     notice.save()
-    audit_log(actor, "notice_save", notice, detail="公开" if notice.published else "未公开")
+    audit_log(actor, AuditAction.NOTICE, notice, detail="公开" if notice.published else "未公开")
     return notice
