@@ -128,7 +128,14 @@ class Candidacy(models.Model):
             models.UniqueConstraint(fields=["person"], condition=Q(status__in=OPEN_STATUSES),
                                     name="candidacy_one_open_per_person"),
         ]
-        indexes = [models.Index(fields=["stage", "result"]), models.Index(fields=["status"])]
+        indexes = [
+            models.Index(fields=["stage", "result"]), models.Index(fields=["status"]),
+            # The list's order (newest stage first), alone and within each scope.
+            models.Index(fields=["stage_on", "id"], name="candidacy_list_order"),
+            models.Index(fields=["city", "stage_on", "id"], name="candidacy_city_order"),
+            models.Index(fields=["unit", "stage_on", "id"], name="candidacy_unit_order"),
+            models.Index(fields=["agency", "stage_on", "id"], name="candidacy_agency_order"),
+        ]
 
     def __str__(self):
         return f"{self.person} · {self.project}"
