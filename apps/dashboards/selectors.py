@@ -8,9 +8,11 @@ queries is fixed whatever the size of the data. The observer counts everything b
 only aggregates, and a cell under 5 people is suppressed (shown "<5"); a column total is
 hidden when a cell of the column is, so that it cannot be read back by subtraction."""
 from dataclasses import dataclass, field
+from html import escape
 from functools import cached_property
 
 from django.db.models import Max, Sum
+from django.utils.safestring import mark_safe
 
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
@@ -50,8 +52,10 @@ class Table:
             if value is None:
                 hidden = i in self.counts or i in self.derived
                 out.append(("<5" if hidden and self.suppressed else "—", True))
-            else:
-                out.append((value, not isinstance(value, str)))
+            elif isinstance(value, str):
+                out.append((value, False))
+            else:  # text already: the template need not localize a thousand numbers
+                out.append((str(value), True))
         return out
 
     @property
@@ -68,6 +72,15 @@ class Table:
     def cut(self):
         """How many rows the page leaves to the export."""
         return max(0, len(self.rows) - self.limit) if self.limit else 0
+
+    @property
+    def body_html(self):
+        """The page's rows as table cells, every text escaped: built here, as one string,
+        because the template engine takes ~20 µs a cell and a page has a few thousand."""
+        return mark_safe("".join(
+            "<tr>" + "".join(f'<td class="num">{escape(text)}</td>' if num
+                             else f"<td>{escape(text)}</td>" for text, num in row) + "</tr>"
+            for row in self.shown_on_page))
 
     @property
     def shown_total(self):
@@ -109,6 +122,7 @@ class Facts:
 
     def __init__(self, user, year):
         self.user, self.year = user, year
+        self._stage_counts = {}
 
     @cached_property
     def events(self):
@@ -127,8 +141,10 @@ class Facts:
 
     def stage_counts_by(self, key):
         """{city or unit: {stage: people who reached the stage (onward result)}}."""
+        if key in self._stage_counts:
+            return self._stage_counts[key]
         index = {"city": 0, "unit": 1}[key]
-        out = {}
+        out = self._stage_counts[key] = {}
         for row in self.events:
             if row[3] in ONWARD:
                 stages = out.setdefault(row[index], {})

@@ -189,3 +189,12 @@ def test_a_long_table_shows_its_first_rows_and_exports_them_all(data, client, mo
     ws = load_workbook(io.BytesIO(response.content)).active
     assert {ws.cell(row=r, column=1).value for r in range(4, ws.max_row + 1)} == {
         data.project_a1.name, data.project_a2.name}
+
+
+def test_table_cells_are_escaped_on_the_page(data, client):
+    Candidacy.objects.filter(country="新加坡").update(country="<b>新加坡</b>")
+    figures_refresh()
+    client.force_login(data.province)
+    page = client.get(reverse("dashboards:dashboard", args=[YEAR])).content.decode()
+    assert "&lt;b&gt;新加坡&lt;/b&gt;" in page and "<b>新加坡</b>" not in page
+    assert '<td>日本</td><td class="num">13</td>' in page
