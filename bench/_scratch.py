@@ -23,7 +23,9 @@ def scratch_database():
     old_name = connection.settings_dict["NAME"]
     scratch = f"bench_{old_name}"
     connection.settings_dict.setdefault("TEST", {})["NAME"] = scratch
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)
+    # serialize=False: a kept database of ten million rows is not dumped to a string first.
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True,
+                                       serialize=False)
     try:
         yield connection
     finally:

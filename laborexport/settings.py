@@ -177,6 +177,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.audit.tasks.audit_purge",
         "schedule": 24 * 60 * 60,
     },
+    "dashboard-figures-refresh": {
+        "task": "apps.dashboards.tasks.figures_refresh",
+        "schedule": 30 * 60,
+    },
 }
 # A task whose worker died before acknowledging it is delivered again after this long.
 CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -67,6 +67,9 @@ def _rules() -> dict[type[Model], Rule]:
         OrganisingUnit, UnitAgencyCooperation,
     )
     from apps.audit.models import AuditEvent
+    from apps.dashboards.models import (
+        DepartureFigure, EventFigure, FigureRefresh, ProjectFigure, WithdrawalFigure,
+    )
     from axes.models import AccessAttempt
     from apps.evidence.models import Evidence
     from apps.pipeline.models import Candidacy, CandidacyHistory, Session, StageEvent
@@ -125,6 +128,8 @@ def _rules() -> dict[type[Model], Rule]:
         )
 
     published = Q(status=ProjectStatus.PUBLISHED)
+    figures = Rule(city=lambda u: Q(city=u.city_id), unit=lambda u: Q(unit=u.unit_id),
+                   agency=lambda u: Q(agency=u.agency_id), observer=everything)
 
     def classes_of(path: str) -> Rule:
         """A class is its unit's, its city's, and its partner agency's (joint training)."""
@@ -252,6 +257,14 @@ def _rules() -> dict[type[Model], Rule]:
             unit=lambda u: Q(unit=u.unit_id),
             observer=everything,
         ),
+        # Dashboard figures: counts only, scoped like the candidacies they count; the
+        # observer sums all of them (cells under 5 are suppressed by the dashboard).
+        EventFigure: figures,
+        DepartureFigure: figures,
+        ProjectFigure: figures,
+        WithdrawalFigure: figures,
+        FigureRefresh: Rule(city=everything, unit=everything, agency=everything,
+                            observer=everything),
     }
 
 

@@ -1,29 +1,33 @@
 """Dashboard figures (SPEC §6): progress against task, the funnel by stage, departures by
 country, trade, agency and month, the share of 脱贫劳动力, and time spent in each stage.
 
-Every figure comes from a GROUP BY over the rows the user may count (``countable``); the two
-large scans (the year's events, the year's departures) are made once per page (``Facts``),
-so the number of queries is fixed whatever the size of the data. The observer counts everything but gets
+Every figure is a GROUP BY over the pre-aggregated figures the user may count (``visible`` on
+``apps.dashboards.models``, rebuilt from the records by ``services.figures_refresh``): a page
+reads a few thousand summary rows, never the year's million events, and the number of
+queries is fixed whatever the size of the data. The observer counts everything but gets
 only aggregates, and a cell under 5 people is suppressed (shown "<5"); a column total is
 hidden when a cell of the column is, so that it cannot be read back by subtraction."""
 from dataclasses import dataclass, field
-from datetime import date
+from html import escape
 from functools import cached_property
 
-from django.db import connection
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from django.db.models import Max, Sum
+from django.utils.safestring import mark_safe
 
 from apps.accounts.models import Role
-from apps.accounts.scoping import countable, visible
+from apps.accounts.scoping import visible
+from apps.dashboards.models import (
+    DepartureFigure, EventFigure, ProjectFigure, WithdrawalFigure,
+)
 from apps.orgs.models import City, OrganisingUnit
-from apps.pipeline.models import Candidacy, CandidacyStatus, Result, Stage, StageEvent
+from apps.pipeline.models import Result, Stage
 from apps.pipeline.transitions import ORDER
 from apps.projects.models import JobProject, ProjectStatus
 from apps.quotas.models import Task
 from apps.registry.models import PovertyStatus
 
 SUPPRESS_BELOW = 5
+PAGE_ROWS = 100  # a longer table shows its first rows; its xlsx export has every row
 # Results that carry a person on to the next stage (or are the stage itself).
 ONWARD = [Result.REGISTERED, Result.PASS, Result.SIGNED, Result.DEPARTED, Result.RETURNED]
 FUNNEL_STAGES = [s for s in ORDER if s != Stage.RETURN]
@@ -40,6 +44,7 @@ class Table:
     chart: dict = field(default_factory=dict)
     suppressed: bool = False
     derived: dict = field(default_factory=dict)  # column → the count columns it is made of
+    limit: int | None = None        # rows shown on the page (the export has them all)
 
     def _cells(self, row):
         out = []
@@ -47,14 +52,35 @@ class Table:
             if value is None:
                 hidden = i in self.counts or i in self.derived
                 out.append(("<5" if hidden and self.suppressed else "—", True))
-            else:
-                out.append((value, not isinstance(value, str)))
+            elif isinstance(value, str):
+                out.append((value, False))
+            else:  # text already: the template need not localize a thousand numbers
+                out.append((str(value), True))
         return out
 
     @property
     def shown(self):
         """Rows as (text, is_number) cells for the page."""
         return [self._cells(row) for row in self.rows]
+
+    @property
+    def shown_on_page(self):
+        """The first ``limit`` rows as cells: a page of 2,000 projects is read by no one."""
+        return [self._cells(row) for row in self.rows[:self.limit]]
+
+    @property
+    def cut(self):
+        """How many rows the page leaves to the export."""
+        return max(0, len(self.rows) - self.limit) if self.limit else 0
+
+    @property
+    def body_html(self):
+        """The page's rows as table cells, every text escaped: built here, as one string,
+        because the template engine takes ~20 µs a cell and a page has a few thousand."""
+        return mark_safe("".join(
+            "<tr>" + "".join(f'<td class="num">{escape(text)}</td>' if num
+                             else f"<td>{escape(text)}</td>" for text, num in row) + "</tr>"
+            for row in self.shown_on_page))
 
     @property
     def shown_total(self):
@@ -79,56 +105,50 @@ class Table:
         return self
 
 
-def _year(year):
-    return date(year, 1, 1), date(year + 1, 1, 1)
-
-
 def _rate(done, task):
     return round(100 * done / task, 1) if done is not None and task else None
 
 
-def _departures(user, year):
-    start, end = _year(year)
-    return countable(Candidacy.objects.all(), user).filter(departed_on__gte=start,
-                                                            departed_on__lt=end)
-
-
-def _events(user, year):
-    start, end = _year(year)
-    return countable(StageEvent.objects.all(), user).filter(happened_on__gte=start,
-                                                             happened_on__lt=end)
+def _figures(model, user, year):
+    return visible(model.objects.filter(year=year), user)
 
 
 class Facts:
-    """The two large scans of a dashboard, made once and shared by its tables: the year's
-    stage events by city, unit, stage and result, and the year's departures by agency,
-    country, trade, month and 脱贫 status. The tables sum these small results in Python."""
+    """The two larger reads of a dashboard, made once and shared by its tables: the year's
+    stage-event figures by city, unit, stage, result and 脱贫 status (with the days since the
+    previous stage), and the year's departures by agency, country, trade, month and 脱贫
+    status. Both read the pre-aggregated figures (``models``), a few thousand rows, never the
+    events themselves; the tables sum these small results in Python."""
 
     def __init__(self, user, year):
         self.user, self.year = user, year
+        self._stage_counts = {}
 
     @cached_property
     def events(self):
-        return list(_events(self.user, self.year)
-                    .values_list("candidacy__city", "candidacy__unit", "stage", "result")
-                    .annotate(n=Count("pk")).order_by())
+        # (city, unit, stage, result, poverty_status, n, days_n, days_sum, days_max)
+        return list(_figures(EventFigure, self.user, self.year)
+                    .values_list("city", "unit", "stage", "result", "poverty_status")
+                    .annotate(n=Sum("n"), days_n=Sum("days_n"), days_sum=Sum("days_sum"),
+                              days_max=Max("days_max")).order_by())
 
     @cached_property
     def departures(self):
-        return list(_departures(self.user, self.year)
-                    .annotate(month=TruncMonth("departed_on"))
+        return list(_figures(DepartureFigure, self.user, self.year)
                     .values_list("agency__name", "country", "departure_trade", "month",
-                                 "person__poverty_status")
-                    .annotate(n=Count("pk")).order_by())
+                                 "poverty_status")
+                    .annotate(n=Sum("n")).order_by())
 
     def stage_counts_by(self, key):
         """{city or unit: {stage: people who reached the stage (onward result)}}."""
+        if key in self._stage_counts:
+            return self._stage_counts[key]
         index = {"city": 0, "unit": 1}[key]
-        out = {}
+        out = self._stage_counts[key] = {}
         for row in self.events:
             if row[3] in ONWARD:
                 stages = out.setdefault(row[index], {})
-                stages[row[2]] = stages.get(row[2], 0) + row[4]
+                stages[row[2]] = stages.get(row[2], 0) + row[5]
         return out
 
     def departures_by(self, index):
@@ -191,8 +211,8 @@ def progress_by_project(user, year, facts) -> Table:
         status__in=[ProjectStatus.PUBLISHED, ProjectStatus.CLOSED]), user)
     if user.role == Role.AGENCY:
         projects = projects.filter(agency=user.agency_id)
-    filled = dict(_departures(user, year).values_list("project").annotate(n=Count("pk"))
-                  .order_by())
+    filled = dict(_figures(ProjectFigure, user, year).values_list("project")
+                  .annotate(n=Sum("n")).order_by())
     rows = []
     for pk, name, headcount in projects.order_by("-pk").values_list("pk", "name", "headcount"):
         done = filled.get(pk, 0)
@@ -200,21 +220,18 @@ def progress_by_project(user, year, facts) -> Table:
             rows.append([name, headcount, done, _rate(done, headcount)])
     return Table(key="project", title="岗位项目招聘完成情况",
                  headers=["项目", "招聘人数", "本年输出", "完成率%"], rows=rows,
-                 counts=(2,), derived={3: (2,)})
+                 counts=(2,), derived={3: (2,)}, limit=PAGE_ROWS)
 
 
 def funnel(user, year, facts) -> Table:
     """Per stage: people who reached it in the year, who went on, who dropped out there
     (不合格 / 未参加 / 未签订 / 未完成 / 未输出), and who withdrew at it."""
-    start, end = _year(year)
     reached = {}
-    for _, _, stage, result, n in facts.events:
+    for _, _, stage, result, _, n, *_ in facts.events:
         results = reached.setdefault(stage, {})
         results[result] = results.get(result, 0) + n
-    withdrawn = dict(countable(Candidacy.objects.all(), user)
-                     .filter(status=CandidacyStatus.WITHDRAWN, ended_on__gte=start,
-                             ended_on__lt=end)
-                     .values_list("stage").annotate(n=Count("pk")).order_by())
+    withdrawn = dict(_figures(WithdrawalFigure, user, year).values_list("stage")
+                     .annotate(n=Sum("n")).order_by())
     rows, first = [], None
     for stage in FUNNEL_STAGES:
         results = reached.get(stage, {})
@@ -261,9 +278,10 @@ def by_month(user, year, facts):
 
 def poverty_share(user, year, facts) -> Table:
     """脱贫劳动力 and 监测对象 among the people registered and departed in the year."""
-    registered = dict(_events(user, year).filter(stage=Stage.REGISTERED)
-                      .values_list("candidacy__person__poverty_status")
-                      .annotate(n=Count("pk")).order_by())
+    registered = {}
+    for _, _, stage, _, poverty, n, *_ in facts.events:
+        if stage == Stage.REGISTERED:
+            registered[poverty] = registered.get(poverty, 0) + n
     departed = facts.departures_by(4)
     reg_total, dep_total = sum(registered.values()), sum(departed.values())
     rows = []
@@ -279,25 +297,16 @@ def poverty_share(user, year, facts) -> Table:
     return table
 
 
-# The stage each stage follows: time in a stage is the days from entering it to the next.
-_PREVIOUS = {nxt: prev for prev, nxt in zip(ORDER, ORDER[1:])}
-
-
 def stage_time(user, year, facts) -> Table:
-    """Average and longest days spent before each stage, over the stages reached in the year."""
-    events = _events(user, year).values_list("candidacy_id", "stage", "happened_on")
-    inner, params = events.query.sql_with_params()
-    cases = " ".join(f"WHEN '{s}' THEN '{p}'" for s, p in _PREVIOUS.items())
-    sql = (
-        "SELECT e.stage, count(*), avg(e.happened_on - p.happened_on), "
-        "max(e.happened_on - p.happened_on) "
-        f"FROM ({inner}) AS e(candidacy_id, stage, happened_on) "
-        "JOIN pipeline_stageevent p ON p.candidacy_id = e.candidacy_id "
-        f"AND p.stage = (CASE e.stage {cases} END) GROUP BY e.stage"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = {stage: (n, avg, longest) for stage, n, avg, longest in cursor.fetchall()}
+    """Average and longest days spent before each stage, over the stages reached in the year
+    (the figures keep, per stage event, the days since the candidacy's previous stage)."""
+    found = {}
+    for _, _, stage, _, _, _, days_n, days_sum, days_max in facts.events:
+        if days_n:
+            n, total, longest = found.get(stage, (0, 0, None))
+            found[stage] = (n + days_n, total + days_sum,
+                            days_max if longest is None else max(longest, days_max))
+    found = {stage: (n, total / n, longest) for stage, (n, total, longest) in found.items()}
     rows = []
     for prev, stage in zip(ORDER, ORDER[1:]):
         n, avg, longest = found.get(stage, (0, None, None))

@@ -9,7 +9,7 @@ from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
-from apps.dashboards import selectors
+from apps.dashboards import selectors, services
 from apps.dashboards.exports import table_xlsx
 from apps.quotas.selectors import task_years
 
@@ -41,6 +41,7 @@ def dashboard(request, year):
     return render(request, "dashboards/dashboard.html", {
         "year": year, "years": _years(request.user), "tables": tables, "charts": charts,
         "suppressed": request.user.role == Role.OBSERVER,
+        "refreshed_at": services.figures_refreshed_at(),
     })
 
 

@@ -128,7 +128,17 @@ class Candidacy(models.Model):
             models.UniqueConstraint(fields=["person"], condition=Q(status__in=OPEN_STATUSES),
                                     name="candidacy_one_open_per_person"),
         ]
-        indexes = [models.Index(fields=["stage", "result"]), models.Index(fields=["status"])]
+        indexes = [
+            models.Index(fields=["stage", "result"]), models.Index(fields=["status"]),
+            # The list's order (newest stage first), alone and within each scope.
+            models.Index(fields=["stage_on", "id"], name="candidacy_list_order"),
+            models.Index(fields=["city", "stage_on", "id"], name="candidacy_city_order"),
+            models.Index(fields=["unit", "stage_on", "id"], name="candidacy_unit_order"),
+            models.Index(fields=["agency", "stage_on", "id"], name="candidacy_agency_order"),
+            # A project's filled places (public page, project list): an index-only count.
+            models.Index(fields=["project"], condition=Q(departed_on__isnull=False),
+                         name="candidacy_project_departed"),
+        ]
 
     def __str__(self):
         return f"{self.person} · {self.project}"

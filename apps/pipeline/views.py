@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404, visible
+from apps.common.paginator import CappedPaginator
 from apps.common.forms import apply_errors
 from apps.orgs.models import Agency, City, OrganisingUnit
 from apps.pipeline import roster, selectors, services, transitions
@@ -32,9 +33,10 @@ def candidacy_list(request):
         agencies=visible(Agency.objects.all(), user))
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.candidacy_list(user, **{k: v for k, v in filters.items() if v})
-    page = Paginator(qs.order_by("-stage_on", "-id"), 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs.order_by("-stage_on", "-id"), 50).get_page(
+        request.GET.get("page"))
     return render(request, "pipeline/candidacy_list.html",
-                  {"form": form, "page": page, "total": page.paginator.count})
+                  {"form": form, "page": page, "total": page.paginator.total_label("条")})
 
 
 @role_required(Role.UNIT, Role.CITY)

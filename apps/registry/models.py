@@ -98,6 +98,10 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["city", "unit"]),  # also serves city alone
             models.Index(fields=["name"]),
+            # The list's order (newest first), alone and within a city's or a unit's scope.
+            models.Index(fields=["created_at"], name="person_list_order"),
+            models.Index(fields=["city", "created_at"], name="person_city_order"),
+            models.Index(fields=["unit", "created_at"], name="person_unit_order"),
             models.Index(fields=["phone_hash"], name="person_phone_hash_idx"),
             # Most people have no passport yet: only those who do are indexed.
             models.Index(fields=["passport_hash"], name="person_passport_hash_idx",

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404, visible
+from apps.common.paginator import CappedPaginator
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
 from apps.common.forms import apply_errors
@@ -45,9 +46,10 @@ def person_list(request):
         q = filters["q"]
         searched = f"按{label} {mask_id(q) if search.by == 'id' else mask_phone(q)} 查询"
         form = PersonSearchForm({**request.GET.dict(), "q": ""})
-    page = Paginator(search.people, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(search.people, 50).get_page(request.GET.get("page"))
     return render(request, "registry/person_list.html", {
-        "form": form, "page": page, "total": page.paginator.count, "searched": searched,
+        "form": form, "page": page, "total": page.paginator.total_label("人"),
+        "searched": searched,
         "can_register": user.role in services.REGISTRARS,
     })
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from apps.dashboards import selectors
+from apps.dashboards.services import figures_refresh
 from apps.pipeline.models import Candidacy, CandidacyStatus, Stage, StageEvent
 from apps.projects.models import JobProject, ProjectStatus
 from apps.registry.models import PovertyStatus
@@ -141,6 +142,7 @@ def test_dashboard_query_count_is_independent_of_data(world, client,
 
 def test_export_matches_the_table_and_is_formula_safe(data, client):
     Candidacy.objects.filter(country="新加坡").update(country="=HYPERLINK(\"x\")")
+    figures_refresh()
     client.force_login(data.province)
     response = client.get(reverse("dashboards:dashboard_export", args=[YEAR, "country"]))
     ws = load_workbook(io.BytesIO(response.content)).active
@@ -153,3 +155,46 @@ def test_export_matches_the_table_and_is_formula_safe(data, client):
     ws = load_workbook(io.BytesIO(response.content)).active
     values = [c.value for row in ws.iter_rows() for c in row]
     assert "<5" in values and 2 not in values and 1 not in values
+
+
+def test_page_shows_the_figures_of_the_last_refresh_and_when(data, client):
+    client.force_login(data.province)
+    url = reverse("dashboards:dashboard", args=[YEAR])
+    page = client.get(url).content.decode()
+    assert "数据更新于" in page and "统计数据尚未生成" not in page
+    before = _by_label(selectors.dashboard_table(data.province, YEAR, "city"))["大同"][8]
+    _people(data, unit_user=data.unit_u3, agency_user=data.agency_a2,
+            project=data.project_a2, departed=2)
+    # Until the next refresh the page shows the figures it says it shows.
+    assert _by_label(selectors.dashboard_table(data.province, YEAR, "city"))["大同"][8] == before
+    figures_refresh()
+    assert _by_label(selectors.dashboard_table(data.province, YEAR, "city"))["大同"][8] == before + 2
+
+
+def test_page_before_any_refresh_says_so(world, client):
+    client.force_login(world.province)
+    page = client.get(reverse("dashboards:dashboard", args=[YEAR])).content.decode()
+    assert "统计数据尚未生成" in page
+
+
+def test_a_long_table_shows_its_first_rows_and_exports_them_all(data, client, monkeypatch):
+    monkeypatch.setattr(selectors, "PAGE_ROWS", 1)
+    JobProject.objects.filter(pk=data.project_a1.pk).update(status=ProjectStatus.PUBLISHED)
+    table = selectors.dashboard_table(data.province, YEAR, "project")
+    assert len(table.rows) == 2 and len(table.shown_on_page) == 1 and table.cut == 1
+    client.force_login(data.province)
+    page = client.get(reverse("dashboards:dashboard", args=[YEAR])).content.decode()
+    assert "另有 1 行未在页面显示" in page
+    response = client.get(reverse("dashboards:dashboard_export", args=[YEAR, "project"]))
+    ws = load_workbook(io.BytesIO(response.content)).active
+    assert {ws.cell(row=r, column=1).value for r in range(4, ws.max_row + 1)} == {
+        data.project_a1.name, data.project_a2.name}
+
+
+def test_table_cells_are_escaped_on_the_page(data, client):
+    Candidacy.objects.filter(country="新加坡").update(country="<b>新加坡</b>")
+    figures_refresh()
+    client.force_login(data.province)
+    page = client.get(reverse("dashboards:dashboard", args=[YEAR])).content.decode()
+    assert "&lt;b&gt;新加坡&lt;/b&gt;" in page and "<b>新加坡</b>" not in page
+    assert '<td>日本</td><td class="num">13</td>' in page
