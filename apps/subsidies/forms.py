@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from apps.common.forms import DateInput
-from apps.subsidies.models import Fund, Phase, StandardItem
+from apps.subsidies.models import STANDARD_ITEMS, Fund, Phase
 
 
 class ClaimForm(forms.Form):
@@ -38,20 +38,20 @@ class StandardsForm(forms.Form):
     def __init__(self, *args, current, **kwargs):
         super().__init__(*args, **kwargs)
         self.current = current
-        for item in StandardItem:
-            existing = current.get(item.value)
-            self.fields[f"amount_{item.value}"] = forms.DecimalField(
-                label=item.label, required=False, min_value=0, max_digits=10, decimal_places=2,
-                widget=forms.NumberInput(attrs={"aria-label": f"{item.label}（元/人）"}),
+        for value, label in STANDARD_ITEMS:
+            existing = current.get(value)
+            self.fields[f"amount_{value}"] = forms.DecimalField(
+                label=label, required=False, min_value=0, max_digits=10, decimal_places=2,
+                widget=forms.NumberInput(attrs={"aria-label": f"{label}（元/人）"}),
                 initial=existing.amount if existing else None)
-            self.fields[f"fund_{item.value}"] = forms.ChoiceField(
-                label=f"{item.label}的资金渠道", choices=Fund.choices, required=False,
-                widget=forms.Select(attrs={"aria-label": f"{item.label}的资金渠道"}),
+            self.fields[f"fund_{value}"] = forms.ChoiceField(
+                label=f"{label}的资金渠道", choices=Fund.choices, required=False,
+                widget=forms.Select(attrs={"aria-label": f"{label}的资金渠道"}),
                 initial=existing.fund if existing else Fund.EMPLOYMENT)
 
     def rows(self):
-        return [(item, self[f"amount_{item.value}"], self[f"fund_{item.value}"],
-                 self.current.get(item.value)) for item in StandardItem]
+        return [(label, self[f"amount_{value}"], self[f"fund_{value}"], self.current.get(value))
+                for value, label in STANDARD_ITEMS]
 
 
 class BudgetForm(forms.Form):

@@ -38,27 +38,18 @@ class Item(models.TextChoices):
     STANDING_SECOND = "standing_second", "非建制班结业拨付（50%）"
 
 
-class StandardItem(models.TextChoices):
-    """What the province sets a standard for: the claim items, but one standard for a
-    非建制班 person, paid half at opening and half after."""
-    FIRST_INTERVIEW = "first_interview", "初试"
-    MEDICAL = "medical", "体检"
-    SECOND_INTERVIEW = "second_interview", "复试"
-    TRAINING_ADVANCE = "training_advance", "培训开班预拨费用"
-    INTERVIEW_AWARD = "interview_award", "面试合格奖补"
-    TRAINING_FEE = "training_fee", "培训费用"
-    TRAINING_AWARD = "training_award", "培训合格奖补"
-    TRAINING_BALANCE = "training_balance", "培训尾款"
-    DEPARTURE_FEE = "departure_fee", "出国费用"
-    EMPLOYMENT_AWARD = "employment_award", "国外就业奖补"
-    STANDING_CLASS = "standing_class", "非建制班培训补助（每人每期）"
+# What the province sets a standard for: the claim items, except that a 非建制班 person has one
+# standard, paid half at opening and half after.
+STANDING_HALVES = (Item.STANDING_FIRST, Item.STANDING_SECOND)
+STANDARD_ITEMS = [(item.value, item.label) for item in Item if item not in STANDING_HALVES] + [
+    ("standing_class", "非建制班培训补助（每人每期）")]
 
 
 class Standard(models.Model):
     """元 per person for one item in one year, and the fund that pays it."""
 
     year = models.PositiveSmallIntegerField("年度")
-    item = models.CharField("项目", max_length=20, choices=StandardItem.choices)
+    item = models.CharField("项目", max_length=20, choices=STANDARD_ITEMS)
     amount = models.DecimalField("标准（元/人）", max_digits=10, decimal_places=2)
     fund = models.CharField("资金渠道", max_length=10, choices=Fund.choices)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="设置人",

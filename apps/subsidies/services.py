@@ -11,7 +11,7 @@ from apps.deadlines import services as deadlines
 from apps.subsidies import eligibility
 from apps.subsidies.eligibility import PHASE_CLASS, PHASE_CLASS_STATUS, PHASE_ITEMS, SHARE, STANDARD_OF
 from apps.subsidies.models import (
-    Budget, Claim, ClaimedPerson, ClaimLine, ClaimStatus, ClaimStep, Fund, Item, Payment, Phase,
+    STANDARD_ITEMS, Budget, Claim, ClaimedPerson, ClaimLine, ClaimStatus, ClaimStep, Fund, Item, Payment, Phase,
     Standard, StepAction,
 )
 from apps.training.models import TrainingClass
@@ -78,7 +78,7 @@ def _standard_for(year, item) -> tuple[Decimal, str]:
     code = STANDARD_OF.get(item, item)
     standard = Standard.objects.filter(year=year, item=code).first()
     if standard is None:
-        label = dict(Standard._meta.get_field("item").choices)[code]
+        label = dict(STANDARD_ITEMS)[code]
         raise ValidationError(f"省专项办尚未设置{year}年“{label}”的补助标准，暂不能申请。")
     amount = (standard.amount * Decimal(SHARE.get(item, "1"))).quantize(CENT)
     return amount, standard.fund

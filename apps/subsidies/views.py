@@ -17,7 +17,7 @@ from apps.common.forms import apply_errors
 from apps.rosters.views import _attachment
 from apps.subsidies import exports, selectors, services
 from apps.subsidies.forms import BudgetForm, ClaimForm, PaymentForm, ReasonForm, StandardsForm
-from apps.subsidies.models import Budget, Claim, ClaimStatus, Phase, StandardItem
+from apps.subsidies.models import STANDARD_ITEMS, Budget, Claim, ClaimStatus, Phase
 from apps.training.models import TrainingClass
 
 CLAIM_ROLES = (Role.PROVINCE, Role.CITY, Role.UNIT)
@@ -145,12 +145,11 @@ def standard_list(request):
             raise PermissionDenied("只有省专项办可以设置补助标准。")
         if form.is_valid():
             changed = 0
-            for item in StandardItem:
-                amount = form.cleaned_data[f"amount_{item.value}"]
+            for item, _ in STANDARD_ITEMS:
+                amount = form.cleaned_data[f"amount_{item}"]
                 if amount:
-                    services.standard_set(actor=request.user, year=year, item=item.value,
-                                          amount=amount,
-                                          fund=form.cleaned_data[f"fund_{item.value}"] or "employment")
+                    services.standard_set(actor=request.user, year=year, item=item, amount=amount,
+                                          fund=form.cleaned_data[f"fund_{item}"] or "employment")
                     changed += 1
             messages.success(request, f"已保存{year}年的 {changed} 项补助标准。")
             return redirect(f"{request.path}?year={year}")
