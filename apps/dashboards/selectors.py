@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from html import escape
 from functools import cached_property
 
+from django.core.cache import cache
 from django.db.models import Max, Sum
 from django.utils.safestring import mark_safe
 
@@ -109,6 +110,10 @@ def _rate(done, task):
     return round(100 * done / task, 1) if done is not None and task else None
 
 
+# Figures are rebuilt every 30 minutes; their sums are kept no longer than that.
+FIGURES_CACHE_SECONDS = 30 * 60
+
+
 def _figures(model, user, year):
     return visible(model.objects.filter(year=year), user)
 
@@ -120,24 +125,49 @@ class Facts:
     status. Both read the pre-aggregated figures (``models``), a few thousand rows, never the
     events themselves; the tables sum these small results in Python."""
 
-    def __init__(self, user, year):
-        self.user, self.year = user, year
+    def __init__(self, user, year, refreshed_at=None):
+        self.user, self.year, self.refreshed_at = user, year, refreshed_at
         self._stage_counts = {}
+
+    def _cached(self, name, read):
+        """The figures change only when they are rebuilt: their sums are kept per scope until
+        the next refresh (the refresh time is in the key), so most page views run none of
+        these GROUP BYs."""
+        if self.refreshed_at is None:
+            return read()
+        u = self.user
+        key = (f"dashboard:{name}:{self.year}:{u.role}:{u.city_id}:{u.unit_id}:{u.agency_id}:"
+               f"{self.refreshed_at.timestamp()}")
+        return cache.get_or_set(key, read, FIGURES_CACHE_SECONDS)
 
     @cached_property
     def events(self):
         # (city, unit, stage, result, poverty_status, n, days_n, days_sum, days_max)
-        return list(_figures(EventFigure, self.user, self.year)
-                    .values_list("city", "unit", "stage", "result", "poverty_status")
-                    .annotate(n=Sum("n"), days_n=Sum("days_n"), days_sum=Sum("days_sum"),
-                              days_max=Max("days_max")).order_by())
+        return self._cached("events", lambda: list(
+            _figures(EventFigure, self.user, self.year)
+            .values_list("city", "unit", "stage", "result", "poverty_status")
+            .annotate(n=Sum("n"), days_n=Sum("days_n"), days_sum=Sum("days_sum"),
+                      days_max=Max("days_max")).order_by()))
 
     @cached_property
     def departures(self):
-        return list(_figures(DepartureFigure, self.user, self.year)
-                    .values_list("agency__name", "country", "departure_trade", "month",
-                                 "poverty_status")
-                    .annotate(n=Sum("n")).order_by())
+        return self._cached("departures", lambda: list(
+            _figures(DepartureFigure, self.user, self.year)
+            .values_list("agency__name", "country", "departure_trade", "month",
+                         "poverty_status")
+            .annotate(n=Sum("n")).order_by()))
+
+    @cached_property
+    def filled_by_project(self):
+        return self._cached("projects", lambda: dict(
+            _figures(ProjectFigure, self.user, self.year).values_list("project")
+            .annotate(n=Sum("n")).order_by()))
+
+    @cached_property
+    def withdrawn_by_stage(self):
+        return self._cached("withdrawn", lambda: dict(
+            _figures(WithdrawalFigure, self.user, self.year).values_list("stage")
+            .annotate(n=Sum("n")).order_by()))
 
     def stage_counts_by(self, key):
         """{city or unit: {stage: people who reached the stage (onward result)}}."""
@@ -211,8 +241,7 @@ def progress_by_project(user, year, facts) -> Table:
         status__in=[ProjectStatus.PUBLISHED, ProjectStatus.CLOSED]), user)
     if user.role == Role.AGENCY:
         projects = projects.filter(agency=user.agency_id)
-    filled = dict(_figures(ProjectFigure, user, year).values_list("project")
-                  .annotate(n=Sum("n")).order_by())
+    filled = facts.filled_by_project
     rows = []
     for pk, name, headcount in projects.order_by("-pk").values_list("pk", "name", "headcount"):
         done = filled.get(pk, 0)
@@ -230,8 +259,7 @@ def funnel(user, year, facts) -> Table:
     for _, _, stage, result, _, n, *_ in facts.events:
         results = reached.setdefault(stage, {})
         results[result] = results.get(result, 0) + n
-    withdrawn = dict(_figures(WithdrawalFigure, user, year).values_list("stage")
-                     .annotate(n=Sum("n")).order_by())
+    withdrawn = facts.withdrawn_by_stage
     rows, first = [], None
     for stage in FUNNEL_STAGES:
         results = reached.get(stage, {})
@@ -345,7 +373,7 @@ def dashboard_table(user, year, key, facts=None) -> Table:
     return table
 
 
-def dashboard(user, year) -> list[Table]:
-    facts = Facts(user, year)
+def dashboard(user, year, refreshed_at=None) -> list[Table]:
+    facts = Facts(user, year, refreshed_at)
     return [dashboard_table(user, year, key, facts) for key, (_, _, roles) in TABLES.items()
             if user.role in roles]

@@ -36,12 +36,12 @@ def _check_year(year):
 @role_required(*ALL_ROLES)
 def dashboard(request, year):
     _check_year(year)
-    tables = {t.key: t for t in selectors.dashboard(request.user, year)}
+    refreshed_at = services.figures_refreshed_at()
+    tables = {t.key: t for t in selectors.dashboard(request.user, year, refreshed_at)}
     charts = {key: t.chart for key, t in tables.items() if t.chart}
     return render(request, "dashboards/dashboard.html", {
         "year": year, "years": _years(request.user), "tables": tables, "charts": charts,
-        "suppressed": request.user.role == Role.OBSERVER,
-        "refreshed_at": services.figures_refreshed_at(),
+        "suppressed": request.user.role == Role.OBSERVER, "refreshed_at": refreshed_at,
     })
 
 

@@ -3,6 +3,8 @@ import io
 from collections import Counter
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -198,3 +200,19 @@ def test_table_cells_are_escaped_on_the_page(data, client):
     page = client.get(reverse("dashboards:dashboard", args=[YEAR])).content.decode()
     assert "&lt;b&gt;新加坡&lt;/b&gt;" in page and "<b>新加坡</b>" not in page
     assert '<td>日本</td><td class="num">13</td>' in page
+
+
+def test_a_second_view_reads_the_kept_sums_until_the_next_refresh(data, client):
+    client.force_login(data.city_ty)
+    url = reverse("dashboards:dashboard", args=[YEAR])
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as second_queries:
+        second = client.get(url)
+    assert first.context["tables"]["city"].rows == second.context["tables"]["city"].rows
+    assert not any("dashboards_eventfigure" in q["sql"] for q in second_queries.captured_queries)
+    before = _by_label(second.context["tables"]["unit"])["山西大学"][8]
+    _people(data, unit_user=data.unit_u1, agency_user=data.agency_a1,
+            project=data.project_a1, departed=1)
+    figures_refresh()  # a new refresh: new figures, read anew
+    after = _by_label(client.get(url).context["tables"]["unit"])["山西大学"][8]
+    assert after == before + 1
