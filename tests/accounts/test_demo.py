@@ -50,3 +50,12 @@ def test_the_demo_world_is_loaded_once_through_the_services(world, settings):
     settings.PRODUCTION = True
     with pytest.raises(ImproperlyConfigured):
         demo_world_load()
+
+
+def test_the_demo_dashboard_has_figures_at_once(world, django_capture_on_commit_callbacks):
+    from apps.accounts.demo_world import demo_world_load
+    from apps.dashboards.models import EventFigure
+    demo_accounts_create()
+    with django_capture_on_commit_callbacks(execute=True):
+        demo_world_load()
+    assert EventFigure.objects.filter(year=2020, unit=world.u1).exists()
