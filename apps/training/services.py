@@ -340,9 +340,10 @@ def class_flags(cls, today=None) -> list[str]:
                                 today=today or timezone.localdate())
 
 
-def class_money_problems(cls, today=None) -> list[str]:
-    """Why no subsidy may be claimed for the class now; the subsidy claims ask this."""
-    return rules.money_problems(cls, flags=class_flags(cls, today))
+def class_money_problems(cls, today=None, flags=None) -> list[str]:
+    """Why no subsidy may be claimed for the class now; the subsidy claims ask this.
+    ``flags``: the class's flags when the caller has them already."""
+    return rules.money_problems(cls, flags=class_flags(cls, today) if flags is None else flags)
 
 
 @transaction.atomic

@@ -100,12 +100,13 @@ def class_detail(request, pk):
     cls = _class(request, pk)
     user = request.user
     own = user.role == Role.UNIT
+    flags = services.class_flags(cls)  # read once: the money problems include them
     context = {
         "cls": cls, "own": own, "form7": exports.form7_rows(cls),
         "items": visible(cls.deadline_items.select_related("rule"), user),
         "checks": selectors.spot_checks(cls, user),
-        "flags": services.class_flags(cls),
-        "money_problems": services.class_money_problems(cls),
+        "flags": flags,
+        "money_problems": services.class_money_problems(cls, flags=flags),
         "end_form": EndForm(), "hours_form": HoursForm(),
         "results": [r for r in EnrolmentResult if r.value],
     }
