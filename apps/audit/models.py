@@ -16,6 +16,13 @@ class AuditAction(models.TextChoices):
     PROJECT = "project", "岗位项目起草、提交、结束、对接"
     NOTICE = "notice", "政策公告发布或修改"
     LOCKOUT = "lockout", "账号锁定"
+    OTP_FAILED = "otp_failed", "双因素验证码错误"
+    OTP_BIND = "otp_bind", "绑定或更换身份验证器"
+    PASSWORD_CHANGE = "password_change", "本人修改密码"
+    # Full ID/phone/passport numbers leaving the system in bulk (a stated purpose, and the
+    # province's decision beyond a few people).
+    DISCLOSURE = "disclosure", "申请或审批导出完整号码"
+    FILE_REFUSED = "file_refused", "拒收文件"
     # System administrator
     ACCOUNT_CREATE = "account_create", "新建账号"
     ACCOUNT_CHANGE = "account_change", "修改账号"
@@ -23,6 +30,7 @@ class AuditAction(models.TextChoices):
     PASSWORD_RESET = "password_reset", "重置密码"
     # Security administrator
     ACCOUNT_AUTHORISE = "account_authorise", "授权账号角色与单位"
+    PASSWORD_AUTHORISE = "password_authorise", "授权密码重置"
     UNLOCK = "unlock", "解除锁定"
     OTP_RESET = "otp_reset", "重置双因素认证"
     FORCE_LOGOUT = "force_logout", "强制退出登录"
