@@ -5,15 +5,6 @@ from openpyxl import Workbook
 
 from apps.rosters.exports import put
 
-SUPPRESSED = "<5"
-
-
-def cell_text(value, suppressed_col: bool):
-    if value is None:
-        return SUPPRESSED if suppressed_col else "—"
-    return value
-
-
 def table_xlsx(table, *, year: int, note: str = "") -> bytes:
     wb = Workbook()
     ws = wb.active
@@ -26,9 +17,10 @@ def table_xlsx(table, *, year: int, note: str = "") -> bytes:
         put(ws, first, col, header, bold=True)
         ws.column_dimensions[ws.cell(row=first, column=col).column_letter].width = (
             28 if col == 1 else 12)
-    for r, row in enumerate(table.rows + ([table.total] if table.total else []), start=first + 1):
+    # The rows as the page shows them: the same hidden cells, the same marks.
+    for r, row in enumerate(table.export_rows(), start=first + 1):
         for c, value in enumerate(row):
-            put(ws, r, c + 1, cell_text(value, c in table.counts or c in table.derived))
+            put(ws, r, c + 1, value)
     ws.freeze_panes = ws.cell(row=first + 1, column=2)
     buffer = io.BytesIO()
     wb.save(buffer)

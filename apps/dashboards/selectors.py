@@ -5,8 +5,8 @@ Every figure is a GROUP BY over the pre-aggregated figures the user may count (`
 ``apps.dashboards.models``, rebuilt from the records by ``services.figures_refresh``): a page
 reads a few thousand summary rows, never the year's million events, and the number of
 queries is fixed whatever the size of the data. The observer counts everything but gets
-only aggregates, and a cell under 5 people is suppressed (shown "<5"); a column total is
-hidden when a cell of the column is, so that it cannot be read back by subtraction."""
+only aggregates: cells of 1–4 people are suppressed, and so are the further cells that would
+give them back by subtraction, decided once for the page (``disclosure``)."""
 from dataclasses import dataclass, field
 from html import escape
 from functools import cached_property
@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
+from apps.dashboards.disclosure import SUPPRESSED, TOTAL, suppress
 from apps.dashboards.models import (
     DepartureFigure, EventFigure, ProjectFigure, WithdrawalFigure,
 )
@@ -27,7 +28,6 @@ from apps.projects.models import JobProject, ProjectStatus
 from apps.quotas.models import Task
 from apps.registry.models import PovertyStatus
 
-SUPPRESS_BELOW = 5
 PAGE_ROWS = 100  # a longer table shows its first rows; its xlsx export has every row
 # Results that carry a person on to the next stage (or are the stage itself).
 ONWARD = [Result.REGISTERED, Result.PASS, Result.SIGNED, Result.DEPARTED, Result.RETURNED]
@@ -42,32 +42,57 @@ class Table:
     rows: list                      # lists of cells: labels (str) and counts (int or None)
     counts: tuple = ()              # indexes of the columns that count people
     total: list | None = None
-    chart: dict = field(default_factory=dict)
-    suppressed: bool = False
-    derived: dict = field(default_factory=dict)  # column → the count columns it is made of
+    charts: dict = field(default_factory=dict)  # chart series → the column it plots
+    # column → the cells it is computed from: a column of the same row, or (row, column)
+    derived: dict = field(default_factory=dict)
     limit: int | None = None        # rows shown on the page (the export has them all)
+    # What each count is, for the observer's suppression (``disclosure``): a count cell's
+    # quantity is its column's key merged with its row's (the 合计 row: ``total_key``).
+    col_keys: dict = field(default_factory=dict)
+    row_keys: list = field(default_factory=list)
+    total_key: dict = field(default_factory=dict)
+    row_sums: dict = field(default_factory=dict)    # column → the columns that sum to it
+    row_groups: list = field(default_factory=list)  # per row: the quantity its group makes up
+    total_group: dict = field(default_factory=dict)
+    hidden: set = field(default_factory=set)        # (row or TOTAL, column) suppressed
 
-    def _cells(self, row):
+    def indexed_rows(self):
+        yield from enumerate(self.rows)
+        if self.total is not None:
+            yield TOTAL, self.total
+
+    def _cells(self, r, row):
         out = []
         for i, value in enumerate(row):
-            if value is None:
-                hidden = i in self.counts or i in self.derived
-                out.append(("<5" if hidden and self.suppressed else "—", True))
+            if (r, i) in self.hidden:
+                out.append((SUPPRESSED, True))
+            elif value is None:
+                out.append(("—", True))
             elif isinstance(value, str):
                 out.append((value, False))
             else:  # text already: the template need not localize a thousand numbers
                 out.append((str(value), True))
         return out
 
+    def export_rows(self):
+        """Every row (and the 合计) as the export writes it: numbers, texts, the marks."""
+        return [[SUPPRESSED if (r, i) in self.hidden else "—" if v is None else v
+                 for i, v in enumerate(row)] for r, row in self.indexed_rows()]
+
+    @property
+    def chart(self):
+        """The chart data, read from the rows as they are shown (hidden cells are null)."""
+        return {name: [row[col] for row in self.rows] for name, col in self.charts.items()}
+
     @property
     def shown(self):
         """Rows as (text, is_number) cells for the page."""
-        return [self._cells(row) for row in self.rows]
+        return [self._cells(r, row) for r, row in enumerate(self.rows)]
 
     @property
     def shown_on_page(self):
         """The first ``limit`` rows as cells: a page of 2,000 projects is read by no one."""
-        return [self._cells(row) for row in self.rows[:self.limit]]
+        return [self._cells(r, row) for r, row in enumerate(self.rows[:self.limit])]
 
     @property
     def cut(self):
@@ -85,24 +110,18 @@ class Table:
 
     @property
     def shown_total(self):
-        return self._cells(self.total) if self.total else None
+        return self._cells(TOTAL, self.total) if self.total else None
 
-    def suppress(self):
-        """The observer's view: cells of 1–4 people become None, and so does any figure
-        computed from them (marked by ``derived``: column index → its source columns)."""
-        self.suppressed = True
-        hidden_cols = set()
-        for row in self.rows:
-            for i in self.counts:
-                if row[i] is not None and 0 < row[i] < SUPPRESS_BELOW:
-                    row[i] = None
-                    hidden_cols.add(i)
+    def hide(self, cells):
+        """Blank the given count cells, and every figure computed from a blank one (a rate
+        with its numerator or its denominator hidden gives the hidden one back)."""
+        self.hidden = set(cells)
+        for r, row in self.indexed_rows():
             for i, sources in self.derived.items():
-                if any(row[s] is None for s in sources):
-                    row[i] = None
-        if self.total:
-            for i in hidden_cols | {i for i, s in self.derived.items() if hidden_cols & set(s)}:
-                self.total[i] = None
+                if any((s if isinstance(s, tuple) else (r, s)) in self.hidden for s in sources):
+                    self.hidden.add((r, i))
+            for _, i in [c for c in self.hidden if c[0] == r]:
+                row[i] = None
         return self
 
 
@@ -188,8 +207,14 @@ class Facts:
         return out
 
 
-def _progress(facts, *, key, title, tasks, names):
-    """Task, then people reaching each stage in the year, departures and the completion rate."""
+def _onward(stage):
+    """The quantity "people who reached ``stage`` this year" (the funnel's 通过)."""
+    return {"measure": "onward", "stage": stage}
+
+
+def _progress(facts, *, key, title, tasks, names, city_of=None):
+    """Task, then people reaching each stage in the year, departures and the completion rate.
+    ``city_of`` (units): each row's city, whose row of the by-city table its rows make up."""
     by_stage = facts.stage_counts_by(key)
     task_of = dict(tasks)
     ids = list(names)
@@ -207,9 +232,14 @@ def _progress(facts, *, key, title, tasks, names):
     total[-1] = _rate(total[departed_col], total[1])
     table = Table(key=key, title=title, headers=headers, rows=rows, total=total,
                   counts=tuple(range(2, departed_col + 1)),
-                  derived={departed_col + 1: (departed_col,)})
-    table.chart = {"labels": [r[0] for r in rows], "task": [r[1] for r in rows],
-                   "departed": [r[departed_col] for r in rows]}
+                  derived={departed_col + 1: (departed_col,)},
+                  charts={"labels": 0, "task": 1, "departed": departed_col},
+                  col_keys={2 + i: _onward(s) for i, s in enumerate(FUNNEL_STAGES)},
+                  row_keys=[{key: pk} for pk in ids])
+    if city_of is not None:
+        # Units' rows sum to their city's row, less the people of no unit (city channel).
+        table.row_groups = [{"city": city_of[pk]} for pk in ids]
+        table.total_key = {key: "*"}
     return table
 
 
@@ -227,12 +257,12 @@ def progress_by_unit(user, year, facts) -> Table:
     if user.role == Role.AGENCY:
         units = units.none()  # an agency's figures are its projects, not its partners' tasks
     task_ids = {pk for pk, _ in tasks}
-    names = {pk: name for pk, name in units.values_list("pk", "name")}
     # Units with a task or with people this year; the rest of the 90 would be rows of zeros.
     active = set(facts.stage_counts_by("unit")) | task_ids
-    names = {pk: n for pk, n in names.items() if pk in active}
+    found = [u for u in units.values_list("pk", "name", "city_id") if u[0] in active]
     return _progress(facts, key="unit", title="各组织单位任务完成情况", tasks=tasks,
-                     names=names)
+                     names={pk: name for pk, name, _ in found},
+                     city_of={pk: city for pk, _, city in found})
 
 
 def progress_by_project(user, year, facts) -> Table:
@@ -268,11 +298,13 @@ def funnel(user, year, facts) -> Table:
         first = first if first is not None else onward
         rows.append([Stage(stage).label, onward + dropped, onward, dropped,
                      withdrawn.get(stage, 0), _rate(onward, first)])
-    table = Table(key="funnel", title="各环节人数（漏斗）",
-                  headers=["环节", "参加人数", "通过", "未通过/未参加", "中途退出", "占报名%"],
-                  rows=rows, counts=(1, 2, 3, 4), derived={5: (2,)})
-    table.chart = {"labels": [r[0] for r in rows], "values": [r[2] for r in rows]}
-    return table
+    return Table(key="funnel", title="各环节人数（漏斗）",
+                 headers=["环节", "参加人数", "通过", "未通过/未参加", "中途退出", "占报名%"],
+                 rows=rows, counts=(1, 2, 3, 4), derived={5: (2, (0, 2))},
+                 charts={"labels": 0, "values": 2},
+                 col_keys={1: {"measure": "reached"}, 2: {"measure": "onward"},
+                           3: {"measure": "dropped"}, 4: {"measure": "withdrawn"}},
+                 row_keys=[{"stage": s} for s in FUNNEL_STAGES], row_sums={1: (2, 3)})
 
 
 def _departures_by(facts, index, *, title, label, month=False) -> Table:
@@ -282,10 +314,10 @@ def _departures_by(facts, index, *, title, label, month=False) -> Table:
     else:
         ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] or ""))
     rows = [[(f"{k:%Y-%m}" if month else k) or "（未填）", n] for k, n in ordered]
-    table = Table(key=title, title=title, headers=[label, "输出人数"], rows=rows, counts=(1,),
-                  total=["合计", sum(r[1] for r in rows)])
-    table.chart = {"labels": [r[0] for r in rows], "values": [r[1] for r in rows]}
-    return table
+    return Table(key=title, title=title, headers=[label, "输出人数"], rows=rows, counts=(1,),
+                 total=["合计", sum(r[1] for r in rows)], charts={"labels": 0, "values": 1},
+                 col_keys={1: _onward(Stage.DEPARTURE)},
+                 row_keys=[{label: k} for k, _ in ordered])
 
 
 def by_country(user, year, facts):
@@ -318,10 +350,12 @@ def poverty_share(user, year, facts) -> Table:
         rows.append([label if value else "其他人员", r, _rate(r, reg_total), d, _rate(d, dep_total)])
     table = Table(key="poverty", title="脱贫劳动力占比",
                   headers=["人员", "报名", "占报名%", "输出", "占输出%"], rows=rows,
-                  counts=(1, 3), derived={2: (1,), 4: (3,)},
+                  counts=(1, 3), derived={2: (1, (TOTAL, 1)), 4: (3, (TOTAL, 3))},
+                  charts={"labels": 0, "values": 3},
+                  col_keys={1: _onward(Stage.REGISTERED), 3: _onward(Stage.DEPARTURE)},
+                  row_keys=[{"poverty": value} for value, _ in PovertyStatus.choices],
                   total=["合计", reg_total, 100.0 if reg_total else None, dep_total,
                          100.0 if dep_total else None])
-    table.chart = {"labels": [r[0] for r in rows], "values": [r[3] for r in rows]}
     return table
 
 
@@ -342,8 +376,11 @@ def stage_time(user, year, facts) -> Table:
                      round(float(avg), 1) if avg is not None else None, longest])
     table = Table(key="stage_time", title="各环节用时（天）",
                   headers=["环节", "人数", "平均天数", "最长天数"], rows=rows, counts=(1,),
-                  derived={2: (1,), 3: (1,)})
-    table.chart = {"labels": [r[0] for r in rows], "values": [r[2] for r in rows]}
+                  derived={2: (1,), 3: (1,)}, charts={"labels": 0, "values": 2},
+                  # Everyone at a stage after 报名 has a previous one: its 人数 is the
+                  # funnel's 参加人数 of that stage (taken as equal, the safe side).
+                  col_keys={1: {"measure": "reached"}},
+                  row_keys=[{"stage": s} for s in ORDER[1:]])
     return table
 
 
@@ -364,16 +401,29 @@ TABLES = {
 }
 
 
-def dashboard_table(user, year, key, facts=None) -> Table:
-    title, selector, roles = TABLES[key]
-    table = selector(user, year, facts or Facts(user, year))
+def _table(user, year, key, facts) -> Table:
+    title, selector, _ = TABLES[key]
+    table = selector(user, year, facts)
     table.key, table.title = key, title
-    if user.role == Role.OBSERVER:
-        table.suppress()
     return table
 
 
 def dashboard(user, year, refreshed_at=None) -> list[Table]:
+    """The page's tables. The observer's are suppressed together, from all of them: one
+    decision for the page, so that the page, its charts and each export hide the same cells
+    and no table gives back what another hides (``disclosure``)."""
     facts = Facts(user, year, refreshed_at)
-    return [dashboard_table(user, year, key, facts) for key, (_, _, roles) in TABLES.items()
-            if user.role in roles]
+    tables = [_table(user, year, key, facts) for key, (_, _, roles) in TABLES.items()
+              if user.role in roles]
+    if user.role == Role.OBSERVER:
+        hidden = suppress(tables)
+        for t in tables:
+            t.hide({(r, c) for key, r, c in hidden if key == t.key})
+    return tables
+
+
+def dashboard_table(user, year, key, refreshed_at=None) -> Table:
+    """One table as the page shows it (the observer's: suppressed with the whole page)."""
+    if user.role == Role.OBSERVER:
+        return {t.key: t for t in dashboard(user, year, refreshed_at)}[key]
+    return _table(user, year, key, Facts(user, year, refreshed_at))

@@ -10,10 +10,13 @@ from apps.accounts.models import Role
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
 from apps.dashboards import selectors, services
+from apps.dashboards.disclosure import SUPPRESSED
 from apps.dashboards.exports import table_xlsx
 from apps.quotas.selectors import task_years
 
 ALL_ROLES = tuple(Role)
+OBSERVER_NOTE = (f"观察角色仅显示汇总数据：不足5人的数字，以及可据以推算出这些数字的其他数字，"
+                 f"均以“{SUPPRESSED}”表示。")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -41,7 +44,8 @@ def dashboard(request, year):
     charts = {key: t.chart for key, t in tables.items() if t.chart}
     return render(request, "dashboards/dashboard.html", {
         "year": year, "years": _years(request.user), "tables": tables, "charts": charts,
-        "suppressed": request.user.role == Role.OBSERVER, "refreshed_at": refreshed_at,
+        "suppressed": OBSERVER_NOTE if request.user.role == Role.OBSERVER else "",
+        "refreshed_at": refreshed_at,
     })
 
 
@@ -52,8 +56,8 @@ def dashboard_export(request, year, table):
         raise Http404("无此统计表")
     if request.user.role not in selectors.TABLES[table][2]:
         raise PermissionDenied("您的角色无权导出此统计表。")
-    data = selectors.dashboard_table(request.user, year, table)
-    note = "观察角色：不足5人的数字不显示（<5）。" if request.user.role == Role.OBSERVER else ""
+    data = selectors.dashboard_table(request.user, year, table, services.figures_refreshed_at())
+    note = OBSERVER_NOTE if request.user.role == Role.OBSERVER else ""
     content = table_xlsx(data, year=year, note=note)
     audit_log(request.user, AuditAction.EXPORT, detail=f"统计分析 {year} {data.title}",
               request=request)
