@@ -10,7 +10,8 @@ them, each a list of (cell, coefficient) summing to zero:
 - the same quantity shown in two tables (the same ``quantity`` key, e.g. a stage's 通过 in the
   funnel and the 合计 of that stage in the by-city table);
 - a group of rows and the row of another table it makes up (``Table.row_groups``: a city's
-  units and the city), with a never-shown remainder (people with no unit) as an unknown.
+  units and the city), with a never-shown remainder (people with no unit): unknown when it
+  holds people, known when it is empty.
 
 Primary suppression hides counts of 1–4 people. Secondary suppression then solves the
 relations the way an attacker would, by exact linear algebra over the unknowns (which is
@@ -101,29 +102,27 @@ def pinned(relations, unknown):
         row = {c: Fraction(v) for c, v in row.items() if v}
         if row:
             rows.append(row)
-    basis = []  # (pivot, row) fully reduced
+    basis = []  # (pivot, row), fully reduced: a pivot appears in its own row only
     for row in rows:
         for pivot, b in basis:
-            if pivot in row:
-                f = row[pivot]
-                for c, v in b.items():
-                    row[c] = row.get(c, 0) - f * v
-                row = {c: v for c, v in row.items() if v}
+            row = _eliminate(row, pivot, b)
         if not row:
             continue
         pivot = min(row, key=repr)
         inv = 1 / row[pivot]
         row = {c: v * inv for c, v in row.items()}
-        reduced = []
-        for p, b in basis:
-            if pivot in b:
-                f = b[pivot]
-                for c, v in row.items():
-                    b[c] = b.get(c, 0) - f * v
-                b = {c: v for c, v in b.items() if v}
-            reduced.append((p, b))
-        basis = reduced + [(pivot, row)]
+        basis = [(p, _eliminate(b, pivot, row)) for p, b in basis] + [(pivot, row)]
     return {p for p, b in basis if len(b) == 1}
+
+
+def _eliminate(row, pivot, by):
+    """``row`` less the multiple of ``by`` (whose ``pivot`` is 1) that clears ``pivot``."""
+    if pivot not in row:
+        return row
+    f, out = row[pivot], dict(row)
+    for c, v in by.items():
+        out[c] = out.get(c, 0) - f * v
+    return {c: v for c, v in out.items() if v}
 
 
 def suppress(tables):
@@ -132,6 +131,9 @@ def suppress(tables):
     relations, virtual = page_relations(tables, values, keys)
     hidden = {cell for cell, v in values.items() if small(v)}
     protect = {cell for cell, v in virtual.items() if small(v)}
+    # An empty remainder is what an attacker would guess (most people come through a unit),
+    # and the guess would be right: it counts as known. Only one with people is unknown.
+    virtual = {cell for cell, v in virtual.items() if v}
     touching = {}
     for i, rel in enumerate(relations):
         for cell, _ in rel:
@@ -162,7 +164,7 @@ def _complement(cell, relations, touching, values, unknown):
                 seen.add(other)
                 if other in unknown:
                     todo.append(other)
-                else:
+                elif other in values:  # not an empty remainder: it has nothing to hide
                     candidates.add(other)
         if candidates:
             break  # the nearest ring of shown cells
