@@ -170,5 +170,11 @@ def _complement(cell, relations, touching, values, unknown):
             break  # the nearest ring of shown cells
     if not candidates:
         return None
-    # Smallest first; a body cell before a 合计 (the totals are the page's main figures).
-    return min(candidates, key=lambda c: (values[c], c[1] == TOTAL, repr(c)))
+    def alone(c):
+        # Hidden alone in a relation, it would be given back at once (a city's only unit):
+        # hiding it protects nothing.
+        return any(all(o == c or (o not in unknown and o in values) for o, _ in relations[i])
+                   for i in touching.get(c, ()))
+
+    # Useful first, then smallest; a body cell before a 合计 (the page's main figures).
+    return min(candidates, key=lambda c: (alone(c), values[c], c[1] == TOTAL, repr(c)))

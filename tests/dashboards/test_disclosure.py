@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from apps.dashboards import selectors
 from apps.dashboards.disclosure import SUPPRESSED, pinned
 from apps.dashboards.services import figures_refresh
-from apps.pipeline.models import Stage
+from apps.pipeline.models import Candidacy, Stage
 from apps.projects.models import JobProject, ProjectStatus
 from tests.dashboards.records import _people, dashboard_data
 
@@ -296,3 +296,30 @@ def test_the_solver_of_this_file_finds_what_a_plain_rule_leaves():
               [(("u", "total", "x"), 1), (("u", 0, "x"), -1), (("u", 1, "x"), -1),
                (("u", 2, "x"), -1)]]
     assert solve(nested, {("c", 0, "x"): 9, ("u", "total", "x"): 12})[("u", 2, "x")] == 3
+
+
+def _project_row(page, name):
+    row = page.split(f">{name}</a>")[1].split("</tr>")[0]
+    return [cell.split("</td>")[0] for cell in row.split('<td class="num">')[1:]]
+
+
+def test_project_pages_hide_a_projects_small_counts_from_the_observer(world, client):
+    """The other pages the observer reaches with counts of people: the project list and
+    detail (已输出, 剩余名额 which gives 已输出 back, 已报名)."""
+    _world(world, *WORLDS["total_under_five"])  # project_a1: 3 departed
+    for project in (world.project_a1, world.project_a2):
+        people = Candidacy.objects.filter(project=project)
+        filled, applied = people.filter(departed_on__isnull=False).count(), people.count()
+        for user, hide in ((world.observer, lambda n: SUPPRESSED if 0 < n < 5 else str(n)),
+                           (world.province, str)):
+            client.force_login(user)
+            remaining = (SUPPRESSED if hide(filled) == SUPPRESSED
+                         else str(max(0, project.headcount - filled)))
+            listed = client.get(reverse("projects:project_list")).content.decode()
+            assert _project_row(listed, project.name) == [str(project.headcount), hide(filled),
+                                                          remaining], (user, project)
+            detail = client.get(reverse("projects:project_detail", args=[project.pk]))
+            assert (f"<dd>{hide(filled)} / {remaining}（已报名 {hide(applied)}）</dd>"
+                    in detail.content.decode()), (user, project)
+    assert 0 < Candidacy.objects.filter(project=world.project_a1,
+                                        departed_on__isnull=False).count() < 5
