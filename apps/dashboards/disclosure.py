@@ -139,22 +139,28 @@ def suppress(tables):
         for cell, _ in rel:
             touching.setdefault(cell, []).append(i)
     while True:
-        exposed = pinned(relations, hidden | set(virtual)) & (hidden | protect)
+        unknown = hidden | virtual
+        exposed = pinned(relations, unknown) & (hidden | protect)
         if not exposed:
             return hidden
-        added = set()
+        added, settled = set(), set()
         for cell in sorted(exposed, key=repr):
-            choice = _complement(cell, relations, touching, values, hidden | set(virtual))
-            if choice is not None:
-                added.add(choice)
-        if not added:  # cannot happen with relations true of the data; never loop forever
+            if cell in settled:
+                continue  # a complement chosen this round may already cover it
+            chosen = _complement(cell, relations, touching, values, unknown | added)
+            # What the choice hides, and what it may already cover, waits for the next round.
+            added |= chosen
+            settled |= {c for t in chosen | {cell} for i in touching.get(t, ())
+                        for c, _ in relations[i]}
+        if not added - hidden:  # cannot happen with relations true of the data; never loop forever
             return hidden | {c for rel in relations for c, _ in rel if c in values}
         hidden |= added
 
 
 def _complement(cell, relations, touching, values, unknown):
-    """The smallest shown cell in the relations around ``cell`` (reached through unknowns):
-    hiding it gives the attacker one more unknown where it is needed."""
+    """The shown cell in the relations around ``cell`` (reached through unknowns) whose
+    hiding gives the attacker one more unknown where it is needed at the least cost, with
+    its twins (the same quantity elsewhere on the page, hidden with it). Empty: none."""
     seen, todo, candidates = {cell}, [cell], set()
     while todo:
         for i in touching.get(todo.pop(), ()):
@@ -169,12 +175,28 @@ def _complement(cell, relations, touching, values, unknown):
         if candidates:
             break  # the nearest ring of shown cells
     if not candidates:
-        return None
-    def alone(c):
-        # Hidden alone in a relation, it would be given back at once (a city's only unit):
-        # hiding it protects nothing.
-        return any(all(o == c or (o not in unknown and o in values) for o, _ in relations[i])
-                   for i in touching.get(c, ()))
+        return set()
 
-    # Useful first, then smallest; a body cell before a 合计 (the page's main figures).
-    return min(candidates, key=lambda c: (alone(c), values[c], c[1] == TOTAL, repr(c)))
+    def twins_of(c):
+        twins, todo = {c}, [c]
+        while todo:
+            for i in touching.get(todo.pop(), ()):
+                if len(relations[i]) == 2:
+                    for other, _ in relations[i]:
+                        if other not in twins and other not in unknown:
+                            twins.add(other)
+                            todo.append(other)
+        return twins
+
+    def forced(c):
+        # Every relation left with a single unknown once c and its twins are hidden forces
+        # one more cell (a city's only unit, a column whose 合计 is the funnel's figure).
+        twins = twins_of(c)
+        after = unknown | twins
+        return sum(1 for i in {i for t in twins for i in touching.get(t, ())}
+                   if len(relations[i]) > 2
+                   and sum(o in after for o, _ in relations[i]) == 1)
+
+    # Cheapest, then smallest; a body cell before a 合计 (the page's main figures).
+    return twins_of(min(candidates,
+                        key=lambda c: (forced(c), values[c], c[1] == TOTAL, repr(c))))

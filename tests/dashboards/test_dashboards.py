@@ -103,8 +103,12 @@ def test_observer_gets_aggregates_with_small_cells_suppressed(data, client):
     tables = {t.key: t for t in selectors.dashboard(data.observer, YEAR)}
     funnel = _by_label(tables["funnel"])
     assert funnel["体检"][3] is None and funnel["初试"][4] is None  # 2 and 1: under 5
-    # The task numbers are plans, not people: never hidden.
-    assert _by_label(tables["city"])["太原"][1] == 160
+    # The task numbers are plans, not people: never hidden. Nor is what protects nothing:
+    # the cities' departures and the agencies' (no hidden cell depends on them).
+    city = _by_label(tables["city"])
+    assert city["太原"][1] == 160 and city["太原"][8] == 10 and city["大同"][8] == 6
+    agency = _by_label(tables["agency"])
+    assert agency[data.a1.name][1] == 10 and agency[data.a2.name][1] == 6
     trade = _by_label(tables["trade"])
     # 3 people: hidden, and with it a further cell, or 合计 minus the rest would give it back.
     assert trade["建筑"][1] is None
