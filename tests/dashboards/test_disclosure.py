@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from apps.dashboards import selectors
 from apps.dashboards.disclosure import SUPPRESSED, pinned
 from apps.dashboards.services import figures_refresh
-from apps.pipeline.models import Candidacy, Stage
+from apps.pipeline.models import Candidacy, Stage, StageEvent
 from apps.projects.models import JobProject, ProjectStatus
 from tests.dashboards.records import _people, dashboard_data
 
@@ -119,7 +119,7 @@ def attacker_relations(tables, unit_city):
                     (("funnel", r, "未通过/未参加"), -1)])
     same = []  # the same quantity in two tables
     for label, r in funnel.items():
-        same.append([("funnel", r, "通过"), ("city", "total", label), ("unit", "total", label)])
+        same.append([("funnel", r, "通过"), ("city", "total", label)])
     departed = [("funnel", funnel.get("输出"), "通过"), ("poverty", "total", "输出")] + [
         (key, "total", "输出人数") for key in ("country", "trade", "agency", "month")]
     same += [departed, [("funnel", funnel.get("报名"), "通过"), ("poverty", "total", "报名")]]
@@ -131,8 +131,12 @@ def attacker_relations(tables, unit_city):
         rel += [[(a, 1), (b, -1)] for a, b in zip(cells, cells[1:])]
     for city, r in row_of.get("city", {}).items():  # a city is its units (public unit list)
         units = [u for name, u in row_of.get("unit", {}).items() if unit_city.get(name) == city]
-        for label in FUNNEL:
-            rel.append([(("city", r, label), 1)] + [(("unit", u, label), -1) for u in units])
+        for label in FUNNEL:  # and its people of no unit (city channel), never shown
+            rel.append([(("city", r, label), 1), (("channel", city, label), -1)]
+                       + [(("unit", u, label), -1) for u in units])
+    for label in FUNNEL:  # all units and all the city channels: everyone
+        rel.append([(("city", "total", label), 1), (("unit", "total", label), -1)] + [
+            (("channel", city, label), -1) for city in row_of.get("city", {})])
     return rel
 
 
@@ -204,15 +208,29 @@ def check_observer_receives_nothing_recoverable(client, world):
             for row, source in sources[header]:
                 assert cells.get((key, r if row is None else row, source)) != SUPPRESSED, (
                     key, r, header)
-    # (b) the attacker's solver pins no hidden cell.
+    # (b) the attacker's solver pins no hidden cell, nor a city's people of no unit when
+    # they are 1–4 (when there are none, the attacker guesses it and is right: known).
     unit_city = {u.name: u.city.short_name for u in
                  [world.u1, world.u2, world.u3]}
     known = {c: _number(t) for c, t in cells.items() if _number(t) is not None}
+    for city in (world.ty, world.dt):
+        for stage, label in zip(selectors.FUNNEL_STAGES, FUNNEL):
+            n = StageEvent.objects.filter(
+                candidacy__city=city, candidacy__unit__isnull=True, stage=stage,
+                result__in=selectors.ONWARD, happened_on__year=YEAR).count()
+            if n == 0:
+                known[("channel", city.short_name, label)] = 0
+            elif n < 5:
+                hidden.add(("channel", city.short_name, label))
     relations = attacker_relations(tables, unit_city)
     learnt = solve(relations, known)
     assert not (set(learnt) & hidden), sorted(set(learnt) & hidden, key=repr)
     # The same relations solved exactly (linear algebra): no hidden cell is fixed either.
-    relations = [[(c, k) for c, k in rel if c in cells] for rel in relations]
+    relations = [[(c, k) for c, k in rel if c in cells or c[0] == "channel"]
+                 for rel in relations]
+    hidden = {c for c in hidden if c in cells} | {
+        c for c in hidden if c[0] == "channel"}
+    hidden -= set(known)
     assert not (pinned(relations, hidden) & hidden)
     return tables, hidden
 
@@ -220,8 +238,12 @@ def check_observer_receives_nothing_recoverable(client, world):
 def _world(world, *groups):
     JobProject.objects.filter(pk=world.project_a2.pk).update(status=ProjectStatus.PUBLISHED)
     for unit, agency, project, kwargs in groups:
-        _people(world, unit_user=getattr(world, unit), agency_user=getattr(world, agency),
-                project=getattr(world, project), **kwargs)
+        kwargs = dict(kwargs)
+        no_unit = kwargs.pop("no_unit", False)
+        made = _people(world, unit_user=getattr(world, unit), agency_user=getattr(world, agency),
+                       project=getattr(world, project), **kwargs)
+        if no_unit:  # people the city registered itself (the city channel): no unit
+            Candidacy.objects.filter(pk__in=[c.pk for c in made]).update(unit=None)
     figures_refresh()
     return world
 
@@ -240,6 +262,9 @@ WORLDS = {
     "column_with_two_small_cells": [
         (*TY1, {"departed": 7}), (*TY2, {"departed": 3, "country": "新加坡"}),
         (*DT3, {"departed": 2, "country": "德国", "departure_trade": "护理"})],
+    # 3 people of 太原 come through the city itself (no unit): 太原 minus its units.
+    "city_channel_people": [(*TY1, {"departed": 8}), (*TY2, {"departed": 3, "no_unit": True}),
+                            (*DT3, {"departed": 6})],
     # Every total under 5.
     "total_under_five": [(*TY1, {"departed": 3, "withdrawn": 1})],
 }
