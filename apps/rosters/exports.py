@@ -82,8 +82,22 @@ def _merge_runs(ws, col, first_row, values):
 
 
 def _departures(user, year, by):
+    """{unit or city: departures}, or None for the observer: its counts are the dashboard's,
+    suppressed with the whole page (apps.dashboards.disclosure). A second table of them here,
+    over another set of rows, would be a relation that suppression never saw (and its scope
+    counts no candidacy: the column would read 0 for everyone)."""
+    if user.role == Role.OBSERVER:
+        return None
     qs = visible(Candidacy.objects.filter(departed_on__year=year), user)
     return dict(qs.values_list(by).annotate(n=Count("pk")))
+
+
+def _departed(gone, *keys):
+    return "—" if gone is None else sum(gone.get(k, 0) for k in keys)
+
+
+def _unit_note(gone):
+    return "单位：人" + ("；已输出人数见统计分析" if gone is None else "")
 
 
 def form1_units(user, year: int) -> bytes:
@@ -92,7 +106,7 @@ def form1_units(user, year: int) -> bytes:
                  .select_related("unit", "unit__city").order_by("unit__seq", "unit__id"))
     gone = _departures(user, year, "unit")
     wb, ws = _sheet("附件1")
-    _title(ws, "对外劳务输出组织单位名单及任务分解表", 6, note="单位：人")
+    _title(ws, "对外劳务输出组织单位名单及任务分解表", 6, note=_unit_note(gone))
     for col, head in enumerate(["序号", "类别", "学校名称", "地点", "任务数", "已输出"], 1):
         put(ws, 3, col, head, bold=True)
     for i, t in enumerate(tasks):
@@ -102,14 +116,14 @@ def form1_units(user, year: int) -> bytes:
         put(ws, r, 3, t.unit.name)
         put(ws, r, 4, t.unit.city.short_name)
         put(ws, r, 5, t.number if t.number is not None else "未知")
-        put(ws, r, 6, gone.get(t.unit_id, 0))
+        put(ws, r, 6, _departed(gone, t.unit_id))
     _merge_runs(ws, 2, 4, [t.unit.category for t in tasks])
     _merge_runs(ws, 4, 4, [(t.unit.category, t.unit.city_id) for t in tasks])
     total = 4 + len(tasks)
     put(ws, total, 1, "合计：", bold=True)
     ws.merge_cells(start_row=total, start_column=1, end_row=total, end_column=4)
     put(ws, total, 5, sum(t.number or 0 for t in tasks), bold=True)
-    put(ws, total, 6, sum(gone.get(t.unit_id, 0) for t in tasks), bold=True)
+    put(ws, total, 6, _departed(gone, *[t.unit_id for t in tasks]), bold=True)
     for col, width in zip("ABCDEF", (6, 16, 30, 8, 8, 8)):
         ws.column_dimensions[col].width = width
     return _bytes(wb)
@@ -121,17 +135,17 @@ def form2_cities(user, year: int) -> bytes:
                  .select_related("city").order_by("city__code"))
     gone = _departures(user, year, "city")
     wb, ws = _sheet("附件2")
-    _title(ws, "各市对外劳务输出任务分解表", 3, note="单位：人")
+    _title(ws, "各市对外劳务输出任务分解表", 3, note=_unit_note(gone))
     for col, head in enumerate(["地 市", "任务数", "已输出"], 1):
         put(ws, 3, col, head, bold=True)
     for i, t in enumerate(tasks):
         put(ws, 4 + i, 1, t.city.name)
         put(ws, 4 + i, 2, t.number if t.number is not None else "未知")
-        put(ws, 4 + i, 3, gone.get(t.city_id, 0))
+        put(ws, 4 + i, 3, _departed(gone, t.city_id))
     total = 4 + len(tasks)
     put(ws, total, 1, "合计：", bold=True)
     put(ws, total, 2, sum(t.number or 0 for t in tasks), bold=True)
-    put(ws, total, 3, sum(gone.get(t.city_id, 0) for t in tasks), bold=True)
+    put(ws, total, 3, _departed(gone, *[t.city_id for t in tasks]), bold=True)
     ws.column_dimensions["A"].width = 14
     return _bytes(wb)
 
