@@ -63,3 +63,28 @@ def test_anyone_reads_the_public_page_without_login(world, live_server, page, sc
     screenshot("public-page")
     page.click("text=关于做好2020年对外劳务输出工作的通知")
     assert page.locator("h1").inner_text() == "关于做好2020年对外劳务输出工作的通知"
+
+
+def test_observer_charts_draw_the_hidden_cells_as_gaps(world, live_server, page, screenshot):
+    """The observer's charts read the same hidden cells as its tables: null in the data, a
+    gap in the chart, no script error; the table shows the mark."""
+    from apps.dashboards.disclosure import SUPPRESSED
+    dashboard_data(world)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "observer")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/dashboards/2020/")
+    trade = page.locator("#table-trade tbody tr", has_text="建筑")
+    assert trade.locator("td").nth(1).inner_text() == SUPPRESSED  # 3 people
+    for key in ("city", "unit", "funnel", "trade", "poverty"):
+        page.wait_for_selector(f"#chart-{key} canvas")
+    drawn = page.evaluate("""() => window.echarts.getInstanceByDom(
+        document.getElementById('chart-trade')).getOption().series[0].data""")
+    labels = [row.locator("td").nth(0).inner_text()
+              for row in page.locator("#table-trade tbody tr").all()]
+    assert drawn[labels.index("建筑")] is None and not errors
+    screenshot("dashboard-2020-observer")
