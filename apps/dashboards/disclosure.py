@@ -7,8 +7,8 @@ them, each a list of (cell, coefficient) summing to zero:
 
 - a column's cells and its 合计 (``Table.total``);
 - a row's cells and the cell that is their sum (``Table.row_sums``, e.g. 参加 = 通过 + 未通过);
-- the same quantity shown in two tables (the same ``quantity`` key, e.g. a stage's 通过 in the
-  funnel and the 合计 of that stage in the by-city table);
+- the same quantity shown in two tables (the same key, from ``Table.col_keys`` and
+  ``row_keys``: e.g. a stage's 通过 in the funnel and that stage's 合计 in the by-city table);
 - a group of rows and the row of another table it makes up (``Table.row_groups``: a city's
   units and the city), with a never-shown remainder (people with no unit): unknown when it
   holds people, known when it is empty.
@@ -16,8 +16,8 @@ them, each a list of (cell, coefficient) summing to zero:
 Primary suppression hides counts of 1–4 people. Secondary suppression then solves the
 relations the way an attacker would, by exact linear algebra over the unknowns (which is
 stronger than substituting one relation at a time): while a hidden cell, or a never-shown
-remainder of 1–4 people, is pinned to one value, the smallest shown cell of the relations
-around it is hidden too, until stable."""
+remainder of 1–4 people, is pinned to one value, a shown cell of the relations around it is
+hidden too (the one that forces the fewest further cells, then the smallest), until stable."""
 from fractions import Fraction
 
 SUPPRESS_BELOW = 5
@@ -89,7 +89,7 @@ def page_relations(tables, values, keys):
     return [rel for rel in relations if all(c in values or c in virtual for c, _ in rel)], virtual
 
 
-def pinned(relations, unknown):
+def pinned(relations, unknown, order=repr):
     """The unknowns that the relations fix to a single value, whatever the values: x is fixed
     exactly when the unit vector of x lies in the row space of the relations restricted to
     the unknowns (known cells move to the constant side)."""
@@ -108,7 +108,7 @@ def pinned(relations, unknown):
             row = _eliminate(row, pivot, b)
         if not row:
             continue
-        pivot = min(row, key=repr)
+        pivot = min(row, key=order)
         inv = 1 / row[pivot]
         row = {c: v * inv for c, v in row.items()}
         basis = [(p, _eliminate(b, pivot, row)) for p, b in basis] + [(pivot, row)]
@@ -134,20 +134,28 @@ def suppress(tables):
     # An empty remainder is what an attacker would guess (most people come through a unit),
     # and the guess would be right: it counts as known. Only one with people is unknown.
     virtual = {cell for cell, v in virtual.items() if v}
+    def order(cell):
+        # By what the cell counts, not where it sits: the same figures are hidden alike
+        # when a row is added above them (a unit given a task), in every process.
+        if cell in keys:
+            return repr((cell[0], cell[1] == TOTAL, sorted(map(repr, keys[cell]))))
+        return repr([repr(part) if not isinstance(part, frozenset) else sorted(map(repr, part))
+                     for part in cell])
+
     touching = {}
     for i, rel in enumerate(relations):
         for cell, _ in rel:
             touching.setdefault(cell, []).append(i)
     while True:
         unknown = hidden | virtual
-        exposed = pinned(relations, unknown) & (hidden | protect)
+        exposed = pinned(relations, unknown, order) & (hidden | protect)
         if not exposed:
             return hidden
         added, settled = set(), set()
-        for cell in sorted(exposed, key=repr):
+        for cell in sorted(exposed, key=order):
             if cell in settled:
                 continue  # a complement chosen this round may already cover it
-            chosen = _complement(cell, relations, touching, values, unknown | added)
+            chosen = _complement(cell, relations, touching, values, unknown | added, order)
             # What the choice hides, and what it may already cover, waits for the next round.
             added |= chosen
             settled |= {c for t in chosen | {cell} for i in touching.get(t, ())
@@ -157,7 +165,7 @@ def suppress(tables):
         hidden |= added
 
 
-def _complement(cell, relations, touching, values, unknown):
+def _complement(cell, relations, touching, values, unknown, order):
     """The shown cell in the relations around ``cell`` (reached through unknowns) whose
     hiding gives the attacker one more unknown where it is needed at the least cost, with
     its twins (the same quantity elsewhere on the page, hidden with it). Empty: none."""
@@ -170,7 +178,10 @@ def _complement(cell, relations, touching, values, unknown):
                 seen.add(other)
                 if other in unknown:
                     todo.append(other)
-                elif other in values:  # not an empty remainder: it has nothing to hide
+                elif values.get(other):
+                    # Never a zero: an attacker guesses an empty unit or stage and is right,
+                    # so a hidden zero protects nothing; and a row of zeros (a unit with only
+                    # a task) then changes nothing in what the rest of the page hides.
                     candidates.add(other)
         if candidates:
             break  # the nearest ring of shown cells
@@ -199,4 +210,4 @@ def _complement(cell, relations, touching, values, unknown):
 
     # Cheapest, then smallest; a body cell before a 合计 (the page's main figures).
     return twins_of(min(candidates,
-                        key=lambda c: (forced(c), values[c], c[1] == TOTAL, repr(c))))
+                        key=lambda c: (forced(c), values[c], c[1] == TOTAL, order(c))))

@@ -15,8 +15,10 @@ from openpyxl import load_workbook
 from apps.dashboards import selectors
 from apps.dashboards.disclosure import SUPPRESSED, pinned
 from apps.dashboards.services import figures_refresh
+from apps.orgs.models import OrganisingUnit, UnitCategory
 from apps.pipeline.models import Candidacy, Stage, StageEvent
 from apps.projects.models import JobProject, ProjectStatus
+from apps.quotas.models import Task
 from tests.dashboards.records import _people, dashboard_data
 
 pytestmark = pytest.mark.django_db
@@ -210,8 +212,8 @@ def check_observer_receives_nothing_recoverable(client, world):
                     key, r, header)
     # (b) the attacker's solver pins no hidden cell, nor a city's people of no unit when
     # they are 1–4 (when there are none, the attacker guesses it and is right: known).
-    unit_city = {u.name: u.city.short_name for u in
-                 [world.u1, world.u2, world.u3]}
+    unit_city = {u.name: u.city.short_name  # the public unit list says where each unit is
+                 for u in OrganisingUnit.objects.select_related("city")}
     known = {c: _number(t) for c, t in cells.items() if _number(t) is not None}
     for city in (world.ty, world.dt):
         for stage, label in zip(selectors.FUNNEL_STAGES, FUNNEL):
@@ -366,3 +368,25 @@ def test_task_forms_carry_no_second_table_of_departures_for_the_observer(world, 
                 assert "已输出人数见统计分析" in ws.cell(row=2, column=1).value
             else:
                 assert departed[-1] == total and 2 in departed, form  # exact
+
+
+def test_a_task_added_between_refreshes_does_not_shift_the_hidden_cells(world, client):
+    """The unit rows come from the live tasks, the counts from the last refresh: a task given
+    to a new unit adds a row above the others before the next refresh. The hidden cells must
+    follow the figures, not the row numbers of the page seen before."""
+    _world(world, *WORLDS["one_small_unit_in_a_city"])  # 大同's only unit: 3 people
+    before, _ = check_observer_receives_nothing_recoverable(client, world)
+    first = OrganisingUnit.objects.create(name="太原新增学院", category=UnitCategory.UNDERGRADUATE,
+                                          city=world.ty, seq=0)
+    Task.objects.create(year=YEAR, unit=first, number=30)
+    tables, _ = check_observer_receives_nothing_recoverable(client, world)
+    assert tables["unit"]["rows"][0][0] == "太原新增学院"
+    assert set(tables["unit"]["rows"][-1][2:9]) == {SUPPRESSED}  # 大同's unit, still hidden
+    # The same figures keep the same hidden cells: two versions of the page together give
+    # the attacker nothing more than one (the new unit's row is all zeros, shown).
+    for key, t in before.items():
+        rows = {row[0]: row for row in tables[key]["rows"]}
+        for row in t["rows"]:
+            assert [x == SUPPRESSED for x in row[2:]] == [
+                x == SUPPRESSED for x in rows[row[0]][2:]], (key, row[0])
+    assert SUPPRESSED not in tables["unit"]["rows"][0]
