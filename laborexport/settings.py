@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "apps.accounts.middleware.SessionLimitsMiddleware",
     "apps.accounts.middleware.TwoFactorMiddleware",
+    "apps.accounts.middleware.PasswordChangeRequiredMiddleware",
     "apps.accounts.middleware.AdminConsoleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the authenticated user and answers lockouts itself.
@@ -214,7 +215,12 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
+# Failures are forgotten when the whole login succeeds (accounts.services.login_completed),
+# not on the password alone: else a right password would clear the wrong second-factor codes
+# and make guessing them unlimited.
+AXES_RESET_ON_SUCCESS = False
+# Wrong second-factor codes are counted too; neither they nor passwords are kept in the log.
+AXES_SENSITIVE_PARAMETERS = ["password", "code", "old_code"]
 AXES_VERBOSE = False
 # Lockouts are the security administrator's (安全管理), not the Django admin's.
 AXES_ENABLE_ADMIN = False

@@ -10,7 +10,10 @@ from apps.audit.services import audit_log
 
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs):
+    from apps.accounts.services import login_completed, needs_second_factor
     audit_log(user, AuditAction.LOGIN, request=request)
+    if request is not None and not needs_second_factor(user):
+        login_completed(request, user)
 
 
 @receiver(user_login_failed)
