@@ -52,14 +52,23 @@ def totp_attempt(request, device, code, *, what: str) -> bool:
         raise SecondFactorLocked
     if device.verify_token(code):
         return True
-    user = request.user
-    audit_log(user, AuditAction.OTP_FAILED, user, detail=f"账号 {user.username}：{what}验证码错误",
-              request=request)
-    AxesProxyHandler.user_login_failed(sender=totp_attempt,
-                                       credentials={"username": user.username}, request=request)
+    _count_failure(request, AuditAction.OTP_FAILED, f"{what}验证码错误")
     if totp_locked(request):
         raise SecondFactorLocked
     return False
+
+
+def password_failed(request, *, what: str) -> None:
+    """A wrong password typed inside a session (the password change): counted and audited as
+    a failed login."""
+    _count_failure(request, AuditAction.LOGIN_FAILED, f"{what}错误")
+
+
+def _count_failure(request, action, detail) -> None:
+    user = request.user
+    audit_log(user, action, user, detail=f"账号 {user.username}：{detail}", request=request)
+    AxesProxyHandler.user_login_failed(sender=_count_failure,
+                                       credentials={"username": user.username}, request=request)
 
 
 def needs_second_factor(user) -> bool:
@@ -82,6 +91,8 @@ def totp_verify(request, code) -> bool:
     device = totp_confirmed_device(request.user)
     if device is None or not totp_attempt(request, device, code, what="登录"):
         return False
+    # The session gains rights: a new key, so an id learnt before this step is worth nothing.
+    request.session.cycle_key()
     django_otp.login(request, device)
     login_completed(request, request.user)
     return True
@@ -110,6 +121,7 @@ def totp_device_bind(request, device, code, *, old_code: str = "") -> bool:
         audit_log(user, AuditAction.OTP_BIND, user,
                   detail=f"账号 {user.username}：{'更换' if old else '绑定'}身份验证器",
                   request=request)
+    request.session.cycle_key()
     django_otp.login(request, device)
     login_completed(request, user)
     return True

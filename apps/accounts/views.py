@@ -147,7 +147,15 @@ def otp_verify(request):
 
 
 class OwnPasswordForm(auth_forms.PasswordChangeForm):
-    """Django's form; the new password is saved by the service (one-time flag, audit)."""
+    """Django's form; the new password is saved by the service (one-time flag, audit). A wrong
+    current password counts like a failed login: an open session is no oracle for guessing it."""
+
+    def clean_old_password(self):
+        try:
+            return super().clean_old_password()
+        except ValidationError:
+            services.password_failed(self.request, what="修改密码时原密码")
+            raise
 
     def clean(self):
         data = super().clean()
@@ -165,6 +173,8 @@ class OwnPasswordForm(auth_forms.PasswordChangeForm):
 def password_change(request):
     form = OwnPasswordForm(request.user, request.POST or None)
     form.request = request
+    if services.totp_locked(request):
+        return _locked_out(request)
     if request.method == "POST" and form.is_valid():
         form.save()
         update_session_auth_hash(request, request.user)

@@ -181,3 +181,31 @@ def test_a_code_used_by_one_session_is_refused_to_another(world, owner_device):
     assert first.post("/otp/verify/", {"code": code}).status_code == 302
     assert second.post("/otp/verify/", {"code": code}).status_code == 400
     assert second.get("/orgs/units/").status_code == 302
+
+
+# --- Around the factor -------------------------------------------------------------------------
+
+def test_guessing_the_current_password_on_the_change_page_locks_the_account(world, settings):
+    """Variant on another page: someone at an open session guesses the owner's password."""
+    session = Client()
+    session.force_login(world.unit_u1)
+    statuses = [session.post("/password/", {"old_password": f"Guess-{i}-abcdef",
+                                            "new_password1": "Eigenes-Pass-2028",
+                                            "new_password2": "Eigenes-Pass-2028"}).status_code
+                for i in range(settings.AXES_FAILURE_LIMIT)]
+    assert statuses[:-1] == [400] * (settings.AXES_FAILURE_LIMIT - 1)
+    assert session.get("/password/").status_code == 429
+    assert Client().post("/login/", {"username": "unit_u1", "password": PASSWORD}).status_code == 429
+    assert AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, actor=world.unit_u1).count() \
+        == settings.AXES_FAILURE_LIMIT
+
+
+def test_the_session_key_changes_when_the_second_factor_is_passed(world, owner_device):
+    session = password_login("city_ty")
+    before = session.cookies["sessionid"].value
+    session.post("/otp/verify/", {"code": code_for(owner_device)})
+    after = session.cookies["sessionid"].value
+    assert after != before
+    stolen = Client()
+    stolen.cookies["sessionid"] = before
+    assert stolen.get("/orgs/units/").status_code == 302  # the old key opens nothing
