@@ -43,7 +43,8 @@ class TwoFactorMiddleware:
     decide what a half-logged-in session may do there (accounts.services.totp_device_bind)."""
 
     OPEN_PREFIXES = ("/login/", "/logout/", "/otp/", "/static/", "/favicon.ico")
-    NEEDED = "_second_factor_needed"  # asked once per session; binding one verifies it anyway
+    # Noted in the session at login (accounts.signals); binding a factor verifies it anyway.
+    NEEDED = "_second_factor_needed"
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -59,9 +60,10 @@ class TwoFactorMiddleware:
                 has_device = totp_confirmed_device(user) is not None
                 needed = True
             else:
-                if self.NEEDED not in request.session:
-                    request.session[self.NEEDED] = needs_second_factor(user)
-                has_device = needed = request.session[self.NEEDED]
+                needed = request.session.get(self.NEEDED)
+                if needed is None:  # a session from before the login noted it
+                    needed = request.session[self.NEEDED] = needs_second_factor(user)
+                has_device = needed
             if needed:
                 target = "/otp/verify/" if has_device else "/otp/setup/"
                 return redirect(f"{target}?next={request.path}")
