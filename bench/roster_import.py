@@ -107,8 +107,9 @@ def run():
     rows = []
     for i in range(ROWS):
         birth = date(1980 + i % 25, 1 + i % 12, 1 + i % 28)
-        # Unique IDs: the region varies with i // 1000, the sequence with i % 1000.
-        number = make_id(region=f"14{(i // 1000) % 10}105", birth=birth, seq=f"{i % 1000:03d}")
+        # Unique IDs: the region varies with i // 999, the sequence with i % 999 (never 000: an
+        # ID ending in 000 is refused as a spreadsheet's lost digits).
+        number = make_id(region=f"14{(i // 999) % 10}105", birth=birth, seq=f"{i % 999 + 1:03d}")
         rows.append([i + 1, f"人员{i}", "男" if int(number[16]) % 2 else "女", number, f"13{i:09d}",
                      "山西省太原市", "健康", "未婚", "山西大学 机械", "大专", "焊工", "日语N4",
                      "太原市迎泽区", "家属", "父亲", f"139{i:08d}", "无", "社会人员", "", "2026-03-01"])
