@@ -112,3 +112,54 @@ def test_a_question_mark_in_latin_text_is_left_alone(world):
     row = person_row(1) + ["Flat 3? Block B"]
     upload = receive(world.unit_u1, csv_bytes([row], header=header), name="名册.csv")
     assert upload.error_count == 0, upload.preview
+
+
+# --- An update never silently makes a record worse --------------------------------------------
+
+def test_the_preview_shows_old_and_new_of_every_changed_field_masked(world):
+    from apps.rosters.services import upload_commit
+    header = HEADER + ["学校或家庭住址"]
+    first = receive(world.unit_u1, csv_bytes([person_row(1) + ["太原市迎泽区1号"]], header=header),
+                    name="名册.csv")
+    upload_commit(first, actor=world.unit_u1)
+    again = person_row(1, phone="13900001111") + ["太原市小店区2号"]
+    upload = receive(world.unit_u1, csv_bytes([again], header=header), name="名册.csv")
+    (row,) = upload.preview
+    assert row["outcome"] == "update"
+    assert "学校或家庭住址：太原市迎泽区1号 → 太原市小店区2号" in row["changes"]
+    assert "联系方式：138****0001 → 139****1111" in row["changes"]
+    assert "13900001111" not in str(upload.preview)
+
+
+@pytest.mark.parametrize("old, new, says", [
+    ("03514048298", "3514048298", "少了开头的0"),
+    ("13800138000", "1380013800", "少了末尾的数字"),
+    ("Flat 3B Pingyao", "Flat ?B Pingyao", "“?”"),
+    ("大同市堃祥路1号", "大同市\ufffd祥路1号", "丢失的字符"),
+])
+def test_a_change_that_looks_like_damage_is_named(old, new, says):
+    from apps.rosters.importers import looks_damaged
+    assert says in looks_damaged(old, new)
+
+
+@pytest.mark.parametrize("old, new", [
+    ("03514048298", "13800138000"), ("太原市迎泽区1号", "太原市小店区2号"), ("", "x"),
+    ("Flat 3B", "Flat 3C"), ("13800138000", "13900139000"),
+])
+def test_a_real_correction_is_not_taken_for_damage(old, new):
+    from apps.rosters.importers import looks_damaged
+    assert looks_damaged(old, new) == ""
+
+
+def test_an_update_that_would_damage_a_value_is_refused_and_nothing_changes(world):
+    from apps.registry.models import Person
+    from apps.rosters.services import upload_commit
+    header = HEADER + ["学校或家庭住址"]
+    upload_commit(receive(world.unit_u1, csv_bytes([person_row(1) + ["Flat 3B Pingyao"]],
+                                                   header=header), name="名册.csv"),
+                  actor=world.unit_u1)
+    upload = receive(world.unit_u1, csv_bytes([person_row(1) + ["Flat ?B Pingyao"]],
+                                              header=header), name="名册.csv")
+    assert upload.error_count == 1
+    assert "不予更新" in errors(upload)[0] and "第2行“学校或家庭住址”列" in errors(upload)[0]
+    assert Person.objects.get(name="测试1").address == "Flat 3B Pingyao"
