@@ -21,6 +21,9 @@ from apps.rosters.layouts import normalise_header
 from apps.rosters.readers import Sheet, column_letter
 from apps.rosters.safety import Refused
 
+# 附件6 has no column for the 培训合格证编号 that a 培训·合格 needs: the template adds it as
+# one optional column after the official ones.
+CERTIFICATE = "培训合格证编号"
 TICKS = {"√", "✓", "✔", "☑", "V", "v", "Y", "y", "是", "1"}
 GROUP_STAGE = {"初试情况": Stage.FIRST_INTERVIEW, "体检情况": Stage.MEDICAL,
                "复试情况": Stage.SECOND_INTERVIEW, "签订合同情况": Stage.CONTRACT,
@@ -44,7 +47,15 @@ DETAIL_COLUMNS = {("签订合同情况", "工种"): "contract_trade",
                   ("输出情况", "输出时间"): "departed_on", ("输出情况", "外方用工企业"): "employer",
                   ("输出情况", "未输出原因"): "not_departed_reason",
                   ("归国情况", "联系电话"): "return_phone", ("归国情况", "归国原因"): "return_reason",
-                  ("归国情况", "归国时间"): "returned_on"}
+                  ("归国情况", "归国时间"): "returned_on",
+                  (CERTIFICATE, ""): "certificate_no"}
+# What the record keeps of each detail, to tell a correction the 花名表 cannot make.
+RECORDED_AS = {"contract_trade": Stage.CONTRACT, "contract_term": Stage.CONTRACT,
+               "certificate_no": Stage.TRAINING, "passport_no": Stage.DEPARTURE,
+               "residence_status_no": Stage.DEPARTURE, "country": Stage.DEPARTURE,
+               "departure_trade": Stage.DEPARTURE, "employer": Stage.DEPARTURE,
+               "not_departed_reason": Stage.DEPARTURE, "return_reason": Stage.RETURN}
+COLUMN_LABEL = {key: f"{g}·{sub}" if sub else g for (g, sub), key in DETAIL_COLUMNS.items()}
 
 
 @dataclass
@@ -70,7 +81,9 @@ def _header(sheet: Sheet):
             if label:
                 group = label  # merged group cells: the label sits in the first column only
             sub = subs[col] if col < len(subs) else ""
-            if group in expected:
+            if label == CERTIFICATE:
+                mapping[col] = (CERTIFICATE, "")
+            elif group in expected:
                 mapping[col] = (group, sub if dict(GROUPS)[group] else "")
         missing = [f"{g}·{s}" if s else g for g, subs_ in GROUPS for s in (subs_ or [""])
                    if (g, s) not in mapping.values()]
@@ -177,8 +190,48 @@ class StageRosterValidator:
                 continue
             row.person = c
             self._plan(row, c)
+            if not row.errors:
+                self._corrections(row, c)
         for row in rows:
+            if not row.errors and row.values.get("plan"):
+                self._rehearse(row)
             row.outcome = ERROR if row.errors else (UPDATE if row.values.get("plan") else UNCHANGED)
+
+    def _rehearse(self, row: Row):
+        """Record the row's plan through the pipeline's service and roll it back: whatever the
+        commit would refuse, the preview refuses now, in the same words (one validation)."""
+        from django.db import transaction
+        try:
+            with transaction.atomic():
+                _record(row, self.actor)
+                transaction.set_rollback(True)
+        except Refused as error:
+            row.errors.append(error.message)
+        finally:
+            row.person.refresh_from_db()
+
+    def _corrections(self, row: Row, c: Candidacy):
+        """Cells the upload will not apply, said in the preview: a detail that differs from
+        what is recorded, a blank where a result is recorded."""
+        recorded = {e.stage: e.result for e in c.events.all()}
+        details = row.values["details"]
+        for key, value in details.items():
+            stage = RECORDED_AS.get(key)
+            if stage not in recorded or value in (None, "") or "*" in str(value):
+                continue
+            current = c.person.passport_no if key == "passport_no" else getattr(c, key, "")
+            if str(current or "").strip().upper() != str(value).strip().upper():
+                show = idnumber.mask_passport if key == "passport_no" else str
+                row.warnings.append(
+                    f"第{row.number}行“{COLUMN_LABEL[key]}”：表中为“{show(str(value))}”，系统已录入"
+                    f"“{show(str(current or '')) or '（空）'}”。花名表不能更改已录入的内容，此格未予更新；"
+                    "如需更正，请在人员页面办理")
+        for stage, result in recorded.items():
+            group = next((g for g, s in GROUP_STAGE.items() if s == stage), None)
+            if group and stage in TICKED_STAGES and stage not in row.values["ticks"]:
+                row.warnings.append(
+                    f"第{row.number}行“{group}”：表中未划“√”，系统已录入“{Result(result).label}”。"
+                    "空白不会删除已录入的结果")
 
     def _plan(self, row: Row, c: Candidacy):
         recorded = {e.stage: e.result for e in c.events.all()}
@@ -217,20 +270,31 @@ class StageRosterValidator:
         row.values["plan"] = plan
 
 
+TICKED_STAGES = {Stage.FIRST_INTERVIEW, Stage.MEDICAL, Stage.SECOND_INTERVIEW, Stage.CONTRACT,
+                 Stage.TRAINING}
+
+
+def _record(row: Row, actor) -> None:
+    """The row's planned stages, in order, through the pipeline's own service."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    for step in row.values["plan"]:
+        try:
+            candidacy_record(row.person, stage=step.stage, result=step.result, on=step.on,
+                             actor=actor, **step.details)
+        except (ValidationError, PermissionDenied) as error:
+            messages = getattr(error, "messages", [str(error)])
+            hint = ("（请在花名表最后一列之后加一列，表头写“培训合格证编号”，逐人填写）"
+                    if step.stage == Stage.TRAINING and "培训合格证编号" in "".join(messages) else "")
+            raise Refused(f"第{row.number}行{row.name}：{'；'.join(messages)}{hint}")
+        row.person.refresh_from_db()
+
+
 def write(result: Outcome, actor) -> tuple[int, int]:
     """Record every planned stage through the pipeline's own service."""
-    from django.core.exceptions import PermissionDenied, ValidationError
     updated = 0
     for row in result.rows:
         if row.outcome != UPDATE:
             continue
-        for step in row.values["plan"]:
-            try:
-                candidacy_record(row.person, stage=step.stage, result=step.result, on=step.on,
-                                 actor=actor, **step.details)
-            except (ValidationError, PermissionDenied) as error:
-                messages = getattr(error, "messages", [str(error)])
-                raise Refused(f"第{row.number}行{row.name}：{'；'.join(messages)}")
-            row.person.refresh_from_db()
+        _record(row, actor)
         updated += 1
     return 0, updated
