@@ -8,6 +8,7 @@ import io
 from django.db.models import Count
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.page import PageMargins
 
 from apps.accounts.models import Role
@@ -19,6 +20,9 @@ from apps.quotas.models import Task
 from apps.registry.idnumber import mask_id, mask_phone
 from apps.rosters.readers import column_letter
 
+# The forms are filed in 宋体: naming a Chinese font keeps office programs from falling back
+# to whatever font they pick for CJK text (LibreOffice chose a Japanese one under Calibri).
+FONT_NAME = "宋体"
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -36,7 +40,7 @@ def put(ws, row, col, value, *, bold=False, border=True, align=CENTER):
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the text starts with
     if bold:
-        cell.font = Font(bold=True)
+        cell.font = Font(name=FONT_NAME, bold=True)
     if border:
         cell.border = BOX
     cell.alignment = align
@@ -45,18 +49,30 @@ def put(ws, row, col, value, *, bold=False, border=True, align=CENTER):
 
 def _sheet(title, landscape=False):
     wb = Workbook()
+    default = Font(name=FONT_NAME, sz=11, family=3, charset=134)  # 134: GB2312
+    wb._fonts = IndexedList([default])  # the font of every cell not given one
+    wb._named_styles["Normal"].font = default
     ws = wb.active
     ws.title = title[:31]
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    # As wide as the page, and as many pages as the rows need (fitToHeight 1 would print 232
+    # rows on one page at 2 pt).
     ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     return wb, ws
 
 
+def _header_rows(ws, first: int, last: int) -> None:
+    """The table's header rows, repeated at the top of every printed page and kept in view."""
+    ws.print_title_rows = f"{first}:{last}"
+    ws.freeze_panes = ws.freeze_panes or f"A{last + 1}"
+
+
 def _title(ws, text, width, row=1, note=None):
-    put(ws, row, 1, text, bold=True, border=False).font = Font(size=16, bold=True)
+    put(ws, row, 1, text, bold=True, border=False).font = Font(name=FONT_NAME, size=16, bold=True)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
     ws.row_dimensions[row].height = 30
     if note:
@@ -95,6 +111,7 @@ def form1_units(user, year: int) -> bytes:
     _title(ws, "对外劳务输出组织单位名单及任务分解表", 6, note="单位：人")
     for col, head in enumerate(["序号", "类别", "学校名称", "地点", "任务数", "已输出"], 1):
         put(ws, 3, col, head, bold=True)
+    _header_rows(ws, 3, 3)
     for i, t in enumerate(tasks):
         r = 4 + i
         put(ws, r, 1, t.unit.seq or i + 1)
@@ -124,6 +141,7 @@ def form2_cities(user, year: int) -> bytes:
     _title(ws, "各市对外劳务输出任务分解表", 3, note="单位：人")
     for col, head in enumerate(["地 市", "任务数", "已输出"], 1):
         put(ws, 3, col, head, bold=True)
+    _header_rows(ws, 3, 3)
     for i, t in enumerate(tasks):
         put(ws, 4 + i, 1, t.city.name)
         put(ws, 4 + i, 2, t.number if t.number is not None else "未知")
@@ -263,13 +281,19 @@ def form6_roster(user, candidacies, *, org_name: str) -> bytes:
     for r, row in enumerate(rows, start=5):
         for c, value in enumerate(row, start=1):
             put(ws, r, c, value)
-    ws.column_dimensions["C"].width = 21
-    ws.column_dimensions["B"].width = 9
+    # Narrow enough that 30 columns fit an A4 landscape page at a legible scale (~75%): the
+    # tick boxes hold a √, the detail columns wrap.
+    ws.column_dimensions["A"].width = 5
+    ws.column_dimensions["B"].width = 8
+    ws.column_dimensions["C"].width = 19
     for c in range(4, width + 1):
-        ws.column_dimensions[column_letter(c - 1)].width = 6
+        ws.column_dimensions[column_letter(c - 1)].width = 4.5
     for letter in ("T", "U", "V", "W", "X", "Y", "Z", "AA", "AB", "AC"):
-        ws.column_dimensions[letter].width = 11
+        ws.column_dimensions[letter].width = 8
+    ws.row_dimensions[3].height = 20
+    ws.row_dimensions[4].height = 40  # the sub-labels wrap in their narrow columns
     ws.freeze_panes = "D5"
+    _header_rows(ws, 3, 4)
     note = 6 + len(rows)
     put(ws, note, 1, "填表说明：1. 初试情况、体检情况、复试情况、签订合同情况及培训情况请在对应情况栏内划“√”。"
         "2. 请在表后附所有人员的初试场景照片、体检报告、复试场景照片、《劳务外派服务合同》和《雇佣合同》"
@@ -355,5 +379,5 @@ def form9_members(user, cls, members) -> bytes:
             put(ws, r, c, value)
     for letter, w in zip("ABCDEFG", (6, 10, 6, 6, 22, 10, 14)):
         ws.column_dimensions[letter].width = w
-    ws.freeze_panes = "A4"
+    _header_rows(ws, 3, 3)
     return _bytes(wb)
