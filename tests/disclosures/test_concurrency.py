@@ -1,0 +1,26 @@
+"""A granted request is taken once, even by eight downloads at once (real commits)."""
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.audit.models import AuditAction, AuditEvent
+from apps.disclosures import services
+from apps.disclosures.models import Disclosure, DisclosureStatus
+from tests.subsidies.test_double_payment import at_once
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_eight_downloads_at_once_take_the_grant_once(world):
+    now = timezone.now()
+    d = Disclosure.objects.create(
+        form="form5", purpose="medical", purpose_text="出境体检", people_count=1,
+        org_name="山西大学", requested_by=world.unit_u1, status=DisclosureStatus.GRANTED,
+        auto_granted=True, decided_at=now, expires_at=now + timedelta(hours=1))
+    d.people.set([world.person_ty])
+    outcomes = at_once(8, lambda: services.disclosure_take(d, actor=world.unit_u1))
+    assert sorted(kind for kind, _ in outcomes) == ["DisclosureRefused"] * 7 + ["ok"]
+    assert [value for kind, value in outcomes if kind == "ok"] == [{world.person_ty.pk}]
+    assert AuditEvent.objects.filter(action=AuditAction.DISCLOSURE).count() == 1
+    assert Disclosure.objects.get().status == DisclosureStatus.USED
