@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from apps.audit.models import AuditAction, AuditEvent
 from apps.disclosures.models import Disclosure, DisclosureStatus
+from apps.evidence.models import EvidenceKind
+from apps.evidence.services import evidence_attach
 from apps.pipeline.services import candidacy_open
 from apps.registry.idnumber import make_id
-from tests.conftest import OWN_ID, register
+from tests.conftest import OWN_ID, pdf, register
 from tests.test_url_matrix import readable
 
 PHONE, FAMILY_PHONE, PASSPORT = "13800001234", "13700005678", "E12345678"
@@ -241,8 +243,16 @@ def test_an_agency_never_gets_full_numbers_of_a_partner_units_person_off_its_pro
         url = reverse("disclosures:request_form5", args=[person.pk])
         assert ask(client, world.agency_a1, url, [person]).status_code == 400
         assert ask(client, world.agency_a1, form6_url(world), [person]).status_code == 400
+        # The ID card copy carries the full number too; another kind of material does not.
+        id_copy = evidence_attach(person=person, kind=EvidenceKind.ID_COPY,
+                                  uploaded=pdf("id.pdf"), actor=world.unit_u1)
+        photo = evidence_attach(person=person, kind=EvidenceKind.FIRST_INTERVIEW_PHOTO,
+                                uploaded=pdf("photo.pdf"), actor=world.unit_u1)
+        assert client.get(reverse("evidence:evidence_download", args=[id_copy.pk])).status_code == 404
+        assert client.get(reverse("evidence:evidence_download", args=[photo.pk])).status_code == 200
     assert not Disclosure.objects.exists()
-    assert AuditEvent.objects.filter(action=AuditAction.REVEAL).count() == 0
+    assert AuditEvent.objects.filter(action__in=[AuditAction.REVEAL, AuditAction.DISCLOSURE]
+                                     ).count() == 0
     # A grant made while the person was on A1's project stays masked once they are not.
     ask(client, world.agency_a1, reverse("disclosures:request_form5",
                                          args=[world.person_ty.pk]), [world.person_ty])
