@@ -24,3 +24,24 @@ def test_eight_downloads_at_once_take_the_grant_once(world):
     assert [value for kind, value in outcomes if kind == "ok"] == [{world.person_ty.pk}]
     assert AuditEvent.objects.filter(action=AuditAction.DISCLOSURE).count() == 1
     assert Disclosure.objects.get().status == DisclosureStatus.USED
+
+
+def test_two_requests_at_once_cannot_both_fit_under_the_threshold(world, settings):
+    import threading
+
+    from apps.disclosures.models import DisclosureForm
+    from tests.disclosures.test_disclosures import second_person
+    settings.DISCLOSURE_AUTO_MAX_PEOPLE = 1
+    people = iter([world.person_ty, second_person(world)])
+    lock = threading.Lock()
+
+    def request():
+        with lock:
+            person = next(people)
+        return services.disclosure_request(
+            actor=world.unit_u1, form=DisclosureForm.FORM5, people=[person],
+            purpose="medical", purpose_text="出境体检", org_name="山西大学").status
+
+    outcomes = at_once(2, request)
+    assert sorted(value for _, value in outcomes) == [DisclosureStatus.GRANTED,
+                                                      DisclosureStatus.PENDING], outcomes

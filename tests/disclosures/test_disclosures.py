@@ -352,3 +352,38 @@ def test_request_lists_keep_their_query_count(world, client, django_assert_max_n
     client.get(reverse("disclosures:review_list"))
     with django_assert_max_num_queries(14):
         assert client.get(reverse("disclosures:review_list")).status_code == 200
+
+
+def test_splitting_a_bulk_download_into_small_requests_still_meets_the_province(
+        world, client, settings):
+    settings.DISCLOSURE_AUTO_MAX_PEOPLE = 2
+    people = [world.person_ty, second_person(world, "237"), second_person(world, "239")]
+    for person in people:
+        ask(client, world.unit_u1, reverse("disclosures:request_form5", args=[person.pk]),
+            [person])
+    statuses = list(Disclosure.objects.order_by("pk").values_list("status", flat=True))
+    assert statuses == [DisclosureStatus.GRANTED, DisclosureStatus.GRANTED,
+                        DisclosureStatus.PENDING]
+    # The same person again counts once; a day later the count starts afresh.
+    ask(client, world.unit_u1, reverse("disclosures:request_form5", args=[people[0].pk]),
+        [people[0]])
+    assert Disclosure.objects.latest("pk").status == DisclosureStatus.GRANTED
+    Disclosure.objects.update(requested_at=timezone.now() - timedelta(hours=25))
+    ask(client, world.unit_u1, reverse("disclosures:request_form5", args=[people[2].pk]),
+        [people[2]])
+    assert Disclosure.objects.latest("pk").status == DisclosureStatus.GRANTED
+
+
+def test_no_number_can_be_written_into_the_purpose_or_the_reason(world, client, settings):
+    url = reverse("disclosures:request_form5", args=[world.person_ty.pk])
+    for text in (f"给{OWN_ID}办签证", "联系13800001234", "联系１３８００００１２３４"):
+        response = ask(client, world.unit_u1, url, [world.person_ty], purpose_text=text)
+        assert response.status_code == 400 and "长串数字" in response.content.decode(), text
+    assert not Disclosure.objects.exists()
+    settings.DISCLOSURE_AUTO_MAX_PEOPLE = 1
+    ask(client, world.unit_u1, form6_url(world), [world.person_ty, second_person(world)])
+    client.force_login(world.province)
+    response = client.post(reverse("disclosures:request_decide", args=[Disclosure.objects.get().pk]),
+                           {"decision": "refuse", "reason": f"号码{OWN_ID}有误"})
+    assert response.status_code == 400 and "长串数字" in response.content.decode()
+    assert not AuditEvent.objects.filter(detail__contains=OWN_ID).exists()
