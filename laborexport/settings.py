@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apps.subsidies",
     "apps.dashboards",
     "apps.publicity",
+    "apps.disclosures",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +71,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication: it sees every response of a logged-in user, including
+    # those the later middleware answer themselves (timeouts, second factor, 403s).
+    "laborexport.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Every history row written during a request names the user and the page.
     "pghistory.middleware.HistoryMiddleware",
@@ -230,6 +234,11 @@ AXES_ENABLE_ADMIN = False
 # The audit log is kept at least 180 days (SECURITY.md); the database refuses to delete a
 # younger row whatever this says, and a shorter setting is refused here.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
+# Full numbers out of the system (docs/DISCLOSURE.md): up to this many people a request is
+# granted at once; beyond it the province decides (GB/T 35273: bulk downloads approved).
+DISCLOSURE_AUTO_MAX_PEOPLE = env.int("DISCLOSURE_AUTO_MAX_PEOPLE", default=10)
+# A granted request is downloaded once, within this many hours of the grant.
+DISCLOSURE_VALID_HOURS = env.int("DISCLOSURE_VALID_HOURS", default=24)
 if AUDIT_RETENTION_DAYS < 180:
     raise environ.ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 180 (days)")
 

@@ -20,5 +20,6 @@ urlpatterns = [
     path("audit/", include("apps.audit.urls")),
     path("dashboards/", include("apps.dashboards.urls")),
     path("public/", include("apps.publicity.urls")),
+    path("disclosures/", include("apps.disclosures.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,8 +1,9 @@
 """The official forms (seed 000, 附件1–6) as xlsx, in the seed's layout.
 
 Every text cell is written as text: openpyxl would otherwise store a name such as "=1+1" as a
-formula that runs when the file is opened. ID numbers are masked unless the user's role files
-the form with the full number (see ``shows_full_ids``)."""
+formula that runs when the file is opened. ID, phone and passport numbers are masked for
+every role; only a granted disclosure (apps.disclosures, docs/DISCLOSURE.md) passes the
+people whose full numbers a file may carry."""
 import io
 
 from django.db.models import Count
@@ -11,7 +12,6 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.page import PageMargins
 
-from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.orgs.models import Agency, City
 from apps.pipeline import roster
@@ -28,10 +28,13 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def shows_full_ids(user) -> bool:
-    """Units and cities file the forms under their stamp, and agencies need the numbers for
-    passports and visas; everyone else gets them masked."""
-    return user.role in (Role.UNIT, Role.CITY, Role.AGENCY)
+def person_numbers(person, *, full: bool = False) -> dict[str, str]:
+    """A person's numbers as a form shows them: masked unless a disclosure grants them."""
+    if full:
+        return {"id": person.id_number, "phone": person.phone,
+                "family_phone": person.family_phone}
+    return {"id": mask_id(person.id_number), "phone": mask_phone(person.phone),
+            "family_phone": mask_phone(person.family_phone)}
 
 
 def put(ws, row, col, value, *, bold=False, border=True, align=CENTER):
@@ -192,9 +195,9 @@ def form4_agencies(user) -> bytes:
     return _bytes(wb)
 
 
-def form5_person(user, person) -> bytes:
+def form5_person(person, *, full: bool = False) -> bytes:
     """附件5 对外劳务输出人员报名表 for one person, the printed grid."""
-    full = shows_full_ids(user)
+    numbers = person_numbers(person, full=full)
     wb, ws = _sheet("附件5")
     _title(ws, "对外劳务输出人员报名表", 7)
     put(ws, 2, 1, f"推荐单位：{person.unit or person.city}", border=False,
@@ -228,8 +231,8 @@ def form5_person(user, person) -> bytes:
     cell(3, 5, person.sex)
     cell(3, 6, "年 龄", bold=True)
     cell(3, 7, person.age)
-    pair(4, "身份证号", person.id_number if full else mask_id(person.id_number))
-    pair(5, "联系方式", person.phone if full else mask_phone(person.phone))
+    pair(4, "身份证号", numbers["id"])
+    pair(5, "联系方式", numbers["phone"])
     pair(6, "户籍所在地", person.hukou)
     halves(7, "健康状况", person.health, "婚姻状况", person.marital)
     pair(8, "毕业院校及专业", person.school_major)
@@ -243,7 +246,7 @@ def form5_person(user, person) -> bytes:
     cell(11, 4, "关 系", bold=True)
     cell(11, 5, person.family_relation, to=7)
     cell(12, 2, "联系方式", bold=True)
-    cell(12, 3, person.family_phone if full else mask_phone(person.family_phone), to=7)
+    cell(12, 3, numbers["family_phone"], to=7)
     pair(13, "工作经历", person.work_history)
     ws.row_dimensions[13].height = 80
     put(ws, 14, 1, "注：请附本人身份证复印件。", border=False, align=Alignment(horizontal="left"))
@@ -253,9 +256,9 @@ def form5_person(user, person) -> bytes:
     return _bytes(wb)
 
 
-def form6_roster(user, candidacies, *, org_name: str) -> bytes:
+def form6_roster(candidacies, *, org_name: str, full_for=frozenset()) -> bytes:
     """附件6 对外劳务输出花名表: the two-row merged header as printed in the seed."""
-    rows = roster.rows(candidacies, full_ids=shows_full_ids(user))
+    rows = roster.rows(candidacies, full_for=full_for)
     width = roster.COLUMN_COUNT
     wb, ws = _sheet("附件6", landscape=True)
     _title(ws, "对外劳务输出花名表", width)
@@ -351,18 +354,17 @@ def form7_class(user, cls) -> bytes:
 FORM9_HEADERS = ["序号", "姓名", "性别", "年龄", "身份证号", "人员类别", "联系方式"]
 
 
-def form9_rows(user, members) -> list[list]:
-    full = shows_full_ids(user)
+def form9_rows(members, *, full_for=frozenset()) -> list[list]:
     rows = []
     for i, m in enumerate(members, 1):
         p = m.person
-        rows.append([i, p.name, p.get_sex_display(), p.age,
-                     p.id_number if full else mask_id(p.id_number), p.get_category_display(),
-                     p.phone if full else mask_phone(p.phone)])
+        numbers = person_numbers(p, full=p.pk in full_for)
+        rows.append([i, p.name, p.get_sex_display(), p.age, numbers["id"],
+                     p.get_category_display(), numbers["phone"]])
     return rows
 
 
-def form9_members(user, cls, members) -> bytes:
+def form9_members(cls, members, *, full_for=frozenset()) -> bytes:
     """附件9 非建制班人员花名表."""
     wb, ws = _sheet("附件9")
     width = len(FORM9_HEADERS)
@@ -374,7 +376,7 @@ def form9_members(user, cls, members) -> bytes:
     ws.merge_cells(start_row=2, start_column=6, end_row=2, end_column=7)
     for col, head in enumerate(FORM9_HEADERS, 1):
         put(ws, 3, col, head, bold=True)
-    for r, row in enumerate(form9_rows(user, members), start=4):
+    for r, row in enumerate(form9_rows(members, full_for=full_for), start=4):
         for c, value in enumerate(row, start=1):
             put(ws, r, c, value)
     for letter, w in zip("ABCDEFG", (6, 10, 6, 6, 22, 10, 14)):

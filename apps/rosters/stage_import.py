@@ -1,9 +1,12 @@
 """The 花名表 (附件6) as an upload: new stage results for people already registered.
 
-A row is matched to the person's latest candidacy by ID number. Ticks (√) for stages already
+A row is matched to the person's latest candidacy by ID number: the full one, or the masked
+one of the (masked) exported roster together with the name, when exactly one person in the
+uploader's scope has both (docs/DISCLOSURE.md: exports are masked for every role). Ticks (√) for stages already
 recorded must agree with the record (a roster cannot rewrite history, and a blank cell erases
 nothing); ticks beyond the current stage become new stage records, in order, each through
 pipeline.services.candidacy_record with its own checks."""
+import re
 from dataclasses import dataclass
 
 from django.db.models import Max
@@ -24,6 +27,8 @@ from apps.rosters.safety import Refused
 # 附件6 has no column for the 培训合格证编号 that a 培训·合格 needs: the template adds it as
 # one optional column after the official ones.
 CERTIFICATE = "培训合格证编号"
+# The masked form the exports write (apps.registry.idnumber.mask_id): region, 8 stars, last 4.
+MASKED_ID = re.compile(r"\d{6}\*{8}\d{3}[\dX]")
 TICKS = {"√", "✓", "✔", "☑", "V", "v", "Y", "y", "是", "1"}
 GROUP_STAGE = {"初试情况": Stage.FIRST_INTERVIEW, "体检情况": Stage.MEDICAL,
                "复试情况": Stage.SECOND_INTERVIEW, "签订合同情况": Stage.CONTRACT,
@@ -166,9 +171,11 @@ class StageRosterValidator:
                 row.values["id_number"] = info.number
                 row.id_masked = idnumber.mask_id(info.number)
             except idnumber.IdNumberError as error:
-                if "*" in number_:
-                    row.errors.append(f"第{number}行“身份证号”列：身份证号为脱敏号码，无法识别人员。"
-                                      "请使用本单位导出的花名表（含完整身份证号）")
+                if MASKED_ID.fullmatch(number_.upper()) and row.name:
+                    row.id_masked, row.values["masked"] = number_.upper(), True
+                elif "*" in number_:
+                    row.errors.append(f"第{number}行“身份证号”列：脱敏号码须与导出的花名表一致"
+                                      "（前6位、8个*、后4位），且须填写姓名")
                 else:
                     row.errors.append(f"第{number}行“身份证号”列：{error.message}")
         else:
@@ -177,7 +184,7 @@ class StageRosterValidator:
 
     def _match(self, rows):
         by_hash = {blind_index(r.values["id_number"], purpose="id_number"): r
-                   for r in rows if r.id_masked}
+                   for r in rows if r.id_masked and not r.values.get("masked")}
         latest = (visible(Candidacy.objects.filter(person__id_hash__in=list(by_hash)), self.actor)
                   .values("person__id_hash").annotate(last=Max("pk")))
         ids = {x["person__id_hash"]: x["last"] for x in latest}
@@ -192,6 +199,7 @@ class StageRosterValidator:
             self._plan(row, c)
             if not row.errors:
                 self._corrections(row, c)
+        self._match_masked([r for r in rows if r.values.get("masked")])
         for row in rows:
             if not row.errors and row.values.get("plan"):
                 self._rehearse(row)
@@ -232,6 +240,35 @@ class StageRosterValidator:
                 row.warnings.append(
                     f"第{row.number}行“{group}”：表中未划“√”，系统已录入“{Result(result).label}”。"
                     "空白不会删除已录入的结果")
+    def _match_masked(self, rows):
+        """Name and masked ID, within the uploader's scope: exactly one person, or an error."""
+        if not rows:
+            return
+        pool = (visible(Candidacy.objects.filter(person__name__in={r.name for r in rows}),
+                        self.actor).select_related("person").prefetch_related("events")
+                .order_by("pk"))
+        latest: dict[tuple, dict] = {}
+        for c in pool:  # in pk order: the person's latest candidacy wins
+            key = (c.person.name, idnumber.mask_id(c.person.id_number))
+            latest.setdefault(key, {})[c.person_id] = c
+        taken: dict[int, int] = {}
+        for row in rows:
+            found = latest.get((row.name, row.id_masked), {})
+            if len(found) != 1:
+                row.errors.append(
+                    f"第{row.number}行：未找到姓名与脱敏身份证号相符的报名记录（或不在本单位管辖范围内）"
+                    if not found else
+                    f"第{row.number}行：有{len(found)}人姓名与脱敏身份证号相同，请改填完整身份证号")
+                continue
+            c = next(iter(found.values()))
+            if c.pk in taken:
+                row.errors.append(f"第{row.number}行：与第{taken[c.pk]}行是同一人")
+                continue
+            taken[c.pk] = row.number
+            row.person = c
+            self._plan(row, c)
+            if not row.errors:
+                self._corrections(row, c)
 
     def _plan(self, row: Row, c: Candidacy):
         recorded = {e.stage: e.result for e in c.events.all()}

@@ -83,10 +83,32 @@ def test_two_ticks_in_one_stage_and_odd_marks_are_named(world, client):
     assert "第5行“体检情况·合格”列（G列）：请划“√”或留空，不能填“ok”" in messages
 
 
-def test_a_masked_roster_cannot_identify_people(world, client):
+def test_a_masked_roster_identifies_people_only_by_name_and_masked_id_in_scope(world, client):
+    """Exports are masked for every role: the masked roster still updates results, but only
+    for exactly one person in the uploader's scope with that name and masked ID."""
+    from datetime import timedelta
+
+    from apps.pipeline.services import candidacy_open
+    from apps.registry.idnumber import make_id, mask_id
+    from tests.conftest import OWN_ID, register
     client.force_login(world.province)
     masked = client.get(reverse("rosters:export_form6"), {"unit": world.u1.pk}).content
-    assert "身份证号为脱敏号码" in errors(receive(world.unit_u1, masked))[0]
+    upload = receive(world.unit_u1, tick(masked, {"D5": "√"}))
+    assert (upload.update_count, upload.error_count) == (1, 0), upload.preview
+    # Another name with the same masked ID: not this person.
+    assert "未找到姓名与脱敏身份证号相符" in errors(receive(world.unit_u1, tick(masked, {"B5": "李四"})))[0]
+    # Out of scope: U2 cannot reach U1's person by the same masked row.
+    assert "未找到" in errors(receive(world.unit_u2, masked))[0]
+    # A star pattern that is not the export's mask is refused.
+    assert "脱敏号码须与导出的花名表一致" in errors(receive(world.unit_u1, tick(
+        masked, {"C5": "1401**********2355"})))[0]
+    # Another 张三 of the unit born on another day, same region and last 4: ambiguous.
+    twin_id = next(i for i in (make_id(region="140105", birth=date(1990, 1, 1) + timedelta(d),
+                                       seq="235") for d in range(400))
+                   if mask_id(i) == mask_id(OWN_ID) and i != OWN_ID)
+    twin = register(world.unit_u1, name="张三", sex="男", id_number=twin_id)
+    candidacy_open(person=twin, project=world.project_a1, actor=world.unit_u1, on=date(2026, 3, 2))
+    assert "有2人姓名与脱敏身份证号相同" in errors(receive(world.unit_u1, masked))[0]
 
 
 def _through_contract(world):
