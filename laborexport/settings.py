@@ -35,7 +35,6 @@ ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -44,7 +43,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "django_otp",
-    "import_export",
     "django_celery_beat",
     "pgtrigger",
     "pghistory",
