@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 
 from apps.accounts.decorators import role_required
@@ -8,6 +7,7 @@ from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404, visible
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
+from apps.common.files import document_response
 from apps.common.forms import apply_errors
 from apps.evidence import services
 from apps.evidence.forms import EvidenceForm
@@ -49,9 +49,6 @@ def evidence_download(request, pk):
     evidence = get_visible_or_404(Evidence.objects.all(), request.user, pk=pk)
     audit_log(request.user, AuditAction.DOWNLOAD, evidence, detail=evidence.get_kind_display(),
               request=request)
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type,
-                            filename=f"{evidence.get_kind_display()}-{evidence.pk}."
-                                     f"{evidence.file.name.rsplit('.', 1)[-1]}")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return document_response(evidence.file, content_type=evidence.content_type,
+                             original_name=f"{evidence.get_kind_display()}-{evidence.pk}",
+                             fallback="证明材料")

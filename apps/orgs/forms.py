@@ -1,18 +1,16 @@
 from django import forms
 
-from apps.common.files import check_document
+from apps.common.files import document_accept
 from apps.common.forms import DateInput
 from apps.orgs.models import Agency, AgencyStatus, City, FilingStatus, OrganisingUnit
 
 
 class DocumentField(forms.FileField):
-    """A scan or PDF, checked by content and size."""
+    """A scan or PDF, checked by content (apps.common.files): cleaned data is what to store."""
 
     def clean(self, data, initial=None):
         data = super().clean(data, initial)
-        if data:
-            check_document(data)
-        return data
+        return document_accept(data) if data else data
 
 
 def normalise_code(value: str) -> str:

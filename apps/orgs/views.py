@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -11,6 +11,9 @@ from django.views.decorators.http import require_POST
 from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404, visible
+from apps.audit.models import AuditAction
+from apps.audit.services import audit_log
+from apps.common.files import document_response
 from apps.common.forms import apply_errors
 from apps.orgs import selectors, services
 from apps.orgs.forms import (
@@ -255,8 +258,9 @@ def cooperation_agreement(request, kind, pk):
     coop = get_visible_or_404(COOPERATION_MODELS[kind].objects.all(), request.user, pk=pk)
     if not coop.agreement:
         raise Http404("未上传协议")
-    return FileResponse(coop.agreement.open("rb"), as_attachment=True,
-                        filename=coop.agreement_name or coop.agreement.name.rsplit("/", 1)[-1])
+    audit_log(request.user, AuditAction.DOWNLOAD, coop, detail="合作协议", request=request)
+    return document_response(coop.agreement, content_type=coop.agreement_type,
+                             original_name=coop.agreement_name, fallback="合作协议")
 
 
 @require_POST

@@ -12,6 +12,7 @@ from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
+from apps.common.files import safe_name
 from apps.rosters import importers, readers, safety, stage_import
 from apps.rosters.layouts import LAYOUTS
 from apps.rosters.models import Upload, UploadKind, UploadStatus
@@ -20,14 +21,6 @@ UPLOADERS = {Role.UNIT, Role.CITY}
 PREVIEW_ROWS = 2000
 # One roster commits at a time: a second one waits, then sees the first one's people.
 COMMIT_LOCK = 0x6C61626F  # "labo"
-
-
-def safe_name(name: str) -> str:
-    """A file name fit to show and to log: no path, no control or direction characters."""
-    name = re.split(r"[\\/]", name or "")[-1]
-    name = re.sub(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]", "", name)
-    name = name.strip(" .") or "未命名文件"
-    return name if len(name) <= 100 else name[:60] + "…" + name[-30:]
 
 
 def _validate(upload: Upload, data: bytes, actor) -> importers.Result:
