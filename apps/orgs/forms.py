@@ -124,3 +124,12 @@ class AgencyFilterForm(forms.Form):
     q = forms.CharField(label="名称或信用代码", required=False)
     status = forms.ChoiceField(label="状态", required=False,
                                choices=[("", "全部状态")] + AgencyStatus.choices)
+
+
+class ReferenceUploadForm(forms.Form):
+    kind = forms.ChoiceField(label="数据类型")
+    file = forms.FileField(label="文件（.xlsx 或 .csv，可用本页导出的文件修改后导入）")
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds

@@ -18,13 +18,18 @@ from apps.common.forms import apply_errors
 from apps.orgs import selectors, services
 from apps.orgs.forms import (
     AgencyFilingForm, AgencyFilterForm, AgencyForm, AgencyStatusForm, CityServiceOrgForm,
-    CooperationForm, FilingDecisionForm, UnitFilingForm, UnitFilterForm, UnitForm,
+    CooperationForm, FilingDecisionForm, ReferenceUploadForm, UnitFilingForm, UnitFilterForm,
+    UnitForm,
 )
+from apps.orgs.reference import KINDS as REFERENCE, reference_export as reference_xlsx
 from apps.orgs.models import (
     Agency, City, CityAgencyCooperation, FilingRequest, FilingStatus, OrganisingUnit,
     UnitAgencyCooperation,
 )
 from apps.quotas.models import Task
+from apps.rosters import services as roster_services
+from apps.rosters.models import REFERENCE_KINDS, Upload, UploadKind
+from apps.rosters.views import _attachment
 from apps.training.selectors import standing_right_withdrawn_by
 
 PAGE_SIZE = 50
@@ -339,3 +344,33 @@ def filing_decide(request, pk):
     filing.refresh_from_db()
     return render(request, "orgs/filing_detail.html", {"filing": filing, "form": form},
                   status=400)
+
+
+# --- Reference data: the province's import and export (no Django admin) -------------------
+
+@role_required(Role.PROVINCE)
+def reference_data(request):
+    """Export each reference table, edit it in Excel, import it back through the roster front
+    door (preview, then all-or-nothing commit)."""
+    kinds = [(k.value, k.label) for k in UploadKind if k in REFERENCE_KINDS]
+    form = ReferenceUploadForm(request.POST or None, request.FILES or None, kinds=kinds)
+    if request.method == "POST" and form.is_valid():
+        upload = roster_services.upload_receive(
+            actor=request.user, kind=form.cleaned_data["kind"],
+            uploaded=form.cleaned_data["file"], request=request)
+        return redirect("rosters:upload_detail", pk=upload.pk)
+    uploads = visible(Upload.objects.filter(kind__in=REFERENCE_KINDS)
+                      .select_related("uploaded_by"), request.user)[:20]
+    return render(request, "orgs/reference_data.html", {
+        "form": form, "kinds": kinds, "uploads": uploads})
+
+
+@role_required(Role.PROVINCE)
+def reference_export(request, kind):
+    if kind not in REFERENCE:
+        raise Http404
+    content, count = reference_xlsx(kind)
+    title = REFERENCE[kind].title
+    audit_log(request.user, AuditAction.EXPORT, detail=f"基础数据：{title}（{count}条）",
+              request=request)
+    return _attachment(content, f"基础数据 {title}.xlsx")
