@@ -41,6 +41,7 @@ ACTIVE_NAMES = {
     "/RichMedia": "多媒体内容", "/RichMediaExecute": "多媒体内容", "/Rendition": "多媒体内容",
     "/Movie": "多媒体内容", "/Sound": "多媒体内容", "/Screen": "多媒体内容",
     "/XFA": "XFA 动态表单", "/GoToE": "打开嵌入文档的动作", "/GoToR": "打开外部文档的动作",
+    "/3D": "三维内容（可含脚本）",
 }
 MAX_PDF_OBJECTS = 200_000
 # Per the PDF spec the end marker is within the last 1024 bytes; a cut-off file has none.
@@ -147,11 +148,13 @@ def pdf_check(data: bytes) -> None:
 
 def _active_content(reader) -> str:
     """The label of the first active element found, or ''."""
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+    from pypdf.generic import (
+        ArrayObject, DictionaryObject, IndirectObject, NameObject, NullObject,
+    )
 
     seen, stack, count = set(), [reader.trailer], 0
-    for idnum, generation in _all_object_ids(reader):
-        stack.append(IndirectObject(idnum, generation, reader))
+    stack.extend(IndirectObject(idnum, generation, reader)
+                 for idnum, generation in _all_object_ids(reader))
     while stack:
         obj = stack.pop()
         if isinstance(obj, IndirectObject):
@@ -160,6 +163,11 @@ def _active_content(reader) -> str:
                 continue
             seen.add(key)
             obj = obj.get_object()
+            if obj is None or isinstance(obj, NullObject):
+                # pypdf (lenient) gives null for an object it could not read, or a reference
+                # to nothing; a viewer might read it, script and all. What cannot be checked
+                # is not accepted.
+                raise ValueError(f"unreadable object {key}")
         count += 1
         if count > MAX_PDF_OBJECTS:
             raise ValidationError("PDF 文件对象过多，无法检查，请重新导出后上传。")

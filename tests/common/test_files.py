@@ -39,6 +39,9 @@ HOSTILE_PDFS = {
                5: b"<< /Type /EmbeddedFile /Length 5 >>\nstream\nhello\nendstream"}),
     "rich_media": pdf(page=b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 9 9] /Annots [4 0 R] >>",
                       extra={4: b"<< /Type /Annot /Subtype /RichMedia /Rect [0 0 9 9] >>"}),
+    "three_d_annotation": pdf(
+        page=b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 9 9] /Annots [4 0 R] >>",
+        extra={4: b"<< /Type /Annot /Subtype /3D /Rect [0 0 9 9] >>"}),
     "xfa_form": pdf(b"/AcroForm << /Fields [] /XFA 4 0 R >> ",
                     extra={4: b"<< /Length 7 >>\nstream\n<xdp/>\nendstream"}),
 }
@@ -97,6 +100,21 @@ def test_an_encrypted_pdf_is_refused():
 ])
 def test_a_broken_pdf_gets_a_chinese_message_not_a_server_error(data):
     refused(data)
+
+
+def test_an_object_the_checker_cannot_read_is_not_accepted():
+    """A damaged object stream pypdf skips (leniently) might still be read by a viewer."""
+    data = bytearray(HOSTILE_PDFS["javascript_in_object_stream"])
+    start = data.index(b"stream\n", data.index(b"/ObjStm")) + len(b"stream\n")
+    data[start + 2:start + 12] = b"\x00" * 10  # the compressed body no longer inflates
+    assert "损坏" in refused(bytes(data))
+    # The cross-reference stream lost (startxref points nowhere): the table is rebuilt from
+    # the "obj" markers, the object stream's script found all the same.
+    data = HOSTILE_PDFS["javascript_in_object_stream"]
+    tail = data.rindex(b"startxref")
+    assert "安全风险" in refused(data[:tail] + b"startxref\n9\n%%EOF\n")
+    # Both: a script referenced from the catalog that nothing can be read for.
+    assert "损坏" in refused(pdf(b"/OpenAction 4 0 R "))
 
 
 def test_a_png_polyglot_is_re_encoded_without_the_appended_script():
