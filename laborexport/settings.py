@@ -8,7 +8,7 @@ from pathlib import Path
 import environ
 import pgtrigger
 
-from laborexport import embedded
+from laborexport import devkeys, embedded
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,14 +22,19 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 # PRODUCTION switches on the deploy hardening and forbids demo accounts.
 PRODUCTION = env("PRODUCTION")
 DEBUG = env("DEBUG")
-SECRET_KEY = env("SECRET_KEY", default="" if PRODUCTION else "dev-only-insecure-key-change-me")
+# Production is given its keys; a development run makes its own once per install
+# (laborexport/devkeys.py) for whichever the environment does not give.
+_DEV_KEYS = {}
+if not PRODUCTION and not all(env.str(name, default="") for name in devkeys.NAMES):
+    _DEV_KEYS = devkeys.dev_keys(
+        Path(env("DEV_KEYS_FILE", default=str(BASE_DIR / "var" / "dev-keys.env"))))
+SECRET_KEY = env("SECRET_KEY", default="") or _DEV_KEYS.get("SECRET_KEY", "")
 if PRODUCTION and not SECRET_KEY:
     raise environ.ImproperlyConfigured("SECRET_KEY must be set when PRODUCTION is on")
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -38,7 +43,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "django_otp",
-    "import_export",
     "django_celery_beat",
     "pgtrigger",
     "pghistory",
@@ -129,12 +133,11 @@ DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Sensitive personal fields (SECURITY.md §3): AES-GCM and HMAC keys, 32 bytes each,
-# urlsafe base64. Development has fixed keys; production must set its own.
-_DEV_FIELD_KEY = "ZGV2LW9ubHktZmllbGQta2V5LTMyLWJ5dGVzLWxvbmc="
-_DEV_INDEX_KEY = "ZGV2LW9ubHktaW5kZXgta2V5LTMyLWJ5dGVzLWxvbmc="
-FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="" if PRODUCTION else _DEV_FIELD_KEY)
+# urlsafe base64. Production must set its own; development has its install's (above).
+FIELD_ENCRYPTION_KEY = (env("FIELD_ENCRYPTION_KEY", default="")
+                        or _DEV_KEYS.get("FIELD_ENCRYPTION_KEY", ""))
 FIELD_ENCRYPTION_OLD_KEYS = env.list("FIELD_ENCRYPTION_OLD_KEYS", default=[])
-BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default="" if PRODUCTION else _DEV_INDEX_KEY)
+BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default="") or _DEV_KEYS.get("BLIND_INDEX_KEY", "")
 if PRODUCTION and not (FIELD_ENCRYPTION_KEY and BLIND_INDEX_KEY):
     raise environ.ImproperlyConfigured(
         "FIELD_ENCRYPTION_KEY and BLIND_INDEX_KEY must be set when PRODUCTION is on"

@@ -102,6 +102,9 @@ ROUTES: dict[str, list[Case]] = {
     "audit:event_list": [Case(frozenset({AU}))],
     "audit:event_export": [Case(frozenset({AU}))],
     "orgs:city_list": [Case(ALL)],
+    # Reference data import and export: the province's alone (no Django admin).
+    "orgs:reference_data": [Case(frozenset({P}))],
+    "orgs:reference_export": [Case(frozenset({P}), own=lambda w: {"kind": "ref_units"})],
     "orgs:city_detail": [Case(ALL, own=lambda w: {"pk": w.ty.pk},
                               foreign=lambda w: {"pk": w.dt.pk}, sees_foreign={P, O})],
     "orgs:city_edit": [Case(frozenset({P, C}), own=lambda w: {"pk": w.ty.pk},

@@ -2,7 +2,7 @@ import base64
 import unicodedata
 from urllib.parse import quote
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django_otp.models import Device
@@ -29,8 +29,20 @@ ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMI
 TWO_FACTOR_ROLES = frozenset({Role.PROVINCE, Role.CITY}) | ADMIN_ROLES
 
 
+class AccountManager(UserManager):
+    def create_superuser(self, *args, **kwargs):
+        # There is no Django admin and no account above the rules (三员分立): administrators
+        # are made with ``manage.py admin_account_create``.
+        from django.core.exceptions import ImproperlyConfigured
+        raise ImproperlyConfigured("本系统不设超级用户。管理员账号请用 manage.py admin_account_create 创建。")
+
+
 class User(AbstractUser):
-    """A person who logs in. One role, and the one organisation the role belongs to."""
+    """A person who logs in. One role, and the one organisation the role belongs to.
+
+    No account is Django staff or superuser (database CHECK ``user_no_staff_or_superuser``):
+    the Django admin is not mounted, and a superuser would pass every permission check and
+    the 三员分立 separation at once."""
 
     role = models.CharField("角色", max_length=16, choices=Role.choices)
     city = models.ForeignKey(
@@ -46,6 +58,7 @@ class User(AbstractUser):
         blank=True, related_name="users",
     )
     REQUIRED_FIELDS = ["role"]
+    objects = AccountManager()
 
     # Raised by "log out everywhere": sessions carrying an older value are ended.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
@@ -85,6 +98,8 @@ class User(AbstractUser):
                         unit__isnull=True)
                 ),
             ),
+            models.CheckConstraint(name="user_no_staff_or_superuser",
+                                   condition=Q(is_staff=False, is_superuser=False)),
         ]
 
     def clean(self):

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 
 from apps.accounts.decorators import role_required
@@ -8,6 +8,7 @@ from apps.accounts.models import Role
 from apps.accounts.scoping import full_numbers_visible, get_visible_or_404, visible
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
+from apps.common.files import document_response
 from apps.common.forms import apply_errors
 from apps.evidence import services
 from apps.evidence.forms import EvidenceForm
@@ -52,9 +53,6 @@ def evidence_download(request, pk):
         raise Http404  # an ID copy carries the full number: an agency's own candidates only
     audit_log(request.user, AuditAction.DOWNLOAD, evidence, detail=evidence.get_kind_display(),
               request=request)
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type,
-                            filename=f"{evidence.get_kind_display()}-{evidence.pk}."
-                                     f"{evidence.file.name.rsplit('.', 1)[-1]}")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return document_response(evidence.file, content_type=evidence.content_type,
+                             original_name=f"{evidence.get_kind_display()}-{evidence.pk}",
+                             fallback="证明材料")

@@ -45,7 +45,7 @@ def upload_list(request):
                 upload = services.upload_receive(
                     actor=user, kind=form.cleaned_data["kind"], uploaded=form.cleaned_data["file"],
                     stage_date=form.cleaned_data["stage_date"],
-                    training_class=form.cleaned_data["training_class"])
+                    training_class=form.cleaned_data["training_class"], request=request)
             except services.CommitRefused as refusal:
                 form.add_error("training_class", refusal.message)
             else:
@@ -69,17 +69,18 @@ def upload_detail(request, pk):
 
 
 @require_POST
-@role_required(*services.UPLOADERS)
+@role_required(*services.UPLOADERS, *services.REFERENCE_UPLOADERS)
 def upload_commit(request, pk):
     upload = get_visible_or_404(Upload.objects.all(), request.user, pk=pk)
     try:
-        upload = services.upload_commit(upload, actor=request.user)
+        upload = services.upload_commit(upload, actor=request.user, request=request)
     except services.CommitRefused as refusal:
         messages.error(request, refusal.message)
     else:
         if upload.status == "committed":
-            messages.success(request, f"已导入：新增 {upload.new_count} 人，更新 {upload.update_count} 人，"
-                                      f"无变化 {upload.unchanged_count} 人。")
+            n = upload.noun
+            messages.success(request, f"已导入：新增 {upload.new_count} {n}，更新 {upload.update_count} {n}，"
+                                      f"无变化 {upload.unchanged_count} {n}。")
         else:
             messages.error(request, upload.message)
     return redirect("rosters:upload_detail", pk=upload.pk)
