@@ -128,7 +128,7 @@ def run():
         marks = [time.perf_counter()]
         accepted = safety.accept("名册.xlsx", data)  # as services._validate
         marks.append(time.perf_counter())
-        sheets = readers.read(accepted.kind, data, accepted.formula_parts)
+        sheets = readers.read(accepted, data)
         marks.append(time.perf_counter())
         result = importers.RosterValidator(REGISTRATION, user).validate(sheets)
         assert result.ok, result.rows[0].errors if result.rows else "no rows"

@@ -32,7 +32,7 @@ def safe_name(name: str) -> str:
 
 def _validate(upload: Upload, data: bytes, actor) -> importers.Result:
     accepted = safety.accept(upload.original_name, data)
-    sheets = readers.read(accepted.kind, data, accepted.formula_parts)
+    sheets = readers.read(accepted, data)
     if upload.kind == UploadKind.ROSTER:
         return stage_import.StageRosterValidator(actor, upload.stage_date).validate(sheets)
     return importers.RosterValidator(LAYOUTS[upload.kind], actor).validate(sheets)
