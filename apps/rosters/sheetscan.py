@@ -279,6 +279,8 @@ def parse_strictly(data: bytes, where: str, start=None, end=None, namespaces=Tru
     except expat.ExpatError as error:
         raise Refused(f"{where}的 XML 内容已损坏（{_expat_cause(error)}，第{error.lineno}行），"
                       "无法读取。请用 Excel 打开后另存为 .xlsx 再上传。")
+    except LookupError:  # an encoding declared that Python does not know
+        raise Refused(f"{where}的 XML 编码不受支持，无法读取。请用 Excel 打开后另存为 .xlsx 再上传。")
 
 
 EXPAT_CAUSES = {
