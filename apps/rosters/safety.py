@@ -38,6 +38,10 @@ class Limits:
     # rows; the widest form is the 花名表 (附件6) with 30 columns.
     max_rows: int = 20_000
     max_cols: int = 50
+    # A worksheet the quick scan cannot prove canonical is parsed element by element: bounded
+    # so that the slowest accepted file stays ≤ 10 s (a 20,000-row sheet that Excel saved with
+    # formulas is ~8 MB, one written by openpyxl with inline strings ~22 MB).
+    max_exact_sheet: int = 24 * 1024 * 1024
 
 
 def limits() -> Limits:
@@ -218,6 +222,7 @@ def _check_parts(archive, entries, lim: Limits) -> tuple:
             or relations.external:
         raise Refused("工作簿含有外部链接或数据连接（引用其他文件或网络的数据），已拒绝。"
                       "请在 Excel 中“断开链接”或复制为数值后另存，再上传。")
+    sheet_names = {_resolve(relations.targets.get(rid, "")): name for name, _, rid in workbook.sheets}
     scans = {}
     for e in entries:
         if e.is_dir() or e.filename in contents or not e.filename.endswith((".xml", ".rels", ".vml")):
@@ -225,8 +230,10 @@ def _check_parts(archive, entries, lim: Limits) -> tuple:
         content = _read(archive, e, lim)
         if b"sheetData" in content:
             # Any part holding rows is bounded, wherever the workbook's relations point.
-            scans[e.filename] = sheetscan.scan_worksheet(content, f"工作表数据（{e.filename}）",
-                                                         lim.max_rows, lim.max_cols)
+            scans[e.filename] = sheetscan.scan_worksheet(
+                content, f"工作表“{sheet_names[e.filename]}”" if e.filename in sheet_names
+                else f"工作表数据（{e.filename}）", lim.max_rows, lim.max_cols,
+                lim.max_exact_sheet)
         elif b"<!DOCTYPE" in content or b"<!ENTITY" in content:
             # No part of a genuine workbook declares a DOCTYPE; entity bombs need one.
             raise Refused("Excel 文件含有不安全的 XML 声明（DOCTYPE），已拒绝。")

@@ -355,6 +355,18 @@ def _quick(xml: bytes, where: str, lim: Limits) -> SheetScan | None:
     return scan
 
 
-def scan_worksheet(xml: bytes, where: str, max_rows: int, max_cols: int) -> SheetScan:
+def scan_worksheet(xml: bytes, where: str, max_rows: int, max_cols: int,
+                   max_exact: int) -> SheetScan:
+    """The scan of one worksheet part. The exact path costs ~0.1 s per MB: a part that needs it
+    is bounded to ``max_exact`` bytes, so that the largest accepted file stays within the time
+    an upload may take (bench/largest_upload.py)."""
     lim = limits_for(max_rows, max_cols)
-    return _quick(xml, where, lim) or _exact(xml, where, lim)
+    quick = _quick(xml, where, lim)
+    if quick is not None:
+        return quick
+    if len(xml) > max_exact:
+        raise Refused(
+            f"{where}含有公式、隐藏行或不常见的写法（如缺少单元格位置），且解压后有"
+            f"{len(xml) / 1048576:.0f} MB，超过此类工作表的上限 {max_exact / 1048576:.0f} MB。"
+            "请删除公式（复制后“粘贴为数值”）、用 Excel 另存为 .xlsx，或分成几个文件上传。")
+    return _exact(xml, where, lim)

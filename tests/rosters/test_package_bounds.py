@@ -124,7 +124,8 @@ def test_the_quick_scan_agrees_with_the_exact_parse(case):
     exact = sheetscan._exact(xml, "工作表", lim)
     quick = sheetscan._quick(xml, "工作表", lim)
     assert quick is None or quick == exact
-    assert exact == sheetscan.scan_worksheet(xml, "工作表", LIMITS.max_rows, LIMITS.max_cols)
+    assert exact == sheetscan.scan_worksheet(xml, "工作表", LIMITS.max_rows, LIMITS.max_cols,
+                                             LIMITS.max_exact_sheet)
 
 
 def test_the_quick_scan_takes_the_common_shapes():
