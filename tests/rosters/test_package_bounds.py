@@ -356,3 +356,13 @@ def test_csv_faults_are_said_in_chinese_with_the_row(world, case):
     data, expected = CSV_CASES[case]
     upload = refused(world.unit_u1, data, expected, name="名册.csv")
     assert not any(word in upload.message for word in ("field", "line", "codec", "NUL byte"))
+
+
+def test_a_sheet_that_needs_the_exact_parse_is_bounded_in_size(world):
+    """The exact parse costs ~0.1 s per MB: beyond its own limit such a sheet is refused."""
+    odd = with_sheet(sheet_xml("<row>" + inline_cells(1, HEADER, refs=False) + "</row>"))
+    small = safety.Limits(max_exact_sheet=200)
+    with pytest.raises(safety.Refused, match="超过此类工作表的上限"):
+        safety.accept("名册.xlsx", odd, small)
+    plain = with_sheet(sheet_xml(roster_rows([person_row(1)])))
+    assert safety.accept("名册.xlsx", plain, small).sheets[0].scan is not None  # quick path
