@@ -77,6 +77,8 @@ def read_xlsx(data: bytes, accepted: Accepted) -> list[Sheet]:
     workbook = _calamine(CalamineWorkbook.from_filelike, io.BytesIO(data))
     sheets = []
     for meta in _calamine(lambda: workbook.sheets_metadata):
+        if meta.typ in (SheetTypeEnum.MacroSheet, SheetTypeEnum.Vba):
+            raise Refused("工作簿含有宏表（Excel 4.0 宏），不受支持。请另存为不含宏的 .xlsx 后上传。")
         if meta.typ != SheetTypeEnum.WorkSheet:
             continue  # chart and dialog sheets hold no rows
         found = accepted.sheet(meta.name)
