@@ -14,6 +14,9 @@ FOLD = {0xFF10 + i: 0x30 + i for i in range(10)} | {
                       *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A),
                       0xFEFF]}
 EXCEL_EPOCH = date(1899, 12, 30)
+# What may start with + or -: a signed number or a phone number ("+86 138 0000 0000"). Anything
+# else so started is a formula to a spreadsheet ("-2+3+cmd|' /C calc'!A0").
+SIGNED_NUMBER = re.compile(r"[+-][0-9][0-9 .\-]*")
 MAX_TEXT = 500
 
 
@@ -33,7 +36,7 @@ def text(value) -> str:
     s = " ".join(str(value).translate(FOLD).split())
     if len(s) > MAX_TEXT:
         raise CellError(f"内容过长（{len(s)}字），最多{MAX_TEXT}字")
-    if s[:1] in ("=", "@") or (s[:1] in ("+", "-") and len(s) > 1 and not s[1:2].isdigit()):
+    if s[:1] in ("=", "@") or (s[:1] in ("+", "-") and len(s) > 1 and not SIGNED_NUMBER.fullmatch(s)):
         raise CellError(f"含有公式或命令（{s[:20]}），请改为纯文本")
     if "\ufffd" in s:
         raise CellError(f"“{s[:30]}”含有无法识别的字符“\ufffd”：文字在编码转换时已丢失，请在原文件中改正后重新上传")

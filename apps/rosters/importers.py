@@ -120,19 +120,38 @@ def _find_header(sheet: Sheet, layout: Layout):
     return None
 
 
-def pick_sheet(sheets: list[Sheet], layout: Layout):
-    notices = []
+def pick_sheet(sheets: list[Sheet], find, missing: str):
+    """The sheet holding the roster, and what ``find(sheet)`` found on it (its header).
+
+    ``find`` returns None for a sheet without the header, or raises Refused for one whose
+    header is there but wrong (raised if no other sheet has a good one). The data must be in
+    plain view: a roster on a hidden or very hidden sheet, or hidden rows or columns holding
+    anything on the chosen sheet, are refused, never imported unseen nor skipped silently."""
+    notices, wrong = [], None
+    chosen = None
     for sheet in sheets:
-        if sheet.hidden:
-            notices.append(f"已跳过隐藏的工作表“{sheet.name}”。")
+        try:
+            found = find(sheet)
+        except Refused as refusal:
+            wrong = wrong or refusal
             continue
-        found = _find_header(sheet, layout)
-        if found:
-            return sheet, found, notices
-        if any(any(str(c).strip() for c in row) for row in sheet.rows[:10]):
-            notices.append(f"工作表“{sheet.name}”没有“姓名”“身份证号”表头，已跳过。")
-    raise Refused("没有找到含“姓名”“身份证号”表头的工作表。请使用本页提供的模板。"
-                  + ("（" + "".join(notices) + "）" if notices else ""))
+        if sheet.hidden:
+            if found:
+                raise Refused(f"名册在隐藏的工作表“{sheet.name}”中。隐藏的数据不会被导入：请在 Excel 中"
+                              "取消隐藏该工作表、核对后再上传（不需要的工作表请删除）。")
+            notices.append(f"已跳过隐藏的工作表“{sheet.name}”。")
+        elif found and chosen is None:
+            chosen = sheet, found
+        elif not found and any(any(str(c).strip() for c in row) for row in sheet.rows[:10]):
+            notices.append(f"工作表“{sheet.name}”没有名册表头，已跳过。")
+    if chosen is None:
+        if wrong:
+            raise wrong
+        raise Refused(missing + ("（" + "".join(notices) + "）" if notices else ""))
+    hidden = chosen[0].hidden_content()
+    if hidden:
+        raise Refused(hidden)
+    return chosen[0], chosen[1], notices
 
 
 def _where(sheet, row_no, column) -> str:
@@ -196,7 +215,9 @@ class RosterValidator:
                 OrganisingUnit.objects.filter(filing_status=FilingStatus.APPROVED), actor)}
 
     def validate(self, sheets: list[Sheet]) -> Result:
-        sheet, (header_index, mapping, extra), notices = pick_sheet(sheets, self.layout)
+        sheet, (header_index, mapping, extra), notices = pick_sheet(
+            sheets, lambda sheet: _find_header(sheet, self.layout),
+            "没有找到含“姓名”“身份证号”表头的工作表。请使用本页提供的模板。")
         if extra:
             notices.append("已忽略模板以外的列：" + "、".join(extra[:10]) + "。")
         numbers, raws = [], []

@@ -31,7 +31,7 @@ COMMIT_LOCK = 0x6C61626F  # "labo"
 
 def _validate(upload: Upload, data: bytes, actor) -> importers.Result:
     accepted = safety.accept(upload.original_name, data)
-    sheets = readers.read(accepted.kind, data, accepted.formula_parts)
+    sheets = readers.read(accepted, data)
     if upload.kind in REFERENCE_KINDS:
         from apps.orgs.reference import reference_validate
         return reference_validate(upload.kind, sheets, actor)

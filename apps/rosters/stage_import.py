@@ -19,7 +19,7 @@ from apps.pipeline.roster import GROUPS
 from apps.pipeline.services import candidacy_record
 from apps.registry import idnumber
 from apps.rosters import cleaning
-from apps.rosters.importers import ERROR, UNCHANGED, UPDATE, Result as Outcome, Row
+from apps.rosters.importers import ERROR, UNCHANGED, UPDATE, Result as Outcome, Row, pick_sheet
 from apps.rosters.layouts import normalise_header
 from apps.rosters.readers import Sheet, column_letter
 from apps.rosters.safety import Refused
@@ -96,7 +96,7 @@ def _header(sheet: Sheet):
             raise Refused(f"工作表“{sheet.name}”的花名表表头与附件6不一致，缺少：{'、'.join(missing[:8])}。"
                           "请使用系统导出的花名表。")
         return index + 2, mapping
-    raise Refused("没有找到花名表（附件6）的两行表头（含“身份证号”“初试情况”）。请使用系统导出的花名表。")
+    return None
 
 
 class StageRosterValidator:
@@ -105,18 +105,8 @@ class StageRosterValidator:
         self.stage_date = stage_date
 
     def validate(self, sheets) -> Outcome:
-        notices = []
-        for sheet in sheets:
-            if sheet.hidden:
-                notices.append(f"已跳过隐藏的工作表“{sheet.name}”。")
-                continue
-            try:
-                first_data, mapping = _header(sheet)
-            except Refused:
-                if sheet is sheets[-1]:
-                    raise
-                continue
-            break
+        sheet, (first_data, mapping), notices = pick_sheet(
+            sheets, _header, "没有找到花名表（附件6）的两行表头（含“身份证号”“初试情况”）。请使用系统导出的花名表。")
         rows = []
         for number, raw in enumerate(sheet.rows[first_data:], start=first_data + 1):
             if not any(str(v).strip() for v in raw if v is not None):
@@ -154,7 +144,8 @@ class StageRosterValidator:
                     if key in ("departed_on", "returned_on"):
                         details[key] = cleaning.a_date(value)
                     elif key == "return_phone":
-                        details[key] = value if "*" in str(value) else cleaning.phone(value)
+                        # A masked number is kept as it is, but is still text (no formula).
+                        details[key] = cleaning.text(value) if "*" in str(value) else cleaning.phone(value)
                     else:
                         details[key] = cleaning.text(value)
             except cleaning.CellError as error:
