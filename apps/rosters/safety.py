@@ -171,6 +171,10 @@ def _check_directory(archive, entries, lim: Limits) -> None:
             raise Refused(f"Excel 文件使用了不支持的压缩方式（方法 {e.compress_type}），"
                           "请用 Excel 打开后另存为 .xlsx 再上传。")
     if "xl/workbook.xml" not in seen:
+        if "content.xml" in seen and "mimetype" in seen:
+            # LibreOffice's and WPS's own format (OpenDocument): one step from the .xlsx we read.
+            raise Refused("这是 OpenDocument 表格（.ods，LibreOffice/WPS 的默认格式），不受支持。"
+                          "请在 LibreOffice 或 WPS 中“另存为”Excel 2007-365（.xlsx）后上传。")
         raise Refused("压缩包中没有 Excel 工作簿，请上传 .xlsx 文件。")
     if any(n.endswith("vbaproject.bin") for n in seen):
         raise Refused("工作簿含有宏，不受支持。请另存为不含宏的 .xlsx 后上传。")

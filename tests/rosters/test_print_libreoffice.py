@@ -85,3 +85,20 @@ def test_form6_of_120_people_prints_on_landscape_pages_with_both_header_rows(wor
     printed = squeeze("".join(pages))
     missing = [f"打印{i:03d}" for i in range(120) if f"打印{i:03d}" not in printed]
     assert not missing, missing
+
+
+def test_an_ods_written_by_libreoffice_is_refused_with_how_to_save_it(world, tmp_path):
+    """LibreOffice's own format, written by LibreOffice itself from one of our templates."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.rosters.models import UploadKind
+    from apps.rosters.services import upload_receive
+    from tests.rosters.files import person_row, xlsx
+    source = tmp_path / "名册.xlsx"
+    source.write_bytes(xlsx([person_row(1)]))
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                    "--convert-to", "ods", "--outdir", str(tmp_path), str(source)],
+                   check=True, capture_output=True, timeout=180)
+    upload = upload_receive(actor=world.unit_u1, kind=UploadKind.REGISTRATION,
+                            uploaded=SimpleUploadedFile("名册.ods", (tmp_path / "名册.ods").read_bytes()))
+    assert "另存为" in upload.message and ".xlsx" in upload.message and ".ods" in upload.message
