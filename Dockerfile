@@ -7,7 +7,7 @@ COPY laborexport ./laborexport
 COPY apps ./apps
 RUN pip install --no-cache-dir .
 COPY . .
-RUN SECRET_KEY=build DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost \
+RUN SECRET_KEY=build FIELD_ENCRYPTION_KEY=build BLIND_INDEX_KEY=build DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost \
     python manage.py collectstatic --noinput -v 0
 RUN useradd --system --home /app laborexport && mkdir -p /app/var && chown laborexport /app/var
 USER laborexport

@@ -8,7 +8,7 @@ from pathlib import Path
 import environ
 import pgtrigger
 
-from laborexport import embedded
+from laborexport import devkeys, embedded
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,14 +22,19 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 # PRODUCTION switches on the deploy hardening and forbids demo accounts.
 PRODUCTION = env("PRODUCTION")
 DEBUG = env("DEBUG")
-SECRET_KEY = env("SECRET_KEY", default="" if PRODUCTION else "dev-only-insecure-key-change-me")
+# Production is given its keys; a development run makes its own once per install
+# (laborexport/devkeys.py) for whichever the environment does not give.
+_DEV_KEYS = {}
+if not PRODUCTION and not all(env.str(name, default="") for name in devkeys.NAMES):
+    _DEV_KEYS = devkeys.dev_keys(
+        Path(env("DEV_KEYS_FILE", default=str(BASE_DIR / "var" / "dev-keys.env"))))
+SECRET_KEY = env("SECRET_KEY", default="") or _DEV_KEYS.get("SECRET_KEY", "")
 if PRODUCTION and not SECRET_KEY:
     raise environ.ImproperlyConfigured("SECRET_KEY must be set when PRODUCTION is on")
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -38,7 +43,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "django_otp",
-    "import_export",
     "django_celery_beat",
     "pgtrigger",
     "pghistory",
@@ -57,10 +61,13 @@ INSTALLED_APPS = [
     "apps.subsidies",
     "apps.dashboards",
     "apps.publicity",
+    "apps.disclosures",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First: every audit row written while a request is served keeps the client's address.
+    "apps.audit.services.RequestContextMiddleware",
     "laborexport.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -68,12 +75,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication: it sees every response of a logged-in user, including
+    # those the later middleware answer themselves (timeouts, second factor, 403s).
+    "laborexport.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Every history row written during a request names the user and the page.
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "apps.accounts.middleware.SessionLimitsMiddleware",
     "apps.accounts.middleware.TwoFactorMiddleware",
+    "apps.accounts.middleware.PasswordChangeRequiredMiddleware",
     "apps.accounts.middleware.AdminConsoleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the authenticated user and answers lockouts itself.
@@ -122,12 +133,11 @@ DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Sensitive personal fields (SECURITY.md §3): AES-GCM and HMAC keys, 32 bytes each,
-# urlsafe base64. Development has fixed keys; production must set its own.
-_DEV_FIELD_KEY = "ZGV2LW9ubHktZmllbGQta2V5LTMyLWJ5dGVzLWxvbmc="
-_DEV_INDEX_KEY = "ZGV2LW9ubHktaW5kZXgta2V5LTMyLWJ5dGVzLWxvbmc="
-FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="" if PRODUCTION else _DEV_FIELD_KEY)
+# urlsafe base64. Production must set its own; development has its install's (above).
+FIELD_ENCRYPTION_KEY = (env("FIELD_ENCRYPTION_KEY", default="")
+                        or _DEV_KEYS.get("FIELD_ENCRYPTION_KEY", ""))
 FIELD_ENCRYPTION_OLD_KEYS = env.list("FIELD_ENCRYPTION_OLD_KEYS", default=[])
-BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default="" if PRODUCTION else _DEV_INDEX_KEY)
+BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default="") or _DEV_KEYS.get("BLIND_INDEX_KEY", "")
 if PRODUCTION and not (FIELD_ENCRYPTION_KEY and BLIND_INDEX_KEY):
     raise environ.ImproperlyConfigured(
         "FIELD_ENCRYPTION_KEY and BLIND_INDEX_KEY must be set when PRODUCTION is on"
@@ -214,7 +224,12 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
+# Failures are forgotten when the whole login succeeds (accounts.services.login_completed),
+# not on the password alone: else a right password would clear the wrong second-factor codes
+# and make guessing them unlimited.
+AXES_RESET_ON_SUCCESS = False
+# Wrong second-factor codes are counted too; neither they nor passwords are kept in the log.
+AXES_SENSITIVE_PARAMETERS = ["password", "code", "old_code"]
 AXES_VERBOSE = False
 # Lockouts are the security administrator's (安全管理), not the Django admin's.
 AXES_ENABLE_ADMIN = False
@@ -222,6 +237,11 @@ AXES_ENABLE_ADMIN = False
 # The audit log is kept at least 180 days (SECURITY.md); the database refuses to delete a
 # younger row whatever this says, and a shorter setting is refused here.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
+# Full numbers out of the system (docs/DISCLOSURE.md): up to this many people a request is
+# granted at once; beyond it the province decides (GB/T 35273: bulk downloads approved).
+DISCLOSURE_AUTO_MAX_PEOPLE = env.int("DISCLOSURE_AUTO_MAX_PEOPLE", default=10)
+# A granted request is downloaded once, within this many hours of the grant.
+DISCLOSURE_VALID_HOURS = env.int("DISCLOSURE_VALID_HOURS", default=24)
 if AUDIT_RETENTION_DAYS < 180:
     raise environ.ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 180 (days)")
 

@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh embedded,test
-if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo ">> 安装 chromium 与 fonts-noto-cjk（浏览器测试所需）"
+if { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/soffice ]; } && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo ">> 安装 chromium、fonts-noto-cjk 与 LibreOffice Calc（浏览器测试与表格打印测试所需）"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc poppler-utils >/dev/null
 fi
 exec python -m pytest "$@"

@@ -47,7 +47,9 @@ def register(actor, **fields):
 
 
 def pdf(name="scan.pdf"):
-    return SimpleUploadedFile(name, b"%PDF-1.4 scan", content_type="application/pdf")
+    # A real one-page PDF: uploads are parsed (apps.common.files), a fake header is refused.
+    from tests.pdfs import clean_pdf
+    return SimpleUploadedFile(name, clean_pdf(), content_type="application/pdf")
 
 
 @pytest.fixture(autouse=True)

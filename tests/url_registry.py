@@ -32,6 +32,32 @@ class Case:
     target: Optional[Callable] = None        # world, side -> object a POST must not change
 
 
+def disclosure(w, side: str, status: str = "granted"):
+    """A full-number request of the 太原 (own) or 大同 (foreign) side: granted ones by the unit,
+    pending ones by the city (made once per world)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.disclosures.models import Disclosure
+    key = f"_disclosure_{side}_{status}"
+    if not hasattr(w, key):
+        own = side == "own"
+        granted = status == "granted"
+        requester = (w.unit_u1 if own else w.unit_u3) if granted else (
+            w.city_ty if own else w.city_dt)
+        person = w.person_ty if own else w.person_dt
+        now = timezone.now()
+        d = Disclosure.objects.create(
+            form="form5", purpose="passport_visa", purpose_text="办理日本签证", people_count=1,
+            org_name=str(person.unit), requested_by=requester, status=status,
+            auto_granted=granted, decided_at=now if granted else None,
+            expires_at=now + timedelta(hours=1) if granted else None)
+        d.people.set([person])
+        setattr(w, key, d)
+    return getattr(w, key)
+
+
 PUBLIC = {"accounts:login", "publicity:public_home", "publicity:public_project",
           "publicity:public_notice"}
 
@@ -63,13 +89,22 @@ ROUTES: dict[str, list[Case]] = {
                                       own=lambda w: {"pk": w.unit_u1.pk})],
     "accounts:security_otp_reset": [Case(frozenset({SE}), method="post", ok=302,
                                          own=lambda w: {"pk": w.city_ty.pk})],
-    "accounts:security_authorise": [Case(frozenset({SE}), method="post", ok=302,
+    # The confirmation pages; a POST on an account with nothing waiting is refused (400).
+    "accounts:security_authorise": [Case(frozenset({SE}), own=lambda w: {"pk": w.unit_u1.pk}),
+                                    Case(frozenset({SE}), method="post", ok=400,
                                          own=lambda w: {"pk": w.unit_u1.pk})],
+    "accounts:security_password": [Case(frozenset({SE}), own=lambda w: {"pk": w.unit_u1.pk}),
+                                   Case(frozenset({SE}), method="post", ok=400,
+                                        own=lambda w: {"pk": w.unit_u1.pk},
+                                        data=lambda w: {"decision": "authorise"})],
     "accounts:security_force_logout": [Case(frozenset({SE}), method="post", ok=302,
                                             own=lambda w: {"pk": w.unit_u1.pk})],
     "audit:event_list": [Case(frozenset({AU}))],
     "audit:event_export": [Case(frozenset({AU}))],
     "orgs:city_list": [Case(ALL)],
+    # Reference data import and export: the province's alone (no Django admin).
+    "orgs:reference_data": [Case(frozenset({P}))],
+    "orgs:reference_export": [Case(frozenset({P}), own=lambda w: {"kind": "ref_units"})],
     "orgs:city_detail": [Case(ALL, own=lambda w: {"pk": w.ty.pk},
                               foreign=lambda w: {"pk": w.dt.pk}, sees_foreign={P, O})],
     "orgs:city_edit": [Case(frozenset({P, C}), own=lambda w: {"pk": w.ty.pk},
@@ -301,6 +336,37 @@ ROUTES: dict[str, list[Case]] = {
         Case(ALL, own=lambda w: {"year": 2026, "table": "funnel"}),
         Case(frozenset({P, C, O}), own=lambda w: {"year": 2026, "table": "city"}),
     ],
+    # Full numbers out of the system (docs/DISCLOSURE.md). A request is its requester's; the
+    # province sees all of them and decides the pending ones; only the requester downloads.
+    "disclosures:request_list": [Case(PEOPLE)],
+    "disclosures:review_list": [Case(frozenset({P}))],
+    "disclosures:request_form5": [
+        Case(PEOPLE, own=lambda w: {"person_pk": w.person_ty.pk},
+             foreign=lambda w: {"person_pk": w.person_dt.pk}),
+        Case(PEOPLE, method="post", ok=302, own=lambda w: {"person_pk": w.person_ty.pk},
+             foreign=lambda w: {"person_pk": w.person_dt.pk},
+             data=lambda w: {"purpose": "medical", "purpose_text": "出境体检",
+                             "people": [w.person_ty.pk]},
+             # On the 大同 person the posted 太原 person is not in the form: refused.
+             foreign_ok=400),
+    ],
+    "disclosures:request_form6": [Case(PEOPLE)],
+    "disclosures:request_form9": [Case(frozenset({P, C, U}),
+                                       own=lambda w: {"pk": w.standing_ty.pk},
+                                       foreign=lambda w: {"pk": w.standing_dt.pk})],
+    "disclosures:request_detail": [Case(PEOPLE, own=lambda w: {"pk": disclosure(w, "own").pk},
+                                        foreign=lambda w: {"pk": disclosure(w, "foreign").pk},
+                                        hidden_own={C, A})],
+    "disclosures:request_decide": [Case(
+        frozenset({P}), method="post", ok=302,
+        own=lambda w: {"pk": disclosure(w, "own", "pending").pk},
+        foreign=lambda w: {"pk": disclosure(w, "foreign", "pending").pk},
+        data=lambda w: {"decision": "refuse", "reason": "用途不明确"},
+        target=lambda w, side: disclosure(w, side, "pending"))],
+    "disclosures:download": [Case(PEOPLE, method="post", own=lambda w: {"pk": disclosure(w, "own").pk},
+                                  foreign=lambda w: {"pk": disclosure(w, "foreign").pk},
+                                  hidden_own={P, C, A}, sees_foreign=frozenset(),
+                                  target=lambda w, side: disclosure(w, side))],
     "publicity:notice_list": [Case(frozenset({P}))],
     "publicity:notice_create": [Case(frozenset({P}))],
     "publicity:notice_edit": [Case(frozenset({P}), own=lambda w: {"pk": w.notice.pk})],

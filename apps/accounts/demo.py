@@ -1,6 +1,5 @@
 """One demo account per role, for trying the system out. Never in production."""
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
@@ -39,14 +38,10 @@ def demo_accounts_create() -> list[tuple[str, str, str]]:
             fields["department"] = "商务厅"
         user, _ = User.objects.update_or_create(username=username, defaults=fields)
         user.set_password(DEMO_PASSWORD)
-        if role == Role.PROVINCE:
-            # The province maintains reference data in the admin (import/export).
-            user.is_staff = True
-            user.save()
-            user.user_permissions.set(
-                Permission.objects.filter(content_type__app_label__in=["orgs", "quotas"])
-            )
+        # The province maintains reference data on its own pages (orgs: 基础数据导入导出),
+        # not in a Django admin: no demo account is staff, superuser or holds permissions.
         user.save()
+        user.user_permissions.clear()
         rows.append((username, user.get_role_display(), user.organisation_name))
     # Demo pairings so the agency account has partners to look at.
     agency = Agency.objects.get(name="中国国际技术智力合作有限公司")

@@ -37,24 +37,53 @@ class SessionLimitsMiddleware:
 
 
 class TwoFactorMiddleware:
-    """Province, city and administrator accounts use a second factor: until the session is verified, every
-    page but login, logout and the two-factor pages leads to setting up or entering a code."""
+    """Province, city and administrator accounts use a second factor, and so does any account
+    that has bound one: until the session is verified, every page but login, logout and the
+    two-factor pages leads to setting up or entering a code. The two-factor pages themselves
+    decide what a half-logged-in session may do there (accounts.services.totp_device_bind)."""
 
-    OPEN_PREFIXES = ("/login/", "/logout/", "/otp/", "/static/")
+    OPEN_PREFIXES = ("/login/", "/logout/", "/otp/", "/static/", "/favicon.ico")
+    # Noted in the session at login (accounts.signals); binding a factor verifies it anyway.
+    NEEDED = "_second_factor_needed"
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from apps.accounts.models import TWO_FACTOR_ROLES, TotpDevice
+        from apps.accounts.models import TWO_FACTOR_ROLES
+        from apps.accounts.services import needs_second_factor, totp_confirmed_device
 
         user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated
-                and user.role in TWO_FACTOR_ROLES and not user.is_verified()
+        if (user is not None and user.is_authenticated and not user.is_verified()
                 and not request.path.startswith(self.OPEN_PREFIXES)):
-            has_device = TotpDevice.objects.filter(user=user, confirmed=True).exists()
-            target = "/otp/verify/" if has_device else "/otp/setup/"
-            return redirect(f"{target}?next={request.path}")
+            if user.role in TWO_FACTOR_ROLES:
+                has_device = totp_confirmed_device(user) is not None
+                needed = True
+            else:
+                needed = request.session.get(self.NEEDED)
+                if needed is None:  # a session from before the login noted it
+                    needed = request.session[self.NEEDED] = needs_second_factor(user)
+                has_device = needed
+            if needed:
+                target = "/otp/verify/" if has_device else "/otp/setup/"
+                return redirect(f"{target}?next={request.path}")
+        return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """A password an administrator set is one-time: once the second factor is passed, every
+    page but the password change (and logout) leads there until the owner has chosen one."""
+
+    OPEN_PREFIXES = ("/login/", "/logout/", "/otp/", "/password/", "/static/", "/favicon.ico")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated and user.must_change_password
+                and not request.path.startswith(self.OPEN_PREFIXES)):
+            return redirect(f"/password/?next={request.path}")
         return self.get_response(request)
 
 

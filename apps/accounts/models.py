@@ -1,7 +1,8 @@
 import base64
+import unicodedata
 from urllib.parse import quote
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django_otp.models import Device
@@ -28,8 +29,20 @@ ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMI
 TWO_FACTOR_ROLES = frozenset({Role.PROVINCE, Role.CITY}) | ADMIN_ROLES
 
 
+class AccountManager(UserManager):
+    def create_superuser(self, *args, **kwargs):
+        # There is no Django admin and no account above the rules (三员分立): administrators
+        # are made with ``manage.py admin_account_create``.
+        from django.core.exceptions import ImproperlyConfigured
+        raise ImproperlyConfigured("本系统不设超级用户。管理员账号请用 manage.py admin_account_create 创建。")
+
+
 class User(AbstractUser):
-    """A person who logs in. One role, and the one organisation the role belongs to."""
+    """A person who logs in. One role, and the one organisation the role belongs to.
+
+    No account is Django staff or superuser (database CHECK ``user_no_staff_or_superuser``):
+    the Django admin is not mounted, and a superuser would pass every permission check and
+    the 三员分立 separation at once."""
 
     role = models.CharField("角色", max_length=16, choices=Role.choices)
     city = models.ForeignKey(
@@ -45,6 +58,7 @@ class User(AbstractUser):
         blank=True, related_name="users",
     )
     REQUIRED_FIELDS = ["role"]
+    objects = AccountManager()
 
     # Raised by "log out everywhere": sessions carrying an older value are ended.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
@@ -54,6 +68,16 @@ class User(AbstractUser):
     department = models.CharField(
         "所在部门", max_length=100, blank=True, help_text="观察账号所属厅局，如：商务厅"
     )
+    # Two persons for every password: a password an administrator sets is one-time (changed at
+    # the next login), and a reset waits here, hashed, until the security administrator
+    # authorises it; the old password works until then.
+    must_change_password = models.BooleanField("须修改密码", default=False)
+    pending_password = models.CharField(max_length=128, blank=True, editable=False)
+    pending_password_by = models.ForeignKey(
+        "self", verbose_name="重置人", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", editable=False,
+    )
+    pending_password_at = models.DateTimeField("重置时间", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "用户"
@@ -74,6 +98,8 @@ class User(AbstractUser):
                         unit__isnull=True)
                 ),
             ),
+            models.CheckConstraint(name="user_no_staff_or_superuser",
+                                   condition=Q(is_staff=False, is_superuser=False)),
         ]
 
     def clean(self):
@@ -139,16 +165,20 @@ class TotpDevice(Device):
                 f"&issuer={quote('对外劳务输出')}&digits={self.DIGITS}&period={self.STEP}")
 
     def verify_token(self, token) -> bool:
-        try:
-            token = int(str(token).strip())
-        except ValueError:
+        """True once for a right code: the time step is claimed by a conditional UPDATE, so of
+        two requests racing with one code (or a replay) only one verifies."""
+        token = unicodedata.normalize("NFKC", str(token)).strip()
+        if not (len(token) == self.DIGITS and token.isascii() and token.isdigit()):
             return False
         totp = TOTP(self.bin_key, step=self.STEP, digits=self.DIGITS)
         for drift in range(-self.TOLERANCE, self.TOLERANCE + 1):
             totp.drift = drift
-            # A code is good once: a step at or before the last one used is a replay.
-            if totp.t() > self.last_t and totp.token() == token:
-                type(self).objects.filter(pk=self.pk).update(last_t=totp.t())
-                self.last_t = totp.t()
-                return True
+            if totp.token() == int(token):
+                step = totp.t()
+                # A step at or before the last one used is a replay.
+                claimed = type(self).objects.filter(pk=self.pk, last_t__lt=step).update(
+                    last_t=step)
+                if claimed:
+                    self.last_t = step
+                return bool(claimed)
         return False

@@ -80,6 +80,7 @@ def _rules() -> dict[type[Model], Rule]:
     from apps.rosters.models import Upload
     from apps.workdays.models import CalendarYear, SpecialDay
     from apps.deadlines.models import DeadlineItem, DeadlineRule, Notice
+    from apps.disclosures.models import Disclosure
     from apps.subsidies.models import (
         Budget, Claim, ClaimedPerson, ClaimLine, ClaimStep, Payment, Standard,
     )
@@ -265,6 +266,9 @@ def _rules() -> dict[type[Model], Rule]:
         WithdrawalFigure: figures,
         FigureRefresh: Rule(city=everything, unit=everything, agency=everything,
                             observer=everything),
+        # A full-number request is its requester's; the province sees all to decide them.
+        Disclosure: Rule(city=lambda u: Q(requested_by=u.pk), unit=lambda u: Q(requested_by=u.pk),
+                         agency=lambda u: Q(requested_by=u.pk)),
     }
 
 
@@ -289,6 +293,26 @@ def visible(qs: QuerySet, user) -> QuerySet:
 def get_visible_or_404(qs: QuerySet, user, **lookup):
     """The object, or 404 alike for missing and not yours (no existence oracle)."""
     return get_object_or_404(visible(qs, user), **lookup)
+
+
+def full_numbers_visible(qs: QuerySet, user) -> QuerySet:
+    """People of ``qs`` (a Person queryset) whose full ID, phone and passport numbers ``user``
+    may take out: a reveal or a full-number export (docs/DISCLOSURE.md). Never wider than
+    ``visible``; for an agency narrower: only people with a candidacy on its own projects,
+    not every person of the units and cities it works with. Observers and administrators:
+    nobody."""
+    from apps.pipeline.models import Candidacy
+    from apps.registry.models import Person
+
+    if qs.model is not Person:
+        raise TypeError("full_numbers_visible takes a Person queryset")
+    qs = visible(qs, user)
+    if user.role in (Role.PROVINCE, Role.CITY, Role.UNIT):
+        return qs
+    if user.role == Role.AGENCY:
+        return qs.filter(pk__in=Candidacy.objects.filter(
+            project__agency=user.agency_id).values("person"))
+    return qs.none()
 
 
 # Models whose rows the observer may count, never see: dashboards give it suppressed

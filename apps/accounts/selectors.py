@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import F, BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 
 from apps.accounts.models import TotpDevice, User
@@ -44,4 +44,6 @@ def security_accounts(actor, *, q: str = ""):
         locked=Exists(locked),
         has_device=Exists(TotpDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
     )
-    return users.order_by("-locked", "role", "username")
+    # What waits for this administrator first: lockouts, grants, password resets.
+    return users.order_by("-locked", "scope_authorised",
+                          F("pending_password_at").desc(nulls_last=True), "role", "username")

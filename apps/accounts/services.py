@@ -1,12 +1,21 @@
+import secrets
+
+from axes.handlers.proxy import AxesProxyHandler
 from axes.utils import reset
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from apps.accounts.models import ADMIN_ROLES, TotpDevice, User
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
+
+
+class AccountActionRefused(Exception):
+    """The action breaks a rule of the administrators' separation; the message says which."""
 
 
 def user_logout_everywhere(user: User) -> None:
@@ -16,9 +25,6 @@ def user_logout_everywhere(user: User) -> None:
 
 def totp_device_pending(user):
     """The user's unconfirmed authenticator (created once, kept until confirmed)."""
-    import secrets
-
-    from apps.accounts.models import TotpDevice
     device = TotpDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TotpDevice.objects.create(user=user, name="身份验证器", confirmed=False,
@@ -26,36 +32,118 @@ def totp_device_pending(user):
     return device
 
 
-def totp_device_confirm(request, device) -> None:
-    """The code matched: this device replaces any earlier one, and the session is verified."""
-    import django_otp
+def totp_confirmed_device(user):
+    return TotpDevice.objects.filter(user=user, confirmed=True).first()
 
-    from apps.accounts.models import TotpDevice
-    TotpDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
-    TotpDevice.objects.filter(pk=device.pk).update(confirmed=True)
-    device.confirmed = True
-    django_otp.login(request, device)
+
+class SecondFactorLocked(Exception):
+    """Too many wrong codes: the account is locked like after wrong passwords."""
+
+
+def totp_locked(request) -> bool:
+    return AxesProxyHandler.is_locked(request, credentials={"username": request.user.username})
+
+
+def totp_attempt(request, device, code, *, what: str) -> bool:
+    """One try of a code of ``device`` by this session's user. A right code is used once
+    (TotpDevice.verify_token); a wrong one is audited and counts like a wrong password
+    (django-axes, per account), so the fifth locks the account and ends this session."""
+    if totp_locked(request):
+        raise SecondFactorLocked
+    if device.verify_token(code):
+        return True
+    _count_failure(request, AuditAction.OTP_FAILED, f"{what}验证码错误")
+    if totp_locked(request):
+        raise SecondFactorLocked
+    return False
+
+
+def password_failed(request, *, what: str) -> None:
+    """A wrong password typed inside a session (the password change): counted and audited as
+    a failed login."""
+    _count_failure(request, AuditAction.LOGIN_FAILED, f"{what}错误")
+
+
+def _count_failure(request, action, detail) -> None:
+    user = request.user
+    audit_log(user, action, user, detail=f"账号 {user.username}：{detail}", request=request)
+    AxesProxyHandler.user_login_failed(sender=_count_failure,
+                                       credentials={"username": user.username}, request=request)
+
+
+def needs_second_factor(user) -> bool:
+    """Province, city and administrator accounts always; any other account once it has bound
+    an authenticator (a factor it chose is not skipped)."""
+    from apps.accounts.models import TWO_FACTOR_ROLES
+    return user.role in TWO_FACTOR_ROLES or totp_confirmed_device(user) is not None
+
+
+def login_completed(request, user) -> None:
+    """The whole login succeeded (password, and the code where one is needed): only now are
+    the account's failures forgotten, so a right password does not clear wrong codes."""
+    reset(username=user.username)
 
 
 def totp_verify(request, code) -> bool:
+    """The login's second step: a code of the account's confirmed authenticator."""
     import django_otp
 
-    from apps.accounts.models import TotpDevice
-    device = TotpDevice.objects.filter(user=request.user, confirmed=True).first()
-    if device is None or not device.verify_token(code):
+    device = totp_confirmed_device(request.user)
+    if device is None or not totp_attempt(request, device, code, what="登录"):
         return False
+    # The session gains rights: a new key, so an id learnt before this step is worth nothing.
+    request.session.cycle_key()
     django_otp.login(request, device)
+    login_completed(request, request.user)
     return True
+
+
+def totp_device_bind(request, device, code, *, old_code: str = "") -> bool:
+    """Bind the pending ``device``. With no confirmed authenticator the account binds its
+    first one (first login, or after the security administrator's reset); replacing one needs
+    a verified session and a current code of the old one, so a password alone never swaps the
+    owner's factor."""
+    import django_otp
+
+    user = request.user
+    old = totp_confirmed_device(user)
+    if old is not None:
+        if not user.is_verified():
+            raise AccountActionRefused("请先用已绑定的身份验证器完成登录验证。")
+        if not totp_attempt(request, old, old_code, what="原身份验证器"):
+            return False
+    if not totp_attempt(request, device, code, what="新身份验证器"):
+        return False
+    with transaction.atomic():
+        TotpDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        TotpDevice.objects.filter(pk=device.pk).update(confirmed=True)
+        device.confirmed = True
+        audit_log(user, AuditAction.OTP_BIND, user,
+                  detail=f"账号 {user.username}：{'更换' if old else '绑定'}身份验证器",
+                  request=request)
+    request.session.cycle_key()
+    django_otp.login(request, device)
+    login_completed(request, user)
+    return True
+
+
+def user_password_change(user: User, *, password: str, request=None) -> User:
+    """The account's own new password; it ends a one-time password set by an administrator."""
+    if user.check_password(password):
+        raise ValidationError("新密码不能与当前密码相同。", code="password_unchanged")
+    validate_password(password, user)
+    user.set_password(password)
+    user.must_change_password = False
+    with transaction.atomic():
+        user.save(update_fields=["password", "must_change_password"])
+        _audit(user, AuditAction.PASSWORD_CHANGE, user, "本人修改密码", request)
+    return user
 
 
 # --- 三员分立: what the system and security administrators may do to accounts. Each action is
 # audited; no administrator acts on its own account, and administrator accounts are not
 # created or changed from the web (``manage.py admin_account_create`` on the server), so no
 # one web account can make itself or another account an administrator.
-
-class AccountActionRefused(Exception):
-    """The action breaks a rule of the administrators' separation; the message says which."""
-
 
 def _check_target(target: User, actor: User, *, admins_allowed: bool) -> None:
     if target.pk == actor.pk:
@@ -103,6 +191,7 @@ def user_create(*, actor: User, password: str, request=None, **fields) -> User:
         raise ValidationError(errors)
     user.set_password(password)
     user.scope_authorised = False  # usable once the security administrator authorises it
+    user.must_change_password = True  # the administrator knows it: the owner replaces it
     with transaction.atomic():
         user.save()
         _audit(actor, AuditAction.ACCOUNT_CREATE, user, f"{_org_text(user)}（待安全管理员授权）",
@@ -150,14 +239,57 @@ def user_set_active(user: User, *, active: bool, actor: User, request=None) -> U
 
 
 def user_password_reset(user: User, *, password: str, actor: User, request=None) -> User:
-    """A new password set by the system administrator; every session of the account ends."""
+    """The system administrator sets a new password for a business account. It waits for the
+    security administrator's authorisation (the old one works meanwhile), then is one-time:
+    no single administrator can log in as the account."""
     _check_target(user, actor, admins_allowed=False)
     validate_password(password, user)
-    user.set_password(password)
     with transaction.atomic():
-        user.save(update_fields=["password"])
-        user_logout_everywhere(user)
-        _audit(actor, AuditAction.PASSWORD_RESET, user, "重置密码", request)
+        User.objects.filter(pk=user.pk).update(
+            pending_password=make_password(password), pending_password_by=actor,
+            pending_password_at=timezone.now())
+        _audit(actor, AuditAction.PASSWORD_RESET, user, "重置密码（待安全管理员授权）", request)
+    user.refresh_from_db()
+    return user
+
+
+def _pending_reset(user: User, actor: User, requested_at) -> User:
+    """The account, locked, with the reset the security administrator looked at."""
+    _check_target(user, actor, admins_allowed=False)
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if not locked.pending_password:
+        raise AccountActionRefused("该账号没有待授权的密码重置。")
+    # The confirmation names one request: a newer reset made meanwhile must be looked at anew.
+    if requested_at is None or locked.pending_password_at.isoformat() != str(requested_at):
+        raise AccountActionRefused("该账号的密码重置申请已变更，请重新查看后再授权。")
+    if locked.pending_password_by_id == actor.pk:
+        raise AccountActionRefused("不能授权自己提出的密码重置。")
+    return locked
+
+
+def user_password_authorise(user: User, *, actor: User, requested_at, request=None) -> User:
+    """The security administrator authorises the pending reset: it becomes the password, a
+    one-time one, and every session of the account ends."""
+    with transaction.atomic():
+        locked = _pending_reset(user, actor, requested_at)
+        User.objects.filter(pk=locked.pk).update(
+            password=locked.pending_password, must_change_password=True, pending_password="",
+            pending_password_by=None, pending_password_at=None)
+        user_logout_everywhere(locked)
+        _audit(actor, AuditAction.PASSWORD_AUTHORISE, locked,
+               f"授权密码重置（{_org_text(locked)}），首次登录须修改密码", request)
+    user.refresh_from_db()
+    return user
+
+
+def user_password_reset_refuse(user: User, *, actor: User, requested_at, request=None) -> User:
+    with transaction.atomic():
+        locked = _pending_reset(user, actor, requested_at)
+        User.objects.filter(pk=locked.pk).update(
+            pending_password="", pending_password_by=None, pending_password_at=None)
+        _audit(actor, AuditAction.PASSWORD_AUTHORISE, locked, "不予授权密码重置，原密码不变",
+               request)
+    user.refresh_from_db()
     return user
 
 
@@ -187,12 +319,24 @@ def user_force_logout(user: User, *, actor: User, request=None) -> None:
         _audit(actor, AuditAction.FORCE_LOGOUT, user, "强制退出所有登录", request)
 
 
-def user_authorise(user: User, *, actor: User, request=None) -> User:
+def grant_key(user: User) -> str:
+    """What a grant names: role and organisation. The security administrator's confirmation
+    carries it, so it authorises what it was shown and nothing the system administrator
+    changed meanwhile."""
+    return f"{user.role}:{user.city_id or ''}:{user.unit_id or ''}:{user.agency_id or ''}"
+
+
+def user_authorise(user: User, *, actor: User, grant: str, request=None) -> User:
     """The security administrator authorises the role and organisation the system
     administrator set: only then can the account log in (a second person for every grant)."""
     _check_target(user, actor, admins_allowed=False)
     with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.scope_authorised:
+            raise AccountActionRefused("该账号的角色与所属单位已授权，无需再次授权。")
+        if grant != grant_key(locked):
+            raise AccountActionRefused("该账号的角色或所属单位已变更，请重新查看后再授权。")
         User.objects.filter(pk=user.pk).update(scope_authorised=True)
         user.scope_authorised = True
-        _audit(actor, AuditAction.ACCOUNT_AUTHORISE, user, f"授权为{_org_text(user)}", request)
+        _audit(actor, AuditAction.ACCOUNT_AUTHORISE, locked, f"授权为{_org_text(locked)}", request)
     return user

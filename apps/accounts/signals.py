@@ -10,7 +10,15 @@ from apps.audit.services import audit_log
 
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs):
+    from apps.accounts.services import login_completed, needs_second_factor
+    from apps.accounts.middleware import TwoFactorMiddleware
     audit_log(user, AuditAction.LOGIN, request=request)
+    if request is None:
+        return
+    needed = needs_second_factor(user)
+    request.session[TwoFactorMiddleware.NEEDED] = needed  # saved with the login's session
+    if not needed:
+        login_completed(request, user)
 
 
 @receiver(user_login_failed)

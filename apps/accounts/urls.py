@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from apps.accounts import views
 
@@ -24,12 +24,10 @@ urlpatterns = [
     path("security/<int:pk>/otp-reset/", views.security_otp_reset, name="security_otp_reset"),
     path("security/<int:pk>/logout/", views.security_force_logout, name="security_force_logout"),
     path("security/<int:pk>/authorise/", views.security_authorise, name="security_authorise"),
+    path("security/<int:pk>/password/", views.security_password, name="security_password"),
     path(
         "password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
-            success_url=reverse_lazy("accounts:password_change_done"),
-        ),
+        views.password_change,
         name="password_change",
     ),
     path(

@@ -1,11 +1,15 @@
 from django import forms
 from django.contrib import messages
+import segno
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from apps.accounts import selectors, services
@@ -84,28 +88,102 @@ def _next(request):
     return target if url_has_allowed_host_and_scheme(target, allowed_hosts=None) else "/"
 
 
+class BindForm(CodeForm):
+    """Replacing an authenticator: a current code of the old one, then one of the new one."""
+    old_code = forms.CharField(label="原身份验证器的验证码", max_length=6, min_length=6,
+                               help_text="原身份验证器当前显示的6位数字（若刚用它登录，请等待显示新的验证码）",
+                               widget=forms.TextInput(attrs={"inputmode": "numeric",
+                                                             "autocomplete": "off"}))
+    field_order = ["old_code", "code"]
+
+
+def _locked_out(request):
+    """Too many wrong codes: this session ends, and the account is locked as after wrong
+    passwords."""
+    logout(request)
+    return render(request, "accounts/locked_out.html", status=429)
+
+
 @login_required
 def otp_setup(request):
-    """Bind an authenticator app: scan the key, enter a code to confirm."""
-    device = services.totp_device_pending(request.user)
-    form = CodeForm(request.POST or None)
+    """Bind an authenticator app: scan the key, enter a code to confirm. An account that has
+    one replaces it only from a verified session and with a current code of the old one."""
+    user = request.user
+    replacing = services.totp_confirmed_device(user) is not None
+    if replacing and not user.is_verified():
+        return redirect(f"/otp/verify/?next={request.path}")
+    device = services.totp_device_pending(user)
+    form = (BindForm if replacing else CodeForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
-            services.totp_device_confirm(request, device)
-            return redirect(_next(request))
-        form.add_error("code", "验证码不正确或已过期，请输入身份验证器中当前显示的6位数字。")
-    return render(request, "accounts/otp_setup.html", {"form": form, "device": device,
-                                                       "next": _next(request)})
+        try:
+            if services.totp_device_bind(request, device, form.cleaned_data["code"],
+                                         old_code=form.cleaned_data.get("old_code", "")):
+                messages.success(request, "已更换身份验证器。" if replacing else "已绑定身份验证器。")
+                return redirect(_next(request))
+        except services.SecondFactorLocked:
+            return _locked_out(request)
+        form.add_error(None, "验证码不正确或已过期，请输入身份验证器中当前显示的6位数字。")
+    qr = segno.make(device.provisioning_uri(), error="m")
+    return render(request, "accounts/otp_setup.html", {
+        "form": form, "device": device, "next": _next(request), "replacing": replacing,
+        "qr_svg": mark_safe(qr.svg_inline(scale=5, border=2)),
+    }, status=400 if form.errors else 200)
 
 
 @login_required
 def otp_verify(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.totp_verify(request, form.cleaned_data["code"]):
-            return redirect(_next(request))
-        form.add_error("code", "验证码不正确或已过期。")
-    return render(request, "accounts/otp_verify.html", {"form": form, "next": _next(request)})
+        try:
+            if services.totp_verify(request, form.cleaned_data["code"]):
+                return redirect(_next(request))
+        except services.SecondFactorLocked:
+            return _locked_out(request)
+        form.add_error("code", "验证码不正确或已过期。连续输错5次（含密码输错），账号将锁定30分钟。")
+    return render(request, "accounts/otp_verify.html", {
+        "form": form, "next": _next(request),
+        "has_device": services.totp_confirmed_device(request.user) is not None,
+    }, status=400 if form.errors else 200)
+
+
+class OwnPasswordForm(auth_forms.PasswordChangeForm):
+    """Django's form; the new password is saved by the service (one-time flag, audit). A wrong
+    current password counts like a failed login: an open session is no oracle for guessing it."""
+
+    def clean_old_password(self):
+        try:
+            return super().clean_old_password()
+        except ValidationError:
+            services.password_failed(self.request, what="修改密码时原密码")
+            raise
+
+    def clean(self):
+        data = super().clean()
+        password = data.get("new_password1")
+        if password and not self.errors and self.user.check_password(password):
+            self.add_error("new_password1", "新密码不能与当前密码相同。")
+        return data
+
+    def save(self, commit=True):
+        return services.user_password_change(self.user, password=self.cleaned_data["new_password1"],
+                                             request=self.request)
+
+
+@login_required
+def password_change(request):
+    form = OwnPasswordForm(request.user, request.POST or None)
+    form.request = request
+    if services.totp_locked(request):
+        return _locked_out(request)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        update_session_auth_hash(request, request.user)
+        messages.success(request, "密码已修改。")
+        asked = request.GET.get("next") or request.POST.get("next")
+        return redirect(_next(request) if asked else "accounts:password_change_done")
+    return render(request, "accounts/password_change.html", {
+        "form": form, "next": _next(request), "one_time": request.user.must_change_password,
+    }, status=400 if form.errors else 200)
 
 
 # --- 三员分立: the system administrator's and the security administrator's pages.
@@ -239,12 +317,39 @@ def security_otp_reset(request, pk):
         back="accounts:security_index")
 
 
-@require_POST
 @role_required(Role.SECURITY_ADMIN)
 def security_authorise(request, pk):
-    return _account_action(
-        request, pk, lambda t: services.user_authorise(t, actor=request.user, request=request),
-        "已授权账号 {username} 的角色与所属单位，该账号现在可以登录。", back="accounts:security_index")
+    """A page that names the role and organisation being granted; the POST confirms exactly
+    that grant (a change made meanwhile by the system administrator is refused)."""
+    target = _account_or_404(request, pk)
+    if request.method == "POST":
+        return _account_action(
+            request, pk,
+            lambda t: services.user_authorise(t, actor=request.user, request=request,
+                                              grant=request.POST.get("grant", "")),
+            "已授权账号 {username} 的角色与所属单位，该账号现在可以登录。", back="accounts:security_index")
+    return render(request, "accounts/security_authorise.html", {
+        "target": target, "grant": services.grant_key(target),
+        "refused": services.account_action_refusal(target, request.user, admins_allowed=False)})
+
+
+@role_required(Role.SECURITY_ADMIN)
+def security_password(request, pk):
+    """The system administrator's password reset, waiting for this second person."""
+    target = _account_or_404(request, pk)
+    if request.method == "POST":
+        refuse = request.POST.get("decision") == "refuse"
+        service = services.user_password_reset_refuse if refuse else services.user_password_authorise
+        return _account_action(
+            request, pk,
+            lambda t: service(t, actor=request.user, request=request,
+                              requested_at=request.POST.get("requested_at")),
+            "已驳回账号 {username} 的密码重置，原密码不变。" if refuse
+            else "已授权账号 {username} 的密码重置，该账号下次登录须修改密码。",
+            back="accounts:security_index")
+    return render(request, "accounts/security_password.html", {
+        "target": target,
+        "refused": services.account_action_refusal(target, request.user, admins_allowed=False)})
 
 
 @require_POST

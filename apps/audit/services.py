@@ -1,7 +1,26 @@
+from contextvars import ContextVar
+
 from apps.audit.models import AuditEvent
+
+# The request being served, so that a service deep below a view (an upload's commit, an
+# approval, an export) audits the client's address without each caller passing it down.
+current_request: ContextVar = ContextVar("current_request", default=None)
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            current_request.reset(token)
 
 
 def audit_log(actor, action: str, obj=None, *, detail: str = "", request=None) -> AuditEvent:
+    request = request if request is not None else current_request.get()
     ip = request.META.get("REMOTE_ADDR") if request is not None else None
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,

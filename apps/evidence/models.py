@@ -31,6 +31,10 @@ KIND_STAGE = {
     EvidenceKind.RESIDENCE_CARD: Stage.DEPARTURE,
 }
 
+# Copies that show the full ID or residence number: served like a full number
+# (scoping.full_numbers_visible), not to everyone who may see the person.
+NUMBER_KINDS = {EvidenceKind.ID_COPY, EvidenceKind.RESIDENCE_CARD}
+
 
 def evidence_path(instance, filename):
     return f"evidence/{instance.person_id}/{filename}"

@@ -6,14 +6,10 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from apps.accounts.scoping import visible
-from apps.common.files import check_document
-from apps.common.images import strip_metadata
+from apps.common.files import document_accept
 from apps.evidence.models import KIND_STAGE, Evidence
 from apps.pipeline import transitions
 from apps.registry.models import Person
-
-CONTENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png"}
-
 
 def evidence_kinds_for(role) -> list:
     """The evidence a role may attach: that of the stages it records (SPEC §4)."""
@@ -31,17 +27,16 @@ def evidence_attach(*, person: Person, kind: str, uploaded, actor, candidacy=Non
     person = visible(Person.objects.all(), actor).get(pk=person.pk)
     if candidacy is not None and candidacy.person_id != person.pk:
         raise ValidationError({"candidacy": "该报名记录不属于此人员。"})
-    detected = check_document(uploaded)
-    content = strip_metadata(uploaded) if detected in ("jpg", "png") else uploaded
-    content.seek(0)
-    data = content.read()
-    extension = "jpg" if detected == "jpg" else detected
+    accepted = document_accept(uploaded, field="file")
+    accepted.content.seek(0)
+    data = accepted.content.read()
     evidence = Evidence(
         person=person, candidacy=candidacy, kind=kind,
-        original_name=(uploaded.name or "")[-200:], content_type=CONTENT_TYPES[detected],
+        original_name=accepted.original_name, content_type=accepted.content_type,
         size=len(data), sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor,
     )
     # A random stored name: the user's file name never reaches the file system.
-    evidence.file.save(f"{kind}-{uuid.uuid4().hex}.{extension}", ContentFile(data), save=False)
+    evidence.file.save(f"{kind}-{uuid.uuid4().hex}{accepted.extension}", ContentFile(data),
+                       save=False)
     evidence.save()
     return evidence

@@ -1,17 +1,18 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 
 from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
-from apps.accounts.scoping import get_visible_or_404, visible
+from apps.accounts.scoping import full_numbers_visible, get_visible_or_404, visible
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
+from apps.common.files import document_response
 from apps.common.forms import apply_errors
 from apps.evidence import services
 from apps.evidence.forms import EvidenceForm
-from apps.evidence.models import Evidence
+from apps.evidence.models import NUMBER_KINDS, Evidence
 from apps.pipeline.models import Candidacy
 from apps.registry.models import Person
 
@@ -47,11 +48,11 @@ def evidence_upload(request, person_pk):
 def evidence_download(request, pk):
     """Served only through scoping, never from a public media address."""
     evidence = get_visible_or_404(Evidence.objects.all(), request.user, pk=pk)
+    if evidence.kind in NUMBER_KINDS and not full_numbers_visible(
+            Person.objects.filter(pk=evidence.person_id), request.user).exists():
+        raise Http404  # an ID copy carries the full number: an agency's own candidates only
     audit_log(request.user, AuditAction.DOWNLOAD, evidence, detail=evidence.get_kind_display(),
               request=request)
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type,
-                            filename=f"{evidence.get_kind_display()}-{evidence.pk}."
-                                     f"{evidence.file.name.rsplit('.', 1)[-1]}")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return document_response(evidence.file, content_type=evidence.content_type,
+                             original_name=f"{evidence.get_kind_display()}-{evidence.pk}",
+                             fallback="证明材料")

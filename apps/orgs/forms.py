@@ -1,18 +1,16 @@
 from django import forms
 
-from apps.common.files import check_document
+from apps.common.files import document_accept
 from apps.common.forms import DateInput
 from apps.orgs.models import Agency, AgencyStatus, City, FilingStatus, OrganisingUnit
 
 
 class DocumentField(forms.FileField):
-    """A scan or PDF, checked by content and size."""
+    """A scan or PDF, checked by content (apps.common.files): cleaned data is what to store."""
 
     def clean(self, data, initial=None):
         data = super().clean(data, initial)
-        if data:
-            check_document(data)
-        return data
+        return document_accept(data) if data else data
 
 
 def normalise_code(value: str) -> str:
@@ -126,3 +124,12 @@ class AgencyFilterForm(forms.Form):
     q = forms.CharField(label="名称或信用代码", required=False)
     status = forms.ChoiceField(label="状态", required=False,
                                choices=[("", "全部状态")] + AgencyStatus.choices)
+
+
+class ReferenceUploadForm(forms.Form):
+    kind = forms.ChoiceField(label="数据类型")
+    file = forms.FileField(label="文件（.xlsx 或 .csv，可用本页导出的文件修改后导入）")
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds

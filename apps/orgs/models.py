@@ -166,6 +166,8 @@ class Cooperation(models.Model):
     agency = models.ForeignKey(Agency, verbose_name="输出机构", on_delete=models.PROTECT)
     agreement = models.FileField("合作协议", upload_to=agreement_path, blank=True)
     agreement_name = models.CharField("协议文件名", max_length=200, blank=True)
+    # Decided from the file's bytes (apps.common.files); blank for files stored before.
+    agreement_type = models.CharField("协议文件类型", max_length=50, blank=True, editable=False)
     signed_on = models.DateField("协议签订日期", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人",
                                    on_delete=models.PROTECT, related_name="+")

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
+from apps.common.files import document_accept
 from apps.orgs.models import (
     Agency, AgencyStatus, City, CityAgencyCooperation, FilingKind, FilingRequest, FilingStatus,
     OrganisingUnit, Source, UnitAgencyCooperation, UnitCategory,
@@ -86,22 +87,17 @@ def _create_cooperation(model, *, agency, actor, agreement=None, signed_on=None,
     _check_partner(agency)
     coop = model(agency=agency, created_by=actor, signed_on=signed_on, **owner)
     if agreement is not None:
-        coop.agreement_name = agreement.name[:200]
+        agreement = document_accept(agreement, field="agreement")
+        coop.agreement_name, coop.agreement_type = agreement.original_name, agreement.content_type
     try:
         with transaction.atomic():
             coop.save()
             if agreement is not None:
                 # Saved after the row exists so the file lands under the cooperation's id.
-                coop.agreement.save(f"agreement-{coop.pk}{_suffix(agreement.name)}", agreement)
+                coop.agreement.save(f"agreement-{coop.pk}{agreement.extension}", agreement.content)
     except IntegrityError:
         raise ValidationError({"agency": f"已与“{agency.name}”建立合作，无需重复登记。"})
     return coop
-
-
-def _suffix(name: str) -> str:
-    dot = name.rfind(".")
-    suffix = name[dot:].lower() if dot >= 0 else ""
-    return suffix if suffix in (".pdf", ".jpg", ".jpeg", ".png") else ""
 
 
 def city_cooperation_create(*, city: City, agency: Agency, actor, agreement=None,

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -11,17 +11,25 @@ from django.views.decorators.http import require_POST
 from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404, visible
+from apps.audit.models import AuditAction
+from apps.audit.services import audit_log
+from apps.common.files import document_response
 from apps.common.forms import apply_errors
 from apps.orgs import selectors, services
 from apps.orgs.forms import (
     AgencyFilingForm, AgencyFilterForm, AgencyForm, AgencyStatusForm, CityServiceOrgForm,
-    CooperationForm, FilingDecisionForm, UnitFilingForm, UnitFilterForm, UnitForm,
+    CooperationForm, FilingDecisionForm, ReferenceUploadForm, UnitFilingForm, UnitFilterForm,
+    UnitForm,
 )
+from apps.orgs.reference import KINDS as REFERENCE, reference_export as reference_xlsx
 from apps.orgs.models import (
     Agency, City, CityAgencyCooperation, FilingRequest, FilingStatus, OrganisingUnit,
     UnitAgencyCooperation,
 )
 from apps.quotas.models import Task
+from apps.rosters import services as roster_services
+from apps.rosters.models import REFERENCE_KINDS, Upload, UploadKind
+from apps.rosters.views import _attachment
 from apps.training.selectors import standing_right_withdrawn_by
 
 PAGE_SIZE = 50
@@ -255,8 +263,9 @@ def cooperation_agreement(request, kind, pk):
     coop = get_visible_or_404(COOPERATION_MODELS[kind].objects.all(), request.user, pk=pk)
     if not coop.agreement:
         raise Http404("未上传协议")
-    return FileResponse(coop.agreement.open("rb"), as_attachment=True,
-                        filename=coop.agreement_name or coop.agreement.name.rsplit("/", 1)[-1])
+    audit_log(request.user, AuditAction.DOWNLOAD, coop, detail="合作协议", request=request)
+    return document_response(coop.agreement, content_type=coop.agreement_type,
+                             original_name=coop.agreement_name, fallback="合作协议")
 
 
 @require_POST
@@ -335,3 +344,33 @@ def filing_decide(request, pk):
     filing.refresh_from_db()
     return render(request, "orgs/filing_detail.html", {"filing": filing, "form": form},
                   status=400)
+
+
+# --- Reference data: the province's import and export (no Django admin) -------------------
+
+@role_required(Role.PROVINCE)
+def reference_data(request):
+    """Export each reference table, edit it in Excel, import it back through the roster front
+    door (preview, then all-or-nothing commit)."""
+    kinds = [(k.value, k.label) for k in UploadKind if k in REFERENCE_KINDS]
+    form = ReferenceUploadForm(request.POST or None, request.FILES or None, kinds=kinds)
+    if request.method == "POST" and form.is_valid():
+        upload = roster_services.upload_receive(
+            actor=request.user, kind=form.cleaned_data["kind"],
+            uploaded=form.cleaned_data["file"], request=request)
+        return redirect("rosters:upload_detail", pk=upload.pk)
+    uploads = visible(Upload.objects.filter(kind__in=REFERENCE_KINDS)
+                      .select_related("uploaded_by"), request.user)[:20]
+    return render(request, "orgs/reference_data.html", {
+        "form": form, "kinds": kinds, "uploads": uploads})
+
+
+@role_required(Role.PROVINCE)
+def reference_export(request, kind):
+    if kind not in REFERENCE:
+        raise Http404
+    content, count = reference_xlsx(kind)
+    title = REFERENCE[kind].title
+    audit_log(request.user, AuditAction.EXPORT, detail=f"基础数据：{title}（{count}条）",
+              request=request)
+    return _attachment(content, f"基础数据 {title}.xlsx")

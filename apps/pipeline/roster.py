@@ -61,13 +61,15 @@ def roster_row(seq: int, c, results: dict, *, id_text: str, passport_text: str) 
     return row
 
 
-def rows(candidacies, *, full_ids: bool) -> list[list[str]]:
-    """The 花名表 rows of candidacies (their events prefetched); IDs masked unless full_ids."""
+def rows(candidacies, *, full_for=frozenset()) -> list[list[str]]:
+    """The 花名表 rows of candidacies (their events prefetched). ID and passport are masked
+    except for the people in ``full_for`` (person pks of a granted disclosure)."""
     out = []
     for seq, c in enumerate(candidacies, start=1):
         results = {e.stage: e.result for e in c.events.all()}
         p = c.person
+        full = p.pk in full_for
         out.append(roster_row(
-            seq, c, results, id_text=p.id_number if full_ids else mask_id(p.id_number),
-            passport_text=p.passport_no if full_ids else mask_passport(p.passport_no)))
+            seq, c, results, id_text=p.id_number if full else mask_id(p.id_number),
+            passport_text=p.passport_no if full else mask_passport(p.passport_no)))
     return out

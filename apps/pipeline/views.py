@@ -212,7 +212,7 @@ def roster_view(request):
                                         project_id=request.GET.get("project"),
                                         training_class_id=request.GET.get("training_class"))
     return render(request, "pipeline/roster.html", {
-        "groups": roster.GROUPS, "rows": roster.rows(chosen.candidacies, full_ids=False),
+        "groups": roster.GROUPS, "rows": roster.rows(chosen.candidacies),
         "units": visible(OrganisingUnit.objects.all(), user),
         "projects": visible(JobProject.objects.all(), user),
         "unit": chosen.unit, "project": chosen.project, "org_name": chosen.org_name,

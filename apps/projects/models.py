@@ -38,6 +38,9 @@ class JobProject(models.Model):
     review_no = models.CharField("项目审查表编号", max_length=50, blank=True)
     review_form = models.FileField("项目审查表", upload_to=project_file_path, blank=True)
     review_form_name = models.CharField("审查表文件名", max_length=200, blank=True)
+    # Decided from the file's bytes (apps.common.files); blank for files stored before.
+    review_form_type = models.CharField("审查表文件类型", max_length=50, blank=True,
+                                        editable=False)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人",
                                     on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")
@@ -67,6 +70,7 @@ class ProjectDocking(models.Model):
     planned = models.PositiveIntegerField("拟推荐人数", null=True, blank=True)
     agreement = models.FileField("合作协议", upload_to=project_file_path, blank=True)
     agreement_name = models.CharField("协议文件名", max_length=200, blank=True)
+    agreement_type = models.CharField("协议文件类型", max_length=50, blank=True, editable=False)
     signed_on = models.DateField("协议签订日期", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人",
                                    on_delete=models.PROTECT, related_name="+")

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
-from apps.orgs.services import _suffix
+from apps.common.files import document_accept
 from apps.projects.models import JobProject, ProjectDocking, ProjectStatus
 
 EDITABLE = (ProjectStatus.DRAFT,)
@@ -44,10 +44,12 @@ def project_approve(project, *, review_no: str, review_form, actor) -> JobProjec
         raise ValidationError({"review_no": "请填写项目审查表编号。"})
     if review_form is None:
         raise ValidationError({"review_form": "请上传商务厅项目审查表。"})
+    review_form = document_accept(review_form, field="review_form")
     project = _move(project, old=(ProjectStatus.SUBMITTED,), new=ProjectStatus.PUBLISHED,
-                    review_no=review_no[:50], review_form_name=review_form.name[:200],
+                    review_no=review_no[:50], review_form_name=review_form.original_name,
+                    review_form_type=review_form.content_type,
                     reviewed_by=actor, published_at=timezone.now())
-    project.review_form.save(f"review-{project.pk}{_suffix(review_form.name)}", review_form,
+    project.review_form.save(f"review-{project.pk}{review_form.extension}", review_form.content,
                              save=False)
     project.save(update_fields=["review_form"])
     audit_log(actor, AuditAction.APPROVE, project, detail=f"发布岗位项目，审查表 {review_no}")
@@ -74,15 +76,17 @@ def project_dock(project, *, city, unit=None, actor, planned=None, agreement=Non
     """A unit or city docks with a published project; the pairing keeps its 合作协议."""
     if project.status != ProjectStatus.PUBLISHED:
         raise ValidationError("只能对接已发布的项目。")
+    agreement = document_accept(agreement, field="agreement") if agreement else None
     docking = ProjectDocking(project=project, city=city, unit=unit, planned=planned,
                              signed_on=signed_on, created_by=actor,
-                             agreement_name=agreement.name[:200] if agreement else "")
+                             agreement_name=agreement.original_name if agreement else "",
+                             agreement_type=agreement.content_type if agreement else "")
     try:
         with transaction.atomic():
             docking.save()
             if agreement is not None:
-                docking.agreement.save(f"agreement-{docking.pk}{_suffix(agreement.name)}",
-                                       agreement)
+                docking.agreement.save(f"agreement-{docking.pk}{agreement.extension}",
+                                       agreement.content)
     except IntegrityError:
         raise ValidationError(f"“{unit or city}”已对接该项目，无需重复登记。")
     audit_log(actor, AuditAction.PROJECT, project, detail=f"对接：{unit or city}")

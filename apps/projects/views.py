@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -9,6 +9,9 @@ from django.views.decorators.http import require_POST
 from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404
+from apps.audit.models import AuditAction
+from apps.audit.services import audit_log
+from apps.common.files import document_response
 from apps.common.forms import apply_errors
 from apps.orgs import selectors as org_selectors
 from apps.orgs.models import FilingStatus
@@ -167,8 +170,9 @@ def review_form_download(request, pk):
         raise Http404("无此文件")
     if not project.review_form:
         raise Http404("未上传审查表")
-    return FileResponse(project.review_form.open("rb"), as_attachment=True,
-                        filename=project.review_form_name or "项目审查表.pdf")
+    audit_log(request.user, AuditAction.DOWNLOAD, project, detail="项目审查表", request=request)
+    return document_response(project.review_form, content_type=project.review_form_type,
+                             original_name=project.review_form_name, fallback="项目审查表")
 
 
 @role_required(*ALL_ROLES)
@@ -176,5 +180,7 @@ def docking_agreement(request, pk):
     docking = get_visible_or_404(ProjectDocking.objects.all(), request.user, pk=pk)
     if not docking.agreement:
         raise Http404("未上传协议")
-    return FileResponse(docking.agreement.open("rb"), as_attachment=True,
-                        filename=docking.agreement_name or "合作协议.pdf")
+    audit_log(request.user, AuditAction.DOWNLOAD, docking, detail="项目对接合作协议",
+              request=request)
+    return document_response(docking.agreement, content_type=docking.agreement_type,
+                             original_name=docking.agreement_name, fallback="合作协议")

@@ -2,6 +2,7 @@ from django import forms
 
 from apps.common.forms import DateInput
 from apps.registry import idnumber
+from apps.registry.phones import PhoneError, phone_normalise
 from apps.registry.models import Education, Person, PersonCategory, PovertyStatus
 
 # 附件5 order, then the fields the programme adds (category, poverty flag, languages).
@@ -97,15 +98,13 @@ class PersonForm(forms.ModelForm):
 
 
 def _check_phone(value: str, *, required: bool) -> str:
-    digits = "".join(ch for ch in idnumber.normalise(value or "") if ch.isdigit() or ch == "-")
-    if not digits:
-        if required:
-            raise forms.ValidationError("请填写联系方式。")
-        return ""
-    plain = digits.replace("-", "")
-    if not (len(plain) == 11 and plain.startswith("1")) and not (7 <= len(plain) <= 12):
-        raise forms.ValidationError("联系方式应为11位手机号或带区号的固定电话。")
-    return plain
+    try:
+        number = phone_normalise(value)
+    except PhoneError as error:
+        raise forms.ValidationError(error.message)
+    if not number and required:
+        raise forms.ValidationError("请填写联系方式。")
+    return number
 
 
 class PersonSearchForm(forms.Form):

@@ -2,12 +2,12 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
-from apps.accounts.scoping import get_visible_or_404, visible
+from apps.accounts.scoping import full_numbers_visible, get_visible_or_404, visible
 from apps.common.paginator import CappedPaginator
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
@@ -112,6 +112,7 @@ def _person_page(request, person, revealed=None, status=200):
         "evidence": visible(person.evidence.select_related("uploaded_by"), user),
         "changes": selectors.person_changes(user, person),
         "revealed": revealed or {},
+        "can_reveal": full_numbers_visible(Person.objects.filter(pk=person.pk), user).exists(),
     }, status=status)
 
 
@@ -125,9 +126,11 @@ def person_detail(request, pk):
 @require_POST
 @role_required(*PEOPLE_ROLES)
 def person_reveal(request, pk):
-    """Show one full value once, and log who saw which field of whom."""
-    person = get_visible_or_404(Person.objects.select_related("unit", "city"), request.user,
-                                pk=pk)
+    """Show one full value once, and log who saw which field of whom. Only of a person whose
+    full numbers the user may take out (an agency: people on its own projects)."""
+    person = get_object_or_404(
+        full_numbers_visible(Person.objects.select_related("unit", "city"), request.user),
+        pk=pk)
     form = RevealForm(request.POST)
     if not form.is_valid():
         return _person_page(request, person, status=400)

@@ -3,6 +3,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from apps.registry import idnumber
+from apps.registry.phones import LANDLINE, MOBILE, PhoneError, phone_normalise
 
 # One translation table: full-width ASCII folded, control and direction characters dropped
 # (a single C-level pass per cell; a roster has hundreds of thousands of cells).
@@ -13,6 +14,9 @@ FOLD = {0xFF10 + i: 0x30 + i for i in range(10)} | {
                       *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A),
                       0xFEFF]}
 EXCEL_EPOCH = date(1899, 12, 30)
+# What may start with + or -: a signed number or a phone number ("+86 138 0000 0000"). Anything
+# else so started is a formula to a spreadsheet ("-2+3+cmd|' /C calc'!A0").
+SIGNED_NUMBER = re.compile(r"[+-][0-9][0-9 .\-]*")
 MAX_TEXT = 500
 
 
@@ -32,9 +36,18 @@ def text(value) -> str:
     s = " ".join(str(value).translate(FOLD).split())
     if len(s) > MAX_TEXT:
         raise CellError(f"内容过长（{len(s)}字），最多{MAX_TEXT}字")
-    if s[:1] in ("=", "@") or (s[:1] in ("+", "-") and len(s) > 1 and not s[1:2].isdigit()):
+    if s[:1] in ("=", "@") or (s[:1] in ("+", "-") and len(s) > 1 and not SIGNED_NUMBER.fullmatch(s)):
         raise CellError(f"含有公式或命令（{s[:20]}），请改为纯文本")
+    if "\ufffd" in s:
+        raise CellError(f"“{s[:30]}”含有无法识别的字符“\ufffd”：文字在编码转换时已丢失，请在原文件中改正后重新上传")
+    if "?" in s and _LOST_HANZI.search(s):
+        raise CellError(f"“{s[:30]}”中的“?”多半是另存为 GBK/ANSI 编码时无法保存的汉字，请核对原文"
+                        "（建议另存为“CSV UTF-8”）后重新上传")
     return s
+
+
+# A "?" next to a Chinese character: what a GBK "save as" leaves of a character it cannot hold.
+_LOST_HANZI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]\?|\?[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def id_number(value) -> str:
@@ -44,7 +57,18 @@ def id_number(value) -> str:
     raw = text(value)
     if re.fullmatch(r"\d(\.\d+)?[eE]\+\d+", raw):
         raise CellError("身份证号为科学计数法，末几位已丢失。请把该列设为“文本”格式后重新录入")
-    return idnumber.normalise(raw)
+    number = idnumber.normalise(raw)
+    if len(number) == idnumber.ID_LENGTH and number.endswith(LOST_DIGITS):
+        # A spreadsheet keeps 15 significant digits of a number: an ID column formatted as a
+        # number comes out of a CSV with its last three digits zeroed, and about one such
+        # value in eleven still passes the check digit, as somebody else's number.
+        raise CellError(
+            f"身份证号“{idnumber.mask_id(number)}”末三位为000，多半是表格软件把该列当作数字而丢失了末几位。"
+            "请把该列设为“文本”格式后按原件重新录入；如号码确实以000结尾，请在“登记报名”页面逐人录入")
+    return number
+
+
+LOST_DIGITS = "000"
 
 
 DATE_PATTERNS = [
@@ -81,13 +105,11 @@ def a_date(value) -> date | None:
 
 def phone(value) -> str:
     if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    s = re.sub(r"[\s\-]", "", text(value))
-    if not s:
-        return ""
-    if not s.isdigit() or not (len(s) == 11 and s.startswith("1") or 7 <= len(s) <= 12):
-        raise CellError(f"联系方式“{s}”应为11位手机号或带区号的固定电话")
-    return s
+        value = int(value)  # a number cell: a landline's leading zero is already gone
+    try:
+        return phone_normalise(text(value))
+    except PhoneError as error:
+        raise CellError(error.message)
 
 
 def choice(value, choices, label) -> str:
@@ -111,12 +133,11 @@ _MISSING = object()
 # (text() allows "+86…" and "-1": such a column simply takes the per-value path.)
 # (Every whitespace character of Unicode is at or below U+3000.)
 _NOT_PLAIN = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(
-    set(FOLD) | {c for c in range(0x3001) if chr(c).isspace()} - {0x20, 0x0A})) + "]")
+    (set(FOLD) | {c for c in range(0x3001) if chr(c).isspace()} | {ord("?"), 0xFFFD})
+    - {0x20, 0x0A})) + "]")
 _NOT_PLAIN_PAIRS = ("  ", "\n ", " \n", "\n=", "\n@", "\n+", "\n-")
-_NOT_DIGITS = re.compile(r"[^0-9\n]")
+_VALID_PHONE = re.compile(f"{MOBILE.pattern}|{LANDLINE.pattern}")
 
-
-_PHONE_LENGTHS = {0, 7, 8, 9, 10, 11, 12}
 
 
 def _plain(cells) -> bool:
@@ -145,11 +166,11 @@ def _unchanged(cells, cleaner) -> bool:
         if not _plain(cells):
             return False
         joined = "".join(cells)
-        return not any(c in joined for c in " x\u2060+")
+        return (not any(c in joined for c in " x\u2060+")
+                and f"{LOST_DIGITS}\n" not in "\n".join(cells) + "\n")
     if cleaner is phone:
-        # phone() of plain text keeps 7 to 12 ASCII digits (or nothing) as they are.
-        return (_plain(cells) and not _NOT_DIGITS.search("\n".join(cells))
-                and set(map(len, cells)) <= _PHONE_LENGTHS)
+        # phone() keeps a valid mobile or landline number (or nothing) as it is.
+        return _plain(cells) and all(c == "" or _VALID_PHONE.fullmatch(c) for c in cells)
     return False
 
 

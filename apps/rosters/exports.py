@@ -1,16 +1,17 @@
 """The official forms (seed 000, 附件1–6) as xlsx, in the seed's layout.
 
 Every text cell is written as text: openpyxl would otherwise store a name such as "=1+1" as a
-formula that runs when the file is opened. ID numbers are masked unless the user's role files
-the form with the full number (see ``shows_full_ids``)."""
+formula that runs when the file is opened. ID, phone and passport numbers are masked for
+every role; only a granted disclosure (apps.disclosures, docs/DISCLOSURE.md) passes the
+people whose full numbers a file may carry."""
 import io
 
 from django.db.models import Count
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.page import PageMargins
 
-from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.orgs.models import Agency, City
 from apps.pipeline import roster
@@ -19,15 +20,21 @@ from apps.quotas.models import Task
 from apps.registry.idnumber import mask_id, mask_phone
 from apps.rosters.readers import column_letter
 
+# The forms are filed in 宋体: naming a Chinese font keeps office programs from falling back
+# to whatever font they pick for CJK text (LibreOffice chose a Japanese one under Calibri).
+FONT_NAME = "宋体"
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def shows_full_ids(user) -> bool:
-    """Units and cities file the forms under their stamp, and agencies need the numbers for
-    passports and visas; everyone else gets them masked."""
-    return user.role in (Role.UNIT, Role.CITY, Role.AGENCY)
+def person_numbers(person, *, full: bool = False) -> dict[str, str]:
+    """A person's numbers as a form shows them: masked unless a disclosure grants them."""
+    if full:
+        return {"id": person.id_number, "phone": person.phone,
+                "family_phone": person.family_phone}
+    return {"id": mask_id(person.id_number), "phone": mask_phone(person.phone),
+            "family_phone": mask_phone(person.family_phone)}
 
 
 def put(ws, row, col, value, *, bold=False, border=True, align=CENTER):
@@ -36,7 +43,7 @@ def put(ws, row, col, value, *, bold=False, border=True, align=CENTER):
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the text starts with
     if bold:
-        cell.font = Font(bold=True)
+        cell.font = Font(name=FONT_NAME, bold=True)
     if border:
         cell.border = BOX
     cell.alignment = align
@@ -45,18 +52,30 @@ def put(ws, row, col, value, *, bold=False, border=True, align=CENTER):
 
 def _sheet(title, landscape=False):
     wb = Workbook()
+    default = Font(name=FONT_NAME, sz=11, family=3, charset=134)  # 134: GB2312
+    wb._fonts = IndexedList([default])  # the font of every cell not given one
+    wb._named_styles["Normal"].font = default
     ws = wb.active
     ws.title = title[:31]
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    # As wide as the page, and as many pages as the rows need (fitToHeight 1 would print 232
+    # rows on one page at 2 pt).
     ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     return wb, ws
 
 
+def _header_rows(ws, first: int, last: int) -> None:
+    """The table's header rows, repeated at the top of every printed page and kept in view."""
+    ws.print_title_rows = f"{first}:{last}"
+    ws.freeze_panes = ws.freeze_panes or f"A{last + 1}"
+
+
 def _title(ws, text, width, row=1, note=None):
-    put(ws, row, 1, text, bold=True, border=False).font = Font(size=16, bold=True)
+    put(ws, row, 1, text, bold=True, border=False).font = Font(name=FONT_NAME, size=16, bold=True)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
     ws.row_dimensions[row].height = 30
     if note:
@@ -109,6 +128,7 @@ def form1_units(user, year: int) -> bytes:
     _title(ws, "对外劳务输出组织单位名单及任务分解表", 6, note=_unit_note(gone))
     for col, head in enumerate(["序号", "类别", "学校名称", "地点", "任务数", "已输出"], 1):
         put(ws, 3, col, head, bold=True)
+    _header_rows(ws, 3, 3)
     for i, t in enumerate(tasks):
         r = 4 + i
         put(ws, r, 1, t.unit.seq or i + 1)
@@ -138,6 +158,7 @@ def form2_cities(user, year: int) -> bytes:
     _title(ws, "各市对外劳务输出任务分解表", 3, note=_unit_note(gone))
     for col, head in enumerate(["地 市", "任务数", "已输出"], 1):
         put(ws, 3, col, head, bold=True)
+    _header_rows(ws, 3, 3)
     for i, t in enumerate(tasks):
         put(ws, 4 + i, 1, t.city.name)
         put(ws, 4 + i, 2, t.number if t.number is not None else "未知")
@@ -188,9 +209,9 @@ def form4_agencies(user) -> bytes:
     return _bytes(wb)
 
 
-def form5_person(user, person) -> bytes:
+def form5_person(person, *, full: bool = False) -> bytes:
     """附件5 对外劳务输出人员报名表 for one person, the printed grid."""
-    full = shows_full_ids(user)
+    numbers = person_numbers(person, full=full)
     wb, ws = _sheet("附件5")
     _title(ws, "对外劳务输出人员报名表", 7)
     put(ws, 2, 1, f"推荐单位：{person.unit or person.city}", border=False,
@@ -224,8 +245,8 @@ def form5_person(user, person) -> bytes:
     cell(3, 5, person.sex)
     cell(3, 6, "年 龄", bold=True)
     cell(3, 7, person.age)
-    pair(4, "身份证号", person.id_number if full else mask_id(person.id_number))
-    pair(5, "联系方式", person.phone if full else mask_phone(person.phone))
+    pair(4, "身份证号", numbers["id"])
+    pair(5, "联系方式", numbers["phone"])
     pair(6, "户籍所在地", person.hukou)
     halves(7, "健康状况", person.health, "婚姻状况", person.marital)
     pair(8, "毕业院校及专业", person.school_major)
@@ -239,7 +260,7 @@ def form5_person(user, person) -> bytes:
     cell(11, 4, "关 系", bold=True)
     cell(11, 5, person.family_relation, to=7)
     cell(12, 2, "联系方式", bold=True)
-    cell(12, 3, person.family_phone if full else mask_phone(person.family_phone), to=7)
+    cell(12, 3, numbers["family_phone"], to=7)
     pair(13, "工作经历", person.work_history)
     ws.row_dimensions[13].height = 80
     put(ws, 14, 1, "注：请附本人身份证复印件。", border=False, align=Alignment(horizontal="left"))
@@ -249,9 +270,9 @@ def form5_person(user, person) -> bytes:
     return _bytes(wb)
 
 
-def form6_roster(user, candidacies, *, org_name: str) -> bytes:
+def form6_roster(candidacies, *, org_name: str, full_for=frozenset()) -> bytes:
     """附件6 对外劳务输出花名表: the two-row merged header as printed in the seed."""
-    rows = roster.rows(candidacies, full_ids=shows_full_ids(user))
+    rows = roster.rows(candidacies, full_for=full_for)
     width = roster.COLUMN_COUNT
     wb, ws = _sheet("附件6", landscape=True)
     _title(ws, "对外劳务输出花名表", width)
@@ -277,13 +298,19 @@ def form6_roster(user, candidacies, *, org_name: str) -> bytes:
     for r, row in enumerate(rows, start=5):
         for c, value in enumerate(row, start=1):
             put(ws, r, c, value)
-    ws.column_dimensions["C"].width = 21
-    ws.column_dimensions["B"].width = 9
+    # Narrow enough that 30 columns fit an A4 landscape page at a legible scale (~75%): the
+    # tick boxes hold a √, the detail columns wrap.
+    ws.column_dimensions["A"].width = 5
+    ws.column_dimensions["B"].width = 8
+    ws.column_dimensions["C"].width = 19
     for c in range(4, width + 1):
-        ws.column_dimensions[column_letter(c - 1)].width = 6
+        ws.column_dimensions[column_letter(c - 1)].width = 4.5
     for letter in ("T", "U", "V", "W", "X", "Y", "Z", "AA", "AB", "AC"):
-        ws.column_dimensions[letter].width = 11
+        ws.column_dimensions[letter].width = 8
+    ws.row_dimensions[3].height = 20
+    ws.row_dimensions[4].height = 40  # the sub-labels wrap in their narrow columns
     ws.freeze_panes = "D5"
+    _header_rows(ws, 3, 4)
     note = 6 + len(rows)
     put(ws, note, 1, "填表说明：1. 初试情况、体检情况、复试情况、签订合同情况及培训情况请在对应情况栏内划“√”。"
         "2. 请在表后附所有人员的初试场景照片、体检报告、复试场景照片、《劳务外派服务合同》和《雇佣合同》"
@@ -341,18 +368,17 @@ def form7_class(user, cls) -> bytes:
 FORM9_HEADERS = ["序号", "姓名", "性别", "年龄", "身份证号", "人员类别", "联系方式"]
 
 
-def form9_rows(user, members) -> list[list]:
-    full = shows_full_ids(user)
+def form9_rows(members, *, full_for=frozenset()) -> list[list]:
     rows = []
     for i, m in enumerate(members, 1):
         p = m.person
-        rows.append([i, p.name, p.get_sex_display(), p.age,
-                     p.id_number if full else mask_id(p.id_number), p.get_category_display(),
-                     p.phone if full else mask_phone(p.phone)])
+        numbers = person_numbers(p, full=p.pk in full_for)
+        rows.append([i, p.name, p.get_sex_display(), p.age, numbers["id"],
+                     p.get_category_display(), numbers["phone"]])
     return rows
 
 
-def form9_members(user, cls, members) -> bytes:
+def form9_members(cls, members, *, full_for=frozenset()) -> bytes:
     """附件9 非建制班人员花名表."""
     wb, ws = _sheet("附件9")
     width = len(FORM9_HEADERS)
@@ -364,10 +390,10 @@ def form9_members(user, cls, members) -> bytes:
     ws.merge_cells(start_row=2, start_column=6, end_row=2, end_column=7)
     for col, head in enumerate(FORM9_HEADERS, 1):
         put(ws, 3, col, head, bold=True)
-    for r, row in enumerate(form9_rows(user, members), start=4):
+    for r, row in enumerate(form9_rows(members, full_for=full_for), start=4):
         for c, value in enumerate(row, start=1):
             put(ws, r, c, value)
     for letter, w in zip("ABCDEFG", (6, 10, 6, 6, 22, 10, 14)):
         ws.column_dimensions[letter].width = w
-    ws.freeze_panes = "A4"
+    _header_rows(ws, 3, 3)
     return _bytes(wb)

@@ -2,11 +2,13 @@ from django import forms
 from django.utils import timezone
 
 from apps.common.forms import DateInput
-from apps.rosters.models import UploadKind
+from apps.rosters.models import REFERENCE_KINDS, UploadKind
 
 
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label="名册类型", choices=UploadKind.choices)
+    # Reference data is imported on the province's own page (orgs:reference_data).
+    kind = forms.ChoiceField(label="名册类型", choices=[
+        c for c in UploadKind.choices if c[0] not in REFERENCE_KINDS])
     file = forms.FileField(label="文件（.xlsx 或 .csv，CSV 可为 UTF-8 或 GB18030 编码）")
     stage_date = forms.DateField(label="环节日期（仅花名表）", initial=timezone.localdate,
                                  required=False, widget=DateInput(),

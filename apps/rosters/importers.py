@@ -3,6 +3,7 @@
 Fast path for large rosters: cells are cleaned a column at a time, one query finds every
 existing person of the file by keyed hash, and new people are streamed in with one COPY
 (the statement-level history trigger still records every row)."""
+import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -119,19 +120,38 @@ def _find_header(sheet: Sheet, layout: Layout):
     return None
 
 
-def pick_sheet(sheets: list[Sheet], layout: Layout):
-    notices = []
+def pick_sheet(sheets: list[Sheet], find, missing: str):
+    """The sheet holding the roster, and what ``find(sheet)`` found on it (its header).
+
+    ``find`` returns None for a sheet without the header, or raises Refused for one whose
+    header is there but wrong (raised if no other sheet has a good one). The data must be in
+    plain view: a roster on a hidden or very hidden sheet, or hidden rows or columns holding
+    anything on the chosen sheet, are refused, never imported unseen nor skipped silently."""
+    notices, wrong = [], None
+    chosen = None
     for sheet in sheets:
-        if sheet.hidden:
-            notices.append(f"已跳过隐藏的工作表“{sheet.name}”。")
+        try:
+            found = find(sheet)
+        except Refused as refusal:
+            wrong = wrong or refusal
             continue
-        found = _find_header(sheet, layout)
-        if found:
-            return sheet, found, notices
-        if any(any(str(c).strip() for c in row) for row in sheet.rows[:10]):
-            notices.append(f"工作表“{sheet.name}”没有“姓名”“身份证号”表头，已跳过。")
-    raise Refused("没有找到含“姓名”“身份证号”表头的工作表。请使用本页提供的模板。"
-                  + ("（" + "".join(notices) + "）" if notices else ""))
+        if sheet.hidden:
+            if found:
+                raise Refused(f"名册在隐藏的工作表“{sheet.name}”中。隐藏的数据不会被导入：请在 Excel 中"
+                              "取消隐藏该工作表、核对后再上传（不需要的工作表请删除）。")
+            notices.append(f"已跳过隐藏的工作表“{sheet.name}”。")
+        elif found and chosen is None:
+            chosen = sheet, found
+        elif not found and any(any(str(c).strip() for c in row) for row in sheet.rows[:10]):
+            notices.append(f"工作表“{sheet.name}”没有名册表头，已跳过。")
+    if chosen is None:
+        if wrong:
+            raise wrong
+        raise Refused(missing + ("（" + "".join(notices) + "）" if notices else ""))
+    hidden = chosen[0].hidden_content()
+    if hidden:
+        raise Refused(hidden)
+    return chosen[0], chosen[1], notices
 
 
 def _where(sheet, row_no, column) -> str:
@@ -145,6 +165,34 @@ def _one_parameter(values, sql_type: str) -> RawSQL:
     too (~20 ms)."""
     return RawSQL(f"SELECT unnest(string_to_array(%s, ',')::{sql_type}[])",
                   (",".join(map(str, values)),))
+
+
+def _as_text(value) -> str:
+    return "" if value is None else str(value)
+
+
+# What the preview shows of a changed value: numbers masked as on every page.
+MASKED_IN_PREVIEW = {"phone": lambda v: idnumber.mask_phone(v or ""),
+                     "family_phone": lambda v: idnumber.mask_phone(v or "")}
+
+
+def looks_damaged(old, new) -> str:
+    """Why replacing ``old`` with ``new`` looks like a spreadsheet's damage ("" if it does not):
+    digits lost (a leading zero, a truncated number), characters turned into "?"."""
+    if not isinstance(old, str) or not isinstance(new, str) or not old:
+        return ""
+    old_digits, new_digits = re.sub(r"\D", "", old), re.sub(r"\D", "", new)
+    if old_digits and old.startswith("0") and new_digits == old_digits.lstrip("0"):
+        return "新值比原值少了开头的0，多半是表格软件把该列当作数字丢掉了0"
+    if len(old_digits) >= 7 and len(new_digits) < len(old_digits) and old_digits.startswith(
+            new_digits):
+        return "新值比原值少了末尾的数字，多半在表格软件中被截断"
+    if "?" in new and len(new) == len(old) and all(
+            n == o or (n == "?" and o != "?") for n, o in zip(new, old)):
+        return "新值把原有的字变成了“?”，多半是另存为 GBK/ANSI 编码时丢失"
+    if "\ufffd" in new:
+        return "新值含有编码转换时丢失的字符“\ufffd”"
+    return ""
 
 
 class RosterValidator:
@@ -167,7 +215,9 @@ class RosterValidator:
                 OrganisingUnit.objects.filter(filing_status=FilingStatus.APPROVED), actor)}
 
     def validate(self, sheets: list[Sheet]) -> Result:
-        sheet, (header_index, mapping, extra), notices = pick_sheet(sheets, self.layout)
+        sheet, (header_index, mapping, extra), notices = pick_sheet(
+            sheets, lambda sheet: _find_header(sheet, self.layout),
+            "没有找到含“姓名”“身份证号”表头的工作表。请使用本页提供的模板。")
         if extra:
             notices.append("已忽略模板以外的列：" + "、".join(extra[:10]) + "。")
         numbers, raws = [], []
@@ -291,8 +341,17 @@ class RosterValidator:
                 new = row.values.get(name)
                 if new in (None, "") or name not in row.values:
                     continue  # a blank cell never erases what is on record
-                if person[name] != new:
-                    row.changes.append(FIELD_LABELS[name])
+                old = person[name]
+                if old == new:
+                    continue
+                shown = MASKED_IN_PREVIEW.get(name, _as_text)
+                change = f"{FIELD_LABELS[name]}：{shown(old) or '（空）'} → {shown(new)}"
+                damage = looks_damaged(old, new)
+                if damage:
+                    row.errors.append(f"第{row.number}行“{FIELD_LABELS[name]}”列：{damage}，"
+                                      f"不予更新（{change}）。如确需修改，请在人员页面逐项修改")
+                else:
+                    row.changes.append(change)
         for row in rows:
             if row.errors:
                 row.outcome = ERROR

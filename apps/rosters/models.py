@@ -7,6 +7,15 @@ class UploadKind(models.TextChoices):
     REGISTRATION = "registration", "报名名册（附件5字段）"
     ROSTER = "roster", "花名表（附件6，更新环节结果）"
     STANDING_CLASS = "standing_class", "非建制班人员花名表（附件9）"
+    # The province's reference data (apps.orgs.reference), through the same front door.
+    REF_PLANS = "ref_plans", "基础数据：年度任务计划"
+    REF_TASKS = "ref_tasks", "基础数据：任务数（附件1、附件2）"
+    REF_CITIES = "ref_cities", "基础数据：各市公共就业服务机构（附件3）"
+    REF_UNITS = "ref_units", "基础数据：组织单位（附件1）"
+    REF_AGENCIES = "ref_agencies", "基础数据：输出机构（附件4）"
+
+
+REFERENCE_KINDS = frozenset(k for k in UploadKind if k.value.startswith("ref_"))
 
 
 class UploadStatus(models.TextChoices):
@@ -52,3 +61,12 @@ class Upload(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.original_name}"
+
+    @property
+    def is_reference(self) -> bool:
+        return self.kind in REFERENCE_KINDS
+
+    @property
+    def noun(self) -> str:
+        """What its counts count: people on a roster, rows of reference data."""
+        return "条" if self.is_reference else "人"

@@ -12,33 +12,38 @@ from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
+from apps.common.files import safe_name
 from apps.rosters import importers, readers, safety, stage_import
 from apps.rosters.layouts import LAYOUTS
-from apps.rosters.models import Upload, UploadKind, UploadStatus
+from apps.rosters.models import REFERENCE_KINDS, Upload, UploadKind, UploadStatus
 
 UPLOADERS = {Role.UNIT, Role.CITY}
+# Reference data (cities, units, agencies, tasks) is the province's alone.
+REFERENCE_UPLOADERS = {Role.PROVINCE}
+
+
+def may_upload(role, kind) -> bool:
+    return role in (REFERENCE_UPLOADERS if kind in REFERENCE_KINDS else UPLOADERS)
 PREVIEW_ROWS = 2000
 # One roster commits at a time: a second one waits, then sees the first one's people.
 COMMIT_LOCK = 0x6C61626F  # "labo"
 
 
-def safe_name(name: str) -> str:
-    """A file name fit to show and to log: no path, no control or direction characters."""
-    name = re.split(r"[\\/]", name or "")[-1]
-    name = re.sub(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]", "", name)
-    name = name.strip(" .") or "未命名文件"
-    return name if len(name) <= 100 else name[:60] + "…" + name[-30:]
-
-
 def _validate(upload: Upload, data: bytes, actor) -> importers.Result:
     accepted = safety.accept(upload.original_name, data)
-    sheets = readers.read(accepted.kind, data, accepted.formula_parts)
+    sheets = readers.read(accepted, data)
+    if upload.kind in REFERENCE_KINDS:
+        from apps.orgs.reference import reference_validate
+        return reference_validate(upload.kind, sheets, actor)
     if upload.kind == UploadKind.ROSTER:
         return stage_import.StageRosterValidator(actor, upload.stage_date).validate(sheets)
     return importers.RosterValidator(LAYOUTS[upload.kind], actor).validate(sheets)
 
 
 def _write(upload: Upload, result, actor):
+    if upload.kind in REFERENCE_KINDS:
+        from apps.orgs.reference import reference_write
+        return reference_write(upload.kind, result, actor)
     if upload.kind == UploadKind.ROSTER:
         return stage_import.write(result, actor)
     written = importers.write(result, actor)
@@ -79,11 +84,12 @@ def _store_result(upload: Upload, result: importers.Result):
 
 
 def upload_receive(*, actor, kind: str, uploaded, stage_date=None,
-                   training_class=None) -> Upload:
+                   training_class=None, request=None) -> Upload:
     """Keep the file, check it, validate every row, and store the preview. Writes no person.
     A 附件9 roster names its 非建制班 (``training_class``, checked here)."""
-    if actor.role not in UPLOADERS:
-        raise PermissionDenied("只有组织单位和市人社局可以上传名册。")
+    if not may_upload(actor.role, kind):
+        raise PermissionDenied("基础数据只能由省专项办导入。" if kind in REFERENCE_KINDS
+                               else "只有组织单位和市人社局可以上传名册。")
     if kind == UploadKind.STANDING_CLASS:
         training_class = standing_class_for_upload(actor, getattr(training_class, "pk", None))
     else:
@@ -106,7 +112,8 @@ def upload_receive(*, actor, kind: str, uploaded, stage_date=None,
         upload.save()
         upload.file.save(f"{upload.pk}-{upload.sha256[:12]}.{'csv' if upload.original_name.lower().endswith('.csv') else 'xlsx'}",
                          ContentFile(data))
-    audit_log(actor, AuditAction.UPLOAD, upload, detail=f"{upload.get_kind_display()}：{upload.original_name}")
+    audit_log(actor, AuditAction.UPLOAD, upload, detail=f"{upload.get_kind_display()}：{upload.original_name}",
+              request=request)
     return upload
 
 
@@ -128,7 +135,7 @@ class CommitRefused(Exception):
         self.message = message
 
 
-def upload_commit(upload: Upload, *, actor) -> Upload:
+def upload_commit(upload: Upload, *, actor, request=None) -> Upload:
     """Write the roster all or nothing. The file is validated again under the lock, so two
     overlapping uploads never create the same person twice."""
     if upload.uploaded_by_id != actor.pk:
@@ -153,9 +160,9 @@ def upload_commit(upload: Upload, *, actor) -> Upload:
             _store_result(locked, result)
             locked.status, locked.committed_at = UploadStatus.COMMITTED, timezone.now()
             locked.save()
-            audit_log(actor, AuditAction.UPLOAD, locked,
-                      detail=f"确认导入{locked.get_kind_display()}：新增{locked.new_count}人，"
-                             f"更新{locked.update_count}人")
+            audit_log(actor, AuditAction.UPLOAD, locked, request=request,
+                      detail=f"确认导入{locked.get_kind_display()}：新增{locked.new_count}{locked.noun}，"
+                             f"更新{locked.update_count}{locked.noun}")
     except DatabaseError:
         # The connection broke or the database refused mid-way: nothing was written.
         if connection.in_atomic_block:

@@ -1,9 +1,12 @@
 """The 花名表 (附件6) as an upload: new stage results for people already registered.
 
-A row is matched to the person's latest candidacy by ID number. Ticks (√) for stages already
+A row is matched to the person's latest candidacy by ID number: the full one, or the masked
+one of the (masked) exported roster together with the name, when exactly one person in the
+uploader's scope has both (docs/DISCLOSURE.md: exports are masked for every role). Ticks (√) for stages already
 recorded must agree with the record (a roster cannot rewrite history, and a blank cell erases
 nothing); ticks beyond the current stage become new stage records, in order, each through
 pipeline.services.candidacy_record with its own checks."""
+import re
 from dataclasses import dataclass
 
 from django.db.models import Max
@@ -16,11 +19,16 @@ from apps.pipeline.roster import GROUPS
 from apps.pipeline.services import candidacy_record
 from apps.registry import idnumber
 from apps.rosters import cleaning
-from apps.rosters.importers import ERROR, UNCHANGED, UPDATE, Result as Outcome, Row
+from apps.rosters.importers import ERROR, UNCHANGED, UPDATE, Result as Outcome, Row, pick_sheet
 from apps.rosters.layouts import normalise_header
 from apps.rosters.readers import Sheet, column_letter
 from apps.rosters.safety import Refused
 
+# 附件6 has no column for the 培训合格证编号 that a 培训·合格 needs: the template adds it as
+# one optional column after the official ones.
+CERTIFICATE = "培训合格证编号"
+# The masked form the exports write (apps.registry.idnumber.mask_id): region, 8 stars, last 4.
+MASKED_ID = re.compile(r"\d{6}\*{8}\d{3}[\dX]")
 TICKS = {"√", "✓", "✔", "☑", "V", "v", "Y", "y", "是", "1"}
 GROUP_STAGE = {"初试情况": Stage.FIRST_INTERVIEW, "体检情况": Stage.MEDICAL,
                "复试情况": Stage.SECOND_INTERVIEW, "签订合同情况": Stage.CONTRACT,
@@ -44,7 +52,15 @@ DETAIL_COLUMNS = {("签订合同情况", "工种"): "contract_trade",
                   ("输出情况", "输出时间"): "departed_on", ("输出情况", "外方用工企业"): "employer",
                   ("输出情况", "未输出原因"): "not_departed_reason",
                   ("归国情况", "联系电话"): "return_phone", ("归国情况", "归国原因"): "return_reason",
-                  ("归国情况", "归国时间"): "returned_on"}
+                  ("归国情况", "归国时间"): "returned_on",
+                  (CERTIFICATE, ""): "certificate_no"}
+# What the record keeps of each detail, to tell a correction the 花名表 cannot make.
+RECORDED_AS = {"contract_trade": Stage.CONTRACT, "contract_term": Stage.CONTRACT,
+               "certificate_no": Stage.TRAINING, "passport_no": Stage.DEPARTURE,
+               "residence_status_no": Stage.DEPARTURE, "country": Stage.DEPARTURE,
+               "departure_trade": Stage.DEPARTURE, "employer": Stage.DEPARTURE,
+               "not_departed_reason": Stage.DEPARTURE, "return_reason": Stage.RETURN}
+COLUMN_LABEL = {key: f"{g}·{sub}" if sub else g for (g, sub), key in DETAIL_COLUMNS.items()}
 
 
 @dataclass
@@ -70,7 +86,9 @@ def _header(sheet: Sheet):
             if label:
                 group = label  # merged group cells: the label sits in the first column only
             sub = subs[col] if col < len(subs) else ""
-            if group in expected:
+            if label == CERTIFICATE:
+                mapping[col] = (CERTIFICATE, "")
+            elif group in expected:
                 mapping[col] = (group, sub if dict(GROUPS)[group] else "")
         missing = [f"{g}·{s}" if s else g for g, subs_ in GROUPS for s in (subs_ or [""])
                    if (g, s) not in mapping.values()]
@@ -78,7 +96,7 @@ def _header(sheet: Sheet):
             raise Refused(f"工作表“{sheet.name}”的花名表表头与附件6不一致，缺少：{'、'.join(missing[:8])}。"
                           "请使用系统导出的花名表。")
         return index + 2, mapping
-    raise Refused("没有找到花名表（附件6）的两行表头（含“身份证号”“初试情况”）。请使用系统导出的花名表。")
+    return None
 
 
 class StageRosterValidator:
@@ -87,18 +105,8 @@ class StageRosterValidator:
         self.stage_date = stage_date
 
     def validate(self, sheets) -> Outcome:
-        notices = []
-        for sheet in sheets:
-            if sheet.hidden:
-                notices.append(f"已跳过隐藏的工作表“{sheet.name}”。")
-                continue
-            try:
-                first_data, mapping = _header(sheet)
-            except Refused:
-                if sheet is sheets[-1]:
-                    raise
-                continue
-            break
+        sheet, (first_data, mapping), notices = pick_sheet(
+            sheets, _header, "没有找到花名表（附件6）的两行表头（含“身份证号”“初试情况”）。请使用系统导出的花名表。")
         rows = []
         for number, raw in enumerate(sheet.rows[first_data:], start=first_data + 1):
             if not any(str(v).strip() for v in raw if v is not None):
@@ -136,7 +144,8 @@ class StageRosterValidator:
                     if key in ("departed_on", "returned_on"):
                         details[key] = cleaning.a_date(value)
                     elif key == "return_phone":
-                        details[key] = value if "*" in str(value) else cleaning.phone(value)
+                        # A masked number is kept as it is, but is still text (no formula).
+                        details[key] = cleaning.text(value) if "*" in str(value) else cleaning.phone(value)
                     else:
                         details[key] = cleaning.text(value)
             except cleaning.CellError as error:
@@ -153,9 +162,11 @@ class StageRosterValidator:
                 row.values["id_number"] = info.number
                 row.id_masked = idnumber.mask_id(info.number)
             except idnumber.IdNumberError as error:
-                if "*" in number_:
-                    row.errors.append(f"第{number}行“身份证号”列：身份证号为脱敏号码，无法识别人员。"
-                                      "请使用本单位导出的花名表（含完整身份证号）")
+                if MASKED_ID.fullmatch(number_.upper()) and row.name:
+                    row.id_masked, row.values["masked"] = number_.upper(), True
+                elif "*" in number_:
+                    row.errors.append(f"第{number}行“身份证号”列：脱敏号码须与导出的花名表一致"
+                                      "（前6位、8个*、后4位），且须填写姓名")
                 else:
                     row.errors.append(f"第{number}行“身份证号”列：{error.message}")
         else:
@@ -164,7 +175,7 @@ class StageRosterValidator:
 
     def _match(self, rows):
         by_hash = {blind_index(r.values["id_number"], purpose="id_number"): r
-                   for r in rows if r.id_masked}
+                   for r in rows if r.id_masked and not r.values.get("masked")}
         latest = (visible(Candidacy.objects.filter(person__id_hash__in=list(by_hash)), self.actor)
                   .values("person__id_hash").annotate(last=Max("pk")))
         ids = {x["person__id_hash"]: x["last"] for x in latest}
@@ -177,8 +188,78 @@ class StageRosterValidator:
                 continue
             row.person = c
             self._plan(row, c)
+            if not row.errors:
+                self._corrections(row, c)
+        self._match_masked([r for r in rows if r.values.get("masked")])
         for row in rows:
+            if not row.errors and row.values.get("plan"):
+                self._rehearse(row)
             row.outcome = ERROR if row.errors else (UPDATE if row.values.get("plan") else UNCHANGED)
+
+    def _rehearse(self, row: Row):
+        """Record the row's plan through the pipeline's service and roll it back: whatever the
+        commit would refuse, the preview refuses now, in the same words (one validation)."""
+        from django.db import transaction
+        try:
+            with transaction.atomic():
+                _record(row, self.actor)
+                transaction.set_rollback(True)
+        except Refused as error:
+            row.errors.append(error.message)
+        finally:
+            row.person.refresh_from_db()
+
+    def _corrections(self, row: Row, c: Candidacy):
+        """Cells the upload will not apply, said in the preview: a detail that differs from
+        what is recorded, a blank where a result is recorded."""
+        recorded = {e.stage: e.result for e in c.events.all()}
+        details = row.values["details"]
+        for key, value in details.items():
+            stage = RECORDED_AS.get(key)
+            if stage not in recorded or value in (None, "") or "*" in str(value):
+                continue
+            current = c.person.passport_no if key == "passport_no" else getattr(c, key, "")
+            if str(current or "").strip().upper() != str(value).strip().upper():
+                show = idnumber.mask_passport if key == "passport_no" else str
+                row.warnings.append(
+                    f"第{row.number}行“{COLUMN_LABEL[key]}”：表中为“{show(str(value))}”，系统已录入"
+                    f"“{show(str(current or '')) or '（空）'}”。花名表不能更改已录入的内容，此格未予更新；"
+                    "如需更正，请在人员页面办理")
+        for stage, result in recorded.items():
+            group = next((g for g, s in GROUP_STAGE.items() if s == stage), None)
+            if group and stage in TICKED_STAGES and stage not in row.values["ticks"]:
+                row.warnings.append(
+                    f"第{row.number}行“{group}”：表中未划“√”，系统已录入“{Result(result).label}”。"
+                    "空白不会删除已录入的结果")
+    def _match_masked(self, rows):
+        """Name and masked ID, within the uploader's scope: exactly one person, or an error."""
+        if not rows:
+            return
+        pool = (visible(Candidacy.objects.filter(person__name__in={r.name for r in rows}),
+                        self.actor).select_related("person").prefetch_related("events")
+                .order_by("pk"))
+        latest: dict[tuple, dict] = {}
+        for c in pool:  # in pk order: the person's latest candidacy wins
+            key = (c.person.name, idnumber.mask_id(c.person.id_number))
+            latest.setdefault(key, {})[c.person_id] = c
+        taken: dict[int, int] = {}
+        for row in rows:
+            found = latest.get((row.name, row.id_masked), {})
+            if len(found) != 1:
+                row.errors.append(
+                    f"第{row.number}行：未找到姓名与脱敏身份证号相符的报名记录（或不在本单位管辖范围内）"
+                    if not found else
+                    f"第{row.number}行：有{len(found)}人姓名与脱敏身份证号相同，请改填完整身份证号")
+                continue
+            c = next(iter(found.values()))
+            if c.pk in taken:
+                row.errors.append(f"第{row.number}行：与第{taken[c.pk]}行是同一人")
+                continue
+            taken[c.pk] = row.number
+            row.person = c
+            self._plan(row, c)
+            if not row.errors:
+                self._corrections(row, c)
 
     def _plan(self, row: Row, c: Candidacy):
         recorded = {e.stage: e.result for e in c.events.all()}
@@ -217,20 +298,31 @@ class StageRosterValidator:
         row.values["plan"] = plan
 
 
+TICKED_STAGES = {Stage.FIRST_INTERVIEW, Stage.MEDICAL, Stage.SECOND_INTERVIEW, Stage.CONTRACT,
+                 Stage.TRAINING}
+
+
+def _record(row: Row, actor) -> None:
+    """The row's planned stages, in order, through the pipeline's own service."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    for step in row.values["plan"]:
+        try:
+            candidacy_record(row.person, stage=step.stage, result=step.result, on=step.on,
+                             actor=actor, **step.details)
+        except (ValidationError, PermissionDenied) as error:
+            messages = getattr(error, "messages", [str(error)])
+            hint = ("（请在花名表最后一列之后加一列，表头写“培训合格证编号”，逐人填写）"
+                    if step.stage == Stage.TRAINING and "培训合格证编号" in "".join(messages) else "")
+            raise Refused(f"第{row.number}行{row.name}：{'；'.join(messages)}{hint}")
+        row.person.refresh_from_db()
+
+
 def write(result: Outcome, actor) -> tuple[int, int]:
     """Record every planned stage through the pipeline's own service."""
-    from django.core.exceptions import PermissionDenied, ValidationError
     updated = 0
     for row in result.rows:
         if row.outcome != UPDATE:
             continue
-        for step in row.values["plan"]:
-            try:
-                candidacy_record(row.person, stage=step.stage, result=step.result, on=step.on,
-                                 actor=actor, **step.details)
-            except (ValidationError, PermissionDenied) as error:
-                messages = getattr(error, "messages", [str(error)])
-                raise Refused(f"第{row.number}行{row.name}：{'；'.join(messages)}")
-            row.person.refresh_from_db()
+        _record(row, actor)
         updated += 1
     return 0, updated

@@ -14,7 +14,6 @@ from apps.audit.services import audit_log
 from apps.pipeline import roster
 from apps.pipeline.roster import GROUPS
 from apps.pipeline.selectors import roster_selection
-from apps.registry.idnumber import mask_id, mask_phone
 from apps.registry.models import Person
 from apps.rosters import exports, services
 from apps.rosters.forms import UploadForm
@@ -46,7 +45,7 @@ def upload_list(request):
                 upload = services.upload_receive(
                     actor=user, kind=form.cleaned_data["kind"], uploaded=form.cleaned_data["file"],
                     stage_date=form.cleaned_data["stage_date"],
-                    training_class=form.cleaned_data["training_class"])
+                    training_class=form.cleaned_data["training_class"], request=request)
             except services.CommitRefused as refusal:
                 form.add_error("training_class", refusal.message)
             else:
@@ -70,17 +69,18 @@ def upload_detail(request, pk):
 
 
 @require_POST
-@role_required(*services.UPLOADERS)
+@role_required(*services.UPLOADERS, *services.REFERENCE_UPLOADERS)
 def upload_commit(request, pk):
     upload = get_visible_or_404(Upload.objects.all(), request.user, pk=pk)
     try:
-        upload = services.upload_commit(upload, actor=request.user)
+        upload = services.upload_commit(upload, actor=request.user, request=request)
     except services.CommitRefused as refusal:
         messages.error(request, refusal.message)
     else:
         if upload.status == "committed":
-            messages.success(request, f"已导入：新增 {upload.new_count} 人，更新 {upload.update_count} 人，"
-                                      f"无变化 {upload.unchanged_count} 人。")
+            n = upload.noun
+            messages.success(request, f"已导入：新增 {upload.new_count} {n}，更新 {upload.update_count} {n}，"
+                                      f"无变化 {upload.unchanged_count} {n}。")
         else:
             messages.error(request, upload.message)
     return redirect("rosters:upload_detail", pk=upload.pk)
@@ -106,7 +106,7 @@ def _attachment(content: bytes, filename: str):
 
 
 def _xlsx(request, content: bytes, filename: str, detail: str):
-    audit_log(request.user, AuditAction.EXPORT, detail=detail)
+    audit_log(request.user, AuditAction.EXPORT, detail=detail, request=request)
     return _attachment(content, filename)
 
 
@@ -136,14 +136,16 @@ def export_form4(request):
 
 PEOPLE_ROLES = (Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY)
 
+# Every form, export and print view is masked for every role: a version with full numbers is
+# only ever served by apps.disclosures, after a decision (docs/DISCLOSURE.md).
+
 
 @role_required(*PEOPLE_ROLES)
 def export_form5(request, person_pk):
     person = get_visible_or_404(Person.objects.select_related("unit", "city"), request.user,
                                 pk=person_pk)
-    full = "完整证件号" if exports.shows_full_ids(request.user) else "脱敏"
-    return _xlsx(request, exports.form5_person(request.user, person),
-                 f"附件5 对外劳务输出人员报名表 {person.name}.xlsx", f"附件5 人员{person.pk}（{full}）")
+    return _xlsx(request, exports.form5_person(person),
+                 f"附件5 对外劳务输出人员报名表 {person.name}.xlsx", f"附件5 人员{person.pk}（脱敏）")
 
 
 def _roster_selection(request):
@@ -155,33 +157,27 @@ def _roster_selection(request):
 @role_required(*PEOPLE_ROLES)
 def export_form6(request):
     chosen = _roster_selection(request)
-    full = "完整证件号" if exports.shows_full_ids(request.user) else "脱敏"
-    return _xlsx(request, exports.form6_roster(request.user, chosen.candidacies,
-                                               org_name=chosen.org_name),
+    return _xlsx(request, exports.form6_roster(chosen.candidacies, org_name=chosen.org_name),
                  f"附件6 对外劳务输出花名表 {chosen.org_name}.xlsx",
-                 f"附件6 {len(chosen.candidacies)}人（{full}）")
+                 f"附件6 {len(chosen.candidacies)}人（脱敏）")
 
 
 @role_required(*PEOPLE_ROLES)
 def print_form5(request, person_pk):
     person = get_visible_or_404(Person.objects.select_related("unit", "city"), request.user,
                                 pk=person_pk)
-    full = exports.shows_full_ids(request.user)
-    audit_log(request.user, AuditAction.EXPORT, person, detail="附件5 打印")
+    audit_log(request.user, AuditAction.EXPORT, person, detail="附件5 打印（脱敏）",
+              request=request)
     return render(request, "rosters/print_form5.html", {
-        "person": person,
-        "id_text": person.id_number if full else mask_id(person.id_number),
-        "phone_text": person.phone if full else mask_phone(person.phone),
-        "family_phone_text": person.family_phone if full else mask_phone(person.family_phone),
-    })
+        "person": person, "numbers": exports.person_numbers(person)})
 
 
 @role_required(*PEOPLE_ROLES)
 def print_form6(request):
     chosen = _roster_selection(request)
-    audit_log(request.user, AuditAction.EXPORT, detail=f"附件6 打印 {len(chosen.candidacies)}人")
+    audit_log(request.user, AuditAction.EXPORT,
+              detail=f"附件6 打印 {len(chosen.candidacies)}人（脱敏）", request=request)
     return render(request, "rosters/print_form6.html", {
-        "groups": GROUPS, "rows": roster.rows(chosen.candidacies,
-                                              full_ids=exports.shows_full_ids(request.user)),
+        "groups": GROUPS, "rows": roster.rows(chosen.candidacies),
         "org_name": chosen.org_name, "project": chosen.project,
     })

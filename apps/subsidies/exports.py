@@ -2,7 +2,7 @@
 where the claim has a line (a 非建制班's halves go on the 开班预拨 and 培训费用 rows)."""
 from openpyxl.styles import Alignment
 
-from apps.rosters.exports import _bytes, _sheet, _title, put
+from apps.rosters.exports import _bytes, _header_rows, _sheet, _title, put
 from apps.subsidies.models import Fund, Item
 
 EXAM_GROUP = "未参训学员培训前面试体检费用"
@@ -47,6 +47,7 @@ def form8_claim(claim, lines) -> bytes:
     for col, head in enumerate(["资金类别", "项目", "", "申请金额（元）", "人数", "标准（元/人）", "备注"], 1):
         put(ws, 3, col, head, bold=True)
     ws.merge_cells("B3:C3")
+    _header_rows(ws, 3, 3)
     rows = form8_rows(claim, lines)
     for r, row in enumerate(rows, start=4):
         put(ws, r, 1, row["phase"])

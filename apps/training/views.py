@@ -270,10 +270,6 @@ def spot_check_create(request, pk):
         "back": reverse("training:class_detail", args=[cls.pk])})
 
 
-def _full(request):
-    return "完整证件号" if exports.shows_full_ids(request.user) else "脱敏"
-
-
 @role_required(*VIEWERS)
 def export_form7(request, pk):
     cls = _class(request, pk)
@@ -300,16 +296,17 @@ def _members_for_form9(request, pk):
 @role_required(*VIEWERS)
 def export_form9(request, pk):
     cls, members = _members_for_form9(request, pk)
-    audit_log(request.user, AuditAction.EXPORT, cls,
-              detail=f"附件9 {len(members)}人（{_full(request)}）")
-    return _attachment(exports.form9_members(request.user, cls, members),
+    audit_log(request.user, AuditAction.EXPORT, cls, detail=f"附件9 {len(members)}人（脱敏）",
+              request=request)
+    return _attachment(exports.form9_members(cls, members),
                        f"附件9 非建制班人员花名表 {cls.name}.xlsx")
 
 
 @role_required(*VIEWERS)
 def print_form9(request, pk):
     cls, members = _members_for_form9(request, pk)
-    audit_log(request.user, AuditAction.EXPORT, cls, detail=f"附件9 打印 {len(members)}人")
+    audit_log(request.user, AuditAction.EXPORT, cls, detail=f"附件9 打印 {len(members)}人（脱敏）",
+              request=request)
     return render(request, "training/print_form9.html", {
         "cls": cls, "headers": exports.FORM9_HEADERS,
-        "rows": exports.form9_rows(request.user, members)})
+        "rows": exports.form9_rows(members)})

@@ -66,14 +66,8 @@ def test_administrators_are_kept_out_of_business_pages_and_the_django_admin(worl
     for user in (world.sysadmin, world.secadmin, world.auditor):
         client.force_login(user)
         assert client.get("/registry/persons/").status_code == 403
-        assert client.get("/admin/").status_code == 403
+        assert client.get("/admin/").status_code == 404  # no Django admin at all
         assert client.get("/").status_code == 200
-
-
-def test_accounts_are_not_in_the_django_admin(world, client):
-    User.objects.filter(pk=world.province.pk).update(is_staff=True, is_superuser=True)
-    client.force_login(world.province)
-    assert client.get("/admin/accounts/user/").status_code == 404
 
 
 # --- System administrator --------------------------------------------------------------------
@@ -168,7 +162,17 @@ def test_a_deactivated_account_is_logged_out_and_cannot_log_in(world, client):
     assert AuditEvent.objects.get(action=AuditAction.ACCOUNT_ACTIVE).detail.endswith("停用")
 
 
-def test_password_reset_sets_a_valid_password_and_ends_sessions(world, client):
+def authorise_password(client, secadmin, target):
+    """The security administrator opens the pending reset and confirms what it shows."""
+    client.force_login(secadmin)
+    page = client.get(f"/security/{target.pk}/password/")
+    assert target.username in page.content.decode()
+    target.refresh_from_db()
+    return client.post(f"/security/{target.pk}/password/", {
+        "decision": "authorise", "requested_at": target.pending_password_at.isoformat()})
+
+
+def test_password_reset_waits_for_the_security_administrator_then_is_one_time(world, client):
     other = Client()
     other.force_login(world.unit_u1)
     client.force_login(world.sysadmin)
@@ -178,11 +182,38 @@ def test_password_reset_sets_a_valid_password_and_ends_sessions(world, client):
     done = client.post(f"/accounts/{world.unit_u1.pk}/password/",
                        {"password1": "Neues-Pass-2027", "password2": "Neues-Pass-2027"})
     assert done.status_code == 302
+    assert "密码重置待授权" in client.get("/accounts/").content.decode()
     world.unit_u1.refresh_from_db()
-    assert world.unit_u1.check_password("Neues-Pass-2027")
-    assert other.get("/registry/persons/").status_code == 302
+    # Nothing has changed yet: the old password works, the new one does not, sessions go on.
+    assert world.unit_u1.check_password(PASSWORD) and not world.unit_u1.check_password("Neues-Pass-2027")
+    assert login(Client(), "unit_u1", "Neues-Pass-2027").status_code == 200
+    assert other.get("/registry/persons/").status_code == 200
     event = AuditEvent.objects.get(action=AuditAction.PASSWORD_RESET)
-    assert event.actor == world.sysadmin and "Neues" not in event.detail
+    assert event.actor == world.sysadmin and "Neues" not in event.detail and "待" in event.detail
+
+    assert authorise_password(client, world.secadmin, world.unit_u1).status_code == 302
+    world.unit_u1.refresh_from_db()
+    assert world.unit_u1.check_password("Neues-Pass-2027") and world.unit_u1.must_change_password
+    assert other.get("/registry/persons/").status_code == 302  # every session ended
+    assert AuditEvent.objects.get(action=AuditAction.PASSWORD_AUTHORISE).actor == world.secadmin
+    # The first login with it leads to the password change and nowhere else.
+    owner = Client()
+    assert login(owner, "unit_u1", "Neues-Pass-2027").status_code == 302
+    for path in ("/", "/registry/persons/", "/rosters/"):
+        response = owner.get(path)
+        assert response.status_code == 302 and response["Location"].startswith("/password/")
+    same = owner.post("/password/", {"old_password": "Neues-Pass-2027",
+                                     "new_password1": "Neues-Pass-2027",
+                                     "new_password2": "Neues-Pass-2027"})
+    assert same.status_code == 400 and "不能与当前密码相同" in same.content.decode()
+    changed = owner.post("/password/", {"old_password": "Neues-Pass-2027",
+                                        "new_password1": "Eigenes-Pass-2028",
+                                        "new_password2": "Eigenes-Pass-2028"})
+    assert changed.status_code == 302
+    assert owner.get("/registry/persons/").status_code == 200
+    world.unit_u1.refresh_from_db()
+    assert not world.unit_u1.must_change_password
+    assert AuditEvent.objects.filter(action=AuditAction.PASSWORD_CHANGE, actor=world.unit_u1).exists()
 
 
 def test_account_list_query_count_does_not_grow_with_accounts(world, client,
@@ -273,10 +304,15 @@ def test_a_password_reset_alone_does_not_open_a_two_factor_account(world, client
     client.force_login(world.sysadmin)
     client.post(f"/accounts/{world.province.pk}/password/",
                 {"password1": "Neues-Pass-2027", "password2": "Neues-Pass-2027"})
+    authorise_password(client, world.secadmin, world.province)
     intruder = Client()
     login(intruder, "province", "Neues-Pass-2027")
     response = intruder.get("/registry/persons/")
     assert response.status_code == 302 and response["Location"].startswith("/otp/verify/")
+    # Nor can the password alone bind another authenticator in place of the owner's.
+    response = intruder.get("/otp/setup/")
+    assert response.status_code == 302 and response["Location"].startswith("/otp/verify/")
+    assert TotpDevice.objects.filter(user=world.province).count() == 1
     client.force_login(world.sysadmin)
     assert client.post(f"/security/{world.province.pk}/otp-reset/").status_code == 403
 
@@ -295,7 +331,9 @@ def test_a_new_account_waits_for_the_security_administrator(world, client):
     assert "_auth_user_id" not in stranger.session
     client.force_login(world.secadmin)
     assert client.get("/security/").content.decode().count("待授权") >= 1
-    client.post(f"/security/{user.pk}/authorise/")
+    page = client.get(f"/security/{user.pk}/authorise/").content.decode()
+    assert "省专项办" in page and "确认授权" in page  # names the role being granted
+    client.post(f"/security/{user.pk}/authorise/", {"grant": services.grant_key(user)})
     event = AuditEvent.objects.get(action=AuditAction.ACCOUNT_AUTHORISE)
     assert event.actor == world.secadmin and "new_prov" in event.detail
     response = stranger.post("/login/", {"username": "new_prov", "password": "Neues-Pass-2027"})

@@ -17,10 +17,12 @@ def test_one_demo_account_per_role_with_the_demo_password(world, settings):
     for user in demo.values():
         assert user.check_password(DEMO_PASSWORD)
     for role in ADMIN_ROLES:
-        assert demo[role].organisation is None and not demo[role].is_staff
-    # The province keeps reference data in the admin, never accounts.
-    assert not demo[Role.PROVINCE].user_permissions.filter(
-        content_type__app_label="accounts").exists()
+        assert demo[role].organisation is None
+    # No demo account is staff or superuser or holds Django permissions, the province's
+    # included (it keeps reference data on its own pages, not in a Django admin).
+    for user in demo.values():
+        assert not (user.is_staff or user.is_superuser), user.username
+        assert not user.user_permissions.exists() and not user.get_all_permissions()
 
 
 def test_no_demo_account_when_production_is_on(world, settings):

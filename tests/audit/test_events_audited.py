@@ -104,3 +104,26 @@ def test_every_audit_call_names_a_known_action():
     found = [f"{p.relative_to(apps)}:{n}" for p in apps.rglob("*.py")
              for n, line in enumerate(p.read_text().splitlines(), 1) if literal.search(line)]
     assert not found, found
+
+
+def test_every_row_written_while_serving_a_page_keeps_the_clients_address(world, client):
+    """Services below the views (an upload's commit, an export) write audit rows without being
+    handed the request; each still names the address it came from."""
+    before = AuditEvent.objects.order_by("pk").last().pk
+    client.force_login(world.unit_u1)
+    assert client.get(f"/rosters/forms/5/{world.person_ty.pk}.xlsx").status_code == 200
+    client.post("/rosters/", {"kind": "registration", "stage_date": "2026-03-02",
+                              "file": SimpleUploadedFile("名册.xlsx", xlsx([person_row(8)]))},
+                REMOTE_ADDR="10.1.2.3")
+    received = events(AuditAction.UPLOAD, world.unit_u1).latest("pk")
+    client.post(f"/rosters/{received.object_id}/commit/", REMOTE_ADDR="10.1.2.4")
+    rows = AuditEvent.objects.filter(pk__gt=before).exclude(action=AuditAction.LOGIN)
+    assert rows.count() >= 3
+    assert not rows.filter(ip__isnull=True).exists(), list(rows.values("action", "ip"))
+    assert set(rows.filter(action=AuditAction.UPLOAD).values_list("ip", flat=True)) == {
+        "10.1.2.3", "10.1.2.4"}
+
+
+def test_a_row_written_outside_any_request_has_no_address(world):
+    from apps.audit.services import audit_log
+    assert audit_log(None, AuditAction.PURGE, detail="x").ip is None

@@ -54,6 +54,35 @@ def test_security_admin_lifts_a_lockout(world, live_server, page, screenshot, se
     assert anonymous.post("/login/", {"username": "unit_u1", "password": PASSWORD}).status_code == 302
 
 
+def test_a_password_reset_takes_two_administrators_and_is_changed_at_first_login(
+        world, live_server, page, screenshot):
+    from apps.accounts import services
+    services.user_password_reset(world.unit_u1, password="Neues-Pass-2027", actor=world.sysadmin)
+    enter(page, live_server, world.secadmin)
+    page.goto(f"{live_server.url}/security/")
+    page.locator("tr", has_text="unit_u1").locator("text=授权密码重置").click()
+    body = page.locator("body").inner_text()
+    assert "组织单位" in body and world.u1.name in body and "sysadmin" in body
+    screenshot("admin-password-authorise")
+    page.click("button:has-text('确认授权重置')")
+    assert "已授权账号 unit_u1 的密码重置" in page.locator("body").inner_text()
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "unit_u1")
+    page.fill("#id_password", "Neues-Pass-2027")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/password/**")
+    assert "仅可使用一次" in page.locator("body").inner_text()
+    screenshot("password-one-time")
+    page.fill("#id_old_password", "Neues-Pass-2027")
+    page.fill("#id_new_password1", "Eigenes-Pass-2028")
+    page.fill("#id_new_password2", "Eigenes-Pass-2028")
+    page.click("button:has-text('保存新密码')")
+    page.wait_for_url(f"{live_server.url}/")
+    world.unit_u1.refresh_from_db()
+    assert world.unit_u1.check_password("Eigenes-Pass-2028") and not world.unit_u1.must_change_password
+
+
 def test_audit_admin_filters_the_log(world, live_server, page, screenshot):
     audit_log(world.unit_u1, AuditAction.REVEAL, world.person_ty, detail="查看完整身份证号")
     audit_log(world.city_ty, AuditAction.EXPORT, detail="附件1 2020年")

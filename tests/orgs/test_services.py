@@ -8,6 +8,7 @@ from apps.orgs.models import (
     UnitCategory,
 )
 from apps.orgs.validators import validate_credit_code
+from tests.pdfs import clean_pdf
 
 VALID_USCC = "91110000100017643K"  # a real company's code, check digit included
 
@@ -77,7 +78,7 @@ def test_ending_then_pairing_again_keeps_the_history(world):
 
 
 def test_agreement_is_stored_privately(world, settings):
-    pdf = SimpleUploadedFile("协议.pdf", b"%PDF-1.4 agreement", content_type="application/pdf")
+    pdf = SimpleUploadedFile("协议.pdf", clean_pdf(), content_type="application/pdf")
     coop = services.unit_cooperation_create(unit=world.u2, agency=world.a1,
                                             actor=world.unit_u2, agreement=pdf)
     assert coop.agreement_name == "协议.pdf"

@@ -6,6 +6,7 @@ from apps.orgs.models import (
     Agency, FilingRequest, FilingStatus, OrganisingUnit, UnitAgencyCooperation, UnitCategory,
 )
 from tests.orgs.test_services import VALID_USCC
+from tests.pdfs import clean_pdf
 
 
 def test_city_files_an_agency_and_the_province_approves_it(world, client):
@@ -38,7 +39,7 @@ def test_unit_chooses_its_agency_with_an_agreement(world, client):
     client.force_login(world.unit_u2)
     response = client.post(reverse("orgs:unit_cooperation_create"), {
         "agency": world.a1.pk, "signed_on": "2020-07-01",
-        "agreement": SimpleUploadedFile("协议.pdf", b"%PDF-1.4 x")}, follow=True)
+        "agreement": SimpleUploadedFile("协议.pdf", clean_pdf())}, follow=True)
     assert "已登记对口输出机构" in response.content.decode()
     coop = UnitAgencyCooperation.objects.get(unit=world.u2)
     download = client.get(reverse("orgs:cooperation_agreement", args=["unit", coop.pk]))

@@ -159,7 +159,7 @@ def test_registration_form_says_what_is_wrong_in_chinese(world, client):
     body = client.post(reverse("registry:person_register"), {
         "name": "赵六", "sex": "男", "id_number": bad, "phone": "123", "category": "学生",
         "registered_on": "2026-03-01"}).content.decode()
-    assert "身份证号校验位不正确" in body and "联系方式应为11位手机号" in body
+    assert "身份证号校验位不正确" in body and "手机号应为11位" in body
 
 
 def test_editing_never_puts_the_full_id_into_the_page(world, client):

@@ -30,7 +30,8 @@ def test_a_name_that_looks_like_a_formula_is_written_as_text(world, client):
     # The printed 附件5 grid: merged value cells as in the seed's form.
     assert {"A1:G1", "B3:C3", "B4:G4", "B7:C7", "E7:G7", "A11:A12", "E11:G11", "C12:G12",
             "B13:G13"} <= {str(r) for r in ws5.merged_cells.ranges}
-    assert (ws5["A4"].value, ws5["B4"].value) == ("身份证号", OWN_ID)  # the unit files it
+    # Masked for every role: a full-number version needs a disclosure (tests/disclosures).
+    assert (ws5["A4"].value, ws5["B4"].value) == ("身份证号", mask_id(OWN_ID))
 
 
 def test_roster_export_has_the_two_row_header_and_ticks(world, client):
@@ -43,7 +44,7 @@ def test_roster_export_has_the_two_row_header_and_ticks(world, client):
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert {"A3:A4", "B3:B4", "C3:C4", "D3:F3", "M3:P3", "T3:Z3", "AA3:AC3", "AD3:AD4"} <= merged
     assert [ws.cell(4, c).value for c in range(4, 7)] == ["合格", "不合格", "未参加"]
-    assert [c.value for c in ws[5]][:4] == ["1", "张三", OWN_ID, "√"]  # the unit files full IDs
+    assert [c.value for c in ws[5]][:4] == ["1", "张三", mask_id(OWN_ID), "√"]
 
 
 def test_province_export_masks_ids(world, client):

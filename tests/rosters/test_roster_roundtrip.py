@@ -83,7 +83,80 @@ def test_two_ticks_in_one_stage_and_odd_marks_are_named(world, client):
     assert "第5行“体检情况·合格”列（G列）：请划“√”或留空，不能填“ok”" in messages
 
 
-def test_a_masked_roster_cannot_identify_people(world, client):
+def test_a_masked_roster_identifies_people_only_by_name_and_masked_id_in_scope(world, client):
+    """Exports are masked for every role: the masked roster still updates results, but only
+    for exactly one person in the uploader's scope with that name and masked ID."""
+    from datetime import timedelta
+
+    from apps.pipeline.services import candidacy_open
+    from apps.registry.idnumber import make_id, mask_id
+    from tests.conftest import OWN_ID, register
     client.force_login(world.province)
     masked = client.get(reverse("rosters:export_form6"), {"unit": world.u1.pk}).content
-    assert "身份证号为脱敏号码" in errors(receive(world.unit_u1, masked))[0]
+    upload = receive(world.unit_u1, tick(masked, {"D5": "√"}))
+    assert (upload.update_count, upload.error_count) == (1, 0), upload.preview
+    # Another name with the same masked ID: not this person.
+    assert "未找到姓名与脱敏身份证号相符" in errors(receive(world.unit_u1, tick(masked, {"B5": "李四"})))[0]
+    # Out of scope: U2 cannot reach U1's person by the same masked row.
+    assert "未找到" in errors(receive(world.unit_u2, masked))[0]
+    # A star pattern that is not the export's mask is refused.
+    assert "脱敏号码须与导出的花名表一致" in errors(receive(world.unit_u1, tick(
+        masked, {"C5": "1401**********2355"})))[0]
+    # Another 张三 of the unit born on another day, same region and last 4: ambiguous.
+    twin_id = next(i for i in (make_id(region="140105", birth=date(1990, 1, 1) + timedelta(d),
+                                       seq="235") for d in range(400))
+                   if mask_id(i) == mask_id(OWN_ID) and i != OWN_ID)
+    twin = register(world.unit_u1, name="张三", sex="男", id_number=twin_id)
+    candidacy_open(person=twin, project=world.project_a1, actor=world.unit_u1, on=date(2026, 3, 2))
+    assert "有2人姓名与脱敏身份证号相同" in errors(receive(world.unit_u1, masked))[0]
+
+
+def _through_contract(world):
+    for stage in (Stage.FIRST_INTERVIEW, Stage.MEDICAL, Stage.SECOND_INTERVIEW):
+        candidacy_record(world.cand_ty, stage=stage, result=Result.PASS, on=date(2026, 3, 5),
+                         actor=world.unit_u1)
+    candidacy_record(world.cand_ty, stage=Stage.CONTRACT, result=Result.SIGNED,
+                     on=date(2026, 3, 6), actor=world.agency_a1, contract_trade="焊工",
+                     contract_term="3年")
+
+
+def test_training_passed_needs_its_certificate_said_in_the_preview_not_at_commit(world, client):
+    """The preview's verdict is the commit's: the commit's own service is rehearsed."""
+    _through_contract(world)
+    data = tick(exported(client, world.unit_u1, world), {"Q5": "√"})
+    upload = receive(world.unit_u1, data)
+    assert upload.status == UploadStatus.PREVIEWED and upload.error_count == 1, upload.preview
+    (message,) = errors(upload)
+    assert "培训合格证编号" in message and message.startswith("第5行")
+    # With the optional column after the official ones, the same tick is recorded.
+    data = tick(data, {"AE3": "培训合格证编号", "AE5": "HG-2026-0012"})
+    upload = receive(world.unit_u1, data)
+    assert (upload.error_count, upload.update_count) == (0, 1), upload.preview
+    events = StageEvent.objects.count()
+    upload_commit(upload, actor=world.unit_u1)
+    world.cand_ty.refresh_from_db()
+    assert (world.cand_ty.stage, world.cand_ty.certificate_no) == (Stage.TRAINING, "HG-2026-0012")
+    assert StageEvent.objects.count() == events + 1
+
+
+def test_the_preview_rehearsal_writes_nothing(world, client):
+    events, history = StageEvent.objects.count(), CandidacyHistory.objects.count()
+    data = tick(exported(client, world.unit_u1, world), {"D5": "√", "G5": "√"})
+    upload = receive(world.unit_u1, data)
+    assert upload.update_count == 1
+    assert StageEvent.objects.count() == events and CandidacyHistory.objects.count() == history
+    world.cand_ty.refresh_from_db()
+    assert world.cand_ty.stage == Stage.REGISTERED
+
+
+def test_corrections_the_roster_cannot_make_are_listed_not_swallowed(world, client):
+    _through_contract(world)
+    data = tick(exported(client, world.unit_u1, world), {"N5": "电工", "D5": None})
+    upload = receive(world.unit_u1, data)
+    assert (upload.error_count, upload.unchanged_count) == (0, 1), upload.preview
+    warnings = upload.preview[0]["warnings"]
+    assert any("“签订合同情况·工种”：表中为“电工”，系统已录入“焊工”" in w and "未予更新" in w
+               for w in warnings), warnings
+    assert any("“初试情况”：表中未划“√”，系统已录入“合格”" in w for w in warnings), warnings
+    world.cand_ty.refresh_from_db()
+    assert world.cand_ty.contract_trade == "焊工"

@@ -54,7 +54,8 @@ def test_a_changed_cell_is_an_update_with_history(world):
     upload_commit(receive(world.unit_u1, xlsx([person_row(1)])), actor=world.unit_u1)
     changed = person_row(1, phone="13912345678")
     upload = receive(world.unit_u1, xlsx([changed]))
-    assert upload.update_count == 1 and upload.preview[0]["changes"] == ["联系方式"]
+    assert upload.update_count == 1
+    assert upload.preview[0]["changes"] == ["联系方式：138****0001 → 139****5678"]
     upload_commit(upload, actor=world.unit_u1)
     person = Person.objects.get(name="测试1")
     assert person.phone == "13912345678"
@@ -70,7 +71,9 @@ def test_each_updated_row_changes_only_its_own_changed_cells(world):
     rows = [person_row(1, phone="13912345678"), person_row(2, education="本科"), person_row(3)]
     upload = receive(world.unit_u1, xlsx(rows))
     assert (upload.update_count, upload.unchanged_count) == (2, 1)
-    assert [r["changes"] for r in upload.preview] == [["联系方式"], ["学历"], []]
+    assert [[c.split("：")[0] for c in r["changes"]] for r in upload.preview] == [
+        ["联系方式"], ["学历"], []]
+    assert upload.preview[1]["changes"] == ["学历：大专 → 本科"]
     upload_commit(upload, actor=world.unit_u1)
     first, second, third = (Person.objects.get(name=f"测试{i}") for i in range(1, 4))
     assert (first.phone, first.education) == ("13912345678", "大专")

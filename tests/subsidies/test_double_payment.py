@@ -1,41 +1,18 @@
 """Double payment (SECURITY.md §8): real commits, real concurrency. Eight approvers at once,
 eight payers at once, ten parallel HTTP submissions against the live server."""
 import re
-import threading
 import urllib.parse
 import urllib.request
 from datetime import date
 
 import pytest
-from django.db import connections
 
 from apps.subsidies import services
 from apps.subsidies.models import Claim, ClaimStep, Payment
+from tests.concurrency import at_once
 from tests.subsidies.test_claims import BANK, file_departure
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def at_once(n, fn):
-    """Run ``fn`` in ``n`` threads released together; each gets its own connection."""
-    barrier = threading.Barrier(n)
-    outcomes = []
-
-    def run():
-        barrier.wait()
-        try:
-            outcomes.append(("ok", fn()))
-        except Exception as error:  # each refusal is an outcome to count
-            outcomes.append((type(error).__name__, str(error)))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return outcomes
 
 
 @pytest.fixture

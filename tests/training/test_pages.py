@@ -77,7 +77,7 @@ def test_form7_export_follows_the_seed(world, client):
     assert AuditEvent.objects.filter(action="export", detail="附件7").exists()
 
 
-def test_form9_is_formula_safe_and_masked_for_the_province(world, client):
+def test_form9_is_formula_safe_and_masked_for_every_role(world, client):
     world.person_ty.name = "=1+1"
     world.person_ty.save()
     client.force_login(world.province)
@@ -88,7 +88,8 @@ def test_form9_is_formula_safe_and_masked_for_the_province(world, client):
     assert "*" in ws["E4"].value  # the province reads masked numbers
     client.force_login(world.unit_u1)
     response = client.get(reverse("training:export_form9", args=[world.standing_ty.pk]))
-    assert "*" not in load_workbook(io.BytesIO(response.content)).active["E4"].value
+    # The unit too: full numbers only through a disclosure (tests/disclosures).
+    assert "*" in load_workbook(io.BytesIO(response.content)).active["E4"].value
 
 
 def test_print_views_carry_the_stamp_lines(world, client):
