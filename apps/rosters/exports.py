@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.page import PageMargins
 
+from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.orgs.models import Agency, City
 from apps.pipeline import roster
