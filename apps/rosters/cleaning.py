@@ -58,7 +58,8 @@ def id_number(value) -> str:
     if re.fullmatch(r"\d(\.\d+)?[eE]\+\d+", raw):
         raise CellError("身份证号为科学计数法，末几位已丢失。请把该列设为“文本”格式后重新录入")
     number = idnumber.normalise(raw)
-    if len(number) == idnumber.ID_LENGTH and number.endswith(LOST_DIGITS):
+    if (len(number) == idnumber.ID_LENGTH and number.endswith(LOST_DIGITS)
+            and number[:17].isdigit()):  # a masked number ("140105********1000") lost nothing
         # A spreadsheet keeps 15 significant digits of a number: an ID column formatted as a
         # number comes out of a CSV with its last three digits zeroed, and about one such
         # value in eleven still passes the check digit, as somebody else's number.

@@ -163,3 +163,10 @@ def test_an_update_that_would_damage_a_value_is_refused_and_nothing_changes(worl
     assert upload.error_count == 1
     assert "不予更新" in errors(upload)[0] and "第2行“学校或家庭住址”列" in errors(upload)[0]
     assert Person.objects.get(name="测试1").address == "Flat 3B Pingyao"
+
+
+def test_a_masked_id_ending_in_000_is_not_taken_for_lost_digits():
+    """The masked 花名表 keeps the last four digits: "…1000" is what the export wrote."""
+    assert cleaning.id_number("140105********1000") == "140105********1000"
+    with pytest.raises(cleaning.CellError):
+        cleaning.id_number("140105199902071000")
