@@ -79,8 +79,15 @@ class Disclosure(models.Model):
         return f"{self.get_form_display()} {self.people_count}人（{self.get_status_display()}）"
 
     @property
-    def state_label(self) -> str:
+    def expired(self) -> bool:
         from django.utils import timezone
-        if self.status == DisclosureStatus.GRANTED and self.expires_at <= timezone.now():
-            return "已过期"
-        return self.get_status_display()
+        return self.status == DisclosureStatus.GRANTED and self.expires_at <= timezone.now()
+
+    @property
+    def downloadable(self) -> bool:
+        """Granted and still within its validity (the download service checks it again)."""
+        return self.status == DisclosureStatus.GRANTED and not self.expired
+
+    @property
+    def state_label(self) -> str:
+        return "已过期" if self.expired else self.get_status_display()

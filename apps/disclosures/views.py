@@ -92,7 +92,7 @@ def _detail(request, d, form=None, status=200):
         "form": form or DisclosureDecisionForm(),
         "can_decide": user.role == Role.PROVINCE and d.status == DisclosureStatus.PENDING
         and d.requested_by_id != user.pk,
-        "can_download": d.requested_by_id == user.pk and d.state_label == "已批准，待下载",
+        "can_download": d.requested_by_id == user.pk and d.downloadable,
     }, status=status)
 
 
