@@ -252,6 +252,8 @@ LOGIN_URL_PATH = "/login/"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# A refused form says in Chinese what happened and how to go back (Django's page is English).
+CSRF_FAILURE_VIEW = "apps.common.views.csrf_failure"
 
 # --- Locale: the UI is Simplified Chinese; times are Beijing time.
 LANGUAGE_CODE = "zh-hans"

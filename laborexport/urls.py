@@ -3,7 +3,15 @@
 # cover everything it did; reference data is imported and exported on the province's pages.
 from django.urls import include, path
 
+from apps.common import views as common_views
+
+handler400 = "apps.common.views.bad_request"
+handler403 = "apps.common.views.permission_denied"
+handler404 = "apps.common.views.page_not_found"
+handler500 = "apps.common.views.server_error"
+
 urlpatterns = [
+    path("favicon.ico", common_views.favicon, name="favicon"),
     path("", include("apps.accounts.urls")),
     path("orgs/", include("apps.orgs.urls")),
     path("tasks/", include("apps.quotas.urls")),

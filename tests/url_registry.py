@@ -58,7 +58,7 @@ def disclosure(w, side: str, status: str = "granted"):
     return getattr(w, key)
 
 
-PUBLIC = {"accounts:login", "publicity:public_home", "publicity:public_project",
+PUBLIC = {"favicon", "accounts:login", "publicity:public_home", "publicity:public_project",
           "publicity:public_notice"}
 
 ROUTES: dict[str, list[Case]] = {
