@@ -198,6 +198,14 @@ ROUTES: dict[str, list[Case]] = {
                                     data=lambda w: {"field": "phone"},
                                     target=lambda w, side: w.person_ty if side == "own"
                                     else w.person_dt)],
+    # The province's tool: every other role gets 403 and the person stays where it was.
+    "registry:person_transfer": [
+        Case(frozenset({P}), own=lambda w: {"pk": w.person_ty.pk},
+             foreign=lambda w: {"pk": w.person_dt.pk}),
+        Case(frozenset({P}), method="post", ok=302, own=lambda w: {"pk": w.person_ty.pk},
+             foreign=lambda w: {"pk": w.person_dt.pk},
+             data=lambda w: {"to_unit": w.u2.pk, "reason": "本人申请"},
+             target=lambda w, side: w.person_ty if side == "own" else w.person_dt)],
     "registry:reserve_pool": [Case(PEOPLE)],
     "pipeline:candidacy_list": [Case(PEOPLE)],
     "pipeline:candidacy_open": [Case(frozenset({C, U}), own=lambda w: {"person_pk": w.person_ty.pk},

@@ -76,7 +76,7 @@ def _rules() -> dict[type[Model], Rule]:
     from apps.projects.models import JobProject, ProjectDocking, ProjectStatus
     from apps.quotas.models import Task, TaskPlan
     from apps.publicity.models import Notice as PolicyNotice
-    from apps.registry.models import Person, PersonHistory
+    from apps.registry.models import Person, PersonHistory, PersonTransfer
     from apps.rosters.models import Upload
     from apps.workdays.models import CalendarYear, SpecialDay
     from apps.deadlines.models import DeadlineItem, DeadlineRule, Notice
@@ -149,6 +149,8 @@ def _rules() -> dict[type[Model], Rule]:
         AccessAttempt: Rule(province=None, security_admin=everything),
         Person: people_of(""),
         PersonHistory: people_of("pgh_obj__"),
+        # Seen with the person: by the unit it now belongs to, not by the one it left.
+        PersonTransfer: people_of("person__"),
         Evidence: people_of("person__"),
         Candidacy: candidacies_of(""),
         CandidacyHistory: candidacies_of("pgh_obj__"),

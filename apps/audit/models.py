@@ -23,6 +23,7 @@ class AuditAction(models.TextChoices):
     # province's decision beyond a few people).
     DISCLOSURE = "disclosure", "申请或审批导出完整号码"
     FILE_REFUSED = "file_refused", "拒收文件"
+    TRANSFER = "transfer", "人员转移"
     # System administrator
     ACCOUNT_CREATE = "account_create", "新建账号"
     ACCOUNT_CHANGE = "account_change", "修改账号"

@@ -133,3 +133,17 @@ class RevealForm(forms.Form):
     field = forms.ChoiceField(choices=[("id_number", "身份证号"), ("phone", "联系方式"),
                                        ("family_phone", "家庭联系人联系方式"),
                                        ("passport_no", "护照号")])
+
+
+class PersonTransferForm(forms.Form):
+    to_unit = forms.ModelChoiceField(label="转入单位", queryset=None, empty_label="请选择",
+                                     error_messages={"required": "请选择转入单位。"})
+    reason = forms.CharField(label="转移原因", max_length=200,
+                             error_messages={"required": "请填写转移原因。"},
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="如：本人申请改由户籍地单位推荐；原单位停止招生")
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_unit"].queryset = units
+        self.fields["to_unit"].label_from_instance = lambda u: f"{u.city.name} · {u.name}"

@@ -135,3 +135,30 @@ class Person(models.Model):
     @property
     def passport_masked(self) -> str:
         return mask_passport(self.passport_no)
+
+
+class PersonTransfer(models.Model):
+    """The province moved a person from one organising unit to another (人员转移)."""
+
+    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.PROTECT,
+                               related_name="transfers")
+    from_unit = models.ForeignKey("orgs.OrganisingUnit", verbose_name="原单位",
+                                  on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    from_city = models.ForeignKey("orgs.City", verbose_name="原地市", on_delete=models.PROTECT,
+                                  related_name="+")
+    to_unit = models.ForeignKey("orgs.OrganisingUnit", verbose_name="转入单位",
+                                on_delete=models.PROTECT, related_name="+")
+    to_city = models.ForeignKey("orgs.City", verbose_name="转入地市", on_delete=models.PROTECT,
+                                related_name="+")
+    reason = models.CharField("转移原因", max_length=200)
+    # The open candidacies that moved with the person (closed ones stay with the old unit).
+    moved_candidacies = models.PositiveIntegerField("随转报名数", default=0)
+    transferred_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办理人",
+                                       on_delete=models.PROTECT, related_name="+")
+    transferred_at = models.DateTimeField("办理时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "人员转移"
+        verbose_name_plural = "人员转移"
+        ordering = ["-transferred_at"]

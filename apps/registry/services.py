@@ -7,7 +7,7 @@ from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.common.crypto import blind_index
 from apps.registry import idnumber
-from apps.registry.models import Person
+from apps.registry.models import Person, PersonTransfer
 
 # Registration (报名) is done by units and cities (SPEC §4).
 REGISTRARS = {Role.UNIT, Role.CITY}
@@ -58,7 +58,13 @@ def _ensure_new(hash_: str, actor, exclude_pk=None):
         existing = visible(qs, actor).first()
         if existing:
             raise DuplicatePerson(f"该身份证号已登记（{existing.name}），请勿重复登记。", existing)
-        raise DuplicatePerson("该身份证号已由其他单位登记。如需转入本单位，请联系省专项办。")
+        raise DuplicatePerson(_elsewhere_message(qs.select_related("unit", "city").first()))
+
+
+def _elsewhere_message(other: Person) -> str:
+    # Naming the unit is what lets the user ask for the transfer; the person stays unnamed.
+    where = other.unit.name if other.unit_id else f"{other.city.name}人社局"
+    return f"该身份证号已在{where}登记，如需转入请联系省级办公室办理人员转移。"
 
 
 @transaction.atomic
@@ -127,3 +133,46 @@ def person_update(person: Person, *, actor, **fields) -> Person:
     person.full_clean(exclude=["id_hash", "created_by"])
     person.save()
     return person
+
+
+@transaction.atomic
+def person_transfer(person: Person, *, to_unit, reason: str, actor) -> PersonTransfer:
+    """The province moves a person to another organising unit (人员转移).
+
+    The person's open candidacy (进行中 or 在外就业) moves too: the new unit carries on with it,
+    as the old unit no longer sees the person. Closed candidacies, and the subsidies claimed
+    on them, stay with the unit that did the work."""
+    from apps.audit.models import AuditAction
+    from apps.audit.services import audit_log
+    from apps.orgs.models import FilingStatus
+    from apps.pipeline.models import OPEN_STATUSES, Candidacy
+
+    if actor.role != Role.PROVINCE:
+        raise PermissionDenied("人员转移由省专项办办理。")
+    person = Person.objects.select_for_update(of=("self",)).select_related(
+        "unit", "city").get(pk=person.pk)
+    reason = (reason or "").strip()
+    errors = {}
+    if to_unit is None:
+        errors["to_unit"] = "请选择转入单位。"
+    elif to_unit.pk == person.unit_id:
+        errors["to_unit"] = f"{person.name}已在{to_unit.name}，无需转移。"
+    elif to_unit.filing_status != FilingStatus.APPROVED:
+        errors["to_unit"] = f"{to_unit.name}尚未通过备案，不能转入人员。"
+    if not reason:
+        errors["reason"] = "请填写转移原因。"
+    if errors:
+        raise ValidationError(errors)
+    transfer = PersonTransfer(
+        person=person, from_unit=person.unit, from_city=person.city, to_unit=to_unit,
+        to_city=to_unit.city, reason=reason, transferred_by=actor)
+    moved = Candidacy.objects.filter(person=person, status__in=OPEN_STATUSES).update(
+        unit=to_unit, city=to_unit.city)
+    transfer.moved_candidacies = moved
+    transfer.save()
+    person.unit, person.city = to_unit, to_unit.city
+    person.save(update_fields=["unit", "city", "updated_at"])
+    audit_log(actor, AuditAction.TRANSFER, person,
+              detail=f"从{transfer.from_unit or transfer.from_city}转入{to_unit.name}："
+                     f"{reason}（随转报名{moved}条）")
+    return transfer

@@ -19,8 +19,10 @@ from apps.pipeline.models import OPEN_STATUSES, CandidacyStatus, Stage
 from apps.pipeline.services import WITHDRAW_ROLES
 from apps.registry import selectors, services
 from apps.registry.idnumber import mask_id, mask_phone
-from apps.registry.forms import PersonForm, PersonSearchForm, ReserveFilterForm, RevealForm
-from apps.registry.models import Person
+from apps.registry.forms import (
+    PersonForm, PersonSearchForm, PersonTransferForm, ReserveFilterForm, RevealForm,
+)
+from apps.registry.models import Person, PersonTransfer
 
 PEOPLE_ROLES = (Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY)
 
@@ -108,12 +110,36 @@ def _person_page(request, person, revealed=None, status=200):
         "can_withdraw": open_one is not None and open_one.status == CandidacyStatus.ACTIVE
         and user.role in WITHDRAW_ROLES,
         "can_edit": user.role in services.REGISTRARS | {Role.PROVINCE},
+        "can_transfer": user.role == Role.PROVINCE,
+        "transfers": visible(PersonTransfer.objects.filter(person=person), user).select_related(
+            "from_unit", "from_city", "to_unit", "transferred_by"),
         "can_upload": bool(evidence_kinds_for(user.role)),
         "evidence": visible(person.evidence.select_related("uploaded_by"), user),
         "changes": selectors.person_changes(user, person),
         "revealed": revealed or {},
         "can_reveal": full_numbers_visible(Person.objects.filter(pk=person.pk), user).exists(),
     }, status=status)
+
+
+@role_required(Role.PROVINCE)
+def person_transfer(request, pk):
+    user = request.user
+    person = get_visible_or_404(Person.objects.select_related("unit", "city"), user, pk=pk)
+    units = OrganisingUnit.objects.filter(filing_status=FilingStatus.APPROVED).exclude(
+        pk=person.unit_id).select_related("city").order_by("city__code", "name")
+    form = PersonTransferForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer = services.person_transfer(person, actor=user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"已将{person.name}转入{transfer.to_unit.name}。")
+            return redirect("registry:person_detail", pk=person.pk)
+    open_candidacies = person.candidacies.filter(status__in=OPEN_STATUSES).select_related(
+        "project")
+    return render(request, "registry/person_transfer.html", {
+        "person": person, "form": form, "open_candidacies": open_candidacies})
 
 
 @role_required(*PEOPLE_ROLES)
