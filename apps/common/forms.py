@@ -11,6 +11,29 @@ def apply_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def filters_note(form, filters: dict) -> str:
+    """A list's filters as its page shows them, so an export says which selection it holds."""
+    parts = []
+    for name, value in filters.items():
+        if value in (None, ""):
+            continue
+        field = form.fields[name]
+        if hasattr(value, "pk"):
+            shown = str(value)
+        elif isinstance(field, forms.ChoiceField):
+            shown = dict(field.choices).get(value, value)
+        else:
+            shown = value
+        parts.append(f"{field.label}：{shown}")
+    return "筛选条件：" + ("；".join(parts) if parts else "全部")
+
+
+def query_without_page(request) -> str:
+    """The list's query string for its export link: the same filters, every page."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
 
 class DateInput(forms.DateInput):
     """A native date picker. Its value must be ISO (yyyy-mm-dd) whatever the locale's format."""

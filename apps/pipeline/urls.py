@@ -6,6 +6,7 @@ app_name = "pipeline"
 
 urlpatterns = [
     path("candidacies/", views.candidacy_list, name="candidacy_list"),
+    path("candidacies/export.xlsx", views.candidacy_export, name="candidacy_export"),
     path("persons/<int:person_pk>/apply/", views.candidacy_open, name="candidacy_open"),
     path("candidacies/<int:pk>/record/", views.candidacy_record, name="candidacy_record"),
     path("candidacies/<int:pk>/withdraw/", views.candidacy_withdraw, name="candidacy_withdraw"),

@@ -8,23 +8,25 @@ from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404, visible
 from apps.common.paginator import CappedPaginator
-from apps.common.forms import apply_errors
+from apps.common.forms import apply_errors, filters_note, query_without_page
 from apps.orgs.models import Agency, City, OrganisingUnit
 from apps.pipeline import roster, selectors, services, transitions
 from apps.pipeline.forms import (
     CandidacyFilterForm, OpenCandidacyForm, RecordForm, SessionForm, WithdrawForm,
 )
-from apps.pipeline.models import Candidacy, Result, Session, Stage
+from apps.pipeline.models import Candidacy, CandidacyStatus, Result, Session, Stage
 from apps.projects.models import JobProject, ProjectStatus
 from apps.registry.models import Person
+from apps.rosters import exports
+from apps.rosters.views import _xlsx
 from apps.training.models import ClassKind, TrainingClass
 
 PEOPLE_ROLES = (Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY)
 SESSION_ROLES = (Role.CITY, Role.UNIT, Role.AGENCY)
 
 
-@role_required(*PEOPLE_ROLES)
-def candidacy_list(request):
+def _filtered_candidacies(request):
+    """The list page's form and rows: the export takes exactly these."""
     user = request.user
     form = CandidacyFilterForm(
         request.GET or None,
@@ -33,10 +35,28 @@ def candidacy_list(request):
         agencies=visible(Agency.objects.all(), user))
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.candidacy_list(user, **{k: v for k, v in filters.items() if v})
-    page = CappedPaginator(qs.order_by("-stage_on", "-id"), 50).get_page(
-        request.GET.get("page"))
+    return form, filters, qs.order_by("-stage_on", "-id")
+
+
+@role_required(*PEOPLE_ROLES)
+def candidacy_list(request):
+    form, _, qs = _filtered_candidacies(request)
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "pipeline/candidacy_list.html",
-                  {"form": form, "page": page, "total": page.paginator.total_label("条")})
+                  {"form": form, "page": page, "total": page.paginator.total_label("条"),
+                   "export_query": query_without_page(request)})
+
+
+@role_required(*PEOPLE_ROLES)
+def candidacy_export(request):
+    """报名与筛选 as xlsx; filtered by 在外就业 it is the list of people abroad."""
+    form, filters, qs = _filtered_candidacies(request)
+    title = ("在外就业人员名单" if filters.get("status") == CandidacyStatus.ABROAD
+             else "报名与筛选名单")
+    content = exports.list_sheet(title, exports.CANDIDACY_HEADERS,
+                                 exports.candidacy_list_rows(qs.iterator(chunk_size=2000)),
+                                 note=filters_note(form, filters))
+    return _xlsx(request, content, f"{title}.xlsx", f"{title}（{filters_note(form, filters)}）")
 
 
 @role_required(Role.UNIT, Role.CITY)

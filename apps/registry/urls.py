@@ -12,4 +12,5 @@ urlpatterns = [
     path("persons/<int:pk>/transfer/", views.person_transfer, name="person_transfer"),
     path("persons/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
     path("reserve/", views.reserve_pool, name="reserve_pool"),
+    path("reserve/export.xlsx", views.reserve_export, name="reserve_export"),
 ]

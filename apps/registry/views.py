@@ -11,7 +11,7 @@ from apps.accounts.scoping import full_numbers_visible, get_visible_or_404, visi
 from apps.common.paginator import CappedPaginator
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
-from apps.common.forms import apply_errors
+from apps.common.forms import apply_errors, filters_note, query_without_page
 from apps.evidence.services import evidence_kinds_for
 from apps.orgs.models import City, FilingStatus, OrganisingUnit
 from apps.pipeline import transitions
@@ -23,6 +23,8 @@ from apps.registry.forms import (
     PersonForm, PersonSearchForm, PersonTransferForm, ReserveFilterForm, RevealForm,
 )
 from apps.registry.models import Person, PersonTransfer
+from apps.rosters import exports
+from apps.rosters.views import _xlsx
 
 PEOPLE_ROLES = (Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY)
 
@@ -166,13 +168,30 @@ def person_reveal(request, pk):
     return _person_page(request, person, revealed={field: getattr(person, field)})
 
 
-@role_required(*PEOPLE_ROLES)
-def reserve_pool(request):
+def _filtered_reserve(request):
+    """The reserve page's form and people: the export takes exactly these."""
     user = request.user
     form = ReserveFilterForm(request.GET or None,
                              cities=visible(City.objects.all(), user))
     filters = form.cleaned_data if form.is_valid() else {}
     people = selectors.reserve_pool(user, **{k: v for k, v in filters.items() if v})
+    return form, filters, people
+
+
+@role_required(*PEOPLE_ROLES)
+def reserve_pool(request):
+    form, _, people = _filtered_reserve(request)
     page = Paginator(people, 50).get_page(request.GET.get("page"))
     return render(request, "registry/reserve_pool.html",
-                  {"form": form, "page": page, "total": page.paginator.count})
+                  {"form": form, "page": page, "total": page.paginator.count,
+                   "export_query": query_without_page(request)})
+
+
+@role_required(*PEOPLE_ROLES)
+def reserve_export(request):
+    form, filters, people = _filtered_reserve(request)
+    note = filters_note(form, filters)
+    content = exports.list_sheet("储备库人员名单", exports.RESERVE_HEADERS,
+                                 exports.reserve_pool_rows(people.iterator(chunk_size=2000)),
+                                 note=note)
+    return _xlsx(request, content, "储备库人员名单.xlsx", f"储备库人员名单（{note}）")

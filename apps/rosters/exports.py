@@ -398,3 +398,55 @@ def form9_members(cls, members, *, full_for=frozenset()) -> bytes:
         ws.column_dimensions[letter].width = w
     _header_rows(ws, 3, 3)
     return _bytes(wb)
+
+
+# --- Working lists: what a list page shows, as a sheet --------------------------------------
+
+def list_sheet(title: str, headers: list[str], rows, *, note: str = "") -> bytes:
+    """A plain table under a title: one row per item of the page's (filtered, scoped) list.
+    Every value passes through put(): text is text, never a formula."""
+    wb, ws = _sheet(title, landscape=True)
+    _title(ws, title, len(headers), note=note)
+    first = 3 if note else 2
+    for col, header in enumerate(headers, 1):
+        put(ws, first, col, header, bold=True)
+        ws.column_dimensions[column_letter(col)].width = max(10, 2.2 * len(header))
+    _header_rows(ws, first, first)
+    left = Alignment(horizontal="left", vertical="center", wrap_text=True)
+    row = first
+    for row, values in enumerate(rows, first + 1):
+        for col, value in enumerate(values, 1):
+            put(ws, row, col, "" if value is None else value, align=left)
+    return _bytes(wb)
+
+
+CANDIDACY_HEADERS = ["序号", "姓名", "身份证号", "联系方式", "岗位项目", "输出国", "组织单位",
+                     "地市", "输出机构", "当前环节", "结果", "环节日期", "状态", "输出工种",
+                     "输出时间", "外方用工企业"]
+
+
+def candidacy_list_rows(candidacies):
+    for n, c in enumerate(candidacies, 1):
+        numbers = person_numbers(c.person)
+        yield [n, c.person.name, numbers["id"], numbers["phone"], c.project.name,
+               c.country or c.project.country, c.unit.name if c.unit_id else "—",
+               c.city.name, c.agency.name, c.get_stage_display(), c.get_result_display(),
+               _day(c.stage_on),
+               c.get_status_display() + ("（违约）" if c.breach else ""),
+               c.departure_trade, _day(c.departed_on), c.employer]
+
+
+RESERVE_HEADERS = ["序号", "姓名", "性别", "年龄", "身份证号", "联系方式", "学历", "拟就业工种",
+                   "外语及水平", "人员类别", "推荐单位", "地市"]
+
+
+def reserve_pool_rows(people):
+    for n, p in enumerate(people, 1):
+        numbers = person_numbers(p)
+        yield [n, p.name, p.sex, p.age, numbers["id"], numbers["phone"], p.education,
+               p.intended_trade, p.languages, p.category, p.unit.name if p.unit_id else "—",
+               p.city.name]
+
+
+def _day(value) -> str:
+    return value.strftime("%Y-%m-%d") if value else ""
