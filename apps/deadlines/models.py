@@ -104,6 +104,28 @@ class DeadlineItem(models.Model):
     def __str__(self):
         return f"{self.rule} · {self.due_on}"
 
+    def link_for(self, user) -> tuple[str, str]:
+        """The 待办 link: 去填报 opens the page where the duty is done, for the organisation
+        that owes it; the city and the province, who oversee it, get 查看 instead."""
+        from django.urls import reverse
+        owner = user.role == self.owner_role
+        code = self.rule.code
+        if code == "budget":
+            return ("去填报" if owner else "查看"), reverse("subsidies:budget_list")
+        if self.training_class_id:
+            return ("去填报" if owner else "查看"), reverse(
+                "training:class_detail", args=[self.training_class_id])
+        if self.candidacy_id is None:
+            return "", ""
+        person = reverse("registry:person_detail", args=[self.candidacy.person_id])
+        if not owner:
+            return "查看", person
+        if code == "claim":  # 附件8 is filled on the claim page, not on the person's
+            return "去填报", reverse("subsidies:claim_create")
+        if code == "stage_data":
+            return "去填报", reverse("pipeline:candidacy_record", args=[self.candidacy_id])
+        return "去填报", person
+
     @property
     def stage_label(self) -> str:
         from apps.pipeline.models import Stage

@@ -19,7 +19,9 @@ class OffsetForm(forms.Form):
 @role_required(*OWING_ROLES)
 def my_items(request):
     """我的待办: due and overdue items, each linking to where it is filed."""
-    items = selectors.my_items(request.user)[:500]
+    items = list(selectors.my_items(request.user)[:500])
+    for item in items:
+        item.link_label, item.link_url = item.link_for(request.user)
     return render(request, "deadlines/my_items.html", {
         "items": items, "notices": selectors.my_notices(request.user),
     })

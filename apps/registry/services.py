@@ -144,6 +144,7 @@ def person_transfer(person: Person, *, to_unit, reason: str, actor) -> PersonTra
     on them, stay with the unit that did the work."""
     from apps.audit.models import AuditAction
     from apps.audit.services import audit_log
+    from apps.deadlines.models import OPEN_ITEM, DeadlineItem
     from apps.orgs.models import FilingStatus
     from apps.pipeline.models import OPEN_STATUSES, Candidacy
 
@@ -166,8 +167,12 @@ def person_transfer(person: Person, *, to_unit, reason: str, actor) -> PersonTra
     transfer = PersonTransfer(
         person=person, from_unit=person.unit, from_city=person.city, to_unit=to_unit,
         to_city=to_unit.city, reason=reason, transferred_by=actor)
-    moved = Candidacy.objects.filter(person=person, status__in=OPEN_STATUSES).update(
-        unit=to_unit, city=to_unit.city)
+    open_ones = Candidacy.objects.filter(person=person, status__in=OPEN_STATUSES)
+    # Their open 待办 move too: the new unit owes them now (an agency's stay the agency's).
+    DeadlineItem.objects.filter(candidacy__in=open_ones, status__in=OPEN_ITEM,
+                                owner_role__in=[Role.UNIT, Role.CITY]).update(
+        owner_role=Role.UNIT, unit=to_unit, city=to_unit.city)
+    moved = open_ones.update(unit=to_unit, city=to_unit.city)
     transfer.moved_candidacies = moved
     transfer.save()
     person.unit, person.city = to_unit, to_unit.city

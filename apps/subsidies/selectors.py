@@ -13,6 +13,19 @@ def claim_list(user, *, status="", phase=""):
     return qs.order_by("-created_at", "-id")
 
 
+BANK_FIELDS = ("bank_name", "account_name", "account_no")
+
+
+def claim_last_bank_account(user) -> dict:
+    """The account of the user's organisation's latest claim, offered on its next one so it
+    is not retyped (a unit's claims are its own; a withdrawn one still names its account)."""
+    if not user.unit_id:
+        return {}
+    last = (visible(Claim.objects.filter(unit=user.unit_id), user)
+            .order_by("-created_at", "-id").values(*BANK_FIELDS).first())
+    return last or {}
+
+
 def claim_lines(claim, user):
     return list(visible(ClaimLine.objects.filter(claim=claim), user).order_by("id"))
 

@@ -39,7 +39,11 @@ def claim_list(request):
 @role_required(Role.UNIT)
 def claim_create(request):
     user = request.user
-    form = ClaimForm(request.POST or None, classes=visible(TrainingClass.objects.all(), user))
+    account = selectors.claim_last_bank_account(user)
+    form = ClaimForm(request.POST or None, classes=visible(TrainingClass.objects.all(), user),
+                     initial=account)
+    if account:
+        form.fields["account_no"].help_text = "已填入本单位上次申请的账户；账户有变请修改。"
     if request.method == "POST" and form.is_valid():
         try:
             claim = services.claim_create(actor=user, **form.cleaned_data)
