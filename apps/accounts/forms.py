@@ -3,13 +3,14 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
+from apps.common.forms import ChoicePlaceholder
 from apps.accounts.models import ADMIN_ROLES, Role
 
 # The system administrator gives business roles only (administrators are made on the server).
 BUSINESS_ROLES = [(value, label) for value, label in Role.choices if value not in ADMIN_ROLES]
 
 
-class AccountForm(forms.Form):
+class AccountForm(ChoicePlaceholder, forms.Form):
     username = forms.RegexField(label="用户名", max_length=150, regex=r"^[\w.@+-]+$",
                                 error_messages={"invalid": "用户名只能包含字母、数字和 @ . + - _。"})
     first_name = forms.CharField(label="姓名", max_length=150)

@@ -11,6 +11,31 @@ def apply_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+EMPTY_CHOICE = "请选择"
+_DJANGO_DASHES = "---------"
+
+
+class ChoicePlaceholder:
+    """Mixin for forms: an empty choice reads "请选择", never Django's "---------" (which model
+    fields with choices and ModelChoiceField put there). tests/common/test_form_walk.py renders
+    every form class and fails on the dashes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choice_placeholder(self)
+
+
+def choice_placeholder(form) -> None:
+    """The same, for a form that adds fields after its own __init__ (call it last)."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label == _DJANGO_DASHES:
+                field.empty_label = EMPTY_CHOICE
+        elif isinstance(field, forms.ChoiceField):
+            field.choices = [(value, EMPTY_CHOICE if label == _DJANGO_DASHES else label)
+                             for value, label in field.choices]
+
+
 def filters_note(form, filters: dict) -> str:
     """A list's filters as its page shows them, so an export says which selection it holds."""
     parts = []

@@ -1,7 +1,7 @@
 from django import forms
 
 from apps.common.files import document_accept
-from apps.common.forms import DateInput
+from apps.common.forms import ChoicePlaceholder, DateInput
 from apps.orgs.models import Agency, AgencyStatus, City, FilingStatus, OrganisingUnit
 
 
@@ -26,7 +26,7 @@ class CityServiceOrgForm(forms.ModelForm):
         fields = ["service_org_name", "service_contact", "service_phone"]
 
 
-class UnitForm(forms.ModelForm):
+class UnitForm(ChoicePlaceholder, forms.ModelForm):
     class Meta:
         model = OrganisingUnit
         fields = ["name", "category", "city", "contact_person", "contact_phone", "note"]
@@ -69,7 +69,7 @@ class CooperationForm(forms.Form):
             self.order_fields([owner_field, "agency", "signed_on", "agreement"])
 
 
-class UnitFilingForm(forms.ModelForm):
+class UnitFilingForm(ChoicePlaceholder, forms.ModelForm):
     reason = forms.CharField(label="考察情况及理由", widget=forms.Textarea(attrs={"rows": 4}))
 
     class Meta:

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from apps.common.forms import DateInput
+from apps.common.forms import ChoicePlaceholder, DateInput
 
 from apps.pipeline import transitions
 from apps.pipeline.models import DETAIL_LABELS, Result, Session, Stage
@@ -78,7 +78,7 @@ class OpenCandidacyForm(forms.Form):
         self.fields["project"].queryset = projects
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(ChoicePlaceholder, forms.ModelForm):
     class Meta:
         model = Session
         fields = ["stage", "project", "held_on", "place", "hospital", "unit"]

@@ -1,6 +1,6 @@
 from django import forms
 
-from apps.common.forms import DateInput
+from apps.common.forms import ChoicePlaceholder, DateInput
 from apps.registry import idnumber
 from apps.registry.phones import PhoneError, phone_normalise
 from apps.registry.models import Education, Person, PersonCategory, PovertyStatus
@@ -13,7 +13,7 @@ PERSON_FIELDS = [
 ]
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(ChoicePlaceholder, forms.ModelForm):
     """附件5 对外劳务输出人员报名表. Birth date and age come from the ID number."""
 
     id_number = forms.CharField(label="身份证号", max_length=30,

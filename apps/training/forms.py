@@ -2,7 +2,7 @@ from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils import timezone
 
-from apps.common.forms import DateInput
+from apps.common.forms import DateInput, choice_placeholder
 from apps.training.models import ClassKind, SpotCheckOutcome, TrainingClass, TrainingMode
 
 
@@ -48,6 +48,7 @@ class ClassForm(forms.Form):
             drop += ["opens_on", "ends_on", "first_term_ends_on", "second_term_starts_on"]
         for name in drop:
             del self.fields[name]
+        choice_placeholder(self)
 
 
 class EndForm(forms.Form):
