@@ -157,7 +157,7 @@ def filing_decide(filing: FilingRequest, *, approve: bool, actor, note: str = ""
     """The province approves or refuses a filing. Row-locked: two clicks decide once."""
     filing = FilingRequest.objects.select_for_update().get(pk=filing.pk)
     if filing.status != FilingStatus.PENDING:
-        raise FilingAlreadyDecided(f"该备案已{filing.get_status_display()}，不能重复审批。")
+        raise FilingAlreadyDecided(f"该备案状态为“{filing.get_status_display()}”，不能重复审批。")
     if not approve and not note.strip():
         raise ValidationError({"decision_note": "不予备案时请填写理由。"})
     status = FilingStatus.APPROVED if approve else FilingStatus.REFUSED

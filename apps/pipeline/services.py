@@ -96,7 +96,7 @@ def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=
         raise PermissionDenied(f"您的角色不能录入“{Stage(stage).label}”环节。")
     c = _locked(candidacy, actor)
     if c.status not in OPEN_STATUSES:
-        raise InvalidTransition(f"{c.person.name}的报名已{c.get_status_display()}，不能再录入。")
+        raise InvalidTransition(f"{c.person.name}的报名状态为“{c.get_status_display()}”，不能再录入。")
     expected = transitions.next_stage(c.stage)
     if stage != expected:
         raise InvalidTransition(
@@ -162,7 +162,7 @@ def candidacy_withdraw(candidacy: Candidacy, *, actor, on, reason: str) -> Candi
         raise PermissionDenied("无权登记退出。")
     c = _locked(candidacy, actor)
     if c.status != CandidacyStatus.ACTIVE:
-        raise InvalidTransition(f"{c.person.name}的报名已{c.get_status_display()}，不能登记退出。")
+        raise InvalidTransition(f"{c.person.name}的报名状态为“{c.get_status_display()}”，不能登记退出。")
     if not reason.strip():
         raise ValidationError({"reason": "请填写退出原因。"})
     _check_date(on, c.stage_on, "退出日期")

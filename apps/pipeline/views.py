@@ -85,7 +85,7 @@ def candidacy_record(request, pk):
                                    pk=pk)
     stage = transitions.next_stage(candidacy.stage)
     if not candidacy.is_open or stage is None:
-        messages.error(request, f"{candidacy.person.name}的报名已{candidacy.get_status_display()}，"
+        messages.error(request, f"{candidacy.person.name}的报名状态为“{candidacy.get_status_display()}”，"
                                 "没有可录入的环节。")
         return redirect(candidacy.person)
     if user.role not in transitions.RECORDERS[stage]:

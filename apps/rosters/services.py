@@ -144,7 +144,7 @@ def upload_commit(upload: Upload, *, actor, request=None) -> Upload:
         with transaction.atomic(), pghistory.context(user=actor.pk, upload=upload.pk):
             locked = Upload.objects.select_for_update().get(pk=upload.pk)
             if locked.status != UploadStatus.PREVIEWED:
-                raise CommitRefused(f"该名册已{locked.get_status_display()}，不能再次导入。")
+                raise CommitRefused(f"该名册状态为“{locked.get_status_display()}”，不能再次导入。")
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COMMIT_LOCK])
             if not locked.file:

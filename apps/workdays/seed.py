@@ -35,6 +35,6 @@ def calendar_seed(actor=None) -> list[int]:
         if CalendarYear.objects.filter(year=year).exists():
             continue
         calendar_year_enter(year=year, days=arrangement(year), actor=actor,
-                            source="国务院办公厅节假日安排（chinesecalendar 数据）")
+                            source="国务院办公厅公布的节假日安排")
         entered.append(year)
     return entered
