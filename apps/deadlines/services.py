@@ -5,7 +5,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.accounts.models import Role
-from apps.deadlines.models import OPEN_ITEM, DeadlineItem, DeadlineRule, ItemStatus, Notice
+from apps.deadlines.models import (
+    OPEN_ITEM, DeadlineItem, DeadlineRule, ItemStatus, Notice, soon_until,
+)
 from apps.pipeline.models import Stage
 from apps.workdays.calendar import Due, WorkingCalendar, add_working_days
 
@@ -180,9 +182,6 @@ def recompute_due(*, rule=None, provisional_only=False) -> int:
         due = calendar.add(event_on, offset)
         changed += items.filter(rule_id=rule_id, event_on=event_on).update(
             due_on=due.day, due_at=due.ends_at, provisional=due.provisional)
-    # Items whose new date is still ahead are open again, not overdue.
-    items.filter(status=ItemStatus.OVERDUE, due_at__gte=timezone.now()).update(
-        status=ItemStatus.OPEN)
     return changed
 
 
@@ -195,38 +194,32 @@ def rule_set_offset(rule: DeadlineRule, *, offset: int, actor) -> DeadlineRule:
     return rule
 
 
-SOON_WORKING_DAYS = 2
-
-
 # The scan and the e-mails act for the system on every organisation's items; what a user sees
-# of them (待办, timeliness) goes through accounts.scoping.
+# of them (待办, timeliness) goes through accounts.scoping. The scan changes no item: an item's
+# state is read from its due time (models.state_expression), the scan only notices it.
 def deadlines_scan(now=None) -> dict:
-    """Mark items overdue and due soon, and notice each once: two set-based statements.
-    Running it twice changes nothing the second time; two workers at once are safe (the
-    status conditions under row locks and the notices' unique constraint decide)."""
+    """Notice each open item once when it is due soon and once when it is overdue: two
+    set-based statements. Running it twice notices nothing the second time; two workers at
+    once are safe (the notices' unique constraint decides)."""
     now = now or timezone.now()
-    today = timezone.localtime(now).date()
-    soon_until = add_working_days(today, SOON_WORKING_DAYS).day
     item, notice = DeadlineItem._meta.db_table, Notice._meta.db_table
-    # Each UPDATE notices only the rows it changed (RETURNING), so a run that changes nothing
-    # reads nothing else; the notices' unique constraint guards against a concurrent scan.
     sql = f"""
-        WITH changed AS (
-            UPDATE {item} SET status = %s WHERE {{where}} RETURNING id
-        ), noticed AS (
+        WITH noticed AS (
             INSERT INTO {notice} (item_id, kind, created_at)
-            SELECT id, %s, %s FROM changed ON CONFLICT (item_id, kind) DO NOTHING RETURNING 1
+            SELECT i.id, %s, %s FROM {item} i
+            WHERE i.status = 'open' AND {{where}}
+              AND NOT EXISTS (SELECT 1 FROM {notice} n WHERE n.item_id = i.id AND n.kind = %s)
+            ON CONFLICT (item_id, kind) DO NOTHING RETURNING 1
         )
-        SELECT (SELECT count(*) FROM changed), (SELECT count(*) FROM noticed)"""
+        SELECT count(*) FROM noticed"""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql.format(where="status IN ('open', 'due_soon') AND due_at < %s"),
-                       ["overdue", now, "overdue", now])
-        overdue, noticed_overdue = cursor.fetchone()
-        cursor.execute(sql.format(where="status = 'open' AND due_on <= %s AND due_at >= %s"),
-                       ["due_soon", soon_until, now, "due_soon", now])
-        due_soon, noticed_soon = cursor.fetchone()
-    noticed = noticed_overdue + noticed_soon
-    return {"overdue": overdue, "due_soon": due_soon, "notices": noticed}
+        cursor.execute(sql.format(where="i.due_at < %s"), ["overdue", now, now, "overdue"])
+        overdue = cursor.fetchone()[0]
+        # An item first seen after its due time gets only the overdue notice.
+        cursor.execute(sql.format(where="i.due_on <= %s AND i.due_at >= %s"),
+                       ["due_soon", now, soon_until(now), now, "due_soon"])
+        due_soon = cursor.fetchone()[0]
+    return {"overdue": overdue, "due_soon": due_soon, "notices": overdue + due_soon}
 
 
 def _recipients(item) -> list[str]:
@@ -274,12 +267,13 @@ def timeliness(items, by: str) -> list[dict]:
 
     key = {"city": "city__name", "unit": "unit__name", "agency": "agency__name",
            "rule": "rule__name", "month": "month"}[by]
-    qs = items.annotate(month=TruncMonth("due_on")) if by == "month" else items
+    qs = items.with_state()
+    qs = qs.annotate(month=TruncMonth("due_on")) if by == "month" else qs
     rows = (qs.values(key).annotate(
-        on_time=Count("pk", filter=Q(status=ItemStatus.DONE)),
-        late=Count("pk", filter=Q(status=ItemStatus.DONE_LATE)),
-        missing=Count("pk", filter=Q(status=ItemStatus.OVERDUE)),
-        pending=Count("pk", filter=Q(status__in=[ItemStatus.OPEN, ItemStatus.DUE_SOON])),
+        on_time=Count("pk", filter=Q(current_state=ItemStatus.DONE)),
+        late=Count("pk", filter=Q(current_state=ItemStatus.DONE_LATE)),
+        missing=Count("pk", filter=Q(current_state=ItemStatus.OVERDUE)),
+        pending=Count("pk", filter=Q(current_state__in=[ItemStatus.OPEN, ItemStatus.DUE_SOON])),
     ).order_by(key))
     out = []
     for row in rows:
