@@ -4,6 +4,8 @@ from collections import defaultdict
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.audit.models import AuditAction
+from apps.audit.services import audited, audited_within, not_audited
 from apps.accounts.models import Role
 from apps.deadlines.models import (
     OPEN_ITEM, DeadlineItem, DeadlineRule, ItemStatus, Notice, soon_until,
@@ -29,6 +31,7 @@ def _due(rule: DeadlineRule, event_on) -> Due:
     return add_working_days(event_on, rule.offset)
 
 
+@audited_within
 def stage_item_open(candidacy, stage, event_on) -> DeadlineItem:
     """A stage is scheduled (a session's date): its data is owed 5 working days after."""
     rule = DeadlineRule.objects.get(code=STAGE_RULE)
@@ -40,6 +43,7 @@ def stage_item_open(candidacy, stage, event_on) -> DeadlineItem:
     return item
 
 
+@audited_within
 def stage_item_close(candidacy, stage, happened_on, filed_at=None) -> DeadlineItem:
     """The stage's data is filed: on time or late. A stage nobody scheduled still counts
     for timeliness, from the day it happened."""
@@ -59,6 +63,7 @@ CLASS_RULES = {"intensive": {"roster": ("class_roster", "opens_on"),
                             "info": ("standing_info", "ends_on")}}
 
 
+@audited_within
 def class_items_open(training_class) -> list[DeadlineItem]:
     """A class is planned: its roster and its information are owed from its dates. Called
     again after the dates change, it moves the open items to the new dates."""
@@ -81,6 +86,7 @@ def class_items_open(training_class) -> list[DeadlineItem]:
     return items
 
 
+@audited_within
 def class_item_close(training_class, which: str, filed_at=None) -> DeadlineItem:
     """The class's roster ("roster") or information ("info") is filed: on time or late."""
     filed_at = filed_at or timezone.now()
@@ -98,6 +104,7 @@ CLAIM_RULE = "claim"
 BUDGET_RULE = "budget"
 
 
+@audited_within
 def claim_item_open(candidacy, departed_on) -> DeadlineItem | None:
     """A unit's person departed: its 附件8 claim is owed within 10 working days after."""
     if not candidacy.unit_id:
@@ -113,6 +120,7 @@ def claim_item_open(candidacy, departed_on) -> DeadlineItem | None:
     return item
 
 
+@audited_within
 def claim_items_close(candidacies, filed_at=None) -> int:
     """The departure claim naming these candidacies is submitted."""
     return _close(DeadlineItem.objects.filter(rule__code=CLAIM_RULE, candidacy__in=candidacies),
@@ -133,6 +141,7 @@ def budget_event(year):
     return date(year - 1, 5, 31)
 
 
+@audited(AuditAction.DEADLINE, "生成年度预算待办", unless=lambda n: not n)
 def budget_items_open(year) -> int:
     """Every city and approved unit owes its ``year`` budget: safe to run again and again."""
     from apps.orgs.models import City, FilingStatus, OrganisingUnit
@@ -151,6 +160,7 @@ def budget_items_open(year) -> int:
     return DeadlineItem.objects.filter(rule=rule, event_on=event_on).count() - before
 
 
+@audited_within
 def budget_item_close(year, *, city_id, unit_id=None) -> int:
     items = DeadlineItem.objects.filter(
         rule__code=BUDGET_RULE, event_on=budget_event(year), city_id=city_id, unit_id=unit_id,
@@ -158,6 +168,7 @@ def budget_item_close(year, *, city_id, unit_id=None) -> int:
     return _close(items)
 
 
+@audited_within
 @transaction.atomic
 def recompute_due(*, rule=None, provisional_only=False) -> int:
     """Recompute open items' due dates after a rule or the calendar changed: one calendar
@@ -185,6 +196,7 @@ def recompute_due(*, rule=None, provisional_only=False) -> int:
     return changed
 
 
+@audited(AuditAction.DEADLINE, "修改期限规则")
 @transaction.atomic
 def rule_set_offset(rule: DeadlineRule, *, offset: int, actor) -> DeadlineRule:
     rule = DeadlineRule.objects.select_for_update().get(pk=rule.pk)
@@ -197,6 +209,7 @@ def rule_set_offset(rule: DeadlineRule, *, offset: int, actor) -> DeadlineRule:
 # The scan and the e-mails act for the system on every organisation's items; what a user sees
 # of them (待办, timeliness) goes through accounts.scoping. The scan changes no item: an item's
 # state is read from its due time (models.state_expression), the scan only notices it.
+@audited(AuditAction.DEADLINE, "发出到期提醒", unless=lambda r: not r["notices"])
 def deadlines_scan(now=None) -> dict:
     """Notice each open item once when it is due soon and once when it is overdue: two
     set-based statements. Running it twice notices nothing the second time; two workers at
@@ -230,6 +243,7 @@ def _recipients(item) -> list[str]:
                 .values_list("email", flat=True))
 
 
+@not_audited("marks notices as e-mailed: the system's own delivery, no record changes")
 def notices_email(limit: int = 500) -> int:
     """E-mail new notices to the owing organisation's users, once each. Rows are locked with
     SKIP LOCKED, so two workers never send the same notice; a failed send rolls back and is

@@ -261,8 +261,6 @@ def spot_check_create(request, pk):
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            audit_log(request.user, AuditAction.APPROVE, cls,
-                      detail=f"抽查：{check.get_outcome_display()}")
             messages.success(request, f"已录入抽查结果：{check.get_outcome_display()}。")
             return redirect("training:class_detail", pk=cls.pk)
     return render(request, "orgs/form.html", {
