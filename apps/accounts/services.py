@@ -24,13 +24,13 @@ def user_logout_everywhere(user: User) -> None:
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
 
 
-@not_audited("a pending authenticator key grants nothing; binding it is audited (OTP_BIND)")
 @audited(AuditAction.FORCE_LOGOUT, "本人结束所有会话")
 def own_sessions_end(*, actor: User) -> None:
     """The account ends its own sessions on every device (the 退出所有设备 button)."""
     user_logout_everywhere(actor)
 
 
+@not_audited("a pending authenticator key grants nothing; binding it is audited (OTP_BIND)")
 def totp_device_pending(user):
     """The user's unconfirmed authenticator (created once, kept until confirmed)."""
     device = TotpDevice.objects.filter(user=user, confirmed=False).first()

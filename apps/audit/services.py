@@ -16,6 +16,7 @@ import inspect
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
+import pghistory
 from django.db import models, transaction
 
 from apps.audit.models import AuditEvent
@@ -125,17 +126,31 @@ class AuditGap(RuntimeError):
     """A write helper was called outside any audited service: it would leave no row."""
 
 
-def _subject(result, bound):
-    """The object the row names: what the service returned, else its first model argument."""
+class _Ref:
+    """A model row as the audit row names it, kept before the call (a delete clears pk)."""
+    __slots__ = ("_meta", "pk")
+
+    def __init__(self, obj):
+        self._meta, self.pk = obj._meta, obj.pk
+
+
+def _given(bound) -> list:
+    """The model objects a service was given, actor last (an act on one's own account)."""
+    refs = [_Ref(v) for k, v in bound.arguments.items()
+            if k != "actor" and isinstance(v, models.Model) and v.pk is not None]
+    actor = bound.arguments.get("actor")
+    return refs + ([_Ref(actor)] if isinstance(actor, models.Model) and actor.pk else [])
+
+
+def _subject(result, given):
+    """The object the row names: what the service returned, else what it was given."""
     if isinstance(result, models.Model) and result.pk is not None:
         return result
     if isinstance(result, (list, tuple)) and result and isinstance(result[0], models.Model):
         first = result[0]
-        return first if first.pk is not None else None
-    for name, value in bound.arguments.items():
-        if name != "actor" and isinstance(value, models.Model) and value.pk is not None:
-            return value
-    return None
+        if first.pk is not None:
+            return first
+    return given[0] if given else None
 
 
 def _describe(what, result):
@@ -155,25 +170,30 @@ def audited(action: str, what: str, *, atomic: bool = True, unless=None):
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
+            bound = signature.bind_partial(*args, **kwargs)
+            given = _given(bound)
             frame = _Frame()
             token = _frame.set(frame)
+            actor = bound.arguments.get("actor")
             try:
                 if atomic:
-                    with transaction.atomic():
+                    # The history rows (pghistory) of this write keep who did it, as the
+                    # audit row does, whether a request, a task or a command called.
+                    with transaction.atomic(), pghistory.context(
+                            user=getattr(actor, "pk", None) or current_context.get().actor_id):
                         result = fn(*args, **kwargs)
-                        _fallback(frame, args, kwargs, result)
+                        _fallback(frame, bound, given, result)
                 else:
                     result = fn(*args, **kwargs)
-                    _fallback(frame, args, kwargs, result)
+                    _fallback(frame, bound, given, result)
             finally:
                 _frame.reset(token)
             return result
 
-        def _fallback(frame, args, kwargs, result):
+        def _fallback(frame, bound, given, result):
             if frame.rows or (unless is not None and unless(result)):
                 return
-            bound = signature.bind_partial(*args, **kwargs)
-            audit_log(bound.arguments.get("actor"), action, _subject(result, bound),
+            audit_log(bound.arguments.get("actor"), action, _subject(result, given),
                       detail=_describe(what, result))
 
         wrapper.audit_action, wrapper.audit_what = action, what
