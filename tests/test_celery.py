@@ -77,7 +77,11 @@ def test_a_task_killed_after_its_write_is_redelivered_and_writes_nothing_twice(w
     assert [run[1] for run in runs] == [result.id, result.id]  # the same message, twice
     assert runs[1][2] == "True"  # marked redelivered by the broker
     assert Notice.objects.count() == 1
-    assert DeadlineItem.objects.get(candidacy=world.cand_ty).status == ItemStatus.OVERDUE
+    # Overdue is read from the due time; the scan only noticed it, and said so once, as a task.
+    assert DeadlineItem.objects.get(candidacy=world.cand_ty).state == ItemStatus.OVERDUE
+    from apps.audit.models import AuditEvent
+    assert list(AuditEvent.objects.filter(action="deadline").values_list("via", flat=True)) == [
+        f"task:{deadlines_scan.name}"]
     assert [json.loads(run[3]) for run in runs] == [
         {"overdue": 1, "due_soon": 0, "notices": 1},   # the killed run wrote the notice
         {"overdue": 0, "due_soon": 0, "notices": 0}]   # the redelivered run found it done

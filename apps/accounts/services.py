@@ -11,18 +11,26 @@ from django.utils import timezone
 
 from apps.accounts.models import ADMIN_ROLES, TotpDevice, User
 from apps.audit.models import AuditAction
-from apps.audit.services import audit_log
+from apps.audit.services import audit_log, audited, audited_within, not_audited
 
 
 class AccountActionRefused(Exception):
     """The action breaks a rule of the administrators' separation; the message says which."""
 
 
+@audited_within
 def user_logout_everywhere(user: User) -> None:
     """Every session of the account started before now ends at its next request."""
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
 
 
+@audited(AuditAction.FORCE_LOGOUT, "本人结束所有会话")
+def own_sessions_end(*, actor: User) -> None:
+    """The account ends its own sessions on every device (the 退出所有设备 button)."""
+    user_logout_everywhere(actor)
+
+
+@not_audited("a pending authenticator key grants nothing; binding it is audited (OTP_BIND)")
 def totp_device_pending(user):
     """The user's unconfirmed authenticator (created once, kept until confirmed)."""
     device = TotpDevice.objects.filter(user=user, confirmed=False).first()
@@ -44,6 +52,7 @@ def totp_locked(request) -> bool:
     return AxesProxyHandler.is_locked(request, credentials={"username": request.user.username})
 
 
+@not_audited("login flow: a wrong code audits itself outside any transaction, so its row survives the refusal")
 def totp_attempt(request, device, code, *, what: str) -> bool:
     """One try of a code of ``device`` by this session's user. A right code is used once
     (TotpDevice.verify_token); a wrong one is audited and counts like a wrong password
@@ -58,6 +67,7 @@ def totp_attempt(request, device, code, *, what: str) -> bool:
     return False
 
 
+@not_audited("login flow: a wrong password audits itself (LOGIN_FAILED) and must survive the refusal")
 def password_failed(request, *, what: str) -> None:
     """A wrong password typed inside a session (the password change): counted and audited as
     a failed login."""
@@ -78,12 +88,14 @@ def needs_second_factor(user) -> bool:
     return user.role in TWO_FACTOR_ROLES or totp_confirmed_device(user) is not None
 
 
+@not_audited("clears the lockout counters of a completed login, which is audited itself (LOGIN)")
 def login_completed(request, user) -> None:
     """The whole login succeeded (password, and the code where one is needed): only now are
     the account's failures forgotten, so a right password does not clear wrong codes."""
     reset(username=user.username)
 
 
+@not_audited("login flow: the login is audited (LOGIN), a wrong code by totp_attempt")
 def totp_verify(request, code) -> bool:
     """The login's second step: a code of the account's confirmed authenticator."""
     import django_otp
@@ -98,6 +110,7 @@ def totp_verify(request, code) -> bool:
     return True
 
 
+@audited(AuditAction.OTP_BIND, "绑定身份验证器", atomic=False)
 def totp_device_bind(request, device, code, *, old_code: str = "") -> bool:
     """Bind the pending ``device``. With no confirmed authenticator the account binds its
     first one (first login, or after the security administrator's reset); replacing one needs
@@ -127,6 +140,7 @@ def totp_device_bind(request, device, code, *, old_code: str = "") -> bool:
     return True
 
 
+@audited(AuditAction.PASSWORD_CHANGE, "本人修改密码")
 def user_password_change(user: User, *, password: str, request=None) -> User:
     """The account's own new password; it ends a one-time password set by an administrator."""
     if user.check_password(password):
@@ -174,6 +188,7 @@ def _org_text(user: User) -> str:
     return f"{user.get_role_display()} {user.organisation_name}".strip()
 
 
+@audited(AuditAction.ACCOUNT_CREATE, "新建账号")
 def user_create(*, actor: User, password: str, request=None, **fields) -> User:
     """A new business account (never an administrator); the password obeys the rules."""
     _check_role(fields.get("role"))
@@ -202,6 +217,7 @@ def user_create(*, actor: User, password: str, request=None, **fields) -> User:
 ACCOUNT_FIELDS = ("first_name", "email", "role", "city", "unit", "agency", "department")
 
 
+@audited(AuditAction.ACCOUNT_CHANGE, "修改账号")
 def user_update(user: User, *, actor: User, request=None, **fields) -> User:
     """Name, e-mail, role and organisation. A change of role or organisation ends the
     account's sessions, so that no page stays open with the old scope."""
@@ -227,6 +243,7 @@ def user_update(user: User, *, actor: User, request=None, **fields) -> User:
     return user
 
 
+@audited(AuditAction.ACCOUNT_ACTIVE, "停用/启用账号")
 def user_set_active(user: User, *, active: bool, actor: User, request=None) -> User:
     _check_target(user, actor, admins_allowed=False)
     with transaction.atomic():
@@ -238,6 +255,7 @@ def user_set_active(user: User, *, active: bool, actor: User, request=None) -> U
     return user
 
 
+@audited(AuditAction.PASSWORD_RESET, "重置密码")
 def user_password_reset(user: User, *, password: str, actor: User, request=None) -> User:
     """The system administrator sets a new password for a business account. It waits for the
     security administrator's authorisation (the old one works meanwhile), then is one-time:
@@ -267,6 +285,7 @@ def _pending_reset(user: User, actor: User, requested_at) -> User:
     return locked
 
 
+@audited(AuditAction.PASSWORD_AUTHORISE, "授权密码重置")
 def user_password_authorise(user: User, *, actor: User, requested_at, request=None) -> User:
     """The security administrator authorises the pending reset: it becomes the password, a
     one-time one, and every session of the account ends."""
@@ -282,6 +301,7 @@ def user_password_authorise(user: User, *, actor: User, requested_at, request=No
     return user
 
 
+@audited(AuditAction.PASSWORD_AUTHORISE, "拒绝密码重置")
 def user_password_reset_refuse(user: User, *, actor: User, requested_at, request=None) -> User:
     with transaction.atomic():
         locked = _pending_reset(user, actor, requested_at)
@@ -293,6 +313,7 @@ def user_password_reset_refuse(user: User, *, actor: User, requested_at, request
     return user
 
 
+@audited(AuditAction.UNLOCK, "解除锁定")
 def user_unlock(user: User, *, actor: User, request=None) -> int:
     """Lift a lockout (django-axes) before its 30 minutes are over."""
     _check_target(user, actor, admins_allowed=True)
@@ -302,6 +323,7 @@ def user_unlock(user: User, *, actor: User, request=None) -> int:
     return removed
 
 
+@audited(AuditAction.OTP_RESET, "重置双因素认证")
 def user_otp_reset(user: User, *, actor: User, request=None) -> None:
     """The user lost the authenticator: its device goes, its sessions end, and the next login
     binds a new one."""
@@ -312,6 +334,7 @@ def user_otp_reset(user: User, *, actor: User, request=None) -> None:
         _audit(actor, AuditAction.OTP_RESET, user, "重置双因素认证，下次登录须重新绑定", request)
 
 
+@audited(AuditAction.FORCE_LOGOUT, "强制退出登录")
 def user_force_logout(user: User, *, actor: User, request=None) -> None:
     _check_target(user, actor, admins_allowed=True)
     with transaction.atomic():
@@ -326,6 +349,7 @@ def grant_key(user: User) -> str:
     return f"{user.role}:{user.city_id or ''}:{user.unit_id or ''}:{user.agency_id or ''}"
 
 
+@audited(AuditAction.ACCOUNT_AUTHORISE, "授权账号角色与单位")
 def user_authorise(user: User, *, actor: User, grant: str, request=None) -> User:
     """The security administrator authorises the role and organisation the system
     administrator set: only then can the account log in (a second person for every grant)."""

@@ -39,7 +39,7 @@ class LogoutView(auth_views.LogoutView):
 @login_required
 def logout_everywhere(request):
     """End every session of this account, on every device, this one included."""
-    services.user_logout_everywhere(request.user)
+    services.own_sessions_end(actor=request.user)
     return LogoutView.as_view()(request)
 
 

@@ -35,6 +35,19 @@ class AuditAction(models.TextChoices):
     UNLOCK = "unlock", "解除锁定"
     OTP_RESET = "otp_reset", "重置双因素认证"
     FORCE_LOGOUT = "force_logout", "强制退出登录"
+    # Business records (issue 15: every write, through its service)
+    PERSON = "person", "人员登记或修改"
+    EVIDENCE = "evidence", "证明材料"
+    STAGE = "stage", "报名、环节结果或退出"
+    SESSION = "session", "面试、体检场次"
+    TRAINING = "training", "培训班"
+    CLAIM = "claim", "补助资金申请"
+    STANDARD = "standard", "补助标准"
+    BUDGET = "budget", "预算"
+    QUOTA = "quota", "任务数"
+    ORG = "org", "单位、机构与合作"
+    CALENDAR = "calendar", "工作日历"
+    DEADLINE = "deadline", "期限规则与提醒"
     # The system itself
     PURGE = "purge", "清理过期审计日志"
 
@@ -54,6 +67,11 @@ class AuditEvent(models.Model):
     # Never a full ID or phone number: the audit log is read more widely than the data.
     detail = models.CharField("说明", max_length=300, blank=True)
     ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    # How the write came: "task:<task> for <user>" when a task did it on someone's behalf.
+    via = models.CharField("途径", max_length=120, blank=True, db_default="")
+    # The upload whose commit wrote this row: a plain number, like object_id, so that the log
+    # outlives the upload it names.
+    upload_id = models.PositiveIntegerField("上传批次", null=True, blank=True)
 
     class Meta:
         verbose_name = "审计日志"

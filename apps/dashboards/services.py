@@ -4,6 +4,7 @@ import time
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.audit.services import not_audited
 from apps.dashboards.models import (
     DepartureFigure, EventFigure, FigureRefresh, ProjectFigure, WithdrawalFigure,
 )
@@ -52,6 +53,7 @@ FROM pipeline_candidacy WHERE status = %s AND ended_on IS NOT NULL
 GROUP BY 1, 2, 3, 4, 5"""
 
 
+@not_audited("refreshes derived figures (materialised views); no record changes")
 def figures_refresh() -> FigureRefresh | None:
     """Rebuild every figure from the records in one transaction: a page reads the old figures
     until the new ones are committed. None when another refresh is running."""

@@ -1,7 +1,9 @@
 """Reporting deadlines (SPEC §7): rules as data, one stored row per owed item.
 
 An item is created when its event is scheduled or happens, and closed when the record is
-filed; a scan (Celery beat) marks items due soon and overdue with set-based SQL."""
+filed. Whether an open item is due soon or overdue is never stored: it is read from its due
+time against the clock (``DeadlineItem.state``, ``DeadlineItemQuerySet.with_state``), so no
+page shows a passed deadline as pending. The scan (Celery beat) only sends the notices."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -41,6 +43,7 @@ class DeadlineRule(models.Model):
 
 
 class ItemStatus(models.TextChoices):
+    # Stored: OPEN, DONE, DONE_LATE. Read-time states of an open item: DUE_SOON, OVERDUE.
     OPEN = "open", "待办"
     DUE_SOON = "due_soon", "即将到期"
     OVERDUE = "overdue", "已逾期"
@@ -48,11 +51,42 @@ class ItemStatus(models.TextChoices):
     DONE_LATE = "done_late", "逾期完成"
 
 
+# Stored statuses of an item not yet filed (DUE_SOON and OVERDUE were stored by the scan
+# before issue 15; migration 0005 turned them back into OPEN).
 OPEN_ITEM = [ItemStatus.OPEN, ItemStatus.DUE_SOON, ItemStatus.OVERDUE]
+SOON_WORKING_DAYS = 2
+
+
+def soon_until(now):
+    """The last day counted as "due soon" at ``now``: two working days ahead."""
+    from django.utils import timezone
+
+    from apps.workdays.calendar import add_working_days
+    return add_working_days(timezone.localtime(now).date(), SOON_WORKING_DAYS).day
+
+
+def state_expression(now):
+    """The item's state at ``now`` as SQL: filed items keep their stored outcome; an open
+    item is overdue once its due time has passed, due soon within two working days."""
+    from django.db.models import Case, CharField, Value, When
+    return Case(
+        When(status__in=[ItemStatus.DONE, ItemStatus.DONE_LATE], then=models.F("status")),
+        When(due_at__lt=now, then=Value(ItemStatus.OVERDUE)),
+        When(due_on__lte=soon_until(now), then=Value(ItemStatus.DUE_SOON)),
+        default=Value(ItemStatus.OPEN), output_field=CharField())
+
+
+class DeadlineItemQuerySet(models.QuerySet):
+    def with_state(self, now=None):
+        """Annotate ``current_state`` (read time): use it to filter and count by state."""
+        from django.utils import timezone
+        return self.annotate(current_state=state_expression(now or timezone.now()))
 
 
 class DeadlineItem(models.Model):
     """Something an organisation owes by a date: e.g. the 体检 results of one candidacy."""
+
+    objects = DeadlineItemQuerySet.as_manager()
 
     rule = models.ForeignKey(DeadlineRule, verbose_name="规则", on_delete=models.PROTECT,
                              related_name="items")
@@ -125,6 +159,25 @@ class DeadlineItem(models.Model):
         if code == "stage_data":
             return "去填报", reverse("pipeline:candidacy_record", args=[self.candidacy_id])
         return "去填报", person
+
+    @property
+    def state(self) -> str:
+        """The state now: from ``with_state`` when annotated, else from the due time (the
+        "due soon" edge needs the calendar, so lists should annotate)."""
+        annotated = getattr(self, "current_state", None)
+        if annotated:
+            return annotated
+        from django.utils import timezone
+        if self.status in (ItemStatus.DONE, ItemStatus.DONE_LATE):
+            return self.status
+        now = timezone.now()
+        if self.due_at < now:
+            return ItemStatus.OVERDUE
+        return ItemStatus.DUE_SOON if self.due_on <= soon_until(now) else ItemStatus.OPEN
+
+    @property
+    def state_label(self) -> str:
+        return ItemStatus(self.state).label
 
     @property
     def stage_label(self) -> str:

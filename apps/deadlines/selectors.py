@@ -3,7 +3,7 @@ from apps.deadlines.models import OPEN_ITEM, DeadlineItem, Notice
 
 
 def my_items(user):
-    return visible(DeadlineItem.objects.filter(status__in=OPEN_ITEM)
+    return visible(DeadlineItem.objects.filter(status__in=OPEN_ITEM).with_state()
                    .select_related("rule", "candidacy__person", "candidacy__project",
                                    "training_class"), user)
 

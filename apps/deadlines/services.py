@@ -4,8 +4,12 @@ from collections import defaultdict
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.audit.models import AuditAction
+from apps.audit.services import audited, audited_within, not_audited
 from apps.accounts.models import Role
-from apps.deadlines.models import OPEN_ITEM, DeadlineItem, DeadlineRule, ItemStatus, Notice
+from apps.deadlines.models import (
+    OPEN_ITEM, DeadlineItem, DeadlineRule, ItemStatus, Notice, soon_until,
+)
 from apps.pipeline.models import Stage
 from apps.workdays.calendar import Due, WorkingCalendar, add_working_days
 
@@ -27,6 +31,7 @@ def _due(rule: DeadlineRule, event_on) -> Due:
     return add_working_days(event_on, rule.offset)
 
 
+@audited_within
 def stage_item_open(candidacy, stage, event_on) -> DeadlineItem:
     """A stage is scheduled (a session's date): its data is owed 5 working days after."""
     rule = DeadlineRule.objects.get(code=STAGE_RULE)
@@ -38,6 +43,7 @@ def stage_item_open(candidacy, stage, event_on) -> DeadlineItem:
     return item
 
 
+@audited_within
 def stage_item_close(candidacy, stage, happened_on, filed_at=None) -> DeadlineItem:
     """The stage's data is filed: on time or late. A stage nobody scheduled still counts
     for timeliness, from the day it happened."""
@@ -57,6 +63,7 @@ CLASS_RULES = {"intensive": {"roster": ("class_roster", "opens_on"),
                             "info": ("standing_info", "ends_on")}}
 
 
+@audited_within
 def class_items_open(training_class) -> list[DeadlineItem]:
     """A class is planned: its roster and its information are owed from its dates. Called
     again after the dates change, it moves the open items to the new dates."""
@@ -79,6 +86,7 @@ def class_items_open(training_class) -> list[DeadlineItem]:
     return items
 
 
+@audited_within
 def class_item_close(training_class, which: str, filed_at=None) -> DeadlineItem:
     """The class's roster ("roster") or information ("info") is filed: on time or late."""
     filed_at = filed_at or timezone.now()
@@ -96,6 +104,7 @@ CLAIM_RULE = "claim"
 BUDGET_RULE = "budget"
 
 
+@audited_within
 def claim_item_open(candidacy, departed_on) -> DeadlineItem | None:
     """A unit's person departed: its 附件8 claim is owed within 10 working days after."""
     if not candidacy.unit_id:
@@ -111,6 +120,7 @@ def claim_item_open(candidacy, departed_on) -> DeadlineItem | None:
     return item
 
 
+@audited_within
 def claim_items_close(candidacies, filed_at=None) -> int:
     """The departure claim naming these candidacies is submitted."""
     return _close(DeadlineItem.objects.filter(rule__code=CLAIM_RULE, candidacy__in=candidacies),
@@ -131,6 +141,7 @@ def budget_event(year):
     return date(year - 1, 5, 31)
 
 
+@audited(AuditAction.DEADLINE, "生成年度预算待办", unless=lambda n: not n)
 def budget_items_open(year) -> int:
     """Every city and approved unit owes its ``year`` budget: safe to run again and again."""
     from apps.orgs.models import City, FilingStatus, OrganisingUnit
@@ -149,6 +160,7 @@ def budget_items_open(year) -> int:
     return DeadlineItem.objects.filter(rule=rule, event_on=event_on).count() - before
 
 
+@audited_within
 def budget_item_close(year, *, city_id, unit_id=None) -> int:
     items = DeadlineItem.objects.filter(
         rule__code=BUDGET_RULE, event_on=budget_event(year), city_id=city_id, unit_id=unit_id,
@@ -156,6 +168,7 @@ def budget_item_close(year, *, city_id, unit_id=None) -> int:
     return _close(items)
 
 
+@audited_within
 @transaction.atomic
 def recompute_due(*, rule=None, provisional_only=False) -> int:
     """Recompute open items' due dates after a rule or the calendar changed: one calendar
@@ -180,12 +193,10 @@ def recompute_due(*, rule=None, provisional_only=False) -> int:
         due = calendar.add(event_on, offset)
         changed += items.filter(rule_id=rule_id, event_on=event_on).update(
             due_on=due.day, due_at=due.ends_at, provisional=due.provisional)
-    # Items whose new date is still ahead are open again, not overdue.
-    items.filter(status=ItemStatus.OVERDUE, due_at__gte=timezone.now()).update(
-        status=ItemStatus.OPEN)
     return changed
 
 
+@audited(AuditAction.DEADLINE, "修改期限规则")
 @transaction.atomic
 def rule_set_offset(rule: DeadlineRule, *, offset: int, actor) -> DeadlineRule:
     rule = DeadlineRule.objects.select_for_update().get(pk=rule.pk)
@@ -195,38 +206,33 @@ def rule_set_offset(rule: DeadlineRule, *, offset: int, actor) -> DeadlineRule:
     return rule
 
 
-SOON_WORKING_DAYS = 2
-
-
 # The scan and the e-mails act for the system on every organisation's items; what a user sees
-# of them (待办, timeliness) goes through accounts.scoping.
+# of them (待办, timeliness) goes through accounts.scoping. The scan changes no item: an item's
+# state is read from its due time (models.state_expression), the scan only notices it.
+@audited(AuditAction.DEADLINE, "发出到期提醒", unless=lambda r: not r["notices"])
 def deadlines_scan(now=None) -> dict:
-    """Mark items overdue and due soon, and notice each once: two set-based statements.
-    Running it twice changes nothing the second time; two workers at once are safe (the
-    status conditions under row locks and the notices' unique constraint decide)."""
+    """Notice each open item once when it is due soon and once when it is overdue: two
+    set-based statements. Running it twice notices nothing the second time; two workers at
+    once are safe (the notices' unique constraint decides)."""
     now = now or timezone.now()
-    today = timezone.localtime(now).date()
-    soon_until = add_working_days(today, SOON_WORKING_DAYS).day
     item, notice = DeadlineItem._meta.db_table, Notice._meta.db_table
-    # Each UPDATE notices only the rows it changed (RETURNING), so a run that changes nothing
-    # reads nothing else; the notices' unique constraint guards against a concurrent scan.
     sql = f"""
-        WITH changed AS (
-            UPDATE {item} SET status = %s WHERE {{where}} RETURNING id
-        ), noticed AS (
+        WITH noticed AS (
             INSERT INTO {notice} (item_id, kind, created_at)
-            SELECT id, %s, %s FROM changed ON CONFLICT (item_id, kind) DO NOTHING RETURNING 1
+            SELECT i.id, %s, %s FROM {item} i
+            WHERE i.status = 'open' AND {{where}}
+              AND NOT EXISTS (SELECT 1 FROM {notice} n WHERE n.item_id = i.id AND n.kind = %s)
+            ON CONFLICT (item_id, kind) DO NOTHING RETURNING 1
         )
-        SELECT (SELECT count(*) FROM changed), (SELECT count(*) FROM noticed)"""
+        SELECT count(*) FROM noticed"""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql.format(where="status IN ('open', 'due_soon') AND due_at < %s"),
-                       ["overdue", now, "overdue", now])
-        overdue, noticed_overdue = cursor.fetchone()
-        cursor.execute(sql.format(where="status = 'open' AND due_on <= %s AND due_at >= %s"),
-                       ["due_soon", soon_until, now, "due_soon", now])
-        due_soon, noticed_soon = cursor.fetchone()
-    noticed = noticed_overdue + noticed_soon
-    return {"overdue": overdue, "due_soon": due_soon, "notices": noticed}
+        cursor.execute(sql.format(where="i.due_at < %s"), ["overdue", now, now, "overdue"])
+        overdue = cursor.fetchone()[0]
+        # An item first seen after its due time gets only the overdue notice.
+        cursor.execute(sql.format(where="i.due_on <= %s AND i.due_at >= %s"),
+                       ["due_soon", now, soon_until(now), now, "due_soon"])
+        due_soon = cursor.fetchone()[0]
+    return {"overdue": overdue, "due_soon": due_soon, "notices": overdue + due_soon}
 
 
 def _recipients(item) -> list[str]:
@@ -237,6 +243,7 @@ def _recipients(item) -> list[str]:
                 .values_list("email", flat=True))
 
 
+@not_audited("marks notices as e-mailed: the system's own delivery, no record changes")
 def notices_email(limit: int = 500) -> int:
     """E-mail new notices to the owing organisation's users, once each. Rows are locked with
     SKIP LOCKED, so two workers never send the same notice; a failed send rolls back and is
@@ -274,12 +281,13 @@ def timeliness(items, by: str) -> list[dict]:
 
     key = {"city": "city__name", "unit": "unit__name", "agency": "agency__name",
            "rule": "rule__name", "month": "month"}[by]
-    qs = items.annotate(month=TruncMonth("due_on")) if by == "month" else items
+    qs = items.with_state()
+    qs = qs.annotate(month=TruncMonth("due_on")) if by == "month" else qs
     rows = (qs.values(key).annotate(
-        on_time=Count("pk", filter=Q(status=ItemStatus.DONE)),
-        late=Count("pk", filter=Q(status=ItemStatus.DONE_LATE)),
-        missing=Count("pk", filter=Q(status=ItemStatus.OVERDUE)),
-        pending=Count("pk", filter=Q(status__in=[ItemStatus.OPEN, ItemStatus.DUE_SOON])),
+        on_time=Count("pk", filter=Q(current_state=ItemStatus.DONE)),
+        late=Count("pk", filter=Q(current_state=ItemStatus.DONE_LATE)),
+        missing=Count("pk", filter=Q(current_state=ItemStatus.OVERDUE)),
+        pending=Count("pk", filter=Q(current_state__in=[ItemStatus.OPEN, ItemStatus.DUE_SOON])),
     ).order_by(key))
     out = []
     for row in rows:

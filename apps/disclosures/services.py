@@ -13,7 +13,7 @@ from django.utils import timezone
 from apps.accounts.models import Role
 from apps.accounts.scoping import full_numbers_visible
 from apps.audit.models import AuditAction
-from apps.audit.services import audit_log
+from apps.audit.services import audit_log, audited
 from apps.disclosures.models import Disclosure, DisclosureForm, DisclosureStatus, Purpose
 from apps.registry.models import Person
 
@@ -65,6 +65,7 @@ def _grant(d: Disclosure, now) -> None:
     d.expires_at = now + timedelta(hours=settings.DISCLOSURE_VALID_HOURS)
 
 
+@audited(AuditAction.DISCLOSURE, "申请完整号码")
 @transaction.atomic
 def disclosure_request(*, actor, form: str, people, purpose: str, purpose_text: str,
                        org_name: str, unit=None, project=None, training_class=None,
@@ -108,6 +109,7 @@ def disclosure_request(*, actor, form: str, people, purpose: str, purpose_text: 
     return d
 
 
+@audited(AuditAction.DISCLOSURE, "审批完整号码申请")
 @transaction.atomic
 def disclosure_decide(disclosure: Disclosure, *, approve: bool, actor, reason: str = "",
                       request=None) -> Disclosure:
@@ -138,6 +140,7 @@ def disclosure_decide(disclosure: Disclosure, *, approve: bool, actor, reason: s
     return d
 
 
+@audited(AuditAction.DISCLOSURE, "下载完整号码")
 def disclosure_take(disclosure: Disclosure, *, actor, request=None) -> set[int]:
     """Use a granted request, once: the people whose full numbers the file may carry.
     Call inside the transaction that builds the file, so a failure leaves it unused."""

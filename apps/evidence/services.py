@@ -5,6 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from apps.audit.models import AuditAction
+from apps.audit.services import audit_log, audited
 from apps.accounts.scoping import visible
 from apps.common.files import document_accept
 from apps.evidence.models import KIND_STAGE, Evidence
@@ -16,6 +18,7 @@ def evidence_kinds_for(role) -> list:
     return [kind for kind, stage in KIND_STAGE.items() if role in transitions.RECORDERS[stage]]
 
 
+@audited(AuditAction.UPLOAD, "证明材料")
 @transaction.atomic
 def evidence_attach(*, person: Person, kind: str, uploaded, actor, candidacy=None) -> Evidence:
     """Attach a scan or photo to a person (and the candidacy whose stage it proves).
@@ -39,4 +42,5 @@ def evidence_attach(*, person: Person, kind: str, uploaded, actor, candidacy=Non
     evidence.file.save(f"{kind}-{uuid.uuid4().hex}{accepted.extension}", ContentFile(data),
                        save=False)
     evidence.save()
+    audit_log(actor, AuditAction.UPLOAD, person, detail="证明材料")
     return evidence

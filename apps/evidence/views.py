@@ -35,7 +35,6 @@ def evidence_upload(request, person_pk):
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            audit_log(user, AuditAction.UPLOAD, person, detail="证明材料", request=request)
             messages.success(request, "材料已上传。")
             return redirect("registry:person_detail", pk=person.pk)
     return render(request, "orgs/form.html", {

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from openpyxl import Workbook
 
+from apps.audit.services import audited_within, not_audited
 from apps.orgs import services
 from apps.orgs.forms import normalise_code
 from apps.orgs.models import Agency, City, FilingStatus, OrganisingUnit, Source, UnitCategory
@@ -123,6 +124,7 @@ def _export_rows(kind: Kind):
                    a.batch, a.seq, a.contact_person, a.contact_phone, a.note]
 
 
+@not_audited("builds a workbook in memory (wb.save): no database write; the view audits the export")
 def reference_export(kind_name: str) -> tuple[bytes, int]:
     """The table as xlsx in the import's own columns (an export re-imports unchanged). Every
     text is written as text: a name such as "=HYPERLINK(…)" filed by a city stays a name."""
@@ -347,6 +349,7 @@ def reference_validate(kind_name: str, sheets, actor) -> Result:
     return Importer(KINDS[kind_name], actor).validate(sheets)
 
 
+@audited_within
 def reference_write(kind_name: str, result: Result, actor) -> tuple[int, int]:
     """Inside the commit's transaction: the same writes as the preview, for real."""
     result.importer.apply(result)

@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.audit.models import AuditAction
-from apps.audit.services import audit_log
+from apps.audit.services import audit_log, audited
 from apps.common.files import document_accept
 from apps.orgs.models import (
     Agency, AgencyStatus, City, CityAgencyCooperation, FilingKind, FilingRequest, FilingStatus,
@@ -20,12 +20,14 @@ def _save_fields(obj, fields: dict):
     return obj
 
 
+@audited(AuditAction.ORG, "修改公共就业服务机构")
 def city_update_service_org(city: City, *, actor, **fields) -> City:
     """A city names its public employment service institution (附件3)."""
     allowed = {"service_org_name", "service_contact", "service_phone"}
     return _save_fields(city, {k: v for k, v in fields.items() if k in allowed})
 
 
+@audited(AuditAction.ORG, "新建组织单位")
 def unit_create(*, actor, **fields) -> OrganisingUnit:
     unit = OrganisingUnit(**fields)
     if not unit.is_school:
@@ -35,12 +37,14 @@ def unit_create(*, actor, **fields) -> OrganisingUnit:
     return unit
 
 
+@audited(AuditAction.ORG, "修改组织单位")
 def unit_update(unit: OrganisingUnit, *, actor, **fields) -> OrganisingUnit:
     if fields.get("category", unit.category) not in UnitCategory.schools():
         fields["standing_class_allowed"] = False
     return _save_fields(unit, fields)
 
 
+@audited(AuditAction.ORG, "新建输出机构")
 def agency_create(*, actor, **fields) -> Agency:
     agency = Agency(**fields)
     agency.full_clean()
@@ -48,10 +52,12 @@ def agency_create(*, actor, **fields) -> Agency:
     return agency
 
 
+@audited(AuditAction.ORG, "修改输出机构")
 def agency_update(agency: Agency, *, actor, **fields) -> Agency:
     return _save_fields(agency, fields)
 
 
+@audited(AuditAction.APPROVE, "输出机构状态")
 def agency_set_status(agency: Agency, *, status: str, actor) -> Agency:
     """Suspend, blacklist or reinstate an agency; its active cooperations stop with it."""
     with transaction.atomic():
@@ -100,6 +106,7 @@ def _create_cooperation(model, *, agency, actor, agreement=None, signed_on=None,
     return coop
 
 
+@audited(AuditAction.ORG, "地市选定合作机构")
 def city_cooperation_create(*, city: City, agency: Agency, actor, agreement=None,
                             signed_on=None) -> CityAgencyCooperation:
     """A city chooses a cooperating agency (seed 000 §2(1))."""
@@ -107,6 +114,7 @@ def city_cooperation_create(*, city: City, agency: Agency, actor, agreement=None
                                agreement=agreement, signed_on=signed_on)
 
 
+@audited(AuditAction.ORG, "组织单位选定对口机构")
 def unit_cooperation_create(*, unit: OrganisingUnit, agency: Agency, actor, agreement=None,
                             signed_on=None) -> UnitAgencyCooperation:
     """A unit chooses its matching (对口) agency."""
@@ -114,6 +122,7 @@ def unit_cooperation_create(*, unit: OrganisingUnit, agency: Agency, actor, agre
                                agreement=agreement, signed_on=signed_on)
 
 
+@audited(AuditAction.ORG, "结束合作")
 def cooperation_end(coop, *, actor):
     """End a pairing. Conditional update: ending twice changes nothing the second time."""
     model = type(coop)
@@ -124,6 +133,7 @@ def cooperation_end(coop, *, actor):
     return coop
 
 
+@audited(AuditAction.ORG, "报备组织单位")
 @transaction.atomic
 def filing_submit_unit(*, city: City, actor, reason: str, **unit_fields) -> FilingRequest:
     """A city files a unit it chose itself (报人社厅、教育厅备案): pending until approved."""
@@ -137,6 +147,7 @@ def filing_submit_unit(*, city: City, actor, reason: str, **unit_fields) -> Fili
                                         reason=reason, submitted_by=actor)
 
 
+@audited(AuditAction.ORG, "报备输出机构")
 @transaction.atomic
 def filing_submit_agency(*, city: City, actor, reason: str, **agency_fields) -> FilingRequest:
     """A city files an agency it chose itself (报人社厅、商务厅备案): pending until approved."""
@@ -152,6 +163,7 @@ class FilingAlreadyDecided(ValidationError):
     pass
 
 
+@audited(AuditAction.APPROVE, "备案审批")
 @transaction.atomic
 def filing_decide(filing: FilingRequest, *, approve: bool, actor, note: str = "") -> FilingRequest:
     """The province approves or refuses a filing. Row-locked: two clicks decide once."""

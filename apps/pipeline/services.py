@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.audit.models import AuditAction
+from apps.audit.services import audited
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.pipeline import transitions
@@ -54,6 +56,7 @@ def _check_date(on, not_before, label="日期"):
                                               f"（{not_before:%Y-%m-%d}）。"})
 
 
+@audited(AuditAction.STAGE, "报名岗位项目")
 @transaction.atomic
 def candidacy_open(*, person: Person, project, actor, on=None) -> Candidacy:
     """报名: the person applies for a published project through their unit or city."""
@@ -87,6 +90,7 @@ def _check_details(stage, result, details):
         raise ValidationError({name: f"请填写{DETAIL_LABELS[name]}。" for name in missing})
 
 
+@audited(AuditAction.STAGE, "录入环节结果")
 @transaction.atomic
 def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=None,
                      **details) -> Candidacy:
@@ -155,6 +159,7 @@ def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=
     return c
 
 
+@audited(AuditAction.STAGE, "退出")
 @transaction.atomic
 def candidacy_withdraw(candidacy: Candidacy, *, actor, on, reason: str) -> Candidacy:
     """The person leaves. After a signed contract it is a breach (中途退出视为违约)."""
@@ -174,6 +179,7 @@ def candidacy_withdraw(candidacy: Candidacy, *, actor, on, reason: str) -> Candi
     return c
 
 
+@audited(AuditAction.SESSION, "安排场次")
 def session_create(*, actor, **fields) -> Session:
     if actor.role not in transitions.RECORDERS[fields["stage"]]:
         raise PermissionDenied("您的角色不能安排该环节的场次。")
@@ -195,6 +201,7 @@ def session_create(*, actor, **fields) -> Session:
     return session
 
 
+@audited(AuditAction.SESSION, "录入场次结果")
 @transaction.atomic
 def session_record(session: Session, *, actor, rows) -> list[Candidacy]:
     """Record many candidates of one session at once, all or nothing.

@@ -4,13 +4,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.audit.models import AuditAction
-from apps.audit.services import audit_log
+from apps.audit.services import audit_log, audited
 from apps.common.files import document_accept
 from apps.projects.models import JobProject, ProjectDocking, ProjectStatus
 
 EDITABLE = (ProjectStatus.DRAFT,)
 
 
+@audited(AuditAction.PROJECT, "起草")
 def project_draft(*, agency, actor, **fields) -> JobProject:
     """An agency drafts a project; nobody outside the agency and the province sees it yet."""
     project = JobProject.objects.create(agency=agency, status=ProjectStatus.DRAFT, **fields)
@@ -29,12 +30,14 @@ def _move(project, *, old, new, **changes) -> JobProject:
     return project
 
 
+@audited(AuditAction.PROJECT, "提交审核")
 def project_submit(project, *, actor) -> JobProject:
     project = _move(project, old=EDITABLE, new=ProjectStatus.SUBMITTED, return_reason="")
     audit_log(actor, AuditAction.PROJECT, project, detail="提交审核")
     return project
 
 
+@audited(AuditAction.APPROVE, "发布岗位项目")
 @transaction.atomic
 def project_approve(project, *, review_no: str, review_form, actor) -> JobProject:
     """The province publishes a submitted project with the commerce department's 项目审查表
@@ -56,6 +59,7 @@ def project_approve(project, *, review_no: str, review_form, actor) -> JobProjec
     return project
 
 
+@audited(AuditAction.APPROVE, "退回岗位项目")
 def project_return(project, *, reason: str, actor) -> JobProject:
     if not reason.strip():
         raise ValidationError({"reason": "请填写退回原因。"})
@@ -65,12 +69,14 @@ def project_return(project, *, reason: str, actor) -> JobProject:
     return project
 
 
+@audited(AuditAction.PROJECT, "结束")
 def project_close(project, *, actor) -> JobProject:
     project = _move(project, old=(ProjectStatus.PUBLISHED,), new=ProjectStatus.CLOSED)
     audit_log(actor, AuditAction.PROJECT, project, detail="结束")
     return project
 
 
+@audited(AuditAction.PROJECT, "对接")
 def project_dock(project, *, city, unit=None, actor, planned=None, agreement=None,
                  signed_on=None) -> ProjectDocking:
     """A unit or city docks with a published project; the pairing keeps its 合作协议."""

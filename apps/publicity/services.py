@@ -1,10 +1,11 @@
 from django.utils import timezone
 
 from apps.audit.models import AuditAction
-from apps.audit.services import audit_log
+from apps.audit.services import audit_log, audited
 from apps.publicity.models import Notice
 
 
+@audited(AuditAction.NOTICE, "政策公告")
 def notice_save(notice: Notice, *, actor) -> Notice:
     """The province writes a notice; the day it is first made public is its 发布日期."""
     if notice.published and notice.published_on is None:

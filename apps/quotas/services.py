@@ -1,9 +1,12 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from apps.audit.models import AuditAction
+from apps.audit.services import audited
 from apps.quotas.models import Task, TaskPlan
 
 
+@audited(AuditAction.QUOTA, "修改任务数")
 @transaction.atomic
 def task_set_number(task: Task, *, number: int | None, note: str, actor) -> Task:
     """The province enters or corrects a task number; who and when are kept on the row."""
@@ -15,6 +18,7 @@ def task_set_number(task: Task, *, number: int | None, note: str, actor) -> Task
     return task
 
 
+@audited(AuditAction.QUOTA, "下达任务数")
 @transaction.atomic
 def task_set(*, year: int, city=None, unit=None, number: int | None, note: str, actor) -> Task:
     """A city's or unit's task number for a year, created when the year has none yet. The
@@ -25,6 +29,7 @@ def task_set(*, year: int, city=None, unit=None, number: int | None, note: str, 
     return task_set_number(task, number=number, note=note, actor=actor)
 
 
+@audited(AuditAction.QUOTA, "年度任务计划")
 def task_plan_save(*, year: int, actor, **fields):
     """Create or correct a year's declared totals (the plan's 合计 rows)."""
     plan = TaskPlan.objects.filter(year=year).first() or TaskPlan(year=year)

@@ -3,6 +3,8 @@ old and new value); these functions are the only writers of a Person."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from apps.audit.models import AuditAction
+from apps.audit.services import audited
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.common.crypto import blind_index
@@ -67,6 +69,7 @@ def _elsewhere_message(other: Person) -> str:
     return f"该身份证号已在{where}登记，如需转入请联系省级办公室办理人员转移。"
 
 
+@audited(AuditAction.PERSON, "登记人员")
 @transaction.atomic
 def person_register(*, actor, unit=None, id_number: str, sex=None, birth_date=None,
                     id_copy=None, **fields) -> Person:
@@ -113,6 +116,7 @@ def _set_hashes(person: Person):
         person.passport_hash = passport_hash(person.passport_no)
 
 
+@audited(AuditAction.PERSON, "修改人员信息")
 @transaction.atomic
 def person_update(person: Person, *, actor, **fields) -> Person:
     """Change a person's registration data. The ID number may be corrected; birth date and

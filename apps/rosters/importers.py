@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from apps.audit.services import audited_within
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.common.bulk import copy_columns, copy_update
@@ -366,6 +367,7 @@ def on_progress(done: int) -> None:
     far (tests hook it to break the connection midway through the statement)."""
 
 
+@audited_within
 def write(result: Result, actor) -> tuple[int, int]:
     """Write the outcomes of a validated roster. Must run inside the caller's transaction."""
     assert transaction.get_connection().in_atomic_block

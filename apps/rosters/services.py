@@ -11,7 +11,7 @@ from django.utils import timezone
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.audit.models import AuditAction
-from apps.audit.services import audit_log
+from apps.audit.services import audit_context, audit_log, audited, not_audited
 from apps.common.files import safe_name
 from apps.rosters import importers, readers, safety, stage_import
 from apps.rosters.layouts import LAYOUTS
@@ -83,6 +83,7 @@ def _store_result(upload: Upload, result: importers.Result):
     upload.message = "".join(result.notices)
 
 
+@audited(AuditAction.UPLOAD, "上传名册")
 def upload_receive(*, actor, kind: str, uploaded, stage_date=None,
                    training_class=None, request=None) -> Upload:
     """Keep the file, check it, validate every row, and store the preview. Writes no person.
@@ -135,13 +136,15 @@ class CommitRefused(Exception):
         self.message = message
 
 
+@audited(AuditAction.UPLOAD, "确认导入", atomic=False)
 def upload_commit(upload: Upload, *, actor, request=None) -> Upload:
     """Write the roster all or nothing. The file is validated again under the lock, so two
     overlapping uploads never create the same person twice."""
     if upload.uploaded_by_id != actor.pk:
         raise PermissionDenied("只能确认本人上传的名册。")
     try:
-        with transaction.atomic(), pghistory.context(user=actor.pk, upload=upload.pk):
+        with transaction.atomic(), pghistory.context(user=actor.pk, upload=upload.pk), \
+                audit_context(upload_id=upload.pk):
             locked = Upload.objects.select_for_update().get(pk=upload.pk)
             if locked.status != UploadStatus.PREVIEWED:
                 raise CommitRefused(f"该名册状态为“{locked.get_status_display()}”，不能再次导入。")
@@ -179,6 +182,7 @@ def upload_commit(upload: Upload, *, actor, request=None) -> Upload:
     return upload
 
 
+@not_audited("housekeeping: deletes expired upload files (residual information); no record changes")
 def uploads_purge_files(*, older_than_days: int = 7, now=None) -> int:
     """Residual information (SECURITY.md §13): an uploaded roster's file is deleted a week
     after upload; the record (who, when, hash, counts) stays. Safe to run twice."""

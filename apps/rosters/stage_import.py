@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Max
 
+from apps.audit.services import audited_within
 from apps.accounts.scoping import visible
 from apps.common.crypto import blind_index
 from apps.pipeline import transitions
@@ -317,6 +318,7 @@ def _record(row: Row, actor) -> None:
         row.person.refresh_from_db()
 
 
+@audited_within
 def write(result: Outcome, actor) -> tuple[int, int]:
     """Record every planned stage through the pipeline's own service."""
     updated = 0

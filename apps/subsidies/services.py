@@ -5,6 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.audit.models import AuditAction
+from apps.audit.services import audit_log, audited
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.deadlines import services as deadlines
@@ -58,6 +60,7 @@ def _guarded(action, claim, actor) -> Claim:
 
 # --- Standards ------------------------------------------------------------------------------
 
+@audited(AuditAction.STANDARD, "补助标准")
 @transaction.atomic
 def standard_set(*, actor, year, item, amount, fund) -> Standard:
     """The province sets 元/人 for an item of a year (never in code). Claims already filed
@@ -142,6 +145,7 @@ def _rebuild(claim) -> None:
         raise ValidationError("部分人员刚刚被本单位的另一份申请占用，请刷新后重试。")
 
 
+@audited(AuditAction.CLAIM, "新建补助资金申请")
 @transaction.atomic
 def claim_create(*, actor, phase, year, training_class=None, bank_name, account_name,
                  account_no, note="") -> Claim:
@@ -210,6 +214,9 @@ def _step(claim, action, to_status, actor, reason="") -> Claim:
         raise ValidationError("该申请刚刚已由他人处理。")
     claim.status = to_status
     claim.save(update_fields=["status", "round", "return_reason", "updated_at"])
+    decision = action in (StepAction.REVIEW, StepAction.APPROVE, StepAction.RETURN, StepAction.PAY)
+    audit_log(actor, AuditAction.APPROVE if decision else AuditAction.CLAIM, claim,
+              detail=f"补助资金申请：{StepAction(action).label}" + (f"（{reason}）" if reason else ""))
     return claim
 
 
@@ -219,6 +226,7 @@ def _verified(claim):
         raise ValidationError(problems)
 
 
+@audited(AuditAction.CLAIM, "重新生成申请明细")
 @transaction.atomic
 def claim_refresh(claim, *, actor) -> Claim:
     """A draft or returned claim is derived again from today's records."""
@@ -227,6 +235,7 @@ def claim_refresh(claim, *, actor) -> Claim:
     return claim
 
 
+@audited(AuditAction.CLAIM, "提交补助资金申请")
 @transaction.atomic
 def claim_submit(claim, *, actor) -> Claim:
     claim = _guarded("submit", claim, actor)
@@ -242,6 +251,7 @@ def claim_submit(claim, *, actor) -> Claim:
     return claim
 
 
+@audited(AuditAction.APPROVE, "审核补助资金申请")
 @transaction.atomic
 def claim_review(claim, *, actor, note="") -> Claim:
     """The city with jurisdiction reviews it first."""
@@ -250,6 +260,7 @@ def claim_review(claim, *, actor, note="") -> Claim:
     return _step(claim, StepAction.REVIEW, ClaimStatus.REVIEWED, actor, note)
 
 
+@audited(AuditAction.APPROVE, "审批补助资金申请")
 @transaction.atomic
 def claim_approve(claim, *, actor, note="") -> Claim:
     claim = _guarded("approve", claim, actor)
@@ -257,6 +268,7 @@ def claim_approve(claim, *, actor, note="") -> Claim:
     return _step(claim, StepAction.APPROVE, ClaimStatus.APPROVED, actor, note)
 
 
+@audited(AuditAction.APPROVE, "登记拨付")
 @transaction.atomic
 def claim_pay(claim, *, actor, paid_on, voucher_no) -> Payment:
     """The approved amount is paid once (one payment per claim, a unique constraint)."""
@@ -271,6 +283,7 @@ def claim_pay(claim, *, actor, paid_on, voucher_no) -> Payment:
     return payment
 
 
+@audited(AuditAction.APPROVE, "退回补助资金申请")
 @transaction.atomic
 def claim_return(claim, *, actor, reason) -> Claim:
     """Any step before payment may send it back to the unit, with a reason."""
@@ -281,6 +294,7 @@ def claim_return(claim, *, actor, reason) -> Claim:
     return _step(claim, StepAction.RETURN, ClaimStatus.RETURNED, actor, reason.strip())
 
 
+@audited(AuditAction.CLAIM, "撤回补助资金申请")
 @transaction.atomic
 def claim_withdraw(claim, *, actor) -> Claim:
     """The unit abandons a draft or returned claim: its people may be claimed again."""
@@ -293,6 +307,7 @@ def claim_withdraw(claim, *, actor) -> Claim:
 
 # --- Budgets --------------------------------------------------------------------------------
 
+@audited(AuditAction.BUDGET, "报送年度预算")
 @transaction.atomic
 def budget_submit(*, actor, year, planned_people, amount, note="") -> Budget:
     """A city or a unit files (or corrects) its budget for ``year``; due by 31 May before."""

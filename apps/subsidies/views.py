@@ -111,8 +111,6 @@ def claim_action(request, pk, action):
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
     else:
-        if action in ("review", "approve", "return", "pay"):
-            audit_log(user, AuditAction.APPROVE, claim, detail=f"补助资金申请：{DONE[action]}")
         messages.success(request, DONE[action])
     return redirect("subsidies:claim_detail", pk=claim.pk)
 

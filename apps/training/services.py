@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.audit.models import AuditAction
+from apps.audit.services import audit_log, audited
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.deadlines.services import class_item_close, class_items_open
@@ -62,6 +64,7 @@ def _check_plan(kind, unit, fields) -> None:
         raise ValidationError(errors)
 
 
+@audited(AuditAction.TRAINING, "新建培训班")
 @transaction.atomic
 def class_create(*, actor, kind, **fields) -> TrainingClass:
     """A unit plans a class; its roster and information become owed (SPEC §7)."""
@@ -93,6 +96,7 @@ def class_create(*, actor, kind, **fields) -> TrainingClass:
     return cls
 
 
+@audited(AuditAction.TRAINING, "修改培训班")
 @transaction.atomic
 def class_update(cls, *, actor, **fields) -> TrainingClass:
     cls = _locked(cls, actor)
@@ -128,6 +132,7 @@ def enrolment_candidates(cls, user):
     return qs.order_by("person__name", "id")
 
 
+@audited(AuditAction.TRAINING, "培训班加入学员")
 @transaction.atomic
 def enrol(cls, *, actor, candidacies) -> list[Enrolment]:
     """Enrol candidacies in an intensive class, all or none."""
@@ -158,6 +163,7 @@ def enrol(cls, *, actor, candidacies) -> list[Enrolment]:
         [Enrolment(training_class=cls, candidacy_id=pk, enrolled_by=actor) for pk in ids])
 
 
+@audited(AuditAction.TRAINING, "培训班移出学员")
 @transaction.atomic
 def unenrol(cls, *, actor, enrolment) -> None:
     cls = _locked(cls, actor)
@@ -166,6 +172,7 @@ def unenrol(cls, *, actor, enrolment) -> None:
     Enrolment.objects.filter(pk=enrolment.pk, training_class=cls).delete()
 
 
+@audited(AuditAction.TRAINING, "非建制班加入人员")
 @transaction.atomic
 def standing_members_add(cls, *, actor, persons, upload=None) -> int:
     """Put people on a 非建制班's roster (附件9); people already on it stay once."""
@@ -185,6 +192,7 @@ def standing_members_add(cls, *, actor, persons, upload=None) -> int:
     return cls.members.count() - before
 
 
+@audited(AuditAction.TRAINING, "非建制班移出人员")
 @transaction.atomic
 def standing_member_remove(cls, *, actor, member) -> None:
     cls = _locked(cls, actor)
@@ -193,6 +201,7 @@ def standing_member_remove(cls, *, actor, member) -> None:
     StandingMember.objects.filter(pk=member.pk, training_class=cls).delete()
 
 
+@audited(AuditAction.TRAINING, "报送培训班花名表")
 @transaction.atomic
 def roster_file(cls, *, actor) -> TrainingClass:
     """报送花名表: 附件6 (intensive) or 附件9 (非建制班), before the class opens."""
@@ -213,6 +222,7 @@ def roster_file(cls, *, actor) -> TrainingClass:
     return cls
 
 
+@audited(AuditAction.TRAINING, "开班")
 @transaction.atomic
 def class_open(cls, *, actor) -> TrainingClass:
     cls = _locked(cls, actor)
@@ -232,6 +242,7 @@ def class_open(cls, *, actor) -> TrainingClass:
     return cls
 
 
+@audited(AuditAction.TRAINING, "录入培训结果")
 @transaction.atomic
 def results_record(cls, *, actor, on, rows) -> int:
     """Attendance and results of an intensive class, all or none. A result is recorded once
@@ -280,6 +291,7 @@ def results_record(cls, *, actor, on, rows) -> int:
     return recorded
 
 
+@audited(AuditAction.TRAINING, "结业")
 @transaction.atomic
 def class_end(cls, *, actor, on) -> TrainingClass:
     """The class ended (on its planned date or another): the information is owed from then."""
@@ -298,6 +310,7 @@ def class_end(cls, *, actor, on) -> TrainingClass:
     return cls
 
 
+@audited(AuditAction.TRAINING, "报送培训班信息表")
 @transaction.atomic
 def info_file(cls, *, actor) -> TrainingClass:
     """报送培训班信息表 (附件7), within 10 working days after the class ends."""
@@ -312,6 +325,7 @@ def info_file(cls, *, actor) -> TrainingClass:
     return cls
 
 
+@audited(AuditAction.TRAINING, "录入每周课时")
 @transaction.atomic
 def weekly_hours_record(cls, *, actor, week_of, hours: Decimal) -> WeeklyHours:
     cls = _locked(cls, actor)
@@ -346,6 +360,7 @@ def class_money_problems(cls, today=None, flags=None) -> list[str]:
     return rules.money_problems(cls, flags=class_flags(cls, today) if flags is None else flags)
 
 
+@audited(AuditAction.APPROVE, "抽查")
 @transaction.atomic
 def spot_check_record(cls, *, actor, checked_on, inspector, findings, outcome) -> SpotCheck:
     """抽查: falsification stops the class's money; when serious, the unit also loses the
@@ -368,4 +383,5 @@ def spot_check_record(cls, *, actor, checked_on, inspector, findings, outcome) -
     if outcome == SpotCheckOutcome.SERIOUS:
         OrganisingUnit.objects.select_for_update().filter(pk=cls.unit_id).update(
             standing_class_allowed=False)
+    audit_log(actor, AuditAction.APPROVE, cls, detail=f"抽查：{check.get_outcome_display()}")
     return check

@@ -103,7 +103,7 @@ def class_detail(request, pk):
     flags = services.class_flags(cls)  # read once: the money problems include them
     context = {
         "cls": cls, "own": own, "form7": exports.form7_rows(cls),
-        "items": visible(cls.deadline_items.select_related("rule"), user),
+        "items": visible(cls.deadline_items.with_state().select_related("rule"), user),
         "checks": selectors.spot_checks(cls, user),
         "flags": flags,
         "money_problems": services.class_money_problems(cls, flags=flags),
@@ -261,8 +261,6 @@ def spot_check_create(request, pk):
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            audit_log(request.user, AuditAction.APPROVE, cls,
-                      detail=f"抽查：{check.get_outcome_display()}")
             messages.success(request, f"已录入抽查结果：{check.get_outcome_display()}。")
             return redirect("training:class_detail", pk=cls.pk)
     return render(request, "orgs/form.html", {

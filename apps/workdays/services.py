@@ -5,6 +5,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from apps.audit.models import AuditAction
+from apps.audit.services import audited
 from apps.workdays.models import CalendarYear, DayKind, SpecialDay
 
 KIND_WORDS = {"休": DayKind.HOLIDAY, "放假": DayKind.HOLIDAY, "班": DayKind.WORKDAY,
@@ -50,6 +52,7 @@ def parse_arrangement(year: int, text: str) -> list[tuple[date, str, str]]:
     return [(d, kind, name) for d, (kind, name) in sorted(days.items())]
 
 
+@audited(AuditAction.CALENDAR, "录入年度节假日安排")
 @transaction.atomic
 def calendar_year_enter(*, year: int, days, actor, source: str = "") -> CalendarYear:
     """Enter (or re-enter) a year's arrangement; it replaces that year's special days."""
@@ -70,6 +73,7 @@ def calendar_year_enter(*, year: int, days, actor, source: str = "") -> Calendar
     return entry
 
 
+@audited(AuditAction.CALENDAR, "设置节假日或调休")
 def special_day_set(*, day: date, kind: str, name: str, actor) -> SpecialDay:
     if not CalendarYear.objects.filter(year=day.year).exists():
         raise ValidationError({"date": f"{day.year}年的节假日安排尚未录入，请先录入全年安排。"})
@@ -78,5 +82,6 @@ def special_day_set(*, day: date, kind: str, name: str, actor) -> SpecialDay:
     return special
 
 
+@audited(AuditAction.CALENDAR, "删除节假日或调休")
 def special_day_delete(special: SpecialDay, *, actor) -> None:
     special.delete()

@@ -180,3 +180,57 @@ def test_todo_and_timeliness_pages_do_not_grow_queries(session, world, client,
     client.force_login(world.province)
     with django_assert_max_num_queries(10):
         client.get(reverse("deadlines:timeliness"), {"by": "month"})
+
+
+def _due_a_minute_ago(world):
+    """An item whose due time passed one minute ago, and no scan has run since."""
+    from datetime import timedelta
+    item = DeadlineItem.objects.get(candidacy=world.cand_ty, stage=Stage.FIRST_INTERVIEW)
+    now = timezone.now()
+    DeadlineItem.objects.filter(pk=item.pk).update(
+        due_at=now - timedelta(minutes=1), due_on=timezone.localtime(now).date(),
+        event_on=timezone.localtime(now).date())
+    assert not Notice.objects.exists()
+    return item
+
+
+def test_an_item_due_a_minute_ago_is_overdue_on_every_page_without_a_scan(session, world,
+                                                                         client):
+    item = _due_a_minute_ago(world)
+    client.force_login(world.unit_u1)
+    body = client.get(reverse("deadlines:my_items")).content.decode()
+    row = body[body.index("张三") - 600:body.index("张三")]
+    assert "已逾期" in row and "待办</span>" not in row
+    client.force_login(world.province)
+    rows = client.get(reverse("deadlines:timeliness"), {"by": "unit"}).context["rows"]
+    sxu = next(r for r in rows if r["label"] == "山西大学")
+    assert (sxu["missing"], sxu["pending"]) == (1, 0)
+    assert DeadlineItem.objects.with_state().get(pk=item.pk).current_state == ItemStatus.OVERDUE
+    assert DeadlineItem.objects.get(pk=item.pk).state == ItemStatus.OVERDUE
+    # The scan then sends the notice, and changes no item.
+    assert deadlines_scan()["notices"] == 1
+    assert DeadlineItem.objects.get(pk=item.pk).status == ItemStatus.OPEN
+
+
+def test_a_class_items_state_is_read_at_time_on_the_class_page(world, client):
+    from datetime import timedelta
+
+    from apps.training.services import class_update
+    calendar_seed()
+    cls = world.class_ty
+    class_update(cls, actor=world.unit_u1, ends_on=date(2026, 5, 28))  # its items open again
+    items = list(cls.deadline_items.order_by("pk"))
+    assert len(items) == 2
+    DeadlineItem.objects.filter(pk=items[0].pk).update(
+        due_at=timezone.now() - timedelta(minutes=1), due_on=timezone.localdate())
+    DeadlineItem.objects.filter(pk=items[1].pk).update(
+        due_at=timezone.now() + timedelta(days=60), due_on=timezone.localdate() + timedelta(60))
+    client.force_login(world.unit_u1)
+    body = client.get(reverse("training:class_detail", args=[cls.pk])).content.decode()
+    assert "已逾期" in body and "<td>待办</td>" in body
+
+
+def test_a_moved_rule_makes_an_overdue_item_pending_again_without_a_scan(session, world):
+    item = _due_a_minute_ago(world)
+    rule_set_offset(item.rule, offset=5, actor=world.province)  # due 5 days after today
+    assert DeadlineItem.objects.get(pk=item.pk).state == ItemStatus.OPEN
