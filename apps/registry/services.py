@@ -139,7 +139,7 @@ def person_update(person: Person, *, actor, **fields) -> Person:
     return person
 
 
-@transaction.atomic
+@audited(AuditAction.TRANSFER, "人员转移")
 def person_transfer(person: Person, *, to_unit, reason: str, actor) -> PersonTransfer:
     """The province moves a person to another organising unit (人员转移).
 

@@ -11,12 +11,13 @@ from apps.deadlines.services import claim_item_open, stage_item_open
 from apps.pipeline.models import Stage
 from apps.registry.services import person_transfer
 from apps.workdays.seed import calendar_seed
+from tests.conftest import as_step
 
 
 @pytest.fixture
 def claim_item(world):
     calendar_seed()
-    return claim_item_open(world.cand_ty, date(2026, 6, 1))
+    return as_step(claim_item_open, world.cand_ty, date(2026, 6, 1))
 
 
 def _row(html, text):
@@ -45,7 +46,7 @@ def test_overseers_see_the_units_duty_without_a_fill_in_button(claim_item, world
 
 def test_stage_duty_opens_the_record_form_for_its_owner(world, client):
     calendar_seed()
-    stage_item_open(world.cand_ty, Stage.FIRST_INTERVIEW, date(2026, 9, 30))
+    as_step(stage_item_open, world.cand_ty, Stage.FIRST_INTERVIEW, date(2026, 9, 30))
     client.force_login(world.unit_u1)
     row = _row(client.get(reverse("deadlines:my_items")).content.decode(), "张三")
     record = reverse("pipeline:candidacy_record", args=[world.cand_ty.pk])
