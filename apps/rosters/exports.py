@@ -5,6 +5,8 @@ formula that runs when the file is opened. ID, phone and passport numbers are ma
 every role; only a granted disclosure (apps.disclosures, docs/DISCLOSURE.md) passes the
 people whose full numbers a file may carry."""
 import io
+import math
+import unicodedata
 
 from django.db.models import Count, F
 from openpyxl import Workbook
@@ -52,11 +54,17 @@ def put(ws, row, col, value, *, bold=False, border=True, align=CENTER):
     return cell
 
 
-def _sheet(title, landscape=False):
+def office_workbook() -> Workbook:
+    """A workbook whose default font is 宋体, for every file users open in an office program."""
     wb = Workbook()
     default = Font(name=FONT_NAME, sz=11, family=3, charset=134)  # 134: GB2312
     wb._fonts = IndexedList([default])  # the font of every cell not given one
     wb._named_styles["Normal"].font = default
+    return wb
+
+
+def _sheet(title, landscape=False):
+    wb = office_workbook()
     ws = wb.active
     ws.title = title[:31]
     _page_setup(ws, landscape)
@@ -78,6 +86,34 @@ def _header_rows(ws, first: int, last: int) -> None:
     """The table's header rows, repeated at the top of every printed page and kept in view."""
     ws.print_title_rows = f"{first}:{last}"
     ws.freeze_panes = ws.freeze_panes or f"A{last + 1}"
+
+
+LINE_POINTS = 14.5  # one line of 11 pt text
+
+
+def _text_width(text: str) -> int:
+    """Width in Excel's character units: a Chinese (wide) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fit_heights(ws, first: int, last: int) -> None:
+    """Give rows the height their wrapped text needs: LibreOffice keeps an xlsx row at one
+    line, so a long 外方用工企业 was printed over the rows below."""
+    merged = {(r, c) for rng in ws.merged_cells.ranges
+              for r in range(rng.min_row, rng.max_row + 1)
+              for c in range(rng.min_col, rng.max_col + 1)}
+    for r in range(first, last + 1):
+        lines = 1
+        for cell in ws[r]:
+            if cell.value is None or (r, cell.column) in merged:
+                continue
+            dim = ws.column_dimensions.get(cell.column_letter)
+            room = max(1.0, (dim.width if dim is not None and dim.width else 8.43) - 0.5)
+            lines = max(lines, sum(max(1, math.ceil(_text_width(part) / room))
+                                   for part in str(cell.value).split("\n")))
+        if lines > 1:
+            ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0,
+                                              LINE_POINTS * lines + 2)
 
 
 def _title(ws, text, width, row=1, note=None):
@@ -126,7 +162,7 @@ def _progress_sheet(wb, heads, rows, widths):
     first sheet stays the form as filed."""
     ws = wb.create_sheet(PROGRESS_SHEET)
     _page_setup(ws)
-    _title(ws, "任务完成情况（系统统计，不属于文件附件）", len(heads), note="单位：人")
+    _title(ws, "任务完成情况", len(heads), note="单位：人（系统统计，不属于文件附件）")
     for col, head in enumerate(heads, 1):
         put(ws, 3, col, head, bold=True)
     _header_rows(ws, 3, 3)
@@ -215,14 +251,15 @@ def form2_cities(user, year: int) -> bytes:
     total = 4 + len(tasks)
     put(ws, total, 1, "合计：", bold=True)
     put(ws, total, 2, sum(t.number or 0 for t in tasks), bold=True)
-    ws.column_dimensions["A"].width = 14
-    ws.column_dimensions["B"].width = 10
+    # Wide enough for the title on one line (the seed's table is two columns).
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 20
     gone = _departures(user, year, "city")
     if gone is not None:
         rows = [[t.city.name, _task_number(t), gone.get(t.city_id, 0)] for t in tasks]
         rows.append(["合计", sum(t.number or 0 for t in tasks),
                      sum(gone.get(t.city_id, 0) for t in tasks)])
-        _progress_sheet(wb, ["地 市", "任务数", "已输出"], rows, (14, 10, 10))
+        _progress_sheet(wb, ["地 市", "任务数", "已输出"], rows, (14, 12, 12))
     return _bytes(wb)
 
 
@@ -372,6 +409,10 @@ def form6_roster(candidacies, *, org_name: str, full_for=frozenset()) -> bytes:
         ws.column_dimensions[column_letter(c - 1)].width = 4.5
     for letter in ("T", "U", "V", "W", "X", "Y", "Z", "AA", "AB", "AC"):
         ws.column_dimensions[letter].width = 8
+    for letter in ("T", "X", "AA", "AC"):  # passport, dates, phone: one line each
+        ws.column_dimensions[letter].width = 11
+    ws.column_dimensions["O"].width = 6  # 合同期限
+    _fit_heights(ws, 5, 4 + len(rows))
     ws.row_dimensions[3].height = 20
     ws.row_dimensions[4].height = 40  # the sub-labels wrap in their narrow columns
     ws.freeze_panes = "D5"
@@ -450,8 +491,9 @@ def form9_members(cls, members, *, full_for=frozenset()) -> bytes:
     width = len(FORM9_HEADERS)
     _title(ws, "非建制班人员花名表", width)
     put(ws, 2, 1, f"填报单位（盖章）：{cls.unit.name}　班级：{cls.name}", border=False,
-        align=Alignment(horizontal="left"))
+        align=Alignment(horizontal="left", vertical="center", wrap_text=True))
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=5)
+    ws.row_dimensions[2].height = 32  # a long class name takes a second line
     put(ws, 2, 6, "    年   月   日", border=False, align=Alignment(horizontal="right"))
     ws.merge_cells(start_row=2, start_column=6, end_row=2, end_column=7)
     for col, head in enumerate(FORM9_HEADERS, 1):

@@ -108,6 +108,6 @@ def form8_claim(claim, lines) -> bytes:
         put(ws, r, c, None)
     ws.merge_cells(start_row=r, start_column=5, end_row=r, end_column=7)
     ws.row_dimensions[r].height = 48
-    for letter, width in zip("ABCDEFG", (8, 22, 8, 16, 8, 14, 22)):
+    for letter, width in zip("ABCDEFG", (8, 22, 8, 22, 8, 14, 22)):
         ws.column_dimensions[letter].width = width
     return _bytes(wb)
