@@ -217,7 +217,9 @@ def _rules() -> dict[type[Model], Rule]:
             unit=lambda u: published_agency
             | Q(pk__in=unit_partner_agencies(unit=u.unit_id))
             | Q(pk__in=city_partner_agencies(city__units=u.unit_id)),
-            agency=lambda u: Q(pk=u.agency_id),
+            # The published list is the plan's 附件4, a public document: an agency sees it
+            # as the cities and units do (its own partners' rows stay its own).
+            agency=lambda u: published_agency | Q(pk=u.agency_id),
             observer=lambda u: approved,
             system_admin=everything,
         ),

@@ -1,12 +1,10 @@
 """A dashboard table as xlsx: every text cell written as text (never a formula)."""
 import io
 
-from openpyxl import Workbook
-
-from apps.rosters.exports import put
+from apps.rosters.exports import office_workbook, put
 
 def table_xlsx(table, *, year: int, note: str = "") -> bytes:
-    wb = Workbook()
+    wb = office_workbook()
     ws = wb.active
     ws.title = table.title[:31]
     put(ws, 1, 1, f"{year}年 {table.title}", bold=True, border=False)

@@ -14,6 +14,8 @@ class City(models.Model):
     name = models.CharField("地市", max_length=20, unique=True)
     short_name = models.CharField("简称", max_length=10, unique=True)
     code = models.CharField("行政区划代码", max_length=6, unique=True)
+    # 附件2 lists the cities in its own order (大同 first), not by code.
+    seq = models.PositiveSmallIntegerField("附件2序号", null=True, blank=True, unique=True)
     service_org_name = models.CharField("公共就业服务机构名称", max_length=100, blank=True)
     service_contact = models.CharField("联系人", max_length=50, blank=True)
     service_phone = models.CharField("联系方式", max_length=50, blank=True)

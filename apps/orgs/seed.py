@@ -41,7 +41,8 @@ def seed_load(path: Path = SEED_FILE) -> SeedResult:
     cities = {}
     for row in data["cities"]:
         city, created = City.objects.get_or_create(
-            name=row["name"], defaults={"short_name": row["short_name"], "code": row["code"]}
+            name=row["name"], defaults={"short_name": row["short_name"], "code": row["code"],
+                                    "seq": row.get("seq")}
         )
         cities[row["short_name"]] = city
         result.cities += created

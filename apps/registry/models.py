@@ -116,9 +116,12 @@ class Person(models.Model):
 
     @property
     def age(self) -> int:
-        today = timezone.localdate()
+        return self.age_on(timezone.localdate())
+
+    def age_on(self, day) -> int:
+        """Full years on ``day``: a form states the age on the date it carries."""
         b = self.birth_date
-        return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
 
     @property
     def id_masked(self) -> str:

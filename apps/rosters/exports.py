@@ -5,8 +5,10 @@ formula that runs when the file is opened. ID, phone and passport numbers are ma
 every role; only a granted disclosure (apps.disclosures, docs/DISCLOSURE.md) passes the
 people whose full numbers a file may carry."""
 import io
+import math
+import unicodedata
 
-from django.db.models import Count
+from django.db.models import Count, F
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils.indexed_list import IndexedList
@@ -17,7 +19,7 @@ from apps.accounts.scoping import visible
 from apps.orgs.models import Agency, City
 from apps.pipeline import roster
 from apps.pipeline.models import Candidacy
-from apps.quotas.models import Task
+from apps.quotas.models import Task, TaskPlan
 from apps.registry.idnumber import mask_id, mask_phone
 from apps.rosters.readers import column_letter
 
@@ -27,6 +29,7 @@ FONT_NAME = "宋体"
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+NOTE = Alignment(horizontal="left", vertical="top", wrap_text=True)
 
 
 def person_numbers(person, *, full: bool = False) -> dict[str, str]:
@@ -51,13 +54,24 @@ def put(ws, row, col, value, *, bold=False, border=True, align=CENTER):
     return cell
 
 
-def _sheet(title, landscape=False):
+def office_workbook() -> Workbook:
+    """A workbook whose default font is 宋体, for every file users open in an office program."""
     wb = Workbook()
     default = Font(name=FONT_NAME, sz=11, family=3, charset=134)  # 134: GB2312
     wb._fonts = IndexedList([default])  # the font of every cell not given one
     wb._named_styles["Normal"].font = default
+    return wb
+
+
+def _sheet(title, landscape=False):
+    wb = office_workbook()
     ws = wb.active
     ws.title = title[:31]
+    _page_setup(ws, landscape)
+    return wb, ws
+
+
+def _page_setup(ws, landscape=False):
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     # As wide as the page, and as many pages as the rows need (fitToHeight 1 would print 232
@@ -66,13 +80,40 @@ def _sheet(title, landscape=False):
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    return wb, ws
 
 
 def _header_rows(ws, first: int, last: int) -> None:
     """The table's header rows, repeated at the top of every printed page and kept in view."""
     ws.print_title_rows = f"{first}:{last}"
     ws.freeze_panes = ws.freeze_panes or f"A{last + 1}"
+
+
+LINE_POINTS = 14.5  # one line of 11 pt text
+
+
+def _text_width(text: str) -> int:
+    """Width in Excel's character units: a Chinese (wide) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fit_heights(ws, first: int, last: int) -> None:
+    """Give rows the height their wrapped text needs: LibreOffice keeps an xlsx row at one
+    line, so a long 外方用工企业 was printed over the rows below."""
+    merged = {(r, c) for rng in ws.merged_cells.ranges
+              for r in range(rng.min_row, rng.max_row + 1)
+              for c in range(rng.min_col, rng.max_col + 1)}
+    for r in range(first, last + 1):
+        lines = 1
+        for cell in ws[r]:
+            if cell.value is None or (r, cell.column) in merged:
+                continue
+            dim = ws.column_dimensions.get(cell.column_letter)
+            room = max(1.0, (dim.width if dim is not None and dim.width else 8.43) - 0.5)
+            lines = max(lines, sum(max(1, math.ceil(_text_width(part) / room))
+                                   for part in str(cell.value).split("\n")))
+        if lines > 1:
+            ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0,
+                                              LINE_POINTS * lines + 2)
 
 
 def _title(ws, text, width, row=1, note=None):
@@ -112,22 +153,53 @@ def _departures(user, year, by):
     return dict(qs.values_list(by).annotate(n=Count("pk")))
 
 
-def _departed(gone, *keys):
-    return "—" if gone is None else sum(gone.get(k, 0) for k in keys)
+def _task_number(task):
+    return task.number if task.number is not None else "未知"
 
 
-def _unit_note(gone):
-    return "单位：人" + ("；已输出人数见统计分析" if gone is None else "")
+def _progress_sheet(wb, heads, rows, widths):
+    """The figures the seed's form does not have (已输出), on a sheet of their own so the
+    first sheet stays the form as filed."""
+    ws = wb.create_sheet(PROGRESS_SHEET)
+    _page_setup(ws)
+    _title(ws, "任务完成情况", len(heads), note="单位：人（系统统计，不属于文件附件）")
+    for col, head in enumerate(heads, 1):
+        put(ws, 3, col, head, bold=True)
+    _header_rows(ws, 3, 3)
+    for r, row in enumerate(rows, start=4):
+        for c, value in enumerate(row, start=1):
+            put(ws, r, c, value, bold=r == 3 + len(rows))
+    for letter, width in zip("ABCDE", widths):
+        ws.column_dimensions[letter].width = width
+
+
+PROGRESS_SHEET = "完成情况"
+
+
+def unknown_tasks_note(tasks, year: int) -> str:
+    """The note under 附件1 when task numbers are unknown: which units, and the gap between
+    the plan's declared total and what the rows add up to (SPEC §2: never a guess)."""
+    unknown = [t for t in tasks if t.number is None]
+    if not unknown:
+        return ""
+    known = sum(t.number for t in tasks if t.number is not None)
+    names = "、".join(f"{t.unit.seq or ''}.{t.unit.name}" for t in unknown)
+    plan = TaskPlan.objects.filter(year=year).first()
+    gap = (f"文件合计{plan.declared_unit_total}人，" if plan else "") + f"已知任务数合计{known}人"
+    if plan and plan.declared_unit_total > known:
+        gap += f"，{plan.declared_unit_total - known}人未分配到单位"
+    return (f"注：{len(unknown)}家单位任务数未知（原表任务数缺失，待录入）：{names}。"
+            f"合计为已知任务数之和：{gap}。")
 
 
 def form1_units(user, year: int) -> bytes:
-    """附件1 对外劳务输出组织单位名单及任务分解表 (with departures so far)."""
+    """附件1 对外劳务输出组织单位名单及任务分解表, columns as the seed; departures so far on
+    the second sheet."""
     tasks = list(visible(Task.objects.filter(year=year, unit__isnull=False), user)
                  .select_related("unit", "unit__city").order_by("unit__seq", "unit__id"))
-    gone = _departures(user, year, "unit")
     wb, ws = _sheet("附件1")
-    _title(ws, "对外劳务输出组织单位名单及任务分解表", 6, note=_unit_note(gone))
-    for col, head in enumerate(["序号", "类别", "学校名称", "地点", "任务数", "已输出"], 1):
+    _title(ws, "对外劳务输出组织单位名单及任务分解表", 5, note="单位：人")
+    for col, head in enumerate(["序号", "类别", "学校名称", "地点", "任务数"], 1):
         put(ws, 3, col, head, bold=True)
     _header_rows(ws, 3, 3)
     for i, t in enumerate(tasks):
@@ -136,39 +208,58 @@ def form1_units(user, year: int) -> bytes:
         put(ws, r, 2, t.unit.category)
         put(ws, r, 3, t.unit.name)
         put(ws, r, 4, t.unit.city.short_name)
-        put(ws, r, 5, t.number if t.number is not None else "未知")
-        put(ws, r, 6, _departed(gone, t.unit_id))
+        put(ws, r, 5, _task_number(t))
     _merge_runs(ws, 2, 4, [t.unit.category for t in tasks])
     _merge_runs(ws, 4, 4, [(t.unit.category, t.unit.city_id) for t in tasks])
     total = 4 + len(tasks)
     put(ws, total, 1, "合计：", bold=True)
+    for c in (2, 3, 4):
+        put(ws, total, c, None)
     ws.merge_cells(start_row=total, start_column=1, end_row=total, end_column=4)
     put(ws, total, 5, sum(t.number or 0 for t in tasks), bold=True)
-    put(ws, total, 6, _departed(gone, *[t.unit_id for t in tasks]), bold=True)
-    for col, width in zip("ABCDEF", (6, 16, 30, 8, 8, 8)):
+    note = unknown_tasks_note(tasks, year)
+    if note:
+        put(ws, total + 1, 1, note, border=False, align=NOTE)
+        ws.merge_cells(start_row=total + 1, start_column=1, end_row=total + 1, end_column=5)
+        ws.row_dimensions[total + 1].height = 64
+    for col, width in zip("ABCDE", (6, 16, 30, 8, 8)):
         ws.column_dimensions[col].width = width
+    gone = _departures(user, year, "unit")
+    if gone is not None:
+        rows = [[t.unit.seq or i + 1, t.unit.name, _task_number(t), gone.get(t.unit_id, 0)]
+                for i, t in enumerate(tasks)]
+        rows.append(["合计", "", sum(t.number or 0 for t in tasks),
+                     sum(gone.get(t.unit_id, 0) for t in tasks)])
+        _progress_sheet(wb, ["序号", "学校名称", "任务数", "已输出"], rows, (6, 30, 8, 8))
     return _bytes(wb)
 
 
 def form2_cities(user, year: int) -> bytes:
-    """附件2 各市对外劳务输出任务分解表 (with departures so far)."""
+    """附件2 各市对外劳务输出任务分解表, cities in the seed's order; departures so far on the
+    second sheet."""
     tasks = list(visible(Task.objects.filter(year=year, city__isnull=False), user)
-                 .select_related("city").order_by("city__code"))
-    gone = _departures(user, year, "city")
+                 .select_related("city").order_by(F("city__seq").asc(nulls_last=True),
+                                                  "city__code"))
     wb, ws = _sheet("附件2")
-    _title(ws, "各市对外劳务输出任务分解表", 3, note=_unit_note(gone))
-    for col, head in enumerate(["地 市", "任务数", "已输出"], 1):
+    _title(ws, "各市对外劳务输出任务分解表", 2, note="单位：人")
+    for col, head in enumerate(["地 市", "任务数"], 1):
         put(ws, 3, col, head, bold=True)
     _header_rows(ws, 3, 3)
     for i, t in enumerate(tasks):
         put(ws, 4 + i, 1, t.city.name)
-        put(ws, 4 + i, 2, t.number if t.number is not None else "未知")
-        put(ws, 4 + i, 3, _departed(gone, t.city_id))
+        put(ws, 4 + i, 2, _task_number(t))
     total = 4 + len(tasks)
     put(ws, total, 1, "合计：", bold=True)
     put(ws, total, 2, sum(t.number or 0 for t in tasks), bold=True)
-    put(ws, total, 3, _departed(gone, *[t.city_id for t in tasks]), bold=True)
-    ws.column_dimensions["A"].width = 14
+    # Wide enough for the title on one line (the seed's table is two columns).
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 20
+    gone = _departures(user, year, "city")
+    if gone is not None:
+        rows = [[t.city.name, _task_number(t), gone.get(t.city_id, 0)] for t in tasks]
+        rows.append(["合计", sum(t.number or 0 for t in tasks),
+                     sum(gone.get(t.city_id, 0) for t in tasks)])
+        _progress_sheet(wb, ["地 市", "任务数", "已输出"], rows, (14, 12, 12))
     return _bytes(wb)
 
 
@@ -210,6 +301,16 @@ def form4_agencies(user) -> bytes:
     return _bytes(wb)
 
 
+def form5_date(person):
+    """The date 附件5 carries: the day the person registered. The age on the form is the age
+    on that day, whenever the form is exported or printed."""
+    return person.registered_on
+
+
+def form5_age(person) -> int:
+    return person.age_on(form5_date(person))
+
+
 def form5_person(person, *, full: bool = False) -> bytes:
     """附件5 对外劳务输出人员报名表 for one person, the printed grid."""
     numbers = person_numbers(person, full=full)
@@ -218,7 +319,7 @@ def form5_person(person, *, full: bool = False) -> bytes:
     put(ws, 2, 1, f"推荐单位：{person.unit or person.city}", border=False,
         align=Alignment(horizontal="left"))
     ws.merge_cells("A2:D2")
-    put(ws, 2, 5, f"{person.registered_on:%Y年%m月%d日}", border=False,
+    put(ws, 2, 5, f"{form5_date(person):%Y年%m月%d日}", border=False,
         align=Alignment(horizontal="right"))
     ws.merge_cells("E2:G2")
 
@@ -245,7 +346,7 @@ def form5_person(person, *, full: bool = False) -> bytes:
     cell(3, 4, "性 别", bold=True)
     cell(3, 5, person.sex)
     cell(3, 6, "年 龄", bold=True)
-    cell(3, 7, person.age)
+    cell(3, 7, form5_age(person))
     pair(4, "身份证号", numbers["id"])
     pair(5, "联系方式", numbers["phone"])
     pair(6, "户籍所在地", person.hukou)
@@ -308,6 +409,10 @@ def form6_roster(candidacies, *, org_name: str, full_for=frozenset()) -> bytes:
         ws.column_dimensions[column_letter(c - 1)].width = 4.5
     for letter in ("T", "U", "V", "W", "X", "Y", "Z", "AA", "AB", "AC"):
         ws.column_dimensions[letter].width = 8
+    for letter in ("T", "X", "AA", "AC"):  # passport, dates, phone: one line each
+        ws.column_dimensions[letter].width = 11
+    ws.column_dimensions["O"].width = 6  # 合同期限
+    _fit_heights(ws, 5, 4 + len(rows))
     ws.row_dimensions[3].height = 20
     ws.row_dimensions[4].height = 40  # the sub-labels wrap in their narrow columns
     ws.freeze_panes = "D5"
@@ -367,6 +472,7 @@ def form7_class(user, cls) -> bytes:
 
 
 FORM9_HEADERS = ["序号", "姓名", "性别", "年龄", "身份证号", "人员类别", "联系方式"]
+FORM9_NOTE = "填表说明：人员类别为“学生”或“社会人员”。"
 
 
 def form9_rows(members, *, full_for=frozenset()) -> list[list]:
@@ -385,15 +491,20 @@ def form9_members(cls, members, *, full_for=frozenset()) -> bytes:
     width = len(FORM9_HEADERS)
     _title(ws, "非建制班人员花名表", width)
     put(ws, 2, 1, f"填报单位（盖章）：{cls.unit.name}　班级：{cls.name}", border=False,
-        align=Alignment(horizontal="left"))
+        align=Alignment(horizontal="left", vertical="center", wrap_text=True))
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=5)
+    ws.row_dimensions[2].height = 32  # a long class name takes a second line
     put(ws, 2, 6, "    年   月   日", border=False, align=Alignment(horizontal="right"))
     ws.merge_cells(start_row=2, start_column=6, end_row=2, end_column=7)
     for col, head in enumerate(FORM9_HEADERS, 1):
         put(ws, 3, col, head, bold=True)
-    for r, row in enumerate(form9_rows(members, full_for=full_for), start=4):
+    rows = form9_rows(members, full_for=full_for)
+    for r, row in enumerate(rows, start=4):
         for c, value in enumerate(row, start=1):
             put(ws, r, c, value)
+    note = 5 + len(rows)
+    put(ws, note, 1, FORM9_NOTE, border=False, align=NOTE)
+    ws.merge_cells(start_row=note, start_column=1, end_row=note, end_column=width)
     for letter, w in zip("ABCDEFG", (6, 10, 6, 6, 22, 10, 14)):
         ws.column_dimensions[letter].width = w
     _header_rows(ws, 3, 3)

@@ -169,7 +169,8 @@ def print_form5(request, person_pk):
     audit_log(request.user, AuditAction.EXPORT, person, detail="附件5 打印（脱敏）",
               request=request)
     return render(request, "rosters/print_form5.html", {
-        "person": person, "numbers": exports.person_numbers(person)})
+        "person": person, "numbers": exports.person_numbers(person),
+        "form_date": exports.form5_date(person), "age": exports.form5_age(person)})
 
 
 @role_required(*PEOPLE_ROLES)

@@ -41,43 +41,73 @@ def form8_rows(claim, lines) -> list[dict]:
     return rows
 
 
+MONEY = "#,##0.00"  # the form's amounts in 元 with two decimals, kept numeric
+
+
+def money(value) -> str:
+    return f"{value:,.2f}"
+
+
 def form8_claim(claim, lines) -> bytes:
+    """The seed's grid: 资金类别 over the three label columns, 申请金额, and the
+    资金组成说明 group (人数, 标准, 备注); then 资金合计, 账户信息, 其他说明 with the stamp."""
     wb, ws = _sheet("附件8")
     _title(ws, "对外劳务输出补助资金申请表", 7)
-    for col, head in enumerate(["资金类别", "项目", "", "申请金额（元）", "人数", "标准（元/人）", "备注"], 1):
-        put(ws, 3, col, head, bold=True)
-    ws.merge_cells("B3:C3")
-    _header_rows(ws, 3, 3)
+    put(ws, 3, 1, "资金类别", bold=True)
+    put(ws, 3, 4, "申请金额（单位：元）", bold=True)
+    put(ws, 3, 5, "资金组成说明", bold=True)
+    for col, head in ((5, "人数"), (6, "标准（元/人）"), (7, "备注")):
+        put(ws, 4, col, head, bold=True)
+    for row, col in ((3, 2), (3, 3), (4, 1), (4, 2), (4, 3), (4, 4), (3, 6), (3, 7)):
+        put(ws, row, col, None)  # covered cells keep the box's border
+    ws.merge_cells("A3:C4")
+    ws.merge_cells("D3:D4")
+    ws.merge_cells("E3:G3")
+    _header_rows(ws, 3, 4)
     rows = form8_rows(claim, lines)
-    for r, row in enumerate(rows, start=4):
+    for r, row in enumerate(rows, start=5):
         put(ws, r, 1, row["phase"])
         put(ws, r, 2, row["group"])
         put(ws, r, 3, row["sub"])
         for col, key in ((4, "amount"), (5, "count"), (6, "standard"), (7, "note")):
             value = row[key]
-            put(ws, r, col, float(value) if key in ("amount", "standard") and value != "" else value)
+            if key in ("amount", "standard") and value != "":
+                put(ws, r, col, float(value)).number_format = MONEY
+            else:
+                put(ws, r, col, value)
     # Merged after writing: a merged range's inner cells cannot be written.
-    for r, row in enumerate(rows, start=4):
+    for r, row in enumerate(rows, start=5):
         if row["phase_span"] > 1:
             ws.merge_cells(start_row=r, start_column=1, end_row=r + row["phase_span"] - 1, end_column=1)
         if row["group_span"] > 1:
             ws.merge_cells(start_row=r, start_column=2, end_row=r + row["group_span"] - 1, end_column=2)
         elif not row["sub"]:
             ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=3)
-    r = 4 + len(rows)
-    totals = (f"{Fund.EMPLOYMENT.label}：{claim.employment_total} 元　"
-              f"{Fund.SKILLS.label}：{claim.skills_total} 元　合计：{claim.total} 元")
+    r = 5 + len(rows)
+    left = Alignment(horizontal="left", vertical="center", wrap_text=True)
+    totals = (f"{Fund.EMPLOYMENT.label}：{money(claim.employment_total)} 元　"
+              f"{Fund.SKILLS.label}：{money(claim.skills_total)} 元　"
+              f"合计：{money(claim.total)} 元")
     for label, value in (("资金合计", totals),
                          ("账户信息", f"开户银行：{claim.bank_name}　账户名称：{claim.account_name}　"
-                                      f"账号：{claim.account_no}"),
-                         ("其他说明", f"{claim.note}\n申请单位（盖章）：{claim.unit.name}　　年　　月　　日")):
+                                      f"账号：{claim.account_no}")):
         put(ws, r, 1, label, bold=True)
-        put(ws, r, 2, value, align=Alignment(horizontal="left", vertical="center", wrap_text=True))
+        put(ws, r, 2, value, align=left)
         for c in range(3, 8):
             put(ws, r, c, None)
         ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=7)
         ws.row_dimensions[r].height = 36
         r += 1
-    for letter, width in zip("ABCDEFG", (8, 22, 8, 14, 8, 12, 22)):
+    put(ws, r, 1, "其他说明", bold=True)
+    put(ws, r, 2, claim.note, align=left)
+    put(ws, r, 3, None)
+    ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=3)
+    put(ws, r, 4, "申请单位", bold=True)
+    put(ws, r, 5, f"{claim.unit.name}（盖章）\n年　　月　　日", align=left)
+    for c in (6, 7):
+        put(ws, r, c, None)
+    ws.merge_cells(start_row=r, start_column=5, end_row=r, end_column=7)
+    ws.row_dimensions[r].height = 48
+    for letter, width in zip("ABCDEFG", (8, 22, 8, 22, 8, 14, 22)):
         ws.column_dimensions[letter].width = width
     return _bytes(wb)

@@ -306,5 +306,5 @@ def print_form9(request, pk):
     audit_log(request.user, AuditAction.EXPORT, cls, detail=f"附件9 打印 {len(members)}人（脱敏）",
               request=request)
     return render(request, "training/print_form9.html", {
-        "cls": cls, "headers": exports.FORM9_HEADERS,
+        "cls": cls, "headers": exports.FORM9_HEADERS, "note": exports.FORM9_NOTE,
         "rows": exports.form9_rows(members)})

@@ -33,6 +33,13 @@ def test_agency_sees_only_partner_units_and_itself(world):
     assert names(visible(Agency.objects.all(), world.agency_a1)) == {world.a1.name}
 
 
+def test_agency_sees_the_published_agency_list_and_itself_not_filed_ones(world):
+    """附件4 is public (the plan lists it): a2, an agency filed by a city, sees a1 which is
+    on the published list; a1 does not see a2, which is not."""
+    assert names(visible(Agency.objects.all(), world.agency_a2)) == {world.a1.name, world.a2.name}
+    assert names(visible(Agency.objects.all(), world.agency_a1)) == {world.a1.name}
+
+
 def test_city_sees_published_agencies_and_its_own_partners(world):
     assert names(visible(Agency.objects.all(), world.city_ty)) == {world.a1.name}
     assert names(visible(Agency.objects.all(), world.city_dt)) == {world.a1.name, world.a2.name}

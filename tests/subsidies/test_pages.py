@@ -45,14 +45,22 @@ def test_form8_prints_and_exports_in_the_seed_layout(world, departed, client):
     ws = load_workbook(io.BytesIO(client.get(
         reverse("subsidies:export_form8", args=[claim.pk])).content)).active
     assert ws["A1"].value == "对外劳务输出补助资金申请表"
-    assert [ws[f"A{r}"].value for r in (4, 9, 11)] == ["开班", "结业", "出国"]
-    assert ws["B4"].value == "未参训学员培训前面试体检费用" and ws["C6"].value == "复试"
-    assert (ws["B12"].value, ws["D12"].value, ws["E12"].value, ws["F12"].value) == (
+    # The seed's header: 资金类别 over three columns, 申请金额, the 资金组成说明 group.
+    assert (ws["A3"].value, ws["D3"].value, ws["E3"].value) == ("资金类别", "申请金额（单位：元）",
+                                                             "资金组成说明")
+    assert [ws.cell(4, c).value for c in (5, 6, 7)] == ["人数", "标准（元/人）", "备注"]
+    assert {"A3:C4", "D3:D4", "E3:G3"} <= {str(r) for r in ws.merged_cells.ranges}
+    assert [ws[f"A{r}"].value for r in (5, 10, 12)] == ["开班", "结业", "出国"]
+    assert ws["B5"].value == "未参训学员培训前面试体检费用" and ws["C7"].value == "复试"
+    assert (ws["B13"].value, ws["D13"].value, ws["E13"].value, ws["F13"].value) == (
         "出国费用", 6000, 2, 3000)
-    assert {"A4:A8", "B4:B6", "A11:A13"} <= {str(r) for r in ws.merged_cells.ranges}
-    assert "就业专项：10000.00 元" in ws["B14"].value and "技能专账：2000.00 元" in ws["B14"].value
+    # Amounts are numbers shown with two decimals, as the form is filled.
+    assert ws["D13"].number_format == ws["F13"].number_format == "#,##0.00"
+    assert {"A5:A9", "B5:B7", "A12:A14"} <= {str(r) for r in ws.merged_cells.ranges}
+    assert "就业专项：10,000.00 元" in ws["B15"].value and "技能专账：2,000.00 元" in ws["B15"].value
     body = client.get(reverse("subsidies:print_form8", args=[claim.pk])).content.decode()
-    assert "申请单位（盖章）：山西大学" in body and "6216 6000 0000 1234" in body
+    assert "山西大学（盖章）" in body and "6216 6000 0000 1234" in body
+    assert "资金组成说明" in body and "6000.00" in body
 
 
 def test_the_province_sets_standards_others_read_them(world, client):
