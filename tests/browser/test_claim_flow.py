@@ -26,6 +26,7 @@ def test_a_departure_claim_goes_from_unit_to_payment(world, departed, live_serve
     cls, group = departed
     base = live_server.url
     login(page, base, "unit_u1")
+    page.hover("nav.mainnav button:has-text('任务与资金')")  # a dropdown group
     page.click("nav >> text=补助资金")
     file_claim(page, base, cls)
     page.wait_for_selector("text=已按记录生成申请：合计 12000.00 元")

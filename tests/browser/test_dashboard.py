@@ -22,6 +22,7 @@ def test_province_sees_2020_progress_and_funnel(world, live_server, page, screen
     page.fill("#id_code", f"{totp(base64.b32decode(secret + '=' * (-len(secret) % 8))):06d}")
     page.click("button:has-text('确认绑定')")
     page.wait_for_url(f"{base}/")
+    page.hover("nav.mainnav button:has-text('统计')")  # a dropdown group
     page.click("nav.mainnav >> text=统计分析")
     page.click("nav.years >> text=2020")
     page.wait_for_url(f"{base}/dashboards/2020/")
