@@ -62,6 +62,9 @@ def home(request):
         context["tasks"] = overview if overview["plan"] is not None else None
     if user.role == Role.UNIT:
         context["departed"] = workqueue.departures_in(user, year)
+        # Next year's task, once published, so the unit can prepare before January.
+        upcoming = task_selectors.task_overview(user, year + 1)
+        context["next_tasks"] = upcoming if upcoming["plan"] is not None else None
     if user.role == Role.CITY:
         context["city"] = user.city
         context["city_partners"] = org_selectors.city_cooperations(user, city=user.city_id)

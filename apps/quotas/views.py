@@ -59,8 +59,10 @@ def task_overview(request, year):
     _year_or_404(year)
     user = request.user
     overview = selectors.task_overview(user, year)
-    context = {"year": year, "years": selectors.year_choices(user), **overview,
-               "can_edit": user.role == Role.PROVINCE}
+    years = selectors.year_choices(user)
+    context = {"year": year, "years": years, **overview, "can_edit": user.role == Role.PROVINCE}
+    if user.role == Role.PROVINCE and services.plannable(year + 1) and year + 1 not in years:
+        context["next_year"] = year + 1  # how the province reaches a year not opened yet
     if overview["plan"] is None:
         # Not opened, or a draft someone else may not see: the same page for both.
         previous = selectors.previous_plan_year(user, year)
