@@ -137,7 +137,7 @@ def world(db, settings, tmp_path):
         submitted_by=w.city_dt, status=FilingStatus.APPROVED,
     )
     TaskPlan.objects.create(year=2020, declared_unit_total=1830, declared_city_total=1170,
-                            overall_aim=1500)
+                            overall_aim=1500, status="published")
     w.task_ty = Task.objects.create(year=2020, city=w.ty, number=160)
     w.task_dt = Task.objects.create(year=2020, city=w.dt, number=100)
     w.task_u1 = Task.objects.create(year=2020, unit=w.u1, number=40)

@@ -338,6 +338,12 @@ ROUTES: dict[str, list[Case]] = {
     "deadlines:rule_edit": [Case(frozenset({P}), own=lambda w: {"pk": w.stage_rule.pk})],
     "quotas:task_index": [Case(frozenset({P, C, U, O}), ok=302)],
     "quotas:task_overview": [Case(frozenset({P, C, U, O}), own=lambda w: {"year": 2020})],
+    # Planning a year is the province's alone (tests/quotas/test_year_planning.py).
+    "quotas:task_plan_open": [Case(frozenset({P}), method="post", ok=302,
+                                   own=lambda w: {"year": 2027}, data=lambda w: {"copy_from": ""})],
+    "quotas:task_plan_edit": [Case(frozenset({P}), own=lambda w: {"year": 2020})],
+    "quotas:task_plan_publish": [Case(frozenset({P}), method="post", ok=302,
+                                      own=lambda w: {"year": 2020})],
     "quotas:task_edit": [Case(frozenset({P}), own=lambda w: {"pk": w.task_u1.pk},
                               foreign=lambda w: {"pk": w.task_u3.pk})],
     "dashboards:dashboard_index": [Case(ALL, ok=302)],

@@ -74,7 +74,7 @@ def _rules() -> dict[type[Model], Rule]:
     from apps.evidence.models import Evidence
     from apps.pipeline.models import Candidacy, CandidacyHistory, Session, StageEvent
     from apps.projects.models import JobProject, ProjectDocking, ProjectStatus
-    from apps.quotas.models import Task, TaskPlan
+    from apps.quotas.models import PlanStatus, Task, TaskPlan
     from apps.publicity.models import Notice as PolicyNotice
     from apps.registry.models import Person, PersonHistory, PersonTransfer
     from apps.rosters.models import Upload
@@ -129,6 +129,10 @@ def _rules() -> dict[type[Model], Rule]:
         )
 
     published = Q(status=ProjectStatus.PUBLISHED)
+    published_plan = Q(status=PlanStatus.PUBLISHED)
+
+    def published_tasks() -> Q:
+        return Q(year__in=TaskPlan.objects.filter(published_plan).values("year"))
     figures = Rule(city=lambda u: Q(city=u.city_id), unit=lambda u: Q(unit=u.unit_id),
                    agency=lambda u: Q(agency=u.agency_id), observer=everything)
 
@@ -235,8 +239,9 @@ def _rules() -> dict[type[Model], Rule]:
         FilingRequest: Rule(city=lambda u: Q(city=u.city_id)),
         # Notices are written by the province; the public page shows the published ones.
         PolicyNotice: PROVINCE_ONLY,
-        TaskPlan: Rule(city=everything, unit=everything, agency=everything,
-                       observer=everything),
+        # A draft year is the province's alone, and so are its tasks.
+        TaskPlan: Rule(city=lambda u: published_plan, unit=lambda u: published_plan,
+                       agency=lambda u: published_plan, observer=lambda u: published_plan),
         TrainingClass: classes_of(""),
         Enrolment: classes_of("training_class__"),
         StandingMember: classes_of("training_class__"),
@@ -258,9 +263,9 @@ def _rules() -> dict[type[Model], Rule]:
         Standard: Rule(city=everything, unit=everything, agency=everything, observer=everything),
         Budget: Rule(city=lambda u: Q(city=u.city_id), unit=lambda u: Q(unit=u.unit_id)),
         Task: Rule(
-            city=lambda u: Q(city=u.city_id) | Q(unit__city=u.city_id),
-            unit=lambda u: Q(unit=u.unit_id),
-            observer=everything,
+            city=lambda u: (Q(city=u.city_id) | Q(unit__city=u.city_id)) & published_tasks(),
+            unit=lambda u: Q(unit=u.unit_id) & published_tasks(),
+            observer=lambda u: published_tasks(),
         ),
         # Dashboard figures: counts only, scoped like the candidacies they count; the
         # observer sums all of them (cells under 5 are suppressed by the dashboard).

@@ -50,16 +50,21 @@ def home(request):
     if user.role in ADMIN_ROLES:
         # An administrator's home is its console: no figures of the business at all.
         return render(request, "accounts/home_admin.html")
-    context = {"counts": org_selectors.org_counts(user)}
-    if user.role in (Role.PROVINCE, Role.CITY, Role.UNIT):
-        from apps.subsidies.selectors import claims_waiting
-        context["claims_waiting"] = claims_waiting(user)
+    from apps.dashboards import workqueue
+    year = task_selectors.current_year()
+    context = {"counts": org_selectors.org_counts(user), "queue": workqueue.work_queue(user),
+               "task_year": year}
     if user.role == Role.PROVINCE:
         context["calendar_missing"] = missing_next_year()
-    years = task_selectors.task_years(user)
-    if years:
-        context["task_year"] = years[0]
-        context["tasks"] = task_selectors.task_overview(user, years[0])
+        context["overdue_by_city"] = workqueue.overdue_by_city(user)
+    if user.role in (Role.PROVINCE, Role.CITY, Role.UNIT, Role.OBSERVER):
+        overview = task_selectors.task_overview(user, year)
+        context["tasks"] = overview if overview["plan"] is not None else None
+    if user.role == Role.UNIT:
+        context["departed"] = workqueue.departures_in(user, year)
+        # Next year's task, once published, so the unit can prepare before January.
+        upcoming = task_selectors.task_overview(user, year + 1)
+        context["next_tasks"] = upcoming if upcoming["plan"] is not None else None
     if user.role == Role.CITY:
         context["city"] = user.city
         context["city_partners"] = org_selectors.city_cooperations(user, city=user.city_id)

@@ -15,6 +15,7 @@ class AuditAction(models.TextChoices):
     APPROVE = "approve", "审批"
     PROJECT = "project", "岗位项目起草、提交、结束、对接"
     NOTICE = "notice", "政策公告发布或修改"
+    PLAN = "plan", "年度任务与补助标准的开设、修改、发布"
     LOCKOUT = "lockout", "账号锁定"
     OTP_FAILED = "otp_failed", "双因素验证码错误"
     OTP_BIND = "otp_bind", "绑定或更换身份验证器"

@@ -3,7 +3,6 @@ from urllib.parse import quote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
@@ -12,7 +11,7 @@ from apps.audit.services import audit_log
 from apps.dashboards import selectors, services
 from apps.dashboards.disclosure import SUPPRESSED
 from apps.dashboards.exports import table_xlsx
-from apps.quotas.selectors import task_years
+from apps.quotas.selectors import current_year, year_choices
 
 ALL_ROLES = tuple(Role)
 OBSERVER_NOTE = (f"观察角色仅显示汇总数据：不足5人的数字，以及可据以推算出这些数字的其他数字，"
@@ -20,15 +19,9 @@ OBSERVER_NOTE = (f"观察角色仅显示汇总数据：不足5人的数字，以
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _years(user):
-    years = set(task_years(user)) | {timezone.localdate().year}
-    return sorted(years, reverse=True)
-
-
 @role_required(*ALL_ROLES)
 def dashboard_index(request):
-    years = task_years(request.user)
-    return redirect("dashboards:dashboard", year=years[0] if years else timezone.localdate().year)
+    return redirect("dashboards:dashboard", year=current_year())
 
 
 def _check_year(year):
@@ -43,7 +36,7 @@ def dashboard(request, year):
     tables = {t.key: t for t in selectors.dashboard(request.user, year, refreshed_at)}
     charts = {key: t.chart for key, t in tables.items() if t.chart}
     return render(request, "dashboards/dashboard.html", {
-        "year": year, "years": _years(request.user), "tables": tables, "charts": charts,
+        "year": year, "years": year_choices(request.user, year), "tables": tables, "charts": charts,
         "suppressed": OBSERVER_NOTE if request.user.role == Role.OBSERVER else "",
         "refreshed_at": refreshed_at,
     })

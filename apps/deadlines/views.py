@@ -19,11 +19,16 @@ class OffsetForm(forms.Form):
 @role_required(*OWING_ROLES)
 def my_items(request):
     """我的待办: due and overdue items, each linking to where it is filed."""
-    items = list(selectors.my_items(request.user)[:500])
+    state = request.GET.get("state") if request.GET.get("state") in selectors.STATES else ""
+    city = request.GET.get("city", "")
+    qs = selectors.my_items_listed(request.user, state=state,
+                                   city=int(city) if city.isdigit() else None)
+    items = list(qs[:500])
     for item in items:
         item.link_label, item.link_url = item.link_for(request.user)
     return render(request, "deadlines/my_items.html", {
-        "items": items, "notices": selectors.my_notices(request.user),
+        "items": items, "total": qs.count(), "state": state, "states": selectors.STATES,
+        "notices": selectors.my_notices(request.user),
     })
 
 

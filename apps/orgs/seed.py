@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 
 from apps.orgs.models import Agency, AgencyStatus, City, OrganisingUnit, UnitCategory
-from apps.quotas.models import Task, TaskPlan
+from apps.quotas.models import PlanStatus, Task, TaskPlan
 
 SEED_FILE = Path(settings.BASE_DIR) / "fixtures" / "seed_2020.json"
 
@@ -36,6 +36,8 @@ def seed_load(path: Path = SEED_FILE) -> SeedResult:
             "declared_city_total": data["declared"]["cities"],
             "overall_aim": data.get("overall_aim"),
             "source": data["source"],
+            # The seed is the printed, published plan of its year.
+            "status": PlanStatus.PUBLISHED,
         },
     )
     cities = {}

@@ -113,6 +113,7 @@ class CandidacyFilterForm(forms.Form):
                                 widget=DateInput())
     date_to = forms.DateField(label="至", required=False,
                               widget=DateInput())
+    waiting = forms.BooleanField(label="只看待我录入下一环节的", required=False)
 
     def __init__(self, *args, units, cities, agencies, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,15 +4,25 @@ from django.db.models import Q
 
 from apps.accounts.scoping import visible
 from apps.orgs.models import OrganisingUnit
-from apps.pipeline.models import Candidacy, Session
+from apps.pipeline.models import Candidacy, CandidacyStatus, Session
 from apps.projects.models import JobProject
 from apps.pipeline import transitions
 
 
+def waiting_stages(role) -> list:
+    """Stages after which the next one is this role's to record (transitions.RECORDERS)."""
+    return [stage for stage, nxt in transitions.NEXT.items()
+            if role in transitions.RECORDERS[nxt]]
+
+
 def candidacy_list(user, *, q="", stage="", result="", status="", unit=None, city=None,
-                   agency=None, country="", date_from=None, date_to=None, project=None):
+                   agency=None, country="", date_from=None, date_to=None, project=None,
+                   waiting=False):
     qs = visible(Candidacy.objects.select_related("person", "project", "unit", "city",
                                                   "agency"), user)
+    if waiting:
+        # Open candidacies whose next stage this user's role records: its work queue.
+        qs = qs.filter(status=CandidacyStatus.ACTIVE, stage__in=waiting_stages(user.role))
     if q:
         qs = qs.filter(person__name__icontains=q)
     for name, value in (("stage", stage), ("result", result), ("status", status),

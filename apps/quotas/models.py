@@ -4,14 +4,30 @@ from django.db import models
 from django.db.models import Q
 
 
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    PUBLISHED = "published", "已发布"
+
+
 class TaskPlan(models.Model):
-    """A year's declared totals, as printed in the plan (the 合计 rows)."""
+    """A year's plan: the province's target and declared totals (the 合计 rows). A draft is
+    the province's alone; cities, units and observers see a year once it is published."""
 
     year = models.PositiveSmallIntegerField("年度", unique=True)
+    status = models.CharField("状态", max_length=10, choices=PlanStatus.choices,
+                              default=PlanStatus.DRAFT)
     overall_aim = models.PositiveIntegerField("全省输出目标", null=True, blank=True)
-    declared_unit_total = models.PositiveIntegerField("组织单位任务合计（文件）")
-    declared_city_total = models.PositiveIntegerField("各市任务合计（文件）")
+    # Blank for a year opened in the system before its document is printed.
+    declared_unit_total = models.PositiveIntegerField("组织单位任务合计（文件）", null=True,
+                                                      blank=True)
+    declared_city_total = models.PositiveIntegerField("各市任务合计（文件）", null=True,
+                                                      blank=True)
     source = models.CharField("依据文件", max_length=200, blank=True)
+    copied_from = models.PositiveSmallIntegerField("复制自年度", null=True, blank=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发布人",
+                                     on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
 
     class Meta:
         verbose_name = "年度任务"
@@ -20,6 +36,10 @@ class TaskPlan(models.Model):
 
     def __str__(self):
         return f"{self.year}年度任务"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == PlanStatus.DRAFT
 
 
 class Task(models.Model):

@@ -1,6 +1,8 @@
 """Reads of task numbers, scoped."""
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.quotas.models import Task, TaskPlan
@@ -29,7 +31,24 @@ def _table(rows, declared):
 
 
 def task_years(user):
+    """Years with a plan ``user`` may see (a draft only for the province), newest first."""
     return list(visible(TaskPlan.objects.all(), user).values_list("year", flat=True))
+
+
+def current_year() -> int:
+    """The year every page with a year opens on: today's, in Asia/Shanghai."""
+    return timezone.localdate().year
+
+
+def year_choices(user, *more) -> list[int]:
+    """The year switch: each year with data this user may see, and the current year."""
+    return sorted(set(task_years(user)) | {current_year(), *more}, reverse=True)
+
+
+def previous_plan_year(user, year: int) -> int | None:
+    """The latest year before ``year`` with a plan: what a new year is copied from."""
+    return (visible(TaskPlan.objects.filter(year__lt=year), user).order_by("-year")
+            .values_list("year", flat=True).first())
 
 
 def task_overview(user, year: int) -> dict:

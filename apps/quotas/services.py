@@ -1,20 +1,46 @@
-from django.core.exceptions import ValidationError
+"""Yearly plans and task numbers: every write here, audited, by the province only."""
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from apps.accounts.models import Role
 from apps.audit.models import AuditAction
-from apps.audit.services import audited
-from apps.quotas.models import Task, TaskPlan
+from apps.audit.services import audit_log, audited
+from apps.orgs.models import City, FilingStatus, OrganisingUnit
+from apps.quotas.models import PlanStatus, Task, TaskPlan
+
+# A year the system can plan: this one's neighbours, not a typo's 2207.
+FIRST_YEAR, YEARS_AHEAD = 2020, 1
+
+
+def _province_only(actor):
+    if getattr(actor, "role", None) != Role.PROVINCE:
+        raise PermissionDenied("只有省专项办可以设置年度任务。")
+
+
+def plannable(year: int, today=None) -> bool:
+    today = today or timezone.localdate()
+    return FIRST_YEAR <= year <= today.year + YEARS_AHEAD
+
+
+def _show(number):
+    return "未知" if number is None else str(number)
 
 
 @audited(AuditAction.QUOTA, "修改任务数")
 @transaction.atomic
 def task_set_number(task: Task, *, number: int | None, note: str, actor) -> Task:
-    """The province enters or corrects a task number; who and when are kept on the row."""
-    task = Task.objects.select_for_update().get(pk=task.pk)
+    """The province enters or corrects a task number; who and when are kept on the row,
+    the old and new value in the audit log."""
+    _province_only(actor)
+    task = Task.objects.select_for_update(of=("self",)).select_related("city", "unit").get(pk=task.pk)
+    old = task.number
     task.number = number
     task.note = note
     task.updated_by = actor
     task.save(update_fields=["number", "note", "updated_by", "updated_at"])
+    audit_log(actor, AuditAction.QUOTA, task,
+              detail=f"{task.year}年任务数 {task.unit or task.city}：{_show(old)} → {_show(number)}")
     return task
 
 
@@ -29,13 +55,74 @@ def task_set(*, year: int, city=None, unit=None, number: int | None, note: str, 
     return task_set_number(task, number=number, note=note, actor=actor)
 
 
-@audited(AuditAction.QUOTA, "年度任务计划")
+PLAN_FIELDS = ("overall_aim", "declared_unit_total", "declared_city_total", "source")
+
+
+@audited(AuditAction.PLAN, "年度任务计划")
 def task_plan_save(*, year: int, actor, **fields):
-    """Create or correct a year's declared totals (the plan's 合计 rows)."""
-    plan = TaskPlan.objects.filter(year=year).first() or TaskPlan(year=year)
-    for name in ("overall_aim", "declared_unit_total", "declared_city_total", "source"):
+    """Create or correct a year's target and declared totals (the plan's 合计 rows). A plan
+    made here is a draft until the province publishes it."""
+    _province_only(actor)
+    plan = TaskPlan.objects.select_for_update().filter(year=year).first() or TaskPlan(year=year)
+    before = {name: getattr(plan, name) for name in PLAN_FIELDS}
+    for name in PLAN_FIELDS:
         if name in fields:
             setattr(plan, name, fields[name])
     plan.full_clean()
     plan.save()
+    changes = "；".join(f"{TaskPlan._meta.get_field(n).verbose_name} {before[n] or '—'} → "
+                       f"{getattr(plan, n) or '—'}" for n in PLAN_FIELDS
+                       if before[n] != getattr(plan, n))
+    if changes:
+        audit_log(actor, AuditAction.PLAN, plan, detail=f"{year}年度任务：{changes}")
+    return plan
+
+
+@audited(AuditAction.PLAN, "开设年度任务")
+def task_plan_open(*, year: int, actor, copy_from: int | None = None) -> TaskPlan:
+    """Open a year as a draft: empty, or a copy of ``copy_from``'s target, totals and every
+    city's and unit's task. Each city and each approved unit gets a row (number unknown where
+    the copy has none), so the province fills a complete 附件1 and 附件2."""
+    _province_only(actor)
+    if not plannable(year):
+        raise ValidationError({"year": f"只能开设{FIRST_YEAR}年至"
+                                       f"{timezone.localdate().year + YEARS_AHEAD}年的年度任务。"})
+    if TaskPlan.objects.filter(year=year).exists():
+        raise ValidationError({"year": f"{year}年度任务已开设。"})
+    source = None
+    if copy_from is not None:
+        source = TaskPlan.objects.filter(year=copy_from).first()
+        if source is None:
+            raise ValidationError({"copy_from": f"{copy_from}年度没有可复制的任务。"})
+    plan = TaskPlan.objects.create(
+        year=year, status=PlanStatus.DRAFT, copied_from=copy_from,
+        **({name: getattr(source, name) for name in PLAN_FIELDS[:3]} if source else {}))
+    copied = {(t.city_id, t.unit_id): t for t in Task.objects.filter(year=copy_from)} \
+        if source else {}
+    rows = [Task(year=year, city=t.city, unit=t.unit, number=t.number, note=t.note,
+                 updated_by=actor) for t in copied.values()]
+    rows += [Task(year=year, city_id=pk, updated_by=actor)
+             for pk in City.objects.values_list("pk", flat=True) if (pk, None) not in copied]
+    rows += [Task(year=year, unit_id=pk, updated_by=actor)
+             for pk in OrganisingUnit.objects.filter(filing_status=FilingStatus.APPROVED)
+             .values_list("pk", flat=True) if (None, pk) not in copied]
+    Task.objects.bulk_create(rows)
+    audit_log(actor, AuditAction.PLAN, plan,
+              detail=f"开设{year}年度任务（草稿）" + (f"，复制自{copy_from}年度，{len(copied)}项任务"
+                                                   if source else "，空白"))
+    return plan
+
+
+@audited(AuditAction.PLAN, "发布年度任务")
+def task_plan_publish(plan: TaskPlan, *, actor) -> TaskPlan:
+    """Publish a draft: from now cities see their tasks and their units', units their own.
+    A conditional UPDATE, so two clicks (or two tabs) publish once and audit once."""
+    _province_only(actor)
+    now = timezone.now()
+    changed = TaskPlan.objects.filter(pk=plan.pk, status=PlanStatus.DRAFT).update(
+        status=PlanStatus.PUBLISHED, published_at=now, published_by=actor)
+    if not changed:
+        raise ValidationError(f"{plan.year}年度任务已发布。")
+    plan.refresh_from_db()
+    audit_log(actor, AuditAction.PLAN, plan, detail=f"发布{plan.year}年度任务")
     return plan

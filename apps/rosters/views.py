@@ -15,11 +15,11 @@ from apps.pipeline import roster
 from apps.pipeline.roster import GROUPS
 from apps.pipeline.selectors import roster_selection
 from apps.registry.models import Person
-from apps.rosters import exports, services
+from apps.rosters import exports, selectors, services
 from apps.rosters.forms import UploadForm
 from apps.rosters.importers import OUTCOME_LABELS
 from apps.rosters.layouts import LAYOUTS
-from apps.rosters.models import Upload
+from apps.rosters.models import Upload, UploadStatus
 from apps.rosters.templates_xlsx import template_bytes
 from apps.training.models import ClassKind, ClassStatus, TrainingClass
 
@@ -50,9 +50,11 @@ def upload_list(request):
                 form.add_error("training_class", refusal.message)
             else:
                 return redirect("rosters:upload_detail", pk=upload.pk)
-    uploads = visible(Upload.objects.select_related("uploaded_by", "unit", "city"), user)
+    status = request.GET.get("status", "")
+    uploads = selectors.upload_list(user, status=status)
     return render(request, "rosters/upload_list.html", {
         "form": form, "page": Paginator(uploads, 30).get_page(request.GET.get("page")),
+        "status": status, "statuses": UploadStatus.choices,
         "layouts": LAYOUTS.values(), "can_upload": user.role in services.UPLOADERS,
     })
 

@@ -9,6 +9,8 @@ from apps.audit.models import AuditAction
 from apps.audit.services import audit_log, audited
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
+from apps.audit.models import AuditAction
+from apps.audit.services import audit_log
 from apps.deadlines import services as deadlines
 from apps.subsidies import eligibility
 from apps.subsidies.eligibility import PHASE_CLASS, PHASE_CLASS_STATUS, PHASE_ITEMS, SHARE, STANDARD_OF
@@ -71,9 +73,32 @@ def standard_set(*, actor, year, item, amount, fund) -> Standard:
         raise ValidationError({"amount": "标准应大于0。"})
     if fund not in Fund.values:
         raise ValidationError({"fund": "请选择资金渠道。"})
+    old = Standard.objects.filter(year=year, item=item).first()
     standard, _ = Standard.objects.update_or_create(
         year=year, item=item, defaults={"amount": amount, "fund": fund, "updated_by": actor})
+    if old is None or (old.amount, old.fund) != (standard.amount, standard.fund):
+        audit_log(actor, AuditAction.STANDARD, standard,
+                  detail=f"{year}年补助标准 {standard.get_item_display()}："
+                         f"{old.amount if old else '未设置'} → {standard.amount}元/人"
+                         f"（{standard.get_fund_display()}）")
     return standard
+
+
+@audited(AuditAction.STANDARD, "复制补助标准")
+def standards_copy(*, actor, from_year, to_year) -> int:
+    """Start a year's standards from another year's: each item the target year has not set
+    is copied (one already set is never overwritten). The province then corrects and saves
+    them; claims of ``to_year`` use them from then on."""
+    if actor.role != Role.PROVINCE:
+        raise PermissionDenied("只有省专项办可以设置补助标准。")
+    have = set(Standard.objects.filter(year=to_year).values_list("item", flat=True))
+    rows = [Standard(year=to_year, item=s.item, amount=s.amount, fund=s.fund, updated_by=actor)
+            for s in Standard.objects.filter(year=from_year) if s.item not in have]
+    if not rows:
+        raise ValidationError(f"{from_year}年没有{to_year}年尚未设置的补助标准可复制。")
+    Standard.objects.bulk_create(rows)
+    audit_log(actor, AuditAction.STANDARD, detail=f"复制{from_year}年补助标准到{to_year}年：{len(rows)}项")
+    return len(rows)
 
 
 def _standard_for(year, item) -> tuple[Decimal, str]:

@@ -142,9 +142,22 @@ def standard_list(request):
     year = _year(request)
     current = selectors.standards(request.user, year)
     form = StandardsForm(request.POST or None, current=current)
+    years = selectors.standard_years(request.user)
+    previous = next((y for y in years if y < year), None)
     if request.method == "POST":
         if request.user.role != Role.PROVINCE:
             raise PermissionDenied("只有省专项办可以设置补助标准。")
+        if "copy_from" in request.POST:
+            try:
+                copied = services.standards_copy(actor=request.user, from_year=previous,
+                                                 to_year=year) if previous else 0
+            except ValidationError as error:
+                messages.error(request, "；".join(error.messages))
+            else:
+                if copied:
+                    messages.success(request, f"已复制{previous}年的 {copied} 项补助标准到{year}年，"
+                                              f"请核对后保存。")
+            return redirect(f"{request.path}?year={year}")
         if form.is_valid():
             changed = 0
             for item, _ in STANDARD_ITEMS:
@@ -157,8 +170,10 @@ def standard_list(request):
             return redirect(f"{request.path}?year={year}")
     return render(request, "subsidies/standards.html", {
         "year": year, "form": form, "current": current,
-        "years": sorted(set(selectors.standard_years(request.user)) | {year}, reverse=True),
+        "years": sorted(set(years) | {year, timezone.localdate().year}, reverse=True),
         "can_edit": request.user.role == Role.PROVINCE,
+        # Copying is offered while the year has items still unset and an earlier year has some.
+        "copy_from": previous if len(current) < len(STANDARD_ITEMS) else None,
     })
 
 

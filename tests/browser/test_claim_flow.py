@@ -3,7 +3,7 @@ approves and records the payment; a second claim for the same people is refused.
 import pytest
 
 from apps.subsidies.models import Claim
-from tests.browser.test_pipeline_flow import login, logout
+from tests.browser.test_pipeline_flow import go, login, logout
 from tests.browser.test_standing_class import login_with_second_factor
 from tests.subsidies.conftest import departed, standards  # noqa: F401 (fixtures)
 from tests.subsidies.test_claims import BANK
@@ -26,7 +26,7 @@ def test_a_departure_claim_goes_from_unit_to_payment(world, departed, live_serve
     cls, group = departed
     base = live_server.url
     login(page, base, "unit_u1")
-    page.click("nav >> text=补助资金")
+    go(page, "任务与资金", "补助资金")
     file_claim(page, base, cls)
     page.wait_for_selector("text=已按记录生成申请：合计 12000.00 元")
     assert group[0].person.name in page.content()

@@ -7,6 +7,8 @@ from django_otp.oath import totp
 from tests.conftest import PASSWORD
 from tests.dashboards.records import dashboard_data
 
+from tests.browser.test_pipeline_flow import go  # noqa: E402
+
 pytestmark = pytest.mark.browser
 
 
@@ -22,7 +24,7 @@ def test_province_sees_2020_progress_and_funnel(world, live_server, page, screen
     page.fill("#id_code", f"{totp(base64.b32decode(secret + '=' * (-len(secret) % 8))):06d}")
     page.click("button:has-text('确认绑定')")
     page.wait_for_url(f"{base}/")
-    page.click("nav.mainnav >> text=统计分析")
+    go(page, "统计", "统计分析")
     page.click("nav.years >> text=2020")
     page.wait_for_url(f"{base}/dashboards/2020/")
     assert page.locator("h1").inner_text() == "2020年对外劳务输出统计分析"

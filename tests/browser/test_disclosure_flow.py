@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from apps.disclosures.models import Disclosure
-from tests.browser.test_pipeline_flow import login, logout
+from tests.browser.test_pipeline_flow import go, login, logout
 from tests.browser.test_standing_class import login_with_second_factor
 from tests.conftest import OWN_ID
 from tests.disclosures.test_disclosures import second_person
@@ -50,7 +50,7 @@ def test_a_bulk_full_number_roster_needs_the_provinces_approval(world, live_serv
     logout(page)
 
     login(page, base, "unit_u1")
-    page.click("nav >> text=完整号码申请")
+    go(page, "人员与筛选", "完整号码申请")
     page.click("td a")
     with page.expect_download() as full:
         page.click("button:has-text('下载完整号码版')")

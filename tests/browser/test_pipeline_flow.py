@@ -18,6 +18,12 @@ def login(page, base, username):
     page.wait_for_url(f"{base}/")
 
 
+def go(page, group, entry):
+    """Through the grouped navigation: open the group's menu, click the entry."""
+    page.hover(f"nav.mainnav .group > button:has-text('{group}')")
+    page.click(f'nav.mainnav .menu >> text="{entry}"')
+
+
 def logout(page):
     page.click("text=退出登录")
     page.wait_for_url("**/login/")
@@ -35,7 +41,7 @@ def record(page, stage_label, result_label, fields=None):
 def test_unit_and_agency_carry_a_person_to_departure(world, live_server, page, screenshot):
     base = live_server.url
     login(page, base, "unit_u1")
-    page.click("text=人员")
+    go(page, "人员与筛选", "人员")
     page.click("text=登记报名（附件5）")
     page.fill("#id_name", "刘晓梅")
     page.select_option("#id_sex", "女")

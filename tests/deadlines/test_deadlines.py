@@ -175,7 +175,7 @@ def test_todo_and_timeliness_pages_do_not_grow_queries(session, world, client,
                    held_on=date(2026, 9, 29), place="", hospital="", unit=world.u1, city=world.ty)
     deadlines_scan(now=at(2026, 10, 14))
     client.force_login(world.unit_u1)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         client.get(reverse("deadlines:my_items"))
     client.force_login(world.province)
     with django_assert_max_num_queries(10):

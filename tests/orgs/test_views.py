@@ -86,7 +86,9 @@ def test_list_pages_use_a_fixed_number_of_queries(world, client, django_assert_m
 def test_home_pages_use_a_fixed_number_of_queries(world, client, django_assert_max_num_queries):
     for user in world.by_role.values():
         client.force_login(user)
-        with django_assert_max_num_queries(17):  # incl. the second factor's device
+        # incl. the second factor's device; the work queue and next year's task (issue 16)
+        # are pinned per role in tests/dashboards/test_work_queue.py.
+        with django_assert_max_num_queries(23):
             assert client.get("/").status_code == 200
 
 

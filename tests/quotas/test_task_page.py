@@ -16,8 +16,11 @@ def test_province_sees_the_gap_and_the_five_units_without_a_number(db, client):
     for name in ("山西师范大学", "运城职业技术大学", "大同煤炭职业技术学院", "太原铁路机械学校",
                  "大同市高级技工学校"):
         assert name in body
+    # The home page is about the current year (issue 16), which the seed has not opened.
+    from django.utils import timezone
+    year = timezone.localdate().year
     home = client.get("/").content.decode()
-    assert "未落实到单位" in home and "太原铁路机械学校" in home
+    assert f"{year}年度任务尚未开设或尚未发布" in home and "太原铁路机械学校" not in home
 
 
 def test_entering_a_lost_number_closes_the_gap(world, client):

@@ -20,7 +20,8 @@ def test_a_departure_claim_from_filing_to_payment(world, departed, client):
     assert group[2].person.name not in body  # failed training, never departed
     client.post(reverse("subsidies:claim_action", args=[claim.pk, "submit"]))
     client.force_login(world.city_ty)
-    assert client.get(reverse("accounts:home")).context["claims_waiting"] == 1
+    queue = {e.label: e.count for e in client.get(reverse("accounts:home")).context["queue"]}
+    assert queue["待审核补助资金申请"] == 1
     page = client.get(reverse("subsidies:claim_detail", args=[claim.pk])).content.decode()
     assert "审核通过" in page and "审批通过" not in page
     client.post(reverse("subsidies:claim_action", args=[claim.pk, "review"]), {"reason": "属实"})
