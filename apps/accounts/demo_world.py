@@ -83,7 +83,7 @@ def demo_world_load() -> bool:
         hours_per_week=Decimal(30))
     enrolments = training.enrol(cls, actor=unit, candidacies=signed)
     training.roster_file(cls, actor=unit)
-    cls = training.class_open(cls, actor=unit)
+    cls = training.class_open(cls, actor=unit, on=date(2020, 4, 7))
     training.results_record(cls, actor=unit, on=date(2020, 6, 5), rows=[
         (e, Decimal(240), "pass" if k < 4 else "incomplete", f"晋商培2020-{k + 1:03d}" if k < 4 else "")
         for k, e in enumerate(enrolments)])

@@ -107,6 +107,11 @@ def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=
     if session is not None and (session.stage != stage or session.project_id != c.project_id):
         raise ValidationError({"session": "场次与该报名记录的环节或项目不符。"})
     _check_date(on, c.stage_on)
+    if stage == Stage.TRAINING:
+        # The class's rule, whichever path brings the result (class table, person page,
+        # 花名表 upload): enrolled, class opened, dated within it, hours attended.
+        from apps.training.services import training_result_check
+        training_result_check(c, result=result, on=on)
     _check_details(stage, result, details)
 
     event_details = {}

@@ -213,7 +213,7 @@ def test_a_standing_class_through_its_period_is_paid_in_two_halves(world, standa
         "ends_on": date(2026, 1, 16)})
     training.standing_members_add(cls, actor=world.unit_u1, persons=people(world.unit_u1, 30, 400))
     training.roster_file(cls, actor=world.unit_u1)
-    cls = training.class_open(cls, actor=world.unit_u1)
+    cls = training.class_open(cls, actor=world.unit_u1, on=cls.opens_on)
     WeeklyHours.objects.bulk_create([
         WeeklyHours(training_class=cls, week_of=w, hours=2, recorded_by=world.unit_u1)
         for w in teaching_weeks(cls, timezone.localdate())])
