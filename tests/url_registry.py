@@ -253,6 +253,15 @@ ROUTES: dict[str, list[Case]] = {
     ],
     "training:class_edit": [Case(frozenset({U}), own=lambda w: {"pk": w.class_ty.pk},
                                  foreign=lambda w: {"pk": w.class_dt.pk})],
+    "training:class_plan": [
+        Case(frozenset({U}), own=lambda w: {"pk": w.class_ty.pk},
+             foreign=lambda w: {"pk": w.class_dt.pk}),
+        # A forged plan move on the other side's class: 404, and the class is unchanged.
+        Case(frozenset({U}), method="post", ok=302, own=lambda w: {"pk": w.class_ty.pk},
+             foreign=lambda w: {"pk": w.class_dt.pk},
+             data=lambda w: {"opens_on": "2026-04-08", "course_starts_on": "2026-04-08",
+                             "ends_on": "2026-05-29", "reason": "推迟一周"},
+             target=lambda w, side: w.class_ty if side == "own" else w.class_dt)],
     "training:class_enrol": [Case(frozenset({U}), own=lambda w: {"pk": w.class_ty.pk},
                                   foreign=lambda w: {"pk": w.class_dt.pk})],
     "training:class_results": [Case(frozenset({U}), own=lambda w: {"pk": w.class_ty.pk},
