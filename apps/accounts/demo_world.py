@@ -94,7 +94,7 @@ def demo_world_load() -> bool:
                          on=date(2020, 7, 1), actor=agency, passport_no=f"E6{k}1234{k}7",
                          residence_status_no=f"在留{k + 1:04d}", country="日本",
                          departure_trade="介护", employer="演示用外方企业")
-    claim_create(actor=unit, phase="departure", year=2020, training_class=cls,
+    claim_create(actor=unit, phase="departure", training_class=cls,
                  bank_name="中国银行太原坞城路支行", account_name="山西大学",
                  account_no="1405 0001 2020 0001")
     standing = training.class_create(
