@@ -217,6 +217,10 @@ ROUTES: dict[str, list[Case]] = {
     "pipeline:session_detail": [Case(PEOPLE, own=lambda w: {"pk": w.session_ty.pk},
                                      foreign=lambda w: {"pk": w.session_dt.pk})],
     "pipeline:roster": [Case(PEOPLE)],
+    # Read by everyone who records stages; a POST by anyone but the province is refused.
+    "pipeline:gap_limits": [Case(PEOPLE),
+                            Case(PEOPLE, method="post", ok=302, denied_own={C, U, A},
+                                 data=lambda w: {"months_departure": "24"})],
     "evidence:evidence_upload": [Case(frozenset({C, U, A}),
                                       own=lambda w: {"person_pk": w.person_ty.pk},
                                       foreign=lambda w: {"person_pk": w.person_dt.pk})],

@@ -13,6 +13,7 @@ NAV = [
     ("报名与筛选", "pipeline:candidacy_list", PEOPLE),
     ("场次", "pipeline:session_list", PEOPLE),
     ("花名表", "pipeline:roster", PEOPLE),
+    ("环节间隔上限", "pipeline:gap_limits", PEOPLE),
     ("完整号码申请", "disclosures:request_list", PEOPLE),
     ("培训班", "training:class_list", PEOPLE),
     ("补助资金", "subsidies:claim_list", {Role.PROVINCE, Role.CITY, Role.UNIT}),
