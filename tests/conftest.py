@@ -89,6 +89,8 @@ def world(db, settings, tmp_path):
     from apps.deadlines.models import DeadlineRule
     from apps.deadlines.rules import rules_ensure
     rules_ensure(DeadlineRule)
+    from apps.pipeline.gaps import limits_ensure
+    limits_ensure()
     w.stage_rule = DeadlineRule.objects.get(code="stage_data")
     w.ty = City.objects.create(name="太原市", short_name="太原", code="140100")
     w.dt = City.objects.create(name="大同市", short_name="大同", code="140200")

@@ -1,5 +1,6 @@
 """Carry a candidacy through the stages with the real service, as the users would."""
 from datetime import timedelta
+from decimal import Decimal
 
 from apps.pipeline.models import Result, Stage
 from apps.pipeline.services import candidacy_record
@@ -30,9 +31,41 @@ def walk(candidacy, *, unit_user, agency_user, until=Stage.DEPARTURE, start=None
         if final and last_result:
             result = last_result
             details = {"not_departed_reason": "签证未获批"} if result == Result.NOT_DEPARTED else {}
-        c = candidacy_record(c, stage=stage, result=result, on=on, actor=actor,
-                             **{**details, **(overrides if stage == Stage.DEPARTURE else {})})
+        if stage == Stage.TRAINING:
+            c = train(c, unit_user=unit_user, on=on, result=result,
+                      certificate=details.get("certificate_no", ""))
+        else:
+            c = candidacy_record(c, stage=stage, result=result, on=on, actor=actor,
+                                 **{**details, **(overrides if stage == Stage.DEPARTURE else {})})
         if final:
             return c
     return c
 
+
+
+def train(candidacy, *, unit_user, on, result=Result.PASS, certificate="C001", hours=100):
+    """A 培训 result the way a unit records it: in an intensive class that opened a few days
+    before ``on`` and ends on it, with hours attended (the class's rule, docs/TIME-RULES.md)."""
+    from apps.training import services as training
+    from apps.training.models import ClassStatus, Enrolment
+    opens = on - timedelta(days=3)
+    enrolment = Enrolment.objects.filter(candidacy=candidacy).select_related(
+        "training_class").first()
+    if enrolment is None:
+        cls = training.class_create(
+            actor=unit_user, kind="intensive", name=f"强化班{on:%Y%m%d}", mode="alone",
+            opens_on=opens, course_starts_on=opens, ends_on=on, place="实训楼", courses="日语",
+            timetable="每天8课时", hours_per_week=Decimal(40))
+        (enrolment,) = training.enrol(cls, actor=unit_user, candidacies=[candidacy])
+    cls = enrolment.training_class
+    if cls.status == ClassStatus.PLANNED:
+        if (cls.opens_on, cls.ends_on) != (opens, on):
+            cls = training.class_plan_move(cls, actor=unit_user, reason="按实际培训安排调整",
+                                           opens_on=opens, course_starts_on=opens, ends_on=on)
+        if not cls.roster_filed_at:
+            cls = training.roster_file(cls, actor=unit_user)
+        cls = training.class_open(cls, actor=unit_user, on=opens)
+    training.results_record(cls, actor=unit_user, on=on, rows=[
+        (enrolment, Decimal(hours), result, certificate if result == Result.PASS else "")])
+    candidacy.refresh_from_db()
+    return candidacy

@@ -227,6 +227,10 @@ ROUTES: dict[str, list[Case]] = {
     "pipeline:session_detail": [Case(PEOPLE, own=lambda w: {"pk": w.session_ty.pk},
                                      foreign=lambda w: {"pk": w.session_dt.pk})],
     "pipeline:roster": [Case(PEOPLE)],
+    # Read by everyone who records stages; a POST by anyone but the province is refused.
+    "pipeline:gap_limits": [Case(PEOPLE),
+                            Case(PEOPLE, method="post", ok=302, denied_own={C, U, A},
+                                 data=lambda w: {"months_departure": "24"})],
     "evidence:evidence_upload": [Case(frozenset({C, U, A}),
                                       own=lambda w: {"person_pk": w.person_ty.pk},
                                       foreign=lambda w: {"person_pk": w.person_dt.pk})],
@@ -263,6 +267,15 @@ ROUTES: dict[str, list[Case]] = {
     ],
     "training:class_edit": [Case(frozenset({U}), own=lambda w: {"pk": w.class_ty.pk},
                                  foreign=lambda w: {"pk": w.class_dt.pk})],
+    "training:class_plan": [
+        Case(frozenset({U}), own=lambda w: {"pk": w.class_ty.pk},
+             foreign=lambda w: {"pk": w.class_dt.pk}),
+        # A forged plan move on the other side's class: 404, and the class is unchanged.
+        Case(frozenset({U}), method="post", ok=302, own=lambda w: {"pk": w.class_ty.pk},
+             foreign=lambda w: {"pk": w.class_dt.pk},
+             data=lambda w: {"opens_on": "2026-04-08", "course_starts_on": "2026-04-08",
+                             "ends_on": "2026-05-29", "reason": "推迟一周"},
+             target=lambda w, side: w.class_ty if side == "own" else w.class_dt)],
     "training:class_enrol": [Case(frozenset({U}), own=lambda w: {"pk": w.class_ty.pk},
                                   foreign=lambda w: {"pk": w.class_dt.pk})],
     "training:class_results": [Case(frozenset({U}), own=lambda w: {"pk": w.class_ty.pk},

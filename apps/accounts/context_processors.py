@@ -20,6 +20,7 @@ NAV = [
         ("花名表", "pipeline:roster", PEOPLE),
         ("名册上传", "rosters:upload_list", {Role.PROVINCE, Role.CITY, Role.UNIT}),
         ("完整号码申请", "disclosures:request_list", PEOPLE),
+        ("环节间隔上限", "pipeline:gap_limits", PEOPLE),
     ]),
     ("培训", [
         ("培训班", "training:class_list", PEOPLE),

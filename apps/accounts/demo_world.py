@@ -83,7 +83,7 @@ def demo_world_load() -> bool:
         hours_per_week=Decimal(30))
     enrolments = training.enrol(cls, actor=unit, candidacies=signed)
     training.roster_file(cls, actor=unit)
-    cls = training.class_open(cls, actor=unit)
+    cls = training.class_open(cls, actor=unit, on=date(2020, 4, 7))
     training.results_record(cls, actor=unit, on=date(2020, 6, 5), rows=[
         (e, Decimal(240), "pass" if k < 4 else "incomplete", f"晋商培2020-{k + 1:03d}" if k < 4 else "")
         for k, e in enumerate(enrolments)])
@@ -94,7 +94,7 @@ def demo_world_load() -> bool:
                          on=date(2020, 7, 1), actor=agency, passport_no=f"E6{k}1234{k}7",
                          residence_status_no=f"在留{k + 1:04d}", country="日本",
                          departure_trade="介护", employer="演示用外方企业")
-    claim_create(actor=unit, phase="departure", year=2020, training_class=cls,
+    claim_create(actor=unit, phase="departure", training_class=cls,
                  bank_name="中国银行太原坞城路支行", account_name="山西大学",
                  account_no="1405 0001 2020 0001")
     standing = training.class_create(

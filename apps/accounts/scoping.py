@@ -68,7 +68,8 @@ def _rules() -> dict[type[Model], Rule]:
     )
     from apps.audit.models import AuditEvent
     from apps.dashboards.models import (
-        DepartureFigure, EventFigure, FigureRefresh, ProjectFigure, WithdrawalFigure,
+        CohortFigure, DepartureFigure, EventFigure, FigureRefresh, ProjectFigure,
+        WithdrawalFigure,
     )
     from axes.models import AccessAttempt
     from apps.evidence.models import Evidence
@@ -270,6 +271,7 @@ def _rules() -> dict[type[Model], Rule]:
         # Dashboard figures: counts only, scoped like the candidacies they count; the
         # observer sums all of them (cells under 5 are suppressed by the dashboard).
         EventFigure: figures,
+        CohortFigure: figures,
         DepartureFigure: figures,
         ProjectFigure: figures,
         WithdrawalFigure: figures,

@@ -49,6 +49,10 @@ class AuditAction(models.TextChoices):
     ORG = "org", "单位、机构与合作"
     CALENDAR = "calendar", "工作日历"
     DEADLINE = "deadline", "期限规则与提醒"
+    # Time rules (docs/TIME-RULES.md): dated acts the money and the timeliness depend on.
+    CLASS_DATES = "class_dates", "培训班开班、结业或调整开班计划"
+    GAP_LIMIT = "gap_limit", "设置环节间隔上限"
+    GAP_CONFIRM = "gap_confirm", "确认超出间隔上限的环节日期"
     # The system itself
     PURGE = "purge", "清理过期审计日志"
 

@@ -52,7 +52,9 @@ def page_cells(tables):
                 if row[c] is None:
                     continue
                 values[(t.key, r, c)] = row[c]
-                if c in t.col_keys:
+                if (r, c) in t.cell_keys:  # a cell that is another table's quantity
+                    keys[(t.key, r, c)] = _key(t.cell_keys[(r, c)])
+                elif c in t.col_keys:
                     keys[(t.key, r, c)] = _key(t.col_keys[c], row_key)
     return values, keys
 

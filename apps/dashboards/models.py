@@ -47,6 +47,19 @@ class EventFigure(Figure):
         indexes = [models.Index(fields=["year", "city", "unit"], name="eventfigure_year")]
 
 
+class CohortFigure(Figure):
+    """The stage events of the people who registered in ``year`` (the cohort), whenever the
+    events happened, by the candidacy's city, unit, agency, the stage and its result: how far
+    one year's registrants got, beside EventFigure's "what happened in the year"."""
+
+    stage = models.CharField("环节", max_length=20, choices=Stage.choices)
+    result = models.CharField("结果", max_length=20, choices=Result.choices)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "报名年度队列统计"
+        indexes = [models.Index(fields=["year", "city", "unit"], name="cohortfigure_year")]
+
+
 class DepartureFigure(Figure):
     """Departures of a year by month, city, unit, agency, country, trade and 脱贫 status."""
 

@@ -20,7 +20,7 @@ from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.dashboards.disclosure import SUPPRESSED, TOTAL, suppress
 from apps.dashboards.models import (
-    DepartureFigure, EventFigure, ProjectFigure, WithdrawalFigure,
+    CohortFigure, DepartureFigure, EventFigure, ProjectFigure, WithdrawalFigure,
 )
 from apps.orgs.models import City, OrganisingUnit
 from apps.pipeline.models import Result, Stage
@@ -55,6 +55,9 @@ class Table:
     row_sums: dict = field(default_factory=dict)    # column → the columns that sum to it
     row_groups: list = field(default_factory=list)  # per row: the quantity its group makes up
     total_group: dict = field(default_factory=dict)
+    # (row, column) → the quantity of a single cell, overriding its column's and row's keys
+    # (the cohort's 报名 row is the funnel's: the same people).
+    cell_keys: dict = field(default_factory=dict)
     hidden: set = field(default_factory=set)        # (row or TOTAL, column) suppressed
 
     def indexed_rows(self):
@@ -170,6 +173,13 @@ class Facts:
                       days_max=Max("days_max")).order_by()))
 
     @cached_property
+    def cohort(self):
+        # (stage, result, n): the events, at any date, of the people registered this year
+        return self._cached("cohort", lambda: list(
+            _figures(CohortFigure, self.user, self.year).values_list("stage", "result")
+            .annotate(n=Sum("n")).order_by()))
+
+    @cached_property
     def departures(self):
         return self._cached("departures", lambda: list(
             _figures(DepartureFigure, self.user, self.year)
@@ -283,22 +293,29 @@ def progress_by_project(user, year, facts) -> Table:
                  counts=(2,), derived={3: (2,)}, limit=PAGE_ROWS)
 
 
-def funnel(user, year, facts) -> Table:
-    """Per stage: people who reached it in the year, who went on, who dropped out there
-    (不合格 / 未参加 / 未签订 / 未完成 / 未输出), and who withdrew at it."""
+def _stage_passes(counts):
+    """(stage, onward, dropped, first stage's onward) for each funnel stage, from
+    (stage, result, n) counts."""
     reached = {}
-    for _, _, stage, result, _, n, *_ in facts.events:
+    for stage, result, n in counts:
         results = reached.setdefault(stage, {})
         results[result] = results.get(result, 0) + n
-    withdrawn = facts.withdrawn_by_stage
-    rows, first = [], None
+    first = None
     for stage in FUNNEL_STAGES:
         results = reached.get(stage, {})
         onward = sum(n for r, n in results.items() if r in ONWARD)
         dropped = sum(n for r, n in results.items() if r not in ONWARD)
         first = first if first is not None else onward
-        rows.append([Stage(stage).label, onward + dropped, onward, dropped,
-                     withdrawn.get(stage, 0), _rate(onward, first)])
+        yield stage, onward, dropped, first
+
+
+def funnel(user, year, facts) -> Table:
+    """Per stage: people who reached it in the year, who went on, who dropped out there
+    (不合格 / 未参加 / 未签订 / 未完成 / 未输出), and who withdrew at it."""
+    withdrawn = facts.withdrawn_by_stage
+    rows = [[Stage(stage).label, onward + dropped, onward, dropped, withdrawn.get(stage, 0),
+             _rate(onward, first)] for stage, onward, dropped, first in _stage_passes(
+                 (stage, result, n) for _, _, stage, result, _, n, *_ in facts.events)]
     return Table(key="funnel", title="各环节人数（漏斗）",
                  headers=["环节", "参加人数", "通过", "未通过/未参加", "中途退出", "占报名%"],
                  rows=rows, counts=(1, 2, 3, 4), derived={5: (2, (0, 2))},
@@ -306,6 +323,24 @@ def funnel(user, year, facts) -> Table:
                  col_keys={1: {"measure": "reached"}, 2: {"measure": "onward"},
                            3: {"measure": "dropped"}, 4: {"measure": "withdrawn"}},
                  row_keys=[{"stage": s} for s in FUNNEL_STAGES], row_sums={1: (2, 3)})
+
+
+def funnel_by_cohort(user, year, facts) -> Table:
+    """The people who registered in ``year``, and how far they have got since (whenever it
+    happened): one group of people followed, where the event funnel mixes the registrants of
+    several years."""
+    rows = [[Stage(stage).label, onward + dropped, onward, dropped, _rate(onward, first)]
+            for stage, onward, dropped, first in _stage_passes(facts.cohort)]
+    registered = {"stage": Stage.REGISTERED}
+    return Table(key="cohort", title="", headers=[
+        "环节", "本年报名人员中参加人数", "通过", "未通过/未参加", "占本年报名%"],
+        rows=rows, counts=(1, 2, 3), derived={4: (2, (0, 2))},
+        charts={"labels": 0, "values": 2},
+        col_keys={1: {"measure": "cohort_reached"}, 2: {"measure": "cohort_onward"},
+                  3: {"measure": "cohort_dropped"}},
+        row_keys=[{"stage": s} for s in FUNNEL_STAGES], row_sums={1: (2, 3)},
+        cell_keys={(0, 1): {"measure": "reached", **registered},
+                   (0, 2): {"measure": "onward", **registered}})
 
 
 def _departures_by(facts, index, *, title, label, month=False) -> Table:
@@ -392,7 +427,9 @@ TABLES = {
     "unit": ("各组织单位任务完成情况", progress_by_unit,
              {Role.PROVINCE, Role.CITY, Role.UNIT, Role.OBSERVER}),
     "project": ("岗位项目招聘完成情况", progress_by_project, {Role.PROVINCE, Role.AGENCY}),
-    "funnel": ("各环节人数（漏斗）", funnel, EVERYONE),
+    "funnel": ("各环节人数（漏斗）：按环节发生日期，本年发生的各环节", funnel, EVERYONE),
+    "cohort": ("各环节人数（漏斗）：按报名年度，本年报名的人员至今走到哪一步", funnel_by_cohort,
+               EVERYONE),
     "country": ("按输出国", by_country, EVERYONE),
     "trade": ("按工种", by_trade, EVERYONE),
     "agency": ("按输出机构", by_agency, EVERYONE),

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from apps.audit.services import not_audited
 from apps.dashboards.models import (
-    DepartureFigure, EventFigure, FigureRefresh, ProjectFigure, WithdrawalFigure,
+    CohortFigure, DepartureFigure, EventFigure, FigureRefresh, ProjectFigure, WithdrawalFigure,
 )
 from apps.pipeline.models import CandidacyStatus
 from apps.pipeline.transitions import ORDER
@@ -29,6 +29,16 @@ JOIN registry_person p ON p.id = c.person_id
 LEFT JOIN pipeline_stageevent prev ON prev.candidacy_id = e.candidacy_id
      AND prev.stage = (CASE e.stage {_PREVIOUS} END)
 GROUP BY 1, 2, 3, 4, 5, 6, 7"""
+
+# A candidacy's cohort is the year of its registration (报名) event.
+_COHORTS = f"""
+INSERT INTO {CohortFigure._meta.db_table} (year, city_id, unit_id, agency_id, stage, result, n)
+SELECT extract(year FROM r.happened_on)::int, c.city_id, c.unit_id, c.agency_id, e.stage,
+       e.result, count(*)
+FROM pipeline_stageevent e
+JOIN pipeline_candidacy c ON c.id = e.candidacy_id
+JOIN pipeline_stageevent r ON r.candidacy_id = e.candidacy_id AND r.stage = 'registered'
+GROUP BY 1, 2, 3, 4, 5, 6"""
 
 _DEPARTURES = f"""
 INSERT INTO {DepartureFigure._meta.db_table}
@@ -63,10 +73,11 @@ def figures_refresh() -> FigureRefresh | None:
         if not cursor.fetchone()[0]:
             return None
         cursor.execute("SET LOCAL work_mem = '256MB'")
-        for model in (EventFigure, DepartureFigure, ProjectFigure, WithdrawalFigure,
+        for model in (EventFigure, CohortFigure, DepartureFigure, ProjectFigure, WithdrawalFigure,
                       FigureRefresh):
             cursor.execute(f"DELETE FROM {model._meta.db_table}")
         cursor.execute(_EVENTS)
+        cursor.execute(_COHORTS)
         cursor.execute(_DEPARTURES)
         cursor.execute(_PROJECTS)
         cursor.execute(_WITHDRAWALS, [CandidacyStatus.WITHDRAWN])

@@ -48,6 +48,10 @@ class RecordForm(forms.Form):
             self.fields[name] = _detail_field(name)
             if initial_details and name in initial_details:
                 self.fields[name].initial = initial_details[name]
+        self.fields["gap_reason"] = forms.CharField(
+            label="间隔超限说明", required=False, max_length=300,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text="仅当本环节日期距上一环节超过省定上限时需要填写：说明原因，记入该人员的记录")
 
     def details(self) -> dict:
         data = self.cleaned_data

@@ -63,6 +63,7 @@ DETAIL_LABELS = {
     "return_reason": "归国原因",
     "return_phone": "归国后联系电话",
     "note": "备注",
+    "gap_reason": "间隔超限说明",
 }
 
 
@@ -220,3 +221,25 @@ class StageEvent(models.Model):
                 value = "是" if value == "True" else "否"
             shown.append(f"{DETAIL_LABELS.get(name, name)}：{value}")
         return shown
+
+
+class StageGapLimit(models.Model):
+    """省定间隔上限: recording a stage more than ``months`` after the previous stage's date is
+    implausible enough to need a confirmation with a reason (kept on the event). Data the
+    province edits, never a constant in code; seeded with the defaults of gaps.DEFAULTS."""
+
+    stage = models.CharField("环节", max_length=20, choices=Stage.choices, unique=True)
+    months = models.PositiveSmallIntegerField("距上一环节不超过（月）")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="设置人",
+                                   on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    updated_at = models.DateTimeField("设置时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "环节间隔上限"
+        verbose_name_plural = "环节间隔上限"
+        constraints = [models.CheckConstraint(name="gap_limit_positive",
+                                              condition=Q(months__gt=0))]
+
+    def __str__(self):
+        return f"{self.get_stage_display()}：距上一环节不超过{self.months}个月"

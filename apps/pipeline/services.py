@@ -12,7 +12,9 @@ from apps.audit.models import AuditAction
 from apps.audit.services import audited
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
-from apps.pipeline import transitions
+from apps.audit.models import AuditAction
+from apps.audit.services import audit_log
+from apps.pipeline import gaps, transitions
 from apps.pipeline.models import (
     DETAIL_LABELS, OPEN_STATUSES, Candidacy, CandidacyStatus, Result, Session, Stage, StageEvent,
 )
@@ -33,6 +35,14 @@ SENSITIVE = {"passport_no", "return_phone"}
 
 class InvalidTransition(ValidationError):
     pass
+
+
+class GapNeedsReason(ValidationError):
+    """The date lies beyond the province's gap limit and no reason was given."""
+
+
+# Paths that cannot ask for a reason row by row say where to record it instead.
+GAP_ELSEWHERE = "批量录入和花名表上传不能填写超限说明，请在该人员页面单独录入并填写“间隔超限说明”。"
 
 
 # Who may record that a person left: those who register people, and the agency.
@@ -93,9 +103,10 @@ def _check_details(stage, result, details):
 @audited(AuditAction.STAGE, "录入环节结果")
 @transaction.atomic
 def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=None,
-                     **details) -> Candidacy:
+                     gap_reason="", **details) -> Candidacy:
     """Record the next stage of a candidacy. Two users at once: one wins, the other is told
-    the stage has moved on; never two events for one stage."""
+    the stage has moved on; never two events for one stage. A date beyond the province's gap
+    limit after the previous stage needs ``gap_reason`` (kept on the event, audited)."""
     if actor.role not in transitions.RECORDERS.get(stage, ()):
         raise PermissionDenied(f"您的角色不能录入“{Stage(stage).label}”环节。")
     c = _locked(candidacy, actor)
@@ -111,6 +122,16 @@ def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=
     if session is not None and (session.stage != stage or session.project_id != c.project_id):
         raise ValidationError({"session": "场次与该报名记录的环节或项目不符。"})
     _check_date(on, c.stage_on)
+    if stage == Stage.TRAINING:
+        # The class's rule, whichever path brings the result (class table, person page,
+        # 花名表 upload): enrolled, class opened, dated within it, hours attended.
+        from apps.training.services import training_result_check
+        training_result_check(c, result=result, on=on)
+    question = gaps.gap_question(stage=stage, previous_stage=c.stage, previous_on=c.stage_on,
+                                 on=on)
+    gap_reason = (gap_reason or "").strip()
+    if question and not gap_reason:
+        raise GapNeedsReason({"gap_reason": f"{c.person.name}：{question}"})
     _check_details(stage, result, details)
 
     event_details = {}
@@ -120,8 +141,15 @@ def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=
         if name in SENSITIVE:
             continue  # kept encrypted on the person / candidacy, never in the event's JSON
         event_details[name] = str(value)
-    StageEvent.objects.create(candidacy=c, stage=stage, result=result, happened_on=on,
-                              session=session, details=event_details, recorded_by=actor)
+    if question:
+        event_details["gap_reason"] = gap_reason[:300]
+    event = StageEvent.objects.create(candidacy=c, stage=stage, result=result, happened_on=on,
+                                      session=session, details=event_details,
+                                      recorded_by=actor)
+    if question:
+        audit_log(actor, AuditAction.GAP_CONFIRM, event,
+                  detail=f"{Stage(stage).label} {on:%Y-%m-%d}（距上一环节 {c.stage_on:%Y-%m-%d}）："
+                         f"{gap_reason}")
     # The stage's data is filed now: its reporting item closes, on time or late.
     stage_item_close(c, stage, session.held_on if session else on)
 
@@ -214,6 +242,31 @@ def session_record(session: Session, *, actor, rows) -> list[Candidacy]:
             done.append(candidacy_record(candidacy, stage=session.stage, result=result,
                                          on=session.held_on, actor=actor, session=session,
                                          **details))
+        except GapNeedsReason as error:
+            raise ValidationError(f"{'；'.join(error.messages)}{GAP_ELSEWHERE}")
         except ValidationError as error:
             raise ValidationError(f"{candidacy.person.name}：{'；'.join(error.messages)}")
     return done
+
+
+@audited(AuditAction.GAP_LIMIT, "设置环节间隔上限")
+@transaction.atomic
+def gap_limit_set(*, actor, stage, months) -> "StageGapLimit":
+    """The province sets how many months after the previous stage a stage may be recorded
+    without a question."""
+    from apps.pipeline.models import StageGapLimit
+    if actor.role != Role.PROVINCE:
+        raise PermissionDenied("只有省专项办可以设置环节间隔上限。")
+    if stage not in gaps.DEFAULTS:
+        raise ValidationError({"stage": "该环节没有间隔上限。"})
+    if months is None or not 1 <= months <= 240:
+        raise ValidationError({f"months_{stage}": f"“{Stage(stage).label}”的上限应为1到240个月。"})
+    limit = StageGapLimit.objects.select_for_update().filter(stage=stage).first()
+    old = limit.months if limit else None
+    if old == months:
+        return limit
+    limit, _ = StageGapLimit.objects.update_or_create(
+        stage=stage, defaults={"months": months, "updated_by": actor})
+    audit_log(actor, AuditAction.GAP_LIMIT, limit,
+              detail=f"{Stage(stage).label}：{old or '未设置'} → {months}个月")
+    return limit

@@ -14,4 +14,5 @@ urlpatterns = [
     path("sessions/new/", views.session_create, name="session_create"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("roster/", views.roster_view, name="roster"),
+    path("gap-limits/", views.gap_limits, name="gap_limits"),
 ]

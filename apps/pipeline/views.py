@@ -102,7 +102,8 @@ def candidacy_record(request, pk):
         try:
             services.candidacy_record(candidacy, stage=stage, result=data["result"],
                                       on=data["happened_on"], actor=user,
-                                      session=data.get("session"), **form.details())
+                                      session=data.get("session"),
+                                      gap_reason=data.get("gap_reason", ""), **form.details())
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -239,3 +240,34 @@ def roster_view(request):
         "classes": visible(TrainingClass.objects.filter(kind=ClassKind.INTENSIVE), user),
         "training_class": chosen.training_class,
     })
+
+
+@role_required(*PEOPLE_ROLES)
+def gap_limits(request):
+    """省定环节间隔上限: everyone who records stages reads them; the province edits them."""
+    from apps.pipeline.gaps import DEFAULTS
+    from apps.pipeline.models import StageGapLimit
+    limits = {g.stage: g for g in StageGapLimit.objects.select_related("updated_by")}
+    rows = [(Stage(stage), transitions.ORDER[transitions.ORDER.index(stage) - 1],
+             limits.get(stage)) for stage in DEFAULTS]
+    can_edit = request.user.role == Role.PROVINCE
+    errors = []
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("只有省专项办可以设置环节间隔上限。")
+        for stage, _, limit in rows:
+            value = request.POST.get(f"months_{stage.value}", "").strip()
+            if not value:
+                continue
+            try:
+                services.gap_limit_set(actor=request.user, stage=stage.value,
+                                       months=int(value) if value.isdigit() else None)
+            except ValidationError as error:
+                errors += error.messages
+        if not errors:
+            messages.success(request, "已保存环节间隔上限。")
+            return redirect("pipeline:gap_limits")
+    return render(request, "pipeline/gap_limits.html", {
+        "rows": [(stage, Stage(previous), limit) for stage, previous, limit in rows],
+        "can_edit": can_edit, "errors": errors, "posted": request.POST,
+    }, status=400 if errors else 200)

@@ -17,7 +17,7 @@ from apps.common.crypto import blind_index
 from apps.pipeline import transitions
 from apps.pipeline.models import Candidacy, Result, Stage
 from apps.pipeline.roster import GROUPS
-from apps.pipeline.services import candidacy_record
+from apps.pipeline.services import GAP_ELSEWHERE, GapNeedsReason, candidacy_record
 from apps.registry import idnumber
 from apps.rosters import cleaning
 from apps.rosters.importers import ERROR, UNCHANGED, UPDATE, Result as Outcome, Row, pick_sheet
@@ -314,6 +314,9 @@ def _record(row: Row, actor) -> None:
             messages = getattr(error, "messages", [str(error)])
             hint = ("（请在花名表最后一列之后加一列，表头写“培训合格证编号”，逐人填写）"
                     if step.stage == Stage.TRAINING and "培训合格证编号" in "".join(messages) else "")
+            if isinstance(error, GapNeedsReason):
+                hint = GAP_ELSEWHERE  # an upload row cannot carry the reason the page asks
+                messages = [m.removeprefix(f"{row.person.person.name}：") for m in messages]
             raise Refused(f"第{row.number}行{row.name}：{'；'.join(messages)}{hint}")
         row.person.refresh_from_db()
 

@@ -39,9 +39,24 @@ def _pairs(qs, person="person_id", candidacy="pk"):
     return list(dict(qs.values_list(person, candidacy).order_by(person, candidacy)).items())
 
 
-def eligible(item, *, unit, training_class=None, include_claim=None) -> list[tuple[int, int]]:
+# The event whose date a phase's money follows (docs/TIME-RULES.md).
+PHASE_EVENT = {Phase.OPENING: "开班", Phase.STANDING_OPENING: "开班", Phase.COMPLETION: "结业",
+               Phase.STANDING_AFTER: "结业", Phase.DEPARTURE: "出国"}
+# The stage event a claimed person's line rests on: its date, and its evidence, are what a
+# reviewer checks against the name.
+ITEM_STAGE = {Item.FIRST_INTERVIEW: Stage.FIRST_INTERVIEW, Item.MEDICAL: Stage.MEDICAL,
+              Item.SECOND_INTERVIEW: Stage.SECOND_INTERVIEW,
+              Item.TRAINING_ADVANCE: Stage.SECOND_INTERVIEW,
+              Item.INTERVIEW_AWARD: Stage.SECOND_INTERVIEW, Item.TRAINING_FEE: Stage.TRAINING,
+              Item.TRAINING_AWARD: Stage.TRAINING, Item.TRAINING_BALANCE: Stage.DEPARTURE,
+              Item.DEPARTURE_FEE: Stage.DEPARTURE, Item.EMPLOYMENT_AWARD: Stage.DEPARTURE}
+
+
+def eligible(item, *, unit, training_class=None, include_claim=None,
+             departed_in=None) -> list[tuple[int, int]]:
     """(person, candidacy) pairs the unit may claim for ``item`` now. ``include_claim`` keeps
-    the people already on that claim (to re-verify it)."""
+    the people already on that claim (to re-verify it). ``departed_in``: only people who
+    departed in that year (one claim, one year's standards)."""
     claimed = ClaimedPerson.objects.filter(item=item)
     if include_claim is not None:
         claimed = claimed.exclude(line__claim=include_claim)
@@ -72,10 +87,14 @@ def eligible(item, *, unit, training_class=None, include_claim=None) -> list[tup
         base = enrolments if enrolments is not None else Enrolment.objects.filter(
             candidacy__unit=unit, training_class__unit=unit)
         qs = base.filter(result=EnrolmentResult.PASS, candidacy__departed_on__isnull=False)
+        if departed_in:
+            qs = qs.filter(candidacy__departed_on__year=departed_in)
     else:  # 出国费用, 国外就业奖补: people who departed
         departed = Candidacy.objects.filter(unit=unit, departed_on__isnull=False)
         if training_class is not None:
             departed = departed.filter(enrolments__training_class=training_class)
+        if departed_in:
+            departed = departed.filter(departed_on__year=departed_in)
         return _pairs(departed.exclude(person__in=taken))
     return _pairs(qs.exclude(candidacy__person__in=taken).distinct(),
                   person="candidacy__person_id", candidacy="candidacy_id")

@@ -9,9 +9,8 @@ class ClaimForm(forms.Form):
     phase = forms.ChoiceField(label="申请阶段", choices=Phase.choices)
     training_class = forms.ModelChoiceField(
         label="培训班", queryset=None, required=False, empty_label="（出国阶段可不选）",
-        help_text="开班、结业阶段选强化培训班；非建制班两个阶段选非建制班")
-    year = forms.IntegerField(label="标准年度", min_value=2020, max_value=2100,
-                              initial=lambda: timezone.localdate().year)
+        help_text="开班、结业阶段选强化培训班；非建制班两个阶段选非建制班。"
+                  "标准年度按开班、结业或出国的日期自动确定")
     bank_name = forms.CharField(label="开户银行", max_length=100)
     account_name = forms.CharField(label="账户名称", max_length=100)
     account_no = forms.CharField(label="银行账号", max_length=40)

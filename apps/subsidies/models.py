@@ -86,8 +86,12 @@ class Claim(models.Model):
                              on_delete=models.PROTECT, related_name="claims")
     city = models.ForeignKey("orgs.City", verbose_name="有管辖权的地市",
                              on_delete=models.PROTECT, related_name="claims")
+    # Derived, never typed: the year of the event the phase's money follows (event_on).
     year = models.PositiveSmallIntegerField("标准年度")
     phase = models.CharField("申请阶段", max_length=20, choices=Phase.choices)
+    # The class's recorded opening (开班), its end (结业), or the earliest departure on the
+    # claim (出国): the standards year and the claim's due date count from it.
+    event_on = models.DateField("事件日期", null=True, blank=True)
     training_class = models.ForeignKey("training.TrainingClass", verbose_name="培训班",
                                        on_delete=models.PROTECT, null=True, blank=True,
                                        related_name="claims")

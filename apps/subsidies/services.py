@@ -9,11 +9,11 @@ from apps.audit.models import AuditAction
 from apps.audit.services import audit_log, audited
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
-from apps.audit.models import AuditAction
-from apps.audit.services import audit_log
 from apps.deadlines import services as deadlines
 from apps.subsidies import eligibility
-from apps.subsidies.eligibility import PHASE_CLASS, PHASE_CLASS_STATUS, PHASE_ITEMS, SHARE, STANDARD_OF
+from apps.subsidies.eligibility import (
+    PHASE_CLASS, PHASE_CLASS_STATUS, PHASE_EVENT, PHASE_ITEMS, SHARE, STANDARD_OF,
+)
 from apps.subsidies.models import (
     STANDARD_ITEMS, Budget, Claim, ClaimedPerson, ClaimLine, ClaimStatus, ClaimStep, Fund, Item, Payment, Phase,
     Standard, StepAction,
@@ -101,13 +101,15 @@ def standards_copy(*, actor, from_year, to_year) -> int:
     return len(rows)
 
 
-def _standard_for(year, item) -> tuple[Decimal, str]:
+def _standard_for(year, item, event_on=None, phase=None) -> tuple[Decimal, str]:
     """The per-person amount of a claim item and its fund, from the year's standards."""
     code = STANDARD_OF.get(item, item)
     standard = Standard.objects.filter(year=year, item=code).first()
     if standard is None:
         label = dict(STANDARD_ITEMS)[code]
-        raise ValidationError(f"省专项办尚未设置{year}年“{label}”的补助标准，暂不能申请。")
+        why = (f"（标准年度按{PHASE_EVENT[phase]}日期{event_on:%Y-%m-%d}确定）"
+               if event_on and phase else "")
+        raise ValidationError(f"省专项办尚未设置{year}年“{label}”的补助标准{why}，暂不能申请。")
     amount = (standard.amount * Decimal(SHARE.get(item, "1"))).quantize(CENT)
     return amount, standard.fund
 
@@ -142,9 +144,11 @@ def _check_class(phase, training_class, unit) -> None:
 def _build_lines(claim) -> None:
     """Derive every line from the records: its people, 人数 = their number, amount = 人数 × 标准."""
     totals = {Fund.EMPLOYMENT: Decimal(0), Fund.SKILLS: Decimal(0)}
-    standards = {item: _standard_for(claim.year, item) for item in PHASE_ITEMS[claim.phase]}
+    standards = {item: _standard_for(claim.year, item, claim.event_on, claim.phase)
+                 for item in PHASE_ITEMS[claim.phase]}
     for item, (standard, fund) in standards.items():
-        pairs = eligibility.eligible(item, unit=claim.unit, training_class=claim.training_class)
+        pairs = eligibility.eligible(item, unit=claim.unit, training_class=claim.training_class,
+                                     departed_in=_departed_in(claim))
         if not pairs:
             continue
         line = ClaimLine.objects.create(claim=claim, item=item, fund=fund, standard=standard,
@@ -170,10 +174,46 @@ def _rebuild(claim) -> None:
         raise ValidationError("部分人员刚刚被本单位的另一份申请占用，请刷新后重试。")
 
 
+def _departed_in(claim):
+    return claim.year if claim.phase == Phase.DEPARTURE else None
+
+
+def claim_event(phase, training_class, unit, today=None):
+    """The date of the event a phase's money follows, refused while it has not happened:
+    开班 on the class's recorded opening, 结业 on its recorded end, 出国 on the earliest
+    departure not yet claimed (a claim takes that year's departures; later years follow in
+    their own claims). Its year is the claim's standards year."""
+    from apps.pipeline.models import Candidacy
+    today = today or timezone.localdate()
+    label = Phase(phase).label
+    if phase == Phase.DEPARTURE:
+        ids = {c for item in PHASE_ITEMS[phase] for _, c in eligibility.eligible(
+            item, unit=unit, training_class=training_class) if c}
+        first = Candidacy.objects.filter(pk__in=ids, departed_on__lte=today).order_by(
+            "departed_on").values_list("departed_on", flat=True).first()
+        if first is None:
+            raise ValidationError("按现有记录，没有可以申请该阶段资金的人员（或均已申请过）："
+                                  "没有已出国且尚未申请的人员。")
+        return first
+    if phase in (Phase.OPENING, Phase.STANDING_OPENING):
+        on = training_class.opened_on
+        if on is None:
+            raise ValidationError({"training_class": f"培训班尚未记录开班日期，还不能申请“{label}”阶段资金。"})
+    else:
+        on = training_class.ends_on if training_class.status == "ended" else None
+        if on is None:
+            raise ValidationError({"training_class": f"培训班尚未结业，还不能申请“{label}”阶段资金。"})
+    if on > today:
+        raise ValidationError({"training_class": f"{PHASE_EVENT[phase]}日期（{on:%Y-%m-%d}）"
+                                                 f"晚于今天，还不能申请“{label}”阶段资金。"})
+    return on
+
+
 @audited(AuditAction.CLAIM, "新建补助资金申请")
 @transaction.atomic
-def claim_create(*, actor, phase, year, training_class=None, bank_name, account_name,
+def claim_create(*, actor, phase, training_class=None, bank_name, account_name,
                  account_no, note="") -> Claim:
+    """A unit files a phase's claim after its event; the standards year is that event's."""
     _own_unit(actor)
     if phase not in Phase.values:
         raise ValidationError({"phase": "请选择申请阶段。"})
@@ -186,7 +226,9 @@ def claim_create(*, actor, phase, year, training_class=None, bank_name, account_
     _check_class(phase, training_class, unit)
     if not (bank_name.strip() and account_name.strip() and account_no.strip()):
         raise ValidationError({"account_no": "请填写本单位的开户银行、账户名称和银行账号。"})
-    claim = Claim.objects.create(unit=unit, city_id=unit.city_id, year=year, phase=phase,
+    event_on = claim_event(phase, training_class, unit)
+    claim = Claim.objects.create(unit=unit, city_id=unit.city_id, year=event_on.year,
+                                 event_on=event_on, phase=phase,
                                  training_class=training_class, bank_name=bank_name.strip(),
                                  account_name=account_name.strip(),
                                  account_no=account_no.strip(), note=note, created_by=actor)
@@ -208,7 +250,7 @@ def verify(claim) -> list[str]:
             problems.append(f"“{label}”金额不等于人数×标准。")
         allowed = {person for person, _ in eligibility.eligible(
             line.item, unit=claim.unit, training_class=claim.training_class,
-            include_claim=claim)}
+            include_claim=claim, departed_in=_departed_in(claim))}
         stale = people - allowed
         if stale:
             problems.append(f"“{label}”中有{len(stale)}人已不符合申请条件（记录已变化）。")
@@ -219,6 +261,25 @@ def verify(claim) -> list[str]:
     if claim.training_class_id:
         problems += class_money_problems(claim.training_class)
     return problems
+
+
+def claim_lateness(claim, today=None) -> dict | None:
+    """How late the claim was filed, in working days after its due day: the due day is N
+    working days after its event (the province's "claim" deadline rule, N = 10 by the plan;
+    a 非建制班's its "standing_info" rule). A draft counts to today. None: no event known."""
+    from apps.deadlines.models import DeadlineRule
+    from apps.workdays.calendar import add_working_days, working_days_late
+    if claim.event_on is None:
+        return None
+    code = "standing_info" if claim.phase in (Phase.STANDING_OPENING, Phase.STANDING_AFTER) \
+        else "claim"
+    offset = DeadlineRule.objects.filter(code=code).values_list("offset", flat=True).first() or 10
+    due = add_working_days(claim.event_on, offset)
+    submitted = claim.steps.filter(action=StepAction.SUBMIT).order_by("at").first()
+    filed_on = timezone.localdate(submitted.at) if submitted else (today or timezone.localdate())
+    return {"event": PHASE_EVENT[claim.phase], "event_on": claim.event_on, "due_on": due.day,
+            "provisional": due.provisional, "filed_on": filed_on, "submitted": bool(submitted),
+            "days": offset, "late": working_days_late(due.day, filed_on)}
 
 
 def _locked(claim, actor) -> Claim:

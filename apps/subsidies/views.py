@@ -70,6 +70,7 @@ def claim_detail(request, pk):
         "problems": services.verify(claim) if claim.status not in (
             ClaimStatus.PAID, ClaimStatus.WITHDRAWN) else [],
         "payment": getattr(claim, "payment", None),
+        "lateness": services.claim_lateness(claim),
         "reason_form": ReasonForm(), "payment_form": PaymentForm(),
         "actions": services.allowed_actions(claim, user),
     })

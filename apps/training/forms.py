@@ -51,6 +51,39 @@ class ClassForm(forms.Form):
         choice_placeholder(self)
 
 
+class OpenForm(forms.Form):
+    # No default: the unit states the day the class opened (a default of today is how a class
+    # planned for later got opened "today" without anyone being asked).
+    on = forms.DateField(label="实际开班日期", widget=DateInput(),
+                         error_messages={"required": "请填写实际开班日期。"})
+
+
+class PlanForm(forms.Form):
+    """调整开班计划: the new planned dates and why."""
+    opens_on = forms.DateField(label="计划开班时间", widget=DateInput(), required=False)
+    course_starts_on = forms.DateField(label="开课时间", widget=DateInput(), required=False)
+    ends_on = forms.DateField(label="计划结束时间", widget=DateInput(), required=False)
+    first_term_ends_on = forms.DateField(label="第一学期结束", widget=DateInput(), required=False)
+    second_term_starts_on = forms.DateField(label="第二学期开始", widget=DateInput(),
+                                            required=False)
+    reason = forms.CharField(label="调整原因", max_length=300,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "调整开班计划须说明原因。"})
+
+    def __init__(self, *args, cls, **kwargs):
+        kwargs.setdefault("initial", {name: getattr(cls, name) for name in (
+            "opens_on", "course_starts_on", "ends_on", "first_term_ends_on",
+            "second_term_starts_on")})
+        super().__init__(*args, **kwargs)
+        if not cls.is_standing:
+            del self.fields["first_term_ends_on"], self.fields["second_term_starts_on"]
+        if cls.status != "planned":  # opened: only the end may still move
+            del self.fields["opens_on"], self.fields["course_starts_on"]
+
+    def dates(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "reason" and v is not None}
+
+
 class EndForm(forms.Form):
     on = forms.DateField(label="结业日期", widget=DateInput(), initial=timezone.localdate)
 

@@ -60,6 +60,10 @@ class TrainingClass(models.Model):
 
     status = models.CharField("状态", max_length=10, choices=ClassStatus.choices,
                               default=ClassStatus.PLANNED)
+    # The day the class actually opened, as the unit recorded it (opens_on is the plan).
+    # The 开班 money and every training result are dated from it. Once ended, ends_on is
+    # the recorded end date (class_end writes it).
+    opened_on = models.DateField("实际开班日期", null=True, blank=True)
     roster_filed_at = models.DateTimeField("花名表报送时间", null=True, blank=True)
     info_filed_at = models.DateTimeField("信息表报送时间", null=True, blank=True)
     # Set only by a spot check that found falsification: no money is paid for the class.
@@ -104,6 +108,29 @@ class TrainingClass(models.Model):
                     f"{self.second_term_starts_on:%Y.%m.%d}—{self.ends_on:%Y.%m.%d}（第二学期）")
         days = (self.ends_on - self.opens_on).days + 1
         return f"{self.opens_on:%Y.%m.%d}—{self.ends_on:%Y.%m.%d}（{days}天）"
+
+
+class ClassPlanChange(models.Model):
+    """调整开班计划: moving a class's planned dates is its own recorded action, with a reason."""
+
+    training_class = models.ForeignKey(TrainingClass, verbose_name="培训班",
+                                       on_delete=models.PROTECT, related_name="plan_changes")
+    old_opens_on = models.DateField("原计划开班时间")
+    new_opens_on = models.DateField("新计划开班时间")
+    old_ends_on = models.DateField("原计划结束时间")
+    new_ends_on = models.DateField("新计划结束时间")
+    reason = models.CharField("调整原因", max_length=300)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="调整人",
+                                   on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField("调整时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "开班计划调整"
+        verbose_name_plural = "开班计划调整"
+        ordering = ["changed_at", "id"]
+
+    def __str__(self):
+        return (f"{self.old_opens_on:%Y-%m-%d}→{self.new_opens_on:%Y-%m-%d}：{self.reason}")
 
 
 class EnrolmentResult(models.TextChoices):

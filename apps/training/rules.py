@@ -1,4 +1,5 @@
-"""The 非建制班 rules of seed 000 §2(7), in one place.
+"""The class rules in one place: the 非建制班 rules of seed 000 §2(7), and when a class may
+open, end and give a training result (docs/TIME-RULES.md).
 
 Only schools run them (not HR companies or training institutions); a period is two semesters;
 at least 2 class hours a week; at least 30 people a class. Creating or opening a class that
@@ -72,3 +73,62 @@ def money_problems(cls, *, flags: list[str]) -> list[str]:
         problems += unit_problems(cls.unit)
         problems += flags
     return problems
+
+
+# --- Time rules of a class (docs/TIME-RULES.md) ----------------------------------------------
+
+def opening_problems(cls, on, today: date) -> list[str]:
+    """Why the class may not be recorded as opened on ``on`` (empty: it may)."""
+    if on is None:
+        return ["请填写实际开班日期。"]
+    if on > today:
+        return [f"开班日期（{on:%Y-%m-%d}）不能晚于今天。"]
+    if on < cls.opens_on:
+        return [f"计划开班时间为{cls.opens_on:%Y-%m-%d}，不能记为{on:%Y-%m-%d}开班。"
+                "如需提前开班，请先“调整开班计划”并说明原因。"]
+    if on > cls.ends_on:
+        return [f"开班日期（{on:%Y-%m-%d}）晚于计划结束时间（{cls.ends_on:%Y-%m-%d}），"
+                "请先“调整开班计划”。"]
+    return []
+
+
+def ending_problems(cls, on, today: date) -> list[str]:
+    """Why the class may not be recorded as ended on ``on`` (empty: it may)."""
+    if on is None:
+        return ["请填写结业日期。"]
+    if on > today:
+        return [f"结业日期（{on:%Y-%m-%d}）不能晚于今天。"]
+    if cls.opened_on and on < cls.opened_on:
+        return [f"结业日期（{on:%Y-%m-%d}）不能早于开班日期（{cls.opened_on:%Y-%m-%d}）。"]
+    last_start = cls.second_term_starts_on if cls.is_standing else cls.course_starts_on
+    if on <= last_start:
+        return [f"结业日期应晚于{'第二学期开始' if cls.is_standing else '开课时间'}"
+                f"（{last_start:%Y-%m-%d}）。"]
+    return []
+
+
+# 合格 / 不合格 are results of an exam the person sat: they need hours attended. 未完成 may
+# have none (someone who never came did not complete; refusing it would force a lie).
+NEEDS_HOURS = {"pass", "fail"}
+
+
+def result_problems(enrolment, *, name: str, result: str, on, today: date) -> list[str]:
+    """Why this training result may not be recorded (empty: it may). ``enrolment`` is the
+    person's place in an intensive class, None when they have none. Every path that records a
+    培训 result (class results table, person page, 花名表 upload) reaches this through
+    pipeline.services.candidacy_record."""
+    if enrolment is None:
+        return [f"{name}未加入任何强化培训班：培训结果只能为培训班的学员录入，请先在培训班中添加该学员。"]
+    cls = enrolment.training_class
+    if cls.status == "planned" or cls.opened_on is None:
+        return [f"{name}所在的培训班“{cls.name}”尚未开班，不能录入培训结果。"]
+    if on > today:
+        return [f"{name}：考核日期（{on:%Y-%m-%d}）不能晚于今天。"]
+    if on < cls.opened_on:
+        return [f"{name}：考核日期（{on:%Y-%m-%d}）不能早于培训班开班日期（{cls.opened_on:%Y-%m-%d}）。"]
+    if on > cls.ends_on:
+        return [f"{name}：考核日期（{on:%Y-%m-%d}）不能晚于培训结束时间（{cls.ends_on:%Y-%m-%d}）。"]
+    if result in NEEDS_HOURS and not (enrolment.attended_hours or 0) > 0:
+        return [f"{name}的出勤课时为0：请先在培训班“{cls.name}”的“录入出勤和结果”中录入出勤课时，"
+                "再录入培训结果。"]
+    return []

@@ -18,7 +18,7 @@ from apps.pipeline.models import Candidacy, CandidacyStatus, Result, Stage
 from apps.registry.models import Person
 from apps.training import rules
 from apps.training.models import (
-    STOPS_MONEY, ClassKind, ClassStatus, Enrolment, EnrolmentResult, SpotCheck,
+    STOPS_MONEY, ClassKind, ClassPlanChange, ClassStatus, Enrolment, EnrolmentResult, SpotCheck,
     SpotCheckOutcome, StandingMember, TrainingClass, TrainingMode, WeeklyHours,
 )
 
@@ -99,19 +99,58 @@ def class_create(*, actor, kind, **fields) -> TrainingClass:
 @audited(AuditAction.TRAINING, "修改培训班")
 @transaction.atomic
 def class_update(cls, *, actor, **fields) -> TrainingClass:
+    """附件7 information. The planned dates move only through class_plan_move (with a reason)."""
     cls = _locked(cls, actor)
     if cls.status == ClassStatus.ENDED:
         raise ValidationError("培训班已结业，信息不能再修改。")
-    allowed = INFO_FIELDS + (DATE_FIELDS if cls.status == ClassStatus.PLANNED else [])
-    changed = {k: v for k, v in fields.items() if k in allowed and getattr(cls, k) != v}
-    if any(k in DATE_FIELDS + ["hours_per_week", "language"] for k in changed):
+    moved = [k for k in DATE_FIELDS if k in fields and getattr(cls, k) != fields[k]]
+    if moved:
+        raise ValidationError({moved[0]: "开班计划的日期须通过“调整开班计划”修改，并说明原因。"})
+    changed = {k: v for k, v in fields.items() if k in INFO_FIELDS and getattr(cls, k) != v}
+    if any(k in ["course_starts_on", "hours_per_week", "language"] for k in changed):
         plan = {name: getattr(cls, name) for name in DATE_FIELDS + INFO_FIELDS} | changed
         _check_plan(cls.kind, cls.unit, plan)
     for name, value in changed.items():
         setattr(cls, name, value)
     if changed:
         cls.save()
-        class_items_open(cls)  # moves the owed items if a date moved
+        class_items_open(cls)
+    return cls
+
+
+@audited(AuditAction.CLASS_DATES, "调整开班计划")
+@transaction.atomic
+def class_plan_move(cls, *, actor, reason: str, **dates) -> TrainingClass:
+    """调整开班计划: the planned dates move, with a reason, kept as a ClassPlanChange and in the
+    audit log. Before opening every date may move; once open only the end (opening happened)."""
+    cls = _locked(cls, actor)
+    if cls.status == ClassStatus.ENDED:
+        raise ValidationError("培训班已结业，不能再调整计划。")
+    movable = DATE_FIELDS + ["course_starts_on"] if cls.status == ClassStatus.PLANNED else \
+        ["ends_on", "first_term_ends_on", "second_term_starts_on"]
+    refused = [k for k in dates if k not in movable and dates[k] != getattr(cls, k)]
+    if refused:
+        raise ValidationError({refused[0]: "培训班已开班，开班时间和开课时间不能再调整。"})
+    changed = {k: v for k, v in dates.items() if v is not None and getattr(cls, k) != v}
+    if not changed:
+        raise ValidationError("计划日期没有变化。")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "调整开班计划须说明原因。"})
+    plan = {name: getattr(cls, name) for name in DATE_FIELDS + INFO_FIELDS} | changed
+    _check_plan(cls.kind, cls.unit, plan)
+    if cls.opened_on and plan["ends_on"] < cls.opened_on:
+        raise ValidationError({"ends_on": f"计划结束时间不能早于实际开班日期（{cls.opened_on:%Y-%m-%d}）。"})
+    change = ClassPlanChange(training_class=cls, old_opens_on=cls.opens_on,
+                             old_ends_on=cls.ends_on, reason=reason.strip(), changed_by=actor)
+    for name, value in changed.items():
+        setattr(cls, name, value)
+    change.new_opens_on, change.new_ends_on = cls.opens_on, cls.ends_on
+    cls.save()
+    change.save()
+    class_items_open(cls)  # the owed roster and information move with the plan
+    audit_log(actor, AuditAction.CLASS_DATES, cls,
+              detail=f"调整开班计划 {change}（结束 {change.old_ends_on:%Y-%m-%d}→"
+                     f"{change.new_ends_on:%Y-%m-%d}）")
     return cls
 
 
@@ -222,14 +261,18 @@ def roster_file(cls, *, actor) -> TrainingClass:
     return cls
 
 
-@audited(AuditAction.TRAINING, "开班")
+@audited(AuditAction.CLASS_DATES, "开班")
 @transaction.atomic
-def class_open(cls, *, actor) -> TrainingClass:
+def class_open(cls, *, actor, on) -> TrainingClass:
+    """开班 on a recorded date: not in the future, not before the plan (rules.opening_problems)."""
     cls = _locked(cls, actor)
     if cls.status != ClassStatus.PLANNED:
         raise ValidationError(f"培训班{cls.get_status_display()}，不能再次开班。")
     if not cls.roster_filed_at:
         raise ValidationError("开班前须报送花名表。")
+    problems = rules.opening_problems(cls, on, timezone.localdate())
+    if problems:
+        raise ValidationError({"on": problems})
     if cls.kind == ClassKind.STANDING:
         problems = rules.unit_problems(cls.unit)
         members = cls.members.count()
@@ -237,9 +280,22 @@ def class_open(cls, *, actor) -> TrainingClass:
             problems.append(f"花名表仅 {members} 人，每班不少于{rules.MIN_MEMBERS}人。")
         if problems:
             raise ValidationError(problems)
-    cls.status = ClassStatus.OPEN
-    cls.save(update_fields=["status", "updated_at"])
+    cls.status, cls.opened_on = ClassStatus.OPEN, on
+    cls.save(update_fields=["status", "opened_on", "updated_at"])
+    audit_log(actor, AuditAction.CLASS_DATES, cls, detail=f"开班 {on:%Y-%m-%d}")
     return cls
+
+
+def training_result_check(candidacy, *, result, on) -> None:
+    """The one rule of a 培训 result (rules.result_problems), asked by
+    pipeline.services.candidacy_record for every path; the enrolment is locked so that its
+    hours cannot change under the check."""
+    enrolment = (Enrolment.objects.select_for_update(of=("self",))
+                 .select_related("training_class").filter(candidacy=candidacy).first())
+    problems = rules.result_problems(enrolment, name=candidacy.person.name, result=result,
+                                     on=on, today=timezone.localdate())
+    if problems:
+        raise ValidationError({"happened_on": problems})
 
 
 @audited(AuditAction.TRAINING, "录入培训结果")
@@ -252,8 +308,6 @@ def results_record(cls, *, actor, on, rows) -> int:
         raise ValidationError("非建制班不录入培训结果。")
     if cls.status == ClassStatus.PLANNED:
         raise ValidationError("培训班尚未开班。")
-    if on < cls.opens_on:
-        raise ValidationError({"on": "考核日期不能早于开班时间。"})
     enrolments = {e.pk: e for e in cls.enrolments.select_for_update()
                   .select_related("candidacy__person")}
     errors, recorded = [], 0
@@ -268,6 +322,8 @@ def results_record(cls, *, actor, on, rows) -> int:
                 errors.append(f"{name}：出勤课时不能为负数。")
                 continue
             e.attended_hours = hours
+            # Saved before the result: the result's rule reads the hours from the record.
+            e.save(update_fields=["attended_hours"])
         if result:
             if e.result:
                 errors.append(f"{name}的培训结果已录入为“{e.get_result_display()}”，不能重复录入。")
@@ -291,22 +347,21 @@ def results_record(cls, *, actor, on, rows) -> int:
     return recorded
 
 
-@audited(AuditAction.TRAINING, "结业")
+@audited(AuditAction.CLASS_DATES, "结业")
 @transaction.atomic
 def class_end(cls, *, actor, on) -> TrainingClass:
-    """The class ended (on its planned date or another): the information is owed from then."""
+    """The class ended on a recorded date (rules.ending_problems); ends_on becomes that date,
+    and the information is owed from then."""
     cls = _locked(cls, actor)
     if cls.status != ClassStatus.OPEN:
         raise ValidationError("只有已开班的培训班可以结业。")
-    if on > timezone.localdate():
-        raise ValidationError({"on": "结业日期不能晚于今天。"})
-    last_start = cls.second_term_starts_on if cls.is_standing else cls.course_starts_on
-    if on <= last_start:
-        raise ValidationError({"on": f"结业日期应晚于{'第二学期开始' if cls.is_standing else '开课时间'}"
-                                     f"（{last_start:%Y-%m-%d}）。"})
+    problems = rules.ending_problems(cls, on, timezone.localdate())
+    if problems:
+        raise ValidationError({"on": problems})
     cls.status, cls.ends_on = ClassStatus.ENDED, on
     cls.save(update_fields=["status", "ends_on", "updated_at"])
     class_items_open(cls)
+    audit_log(actor, AuditAction.CLASS_DATES, cls, detail=f"结业 {on:%Y-%m-%d}")
     return cls
 
 

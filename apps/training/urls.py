@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.class_edit, name="class_edit"),
     path("<int:pk>/enrol/", views.class_enrol, name="class_enrol"),
     path("<int:pk>/results/", views.class_results, name="class_results"),
+    path("<int:pk>/plan/", views.class_plan, name="class_plan"),
     path("<int:pk>/hours/", views.class_hours, name="class_hours"),
     path("<int:pk>/do/<slug:action>/", views.class_action, name="class_action"),
     path("<int:pk>/spot-check/", views.spot_check_create, name="spot_check_create"),

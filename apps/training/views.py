@@ -24,7 +24,9 @@ from apps.projects.models import JobProject, ProjectStatus
 from apps.rosters import exports
 from apps.rosters.views import _attachment
 from apps.training import selectors, services
-from apps.training.forms import ClassFilterForm, ClassForm, EndForm, HoursForm, SpotCheckForm
+from apps.training.forms import (
+    ClassFilterForm, ClassForm, EndForm, HoursForm, OpenForm, PlanForm, SpotCheckForm,
+)
 from apps.training.models import (
     ClassStatus, Enrolment, EnrolmentResult, StandingMember, TrainingClass,
 )
@@ -80,8 +82,8 @@ def class_create(request):
 @role_required(Role.UNIT)
 def class_edit(request, pk):
     cls = _class(request, pk)
-    form = ClassForm(request.POST or None, instance=cls, editing=True,
-                     dates_locked=cls.status != ClassStatus.PLANNED,
+    # The planned dates move only through 调整开班计划 (class_plan), with a reason.
+    form = ClassForm(request.POST or None, instance=cls, editing=True, dates_locked=True,
                      **_form_choices(request.user))
     if request.method == "POST" and form.is_valid():
         try:
@@ -107,7 +109,8 @@ def class_detail(request, pk):
         "checks": selectors.spot_checks(cls, user),
         "flags": flags,
         "money_problems": services.class_money_problems(cls, flags=flags),
-        "end_form": EndForm(), "hours_form": HoursForm(),
+        "end_form": EndForm(), "open_form": OpenForm(), "hours_form": HoursForm(),
+        "plan_changes": cls.plan_changes.select_related("changed_by"),
         "results": [r for r in EnrolmentResult if r.value],
     }
     if cls.is_standing:
@@ -168,9 +171,27 @@ def member_remove(request, pk):
     return redirect("training:class_detail", pk=member.training_class_id)
 
 
+@role_required(Role.UNIT)
+def class_plan(request, pk):
+    """调整开班计划: moving the planned dates is its own action, with a reason."""
+    cls = _class(request, pk)
+    form = PlanForm(request.POST or None, cls=cls)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.class_plan_move(cls, actor=request.user, reason=form.cleaned_data["reason"],
+                                     **form.dates())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "已调整开班计划。")
+            return redirect("training:class_detail", pk=cls.pk)
+    return render(request, "orgs/form.html", {
+        "form": form, "title": f"调整开班计划：{cls.name}",
+        "back": reverse("training:class_detail", args=[cls.pk])})
+
+
 ACTIONS = {
     "file-roster": (services.roster_file, "已报送花名表。"),
-    "open": (services.class_open, "已开班。"),
     "file-info": (services.info_file, "已报送培训班信息表（附件7）。"),
 }
 
@@ -187,6 +208,11 @@ def class_action(request, pk, action):
                 raise ValidationError("请填写结业日期。")
             services.class_end(cls, actor=request.user, on=form.cleaned_data["on"])
             done = "已结业。请在10个工作日内报送培训班信息表（附件7）。"
+        elif action == "open":
+            form = OpenForm(request.POST)
+            services.class_open(cls, actor=request.user,
+                                on=form.cleaned_data["on"] if form.is_valid() else None)
+            done = f"已于{form.cleaned_data['on']:%Y-%m-%d}开班。"
         elif action in ACTIONS:
             service, done = ACTIONS[action]
             service(cls, actor=request.user)

@@ -58,6 +58,16 @@ def add_working_days(day: date, n: int) -> Due:
     return WorkingCalendar(day - margin, day + margin).add(day, n)
 
 
+def working_days_late(due: date, done: date) -> int:
+    """How many working days after the due day ``done`` fell (0: on time). A late claim shows
+    the reviewer this figure."""
+    if done <= due:
+        return 0
+    cal = WorkingCalendar(due, done)
+    return sum(1 for n in range(1, (done - due).days + 1)
+               if cal.is_working_day(due + timedelta(days=n)))
+
+
 def is_working_day(day: date) -> bool:
     return WorkingCalendar(day, day).is_working_day(day)
 

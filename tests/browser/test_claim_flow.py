@@ -15,7 +15,6 @@ def file_claim(page, base, cls):
     page.goto(f"{base}/subsidies/new/")
     page.select_option("#id_phase", "departure")
     page.select_option("#id_training_class", str(cls.pk))
-    page.fill("#id_year", "2026")
     for name, value in BANK.items():
         page.fill(f"#id_{name}", value)
     page.click("button:has-text('保存')")

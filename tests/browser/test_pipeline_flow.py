@@ -38,6 +38,28 @@ def record(page, stage_label, result_label, fields=None):
     page.wait_for_selector(".messages >> text=已录入")
 
 
+def _in_an_opened_class_with_hours(world, candidacy):
+    """The person page records a 培训 result through the class's rule: she is in a class that
+    opened three days ago, with her hours attended recorded."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from apps.training import services as training
+    today = timezone.localdate()
+    cls = training.class_create(
+        actor=world.unit_u1, kind="intensive", name="介护强化班", mode="alone",
+        opens_on=today - timedelta(days=3), course_starts_on=today - timedelta(days=3),
+        ends_on=today, place="实训楼", courses="日语、介护", timetable="每天8课时",
+        hours_per_week=Decimal(40))
+    (enrolment,) = training.enrol(cls, actor=world.unit_u1, candidacies=[candidacy])
+    training.roster_file(cls, actor=world.unit_u1)
+    cls = training.class_open(cls, actor=world.unit_u1, on=cls.opens_on)
+    training.results_record(cls, actor=world.unit_u1, on=today,
+                            rows=[(enrolment, Decimal(24), "", "")])
+
+
 def test_unit_and_agency_carry_a_person_to_departure(world, live_server, page, screenshot):
     base = live_server.url
     login(page, base, "unit_u1")
@@ -73,6 +95,7 @@ def test_unit_and_agency_carry_a_person_to_departure(world, live_server, page, s
     record(page, "合同", "签订", {"#id_contract_term": "3年", "#id_service_fee": "12000"})
     logout(page)
 
+    _in_an_opened_class_with_hours(world, Candidacy.objects.get(person__name="刘晓梅"))
     login(page, base, "unit_u1")
     page.goto(f"{base}/registry/persons/?q=刘晓梅")
     page.click("table >> text=刘晓梅")

@@ -71,8 +71,9 @@ def test_a_school_opens_a_standing_class_with_a_30_person_roster(world, live_ser
     assert "花名表仅" not in page.content()
     page.click("button:has-text('报送花名表（附件9）')")
     page.wait_for_selector(".messages >> text=已报送花名表")
+    page.fill("form[action$='/do/open/'] input[name=on]", "2026-03-02")  # the date is asked
     page.click("button:has-text('开班')")
-    page.wait_for_selector(".messages >> text=已开班")
+    page.wait_for_selector(".messages >> text=已于2026-03-02开班")
     screenshot("standing-class-open")
     cls = TrainingClass.objects.get(name="日语非建制班（2026秋）")
     assert cls.status == "open" and cls.members.count() == 30

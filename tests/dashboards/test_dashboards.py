@@ -225,3 +225,37 @@ def test_a_second_view_reads_the_kept_sums_until_the_next_refresh(data, client):
     figures_refresh()  # a new refresh: new figures, read anew
     after = _by_label(client.get(url).context["tables"]["unit"])["山西大学"][8]
     assert after == before + 1
+
+
+def test_funnel_by_cohort_follows_one_years_registrants(data, client):
+    """Registered in November 2020, departed in 2021: the event funnel counts their departure
+    in 2021, the cohort funnel under 2020, the year they registered."""
+    from datetime import date
+    _people(data, unit_user=data.unit_u2, agency_user=data.agency_a1, project=data.project_a1,
+            departed=5, start=date(2020, 11, 20), step_days=15)
+    figures_refresh()
+    event_2020 = _by_label(selectors.dashboard_table(data.province, 2020, "funnel"))
+    cohort_2020 = _by_label(selectors.dashboard_table(data.province, 2020, "cohort"))
+    event_2021 = _by_label(selectors.dashboard_table(data.province, 2021, "funnel"))
+    cohort_2021 = _by_label(selectors.dashboard_table(data.province, 2021, "cohort"))
+    registered_2020 = Candidacy.objects.filter(events__stage=Stage.REGISTERED,
+                                               events__happened_on__year=2020)
+    assert cohort_2020["报名"][2] == event_2020["报名"][2] == registered_2020.count() == 25
+    departed = registered_2020.filter(departed_on__isnull=False)
+    assert cohort_2020["输出"][2] == departed.count() == 21
+    assert event_2020["输出"][2] == departed.filter(departed_on__year=2020).count() == 16
+    assert event_2021["输出"][2] == 5 and cohort_2021["输出"][2] == 0
+    assert cohort_2020["输出"][4] == round(100 * 21 / 25, 1)
+    client.force_login(data.province)
+    page = client.get(reverse("dashboards:dashboard", args=[2020])).content.decode()
+    assert "按环节发生日期" in page and "按报名年度，本年报名的人员至今走到哪一步" in page
+
+
+def test_the_observer_cohort_funnel_hides_what_the_event_funnel_hides(data):
+    tables = {t.key: t for t in selectors.dashboard(data.observer, YEAR)}
+    funnel, cohort = _by_label(tables["funnel"]), _by_label(tables["cohort"])
+    # The same people (registered in 2020) in both: hidden in both or shown in both.
+    assert (funnel["报名"][2] is None) == (cohort["报名"][2] is None)
+    assert cohort["体检"][3] is None  # two failed the medical: under 5
+    for row in tables["cohort"].rows:
+        assert all(v is None or not isinstance(v, int) or v == 0 or v >= 5 for v in row[1:4])

@@ -120,17 +120,29 @@ def _through_contract(world):
                      contract_term="3年")
 
 
+def _in_an_opened_class(world):
+    """张三's class opened on its plan (1 April) and his hours are recorded."""
+    from decimal import Decimal
+
+    from apps.training import services as training
+    cls = training.roster_file(world.class_ty, actor=world.unit_u1)
+    cls = training.class_open(cls, actor=world.unit_u1, on=cls.opens_on)
+    training.results_record(cls, actor=world.unit_u1, on=date(2026, 4, 20),
+                            rows=[(world.enrolment_ty, Decimal(120), "", "")])
+
+
 def test_training_passed_needs_its_certificate_said_in_the_preview_not_at_commit(world, client):
     """The preview's verdict is the commit's: the commit's own service is rehearsed."""
     _through_contract(world)
+    _in_an_opened_class(world)
     data = tick(exported(client, world.unit_u1, world), {"Q5": "√"})
-    upload = receive(world.unit_u1, data)
+    upload = receive(world.unit_u1, data, on=date(2026, 4, 20))
     assert upload.status == UploadStatus.PREVIEWED and upload.error_count == 1, upload.preview
     (message,) = errors(upload)
     assert "培训合格证编号" in message and message.startswith("第5行")
     # With the optional column after the official ones, the same tick is recorded.
     data = tick(data, {"AE3": "培训合格证编号", "AE5": "HG-2026-0012"})
-    upload = receive(world.unit_u1, data)
+    upload = receive(world.unit_u1, data, on=date(2026, 4, 20))
     assert (upload.error_count, upload.update_count) == (0, 1), upload.preview
     events = StageEvent.objects.count()
     upload_commit(upload, actor=world.unit_u1)

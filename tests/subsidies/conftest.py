@@ -33,7 +33,7 @@ def departed(world, standards):
                          actor=world.agency_a1, contract_trade="介护", contract_term="3年")
     enrolments = training.enrol(cls, actor=world.unit_u1, candidacies=group)
     training.roster_file(cls, actor=world.unit_u1)
-    training.class_open(cls, actor=world.unit_u1)
+    training.class_open(cls, actor=world.unit_u1, on=cls.opens_on)
     training.results_record(cls, actor=world.unit_u1, on=date(2026, 4, 30), rows=[
         (enrolments[0], Decimal(160), "pass", "SX-1"), (enrolments[1], Decimal(160), "pass", "SX-2"),
         (enrolments[2], Decimal(100), "fail", "")])

@@ -9,6 +9,7 @@ from django.db import IntegrityError, connection, transaction
 
 from apps.deadlines.models import DeadlineItem
 from apps.subsidies import services
+from apps.subsidies.services import standard_set
 from apps.subsidies.models import ClaimedPerson, ClaimStep
 from apps.training.services import spot_check_record
 
@@ -16,7 +17,7 @@ BANK = dict(bank_name="中国银行太原分行", account_name="山西大学", a
 
 
 def file_departure(world, cls=None):
-    return services.claim_create(actor=world.unit_u1, phase="departure", year=2026,
+    return services.claim_create(actor=world.unit_u1, phase="departure",
                                  training_class=cls, **BANK)
 
 
@@ -107,9 +108,9 @@ def test_a_record_changed_after_filing_stops_the_review(world, departed):
         services.claim_review(claim, actor=world.city_ty)
 
 
-def test_missing_standards_are_said(world):
-    with pytest.raises(ValidationError, match="尚未设置2025年“培训尾款”的补助标准"):
-        services.claim_create(actor=world.unit_u1, phase="departure", year=2025, **BANK)
+def test_nothing_departed_nothing_to_claim(world):
+    with pytest.raises(ValidationError, match="没有已出国且尚未申请的人员"):
+        services.claim_create(actor=world.unit_u1, phase="departure", **BANK)
 
 
 def test_opening_claims_need_an_opened_class_and_count_the_not_trained(world, standards):
@@ -119,7 +120,7 @@ def test_opening_claims_need_an_opened_class_and_count_the_not_trained(world, st
     from apps.training import services as training
     cls = training.class_create(actor=world.unit_u1, **INTENSIVE)
     with pytest.raises(ValidationError, match="还不能申请"):
-        services.claim_create(actor=world.unit_u1, phase="opening", year=2026,
+        services.claim_create(actor=world.unit_u1, phase="opening",
                               training_class=cls, **BANK)
     # Two examined and not trained: one failed the medical, one passed 初试 then was absent.
     a, b = people(world.unit_u1, 2, 200)
@@ -133,9 +134,9 @@ def test_opening_claims_need_an_opened_class_and_count_the_not_trained(world, st
                      actor=world.unit_u1)
     candidacy_record(cb, stage=Stage.MEDICAL, result=Result.ABSENT, on=date(2026, 3, 4),
                      actor=world.unit_u1)
-    type(cls).objects.filter(pk=cls.pk).update(status="open")
+    type(cls).objects.filter(pk=cls.pk).update(status="open", opened_on=cls.opens_on)
     cls.refresh_from_db()
-    claim = services.claim_create(actor=world.unit_u1, phase="opening", year=2026,
+    claim = services.claim_create(actor=world.unit_u1, phase="opening",
                                   training_class=cls, **BANK)
     counts = dict(claim.lines.values_list("item", "count"))
     assert counts == {"first_interview": 2, "medical": 1}  # the absent one had no medical
@@ -147,7 +148,7 @@ def test_a_standing_class_is_paid_half_and_not_after_a_failed_spot_check(world, 
     cls = world.standing_ty
     StandingMember.objects.bulk_create([StandingMember(training_class=cls, person=p)
                                         for p in people(world.unit_u1, 29, 300)])
-    type(cls).objects.filter(pk=cls.pk).update(status="open")
+    type(cls).objects.filter(pk=cls.pk).update(status="open", opened_on=cls.opens_on)
     cls.refresh_from_db()
     from django.utils import timezone
     from apps.training.models import WeeklyHours
@@ -155,7 +156,7 @@ def test_a_standing_class_is_paid_half_and_not_after_a_failed_spot_check(world, 
     WeeklyHours.objects.bulk_create([  # every week taught so far, 4 hours each
         WeeklyHours(training_class=cls, week_of=w, hours=4, recorded_by=world.unit_u1)
         for w in teaching_weeks(cls, timezone.localdate())])
-    claim = services.claim_create(actor=world.unit_u1, phase="standing_opening", year=2026,
+    claim = services.claim_create(actor=world.unit_u1, phase="standing_opening",
                                   training_class=cls, **BANK)
     line = claim.lines.get()
     assert (line.item, line.count, line.standard, line.amount) == (
@@ -166,10 +167,10 @@ def test_a_standing_class_is_paid_half_and_not_after_a_failed_spot_check(world, 
                       findings="签到表代签", outcome="falsified")
     with pytest.raises(ValidationError, match="停止拨付"):
         services.claim_review(claim, actor=world.city_ty)
-    type(cls).objects.filter(pk=cls.pk).update(status="ended")
+    type(cls).objects.filter(pk=cls.pk).update(status="ended", opened_on=cls.opens_on)
     cls.refresh_from_db()
     with pytest.raises(ValidationError, match="停止拨付"):
-        services.claim_create(actor=world.unit_u1, phase="standing_after", year=2026,
+        services.claim_create(actor=world.unit_u1, phase="standing_after",
                               training_class=cls, **BANK)
 
 
@@ -207,28 +208,33 @@ def test_a_standing_class_through_its_period_is_paid_in_two_halves(world, standa
     from apps.training.models import WeeklyHours
     from apps.training.rules import teaching_weeks
     from tests.training.test_classes import STANDING, people
+    # Opened in 2025, ended in 2026: each half is paid at its own event's year's standard.
+    standard_set(actor=world.province, year=2025, item="standing_class", amount=Decimal("600"),
+                 fund="skills")
     cls = training.class_create(actor=world.unit_u1, **{
         **STANDING, "opens_on": date(2025, 3, 3), "course_starts_on": date(2025, 3, 3),
         "first_term_ends_on": date(2025, 7, 11), "second_term_starts_on": date(2025, 9, 1),
         "ends_on": date(2026, 1, 16)})
     training.standing_members_add(cls, actor=world.unit_u1, persons=people(world.unit_u1, 30, 400))
     training.roster_file(cls, actor=world.unit_u1)
-    cls = training.class_open(cls, actor=world.unit_u1)
+    cls = training.class_open(cls, actor=world.unit_u1, on=cls.opens_on)
     WeeklyHours.objects.bulk_create([
         WeeklyHours(training_class=cls, week_of=w, hours=2, recorded_by=world.unit_u1)
         for w in teaching_weeks(cls, timezone.localdate())])
-    first = services.claim_create(actor=world.unit_u1, phase="standing_opening", year=2026,
+    first = services.claim_create(actor=world.unit_u1, phase="standing_opening",
                                   training_class=cls, **BANK)
     with pytest.raises(ValidationError, match="还不能申请"):
-        services.claim_create(actor=world.unit_u1, phase="standing_after", year=2026,
+        services.claim_create(actor=world.unit_u1, phase="standing_after",
                               training_class=cls, **BANK)
     cls = training.class_end(cls, actor=world.unit_u1, on=date(2026, 1, 16))
     training.info_file(cls, actor=world.unit_u1)
     item = cls.deadline_items.get(rule__code="standing_info")
     assert item.status in ("done", "done_late")
-    second = services.claim_create(actor=world.unit_u1, phase="standing_after", year=2026,
+    second = services.claim_create(actor=world.unit_u1, phase="standing_after",
                                    training_class=cls, **BANK)
     assert first.total == second.total == Decimal("9000.00")  # 30 × 600 × 50%, twice
+    assert (first.year, first.event_on, second.year, second.event_on) == (
+        2025, date(2025, 3, 3), 2026, date(2026, 1, 16))
 
 
 def test_someone_examined_twice_is_counted_once(world, standards):
@@ -243,9 +249,9 @@ def test_someone_examined_twice_is_counted_once(world, standards):
         candidacy_record(c, stage=Stage.FIRST_INTERVIEW, result=Result.FAIL,
                          on=date(2026, 3, day + 1), actor=world.unit_u1)
     cls = training.class_create(actor=world.unit_u1, **INTENSIVE)
-    type(cls).objects.filter(pk=cls.pk).update(status="open")
+    type(cls).objects.filter(pk=cls.pk).update(status="open", opened_on=cls.opens_on)
     cls.refresh_from_db()
-    claim = services.claim_create(actor=world.unit_u1, phase="opening", year=2026,
+    claim = services.claim_create(actor=world.unit_u1, phase="opening",
                                   training_class=cls, **BANK)
     assert dict(claim.lines.values_list("item", "count")) == {"first_interview": 1}
     services.claim_submit(claim, actor=world.unit_u1)  # and it verifies

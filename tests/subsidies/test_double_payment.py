@@ -58,7 +58,7 @@ def test_ten_parallel_http_submissions_make_one_claim(world, departed, live_serv
     session = f"sessionid={client.cookies['sessionid'].value}"
     token, csrf = _form(live_server.url, "/subsidies/new/", session)
     data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "phase": "departure",
-                                   "training_class": cls.pk, "year": 2026, **BANK}).encode()
+                                   "training_class": cls.pk, **BANK}).encode()
 
     def submit():
         request = urllib.request.Request(live_server.url + "/subsidies/new/", data=data,

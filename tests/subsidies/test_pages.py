@@ -13,7 +13,7 @@ def test_a_departure_claim_from_filing_to_payment(world, departed, client):
     cls, group = departed
     client.force_login(world.unit_u1)
     response = client.post(reverse("subsidies:claim_create"), {
-        "phase": "departure", "training_class": cls.pk, "year": 2026, **BANK}, follow=True)
+        "phase": "departure", "training_class": cls.pk, **BANK}, follow=True)
     body = response.content.decode()
     claim = response.context["claim"]
     assert "合计 12000.00 元" in body and group[0].person.name in body
@@ -35,7 +35,7 @@ def test_a_departure_claim_from_filing_to_payment(world, departed, client):
     # A second claim for the same people is refused, saying why.
     client.force_login(world.unit_u1)
     response = client.post(reverse("subsidies:claim_create"), {
-        "phase": "departure", "training_class": cls.pk, "year": 2026, **BANK})
+        "phase": "departure", "training_class": cls.pk, **BANK})
     assert "没有可以申请该阶段资金的人员（或均已申请过）" in response.content.decode()
     assert Claim.objects.filter(unit=world.u1, phase="departure").count() == 2  # world's + this
 

@@ -92,20 +92,20 @@ def test_thirty_people_before_the_roster_is_filed_and_the_class_opens(world):
     with pytest.raises(ValidationError, match="仅 29 人"):
         services.roster_file(cls, actor=world.unit_u1)
     with pytest.raises(ValidationError, match="须报送花名表"):
-        services.class_open(cls, actor=world.unit_u1)
+        services.class_open(cls, actor=world.unit_u1, on=cls.opens_on)
     assert any("29 人" in f for f in services.class_flags(cls))
     services.standing_members_add(cls, actor=world.unit_u1, persons=people(world.unit_u1, 1, 29))
     services.roster_file(cls, actor=world.unit_u1)
     item = cls.deadline_items.get(rule__code="standing_roster")
     assert item.status == "done_late"  # filed in November for a class that opened in March
-    assert services.class_open(cls, actor=world.unit_u1).status == ClassStatus.OPEN
+    assert services.class_open(cls, actor=world.unit_u1, on=cls.opens_on).status == ClassStatus.OPEN
 
 
 def test_weeks_under_two_hours_are_flagged_and_block_the_money(world):
     cls = services.class_create(actor=world.unit_u1, **STANDING)
     services.standing_members_add(cls, actor=world.unit_u1, persons=people(world.unit_u1, 30))
     services.roster_file(cls, actor=world.unit_u1)
-    cls = services.class_open(cls, actor=world.unit_u1)
+    cls = services.class_open(cls, actor=world.unit_u1, on=cls.opens_on)
     today = date(2026, 3, 23)  # three full weeks of the first semester have passed
     for monday, hours in ((date(2026, 3, 2), 2), (date(2026, 3, 9), 1), (date(2026, 3, 16), 3)):
         WeeklyHours.objects.create(training_class=cls, week_of=monday, hours=hours,
@@ -188,7 +188,7 @@ def test_results_feed_the_training_stage_once(world):
                          actor=world.agency_a1, contract_trade="介护", contract_term="3年")
     enrolments = services.enrol(cls, actor=world.unit_u1, candidacies=[a, b])
     services.roster_file(cls, actor=world.unit_u1)
-    services.class_open(cls, actor=world.unit_u1)
+    services.class_open(cls, actor=world.unit_u1, on=cls.opens_on)
     ea, eb = enrolments
     with pytest.raises(ValidationError, match="培训合格证编号"):
         services.results_record(cls, actor=world.unit_u1, on=date(2026, 4, 30),
@@ -213,7 +213,7 @@ def test_a_result_before_the_contract_is_refused_by_the_pipeline(world):
     c = passed_second_interview(world, people(world.unit_u1, 1)[0])
     (e,) = services.enrol(cls, actor=world.unit_u1, candidacies=[c])
     services.roster_file(cls, actor=world.unit_u1)
-    services.class_open(cls, actor=world.unit_u1)
+    services.class_open(cls, actor=world.unit_u1, on=cls.opens_on)
     with pytest.raises(ValidationError, match="下一环节应为“合同”"):
         services.results_record(cls, actor=world.unit_u1, on=date(2026, 4, 30),
                                 rows=[(e, Decimal(8), "pass", "X1")])
@@ -224,7 +224,7 @@ def test_ending_moves_the_information_deadline_and_filing_closes_it(world):
     cls.enrolments.create(candidacy=passed_second_interview(world, people(world.unit_u1, 1)[0]),
                           enrolled_by=world.unit_u1)
     services.roster_file(cls, actor=world.unit_u1)
-    services.class_open(cls, actor=world.unit_u1)
+    services.class_open(cls, actor=world.unit_u1, on=cls.opens_on)
     with pytest.raises(ValidationError, match="培训结束后"):
         services.info_file(cls, actor=world.unit_u1)
     today = timezone.localdate()
@@ -240,7 +240,7 @@ def test_another_unit_cannot_touch_the_class(world):
     with pytest.raises(Exception, match="不属于本单位"):
         services.roster_file(world.class_ty, actor=world.unit_u2)
     with pytest.raises(Exception, match="只有组织单位"):
-        services.class_open(world.class_ty, actor=world.city_ty)
+        services.class_open(world.class_ty, actor=world.city_ty, on=world.class_ty.opens_on)
 
 
 def test_the_roster_of_a_class_lists_its_people_only(world):
@@ -253,17 +253,28 @@ def test_the_roster_of_a_class_lists_its_people_only(world):
     assert roster_selection(world.unit_u1, training_class_id=world.class_dt.pk).training_class is None
 
 
-def test_dates_cannot_move_after_opening(world):
+def test_dates_move_only_with_a_reason_and_not_after_opening(world):
     cls = services.class_create(actor=world.unit_u1, **STANDING)
-    services.class_update(cls, actor=world.unit_u1, place="新外语楼",
-                          opens_on=cls.opens_on + timedelta(days=7),
-                          course_starts_on=cls.opens_on + timedelta(days=7))
+    with pytest.raises(ValidationError, match="调整开班计划"):
+        services.class_update(cls, actor=world.unit_u1, opens_on=cls.opens_on + timedelta(days=7))
+    services.class_update(cls, actor=world.unit_u1, place="新外语楼")
+    with pytest.raises(ValidationError, match="说明原因"):
+        services.class_plan_move(cls, actor=world.unit_u1, reason=" ",
+                                 opens_on=cls.opens_on + timedelta(days=7))
+    services.class_plan_move(cls, actor=world.unit_u1, reason="教室装修，推迟一周",
+                             opens_on=cls.opens_on + timedelta(days=7),
+                             course_starts_on=cls.opens_on + timedelta(days=7))
     cls.refresh_from_db()
     assert cls.place == "新外语楼" and cls.opens_on == date(2026, 3, 9)
     assert cls.deadline_items.get(rule__code="standing_roster").event_on == date(2026, 3, 9)
+    change = cls.plan_changes.get()
+    assert (change.old_opens_on, change.new_opens_on, change.reason) == (
+        date(2026, 3, 2), date(2026, 3, 9), "教室装修，推迟一周")
     cls.status = ClassStatus.OPEN
     cls.save()
-    services.class_update(cls, actor=world.unit_u1, opens_on=date(2026, 3, 16))
+    with pytest.raises(ValidationError, match="已开班"):
+        services.class_plan_move(cls, actor=world.unit_u1, reason="再推迟",
+                                 opens_on=date(2026, 3, 16))
     cls.refresh_from_db()
     assert cls.opens_on == date(2026, 3, 9)
 
@@ -274,6 +285,8 @@ def test_a_training_result_recorded_elsewhere_shows_on_the_class(world):
     candidacy_record(c, stage=Stage.CONTRACT, result=Result.SIGNED, on=date(2026, 3, 25),
                      actor=world.agency_a1, contract_trade="介护", contract_term="3年")
     (e,) = services.enrol(cls, actor=world.unit_u1, candidacies=[c])
+    services.roster_file(cls, actor=world.unit_u1)
+    services.class_open(cls, actor=world.unit_u1, on=cls.opens_on)
     candidacy_record(c, stage=Stage.TRAINING, result=Result.INCOMPLETE, on=date(2026, 4, 20),
                      actor=world.unit_u1)  # e.g. from an uploaded 花名表
     e.refresh_from_db()
