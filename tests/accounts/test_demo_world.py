@@ -102,9 +102,14 @@ def _assert_rules_hold(today, client):
     client.force_login(sxu)
     assert "补助资金申请表（附件8）" in client.get("/todo/").content.decode()
 
-    # This year has its tasks and its standards: a claim is possible now.
+    # This year has its tasks (the unit sees its own on its home) and its standards: a claim
+    # is possible now.
     assert TaskPlan.objects.filter(year=today.year).exists()
-    assert Task.objects.filter(year=today.year, unit=sxu.unit, number__gt=0).exists()
+    task = Task.objects.get(year=today.year, unit=sxu.unit)
+    assert task.number and task.number > 0
+    home = client.get("/").content.decode()
+    assert re.search(rf"{task.number}</\w+>\s*<\w+[^>]*>{today.year}年任务数", home), \
+        "the unit's home does not show this year's task"
     assert {s for s in Standard.objects.filter(year=today.year).values_list("item", flat=True)} \
         == {code for code, _ in STANDARD_ITEMS}
     # The draft claim follows its event: its people departed, in the claim's standards year.
