@@ -1,50 +1,86 @@
-"""A small demo world for the demo accounts: people of 山西大学 through the 2020 pipeline, an
-intensive class, a 非建制班, the 2020 standards and a departure claim. Written through the
-services, so every rule, deadline and history row is as in real use. Never in production;
-loaded once (a second run finds the demo people and does nothing)."""
-from datetime import date
+"""A small demo world for the demo accounts, living in the current year: two cohorts of
+山西大学 through the pipeline on working days before today, an intensive class planned and
+opened on past recorded dates, results with attendance, departures after it, this year's
+standards and tasks, a draft departure claim, and a 非建制班 planned after today. Written
+through the services, so every rule, deadline and history row is as in real use: events
+recorded today that happened weeks ago count as filed late, those of the last days on time,
+and what is still owed shows in 我的待办. Never in production; loaded once (a second run finds
+the demo class and does nothing)."""
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.utils import timezone
 
+from apps.accounts.demo import DEMO_PROJECT
 from apps.accounts.models import User
 from apps.dashboards.services import figures_refresh
+from apps.orgs.models import OrganisingUnit
 from apps.pipeline.models import Result, Stage
-from apps.pipeline.services import candidacy_open, candidacy_record
+from apps.pipeline.services import candidacy_open, candidacy_record, session_create
 from apps.projects.models import JobProject
+from apps.quotas.models import Task, TaskPlan
+from apps.quotas.services import task_plan_open, task_plan_publish, task_set
 from apps.registry.idnumber import make_id
 from apps.registry.services import person_register
 from apps.subsidies.services import claim_create, standard_set
 from apps.training import services as training
 from apps.training.models import TrainingClass
+from apps.workdays.calendar import add_working_days
 
 INTENSIVE_NAME = "日语介护强化一班（演示）"
+STANDING_NAME = "日语非建制班（演示）"
 
-# (item, 元/人, fund): demo figures, to be replaced by the province's real standards.
-STANDARDS_2020 = [("first_interview", "50", "employment"), ("medical", "300", "employment"),
+# (item, 元/人, fund): the seed's demo figures, set for every year the demo's events fall in.
+DEMO_STANDARDS = [("first_interview", "50", "employment"), ("medical", "300", "employment"),
                   ("second_interview", "50", "employment"),
                   ("training_advance", "1000", "skills"), ("interview_award", "200", "employment"),
                   ("training_fee", "2000", "skills"), ("training_award", "500", "employment"),
                   ("training_balance", "1000", "skills"), ("departure_fee", "3000", "employment"),
                   ("employment_award", "2000", "employment"), ("standing_class", "600", "skills")]
+DEMO_UNIT_TASK = 30  # 山西大学's task when the seed has none for it
+
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧"
-GIVEN = ["晓梅", "建国", "丽娜", "志强", "海燕", "伟", "静", "磊", "婷", "鹏"]
+# Given names chosen by the sex the ID number says (17th digit odd: 男).
+GIVEN = {"男": ["建国", "志强", "伟", "磊", "鹏", "浩然", "俊杰", "国栋", "文博", "子轩"],
+         "女": ["晓梅", "丽娜", "海燕", "静", "婷", "雅琴", "秀英", "欣怡", "佳慧", "梦瑶"]}
+
+# The demo's timeline, in working days before today (the stages in pipeline order).
+FIRST = {"registered": 60, "first_interview": 55, "medical": 50, "second_interview": 45,
+         "contract": 42, "class_opens": 40, "course_starts": 39, "class_ends": 9,
+         "missed_departure_batch": 7, "departure": 3}
+SECOND = {"registered": 7, "first_interview": 2}
+MEDICAL_SESSION_AHEAD = 3  # working days after today: the second cohort's 体检
+STANDING_OPENS_AHEAD = 21  # calendar days after today, then the next Monday
 
 
-def _people(unit_user, n, start):
+def _people(unit_user, indices, *, registered_on, today):
     people = []
-    for i in range(start, start + n):
-        sex = "女" if i % 2 else "男"
-        seq = f"{(i * 2 + (0 if sex == '女' else 1)) % 1000:03d}"
+    for i in indices:
+        sex = "男" if i % 2 == 0 else "女"
+        name = SURNAMES[i % len(SURNAMES)] + GIVEN[sex][(i // 2) % len(GIVEN[sex])]
+        # 24 to 29 years old today; the last digit of seq gives the sex (odd: 男).
+        birth = date(today.year - 24 - i % 6, 1 + i % 12, 1 + i % 28)
         people.append(person_register(
-            actor=unit_user, name=SURNAMES[i % len(SURNAMES)] + GIVEN[i % len(GIVEN)],
-            sex=sex, id_number=make_id(region="140105", birth=date(1996 + i % 6, 1 + i % 12,
-                                                                        1 + i % 27), seq=seq),
+            actor=unit_user, name=name, sex=sex,
+            id_number=make_id(region="140105", birth=birth, seq=f"{i:02d}{1 if sex == '男' else 2}"),
             phone=f"1390351{i:04d}", category="学生", education="大专", intended_trade="介护",
-            registered_on=date(2020, 3, 2)))
+            registered_on=registered_on))
     return people
+
+
+def _years_plan(province, unit, year):
+    """This year's plan, opened as the province does: a copy of the latest earlier year it
+    planned (the seed's 2020), published; 山西大学 gets the demo figure where it has none."""
+    if TaskPlan.objects.filter(year=year).exists():
+        return
+    source = TaskPlan.objects.filter(year__lt=year).order_by("-year").first()
+    plan = task_plan_open(year=year, actor=province, copy_from=source.year if source else None)
+    if not Task.objects.filter(year=year, unit=unit, number__isnull=False).exists():
+        task_set(year=year, unit=unit, number=DEMO_UNIT_TASK, note="演示", actor=province)
+    task_plan_publish(plan, actor=province)
 
 
 @transaction.atomic
@@ -53,55 +89,89 @@ def demo_world_load() -> bool:
         raise ImproperlyConfigured("生产环境不得载入演示数据。")
     if TrainingClass.objects.filter(name=INTENSIVE_NAME).exists():
         return False
+    today = timezone.localdate()
+
+    def ago(working_days):  # that many working days before today
+        return add_working_days(today, -working_days).day
+
+    first = {key: ago(n) for key, n in FIRST.items()}
+    second = {key: ago(n) for key, n in SECOND.items()}
     province, unit, agency = (User.objects.get(username=u) for u in ("province", "sxu", "ciic"))
-    for item, amount, fund in STANDARDS_2020:
-        standard_set(actor=province, year=2020, item=item, amount=Decimal(amount), fund=fund)
-    project = JobProject.objects.get(name="日本介护技能实习项目（演示）")
-    people = _people(unit, 8, 0)
+    sxu = OrganisingUnit.objects.get(pk=unit.unit_id)
+    # Standards for this year (a claim is possible now) and every year an event fell in.
+    for year in sorted({today.year, *(d.year for d in first.values())}):
+        for item, amount, fund in DEMO_STANDARDS:
+            standard_set(actor=province, year=year, item=item, amount=Decimal(amount), fund=fund)
+    _years_plan(province, sxu, today.year)
+    project = JobProject.objects.get(name=DEMO_PROJECT)
+
+    # First cohort: 8 people, all the way to departure.
     passed = []
-    for i, person in enumerate(people):
-        c = candidacy_open(person=person, project=project, actor=unit, on=date(2020, 3, 2))
+    for i, person in enumerate(_people(unit, range(8), registered_on=first["registered"],
+                                       today=today)):
+        c = candidacy_open(person=person, project=project, actor=unit, on=first["registered"])
         c = candidacy_record(c, stage=Stage.FIRST_INTERVIEW, result=Result.PASS,
-                             on=date(2020, 3, 10), actor=agency)
+                             on=first["first_interview"], actor=agency)
         medical = Result.FAIL if i == 7 else Result.PASS  # one does not pass the medical
-        c = candidacy_record(c, stage=Stage.MEDICAL, result=medical, on=date(2020, 3, 17),
+        c = candidacy_record(c, stage=Stage.MEDICAL, result=medical, on=first["medical"],
                              actor=unit, hospital="山西省人民医院")
         if medical == Result.PASS:
-            c = candidacy_record(c, stage=Stage.SECOND_INTERVIEW, result=Result.PASS,
-                                 on=date(2020, 3, 24), actor=agency)
-            passed.append(c)
-    signed = []
-    for c in passed[:5]:
-        signed.append(candidacy_record(c, stage=Stage.CONTRACT, result=Result.SIGNED,
-                                       on=date(2020, 4, 1), actor=agency, contract_trade="介护",
-                                       contract_term="3年", service_fee=Decimal("8000")))
+            passed.append(candidacy_record(c, stage=Stage.SECOND_INTERVIEW, result=Result.PASS,
+                                           on=first["second_interview"], actor=agency))
+    signed = [candidacy_record(c, stage=Stage.CONTRACT, result=Result.SIGNED,
+                               on=first["contract"], actor=agency, contract_trade="介护",
+                               contract_term="3年", service_fee=Decimal("8000"))
+              for c in passed[:6]]
     cls = training.class_create(
         actor=unit, kind="intensive", name=INTENSIVE_NAME, mode="with_agency",
-        agency=agency.agency, project=project, opens_on=date(2020, 4, 7),
-        course_starts_on=date(2020, 4, 8), ends_on=date(2020, 6, 5), place="山西大学外语楼",
-        courses="日语（N4）、介护技能、日本国情与安全", timetable="周一至周五 每天6课时",
-        hours_per_week=Decimal(30))
+        agency=agency.agency, project=project, opens_on=first["class_opens"],
+        course_starts_on=first["course_starts"], ends_on=first["class_ends"],
+        place="山西大学外语楼", courses="日语（N4）、介护技能、日本国情与安全",
+        timetable="周一至周五 每天6课时", hours_per_week=Decimal(30))
     enrolments = training.enrol(cls, actor=unit, candidacies=signed)
     training.roster_file(cls, actor=unit)
-    cls = training.class_open(cls, actor=unit, on=date(2020, 4, 7))
-    training.results_record(cls, actor=unit, on=date(2020, 6, 5), rows=[
-        (e, Decimal(240), "pass" if k < 4 else "incomplete", f"晋商培2020-{k + 1:03d}" if k < 4 else "")
+    # Opened on its planned day, a recorded date in the past.
+    cls = training.class_open(cls, actor=unit, on=first["class_opens"])
+    # Results on the last day of the class, each with the hours attended; one did not finish.
+    training.results_record(cls, actor=unit, on=first["class_ends"], rows=[
+        (e, Decimal(180) if k < 5 else Decimal(96), "pass" if k < 5 else "incomplete",
+         f"晋商培{today.year}-{k + 1:03d}" if k < 5 else "")
         for k, e in enumerate(enrolments)])
-    training.class_end(cls, actor=unit, on=date(2020, 6, 5))
-    for k, e in enumerate(enrolments[:3]):
-        e.candidacy.refresh_from_db()
-        candidacy_record(e.candidacy, stage=Stage.DEPARTURE, result=Result.DEPARTED,
-                         on=date(2020, 7, 1), actor=agency, passport_no=f"E6{k}1234{k}7",
+    cls = training.class_end(cls, actor=unit, on=first["class_ends"])
+    trained = [e.candidacy for e in enrolments[:5]]
+    for k, c in enumerate(trained[:3]):
+        c.refresh_from_db()
+        candidacy_record(c, stage=Stage.DEPARTURE, result=Result.DEPARTED,
+                         on=first["departure"], actor=agency, passport_no=f"E6{k}1234{k}7",
                          residence_status_no=f"在留{k + 1:04d}", country="日本",
                          departure_trade="介护", employer="演示用外方企业")
+    # The other two were in a departure batch whose data the agency has not filed: overdue.
+    session_create(actor=agency, stage=Stage.DEPARTURE, project=project,
+                   held_on=first["missed_departure_batch"], place="北京首都国际机场")
+    # The 附件8 claim of the three departures, still a draft (owed within 10 working days).
     claim_create(actor=unit, phase="departure", training_class=cls,
                  bank_name="中国银行太原坞城路支行", account_name="山西大学",
-                 account_no="1405 0001 2020 0001")
+                 account_no="1405 0001 0000 0001")
+
+    # Second cohort: registered last week, 初试 two working days ago, 体检 booked ahead.
+    for person in _people(unit, range(8, 18), registered_on=second["registered"], today=today):
+        c = candidacy_open(person=person, project=project, actor=unit, on=second["registered"])
+        candidacy_record(c, stage=Stage.FIRST_INTERVIEW, result=Result.PASS,
+                         on=second["first_interview"], actor=agency)
+    session_create(actor=unit, stage=Stage.MEDICAL, project=project, unit=sxu, city=sxu.city,
+                   held_on=add_working_days(today, MEDICAL_SESSION_AHEAD).day,
+                   place="山西省人民医院体检中心", hospital="山西省人民医院")
+
+    # A 非建制班 planned to open after today, still short of its 30 people.
+    opens = today + timedelta(days=STANDING_OPENS_AHEAD)
+    opens += timedelta(days=-opens.weekday() % 7)  # the next Monday
     standing = training.class_create(
-        actor=unit, kind="standing", name="日语非建制班（演示）", opens_on=date(2026, 3, 2),
-        first_term_ends_on=date(2026, 7, 10), second_term_starts_on=date(2026, 9, 1),
-        ends_on=date(2027, 1, 15), place="山西大学外语楼", courses="日语入门",
+        actor=unit, kind="standing", name=STANDING_NAME, opens_on=opens,
+        first_term_ends_on=opens + timedelta(weeks=18, days=4),
+        second_term_starts_on=opens + timedelta(weeks=26),
+        ends_on=opens + timedelta(weeks=45, days=4), place="山西大学外语楼", courses="日语入门",
         timetable="每周二、四晚 各2课时", hours_per_week=Decimal(4), language="日语")
-    training.standing_members_add(standing, actor=unit, persons=_people(unit, 12, 20))
+    training.standing_members_add(standing, actor=unit, persons=_people(
+        unit, range(20, 32), registered_on=second["registered"], today=today))
     transaction.on_commit(figures_refresh)  # the dashboards show the demo at once
     return True

@@ -9,11 +9,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.audit.models import AuditAction
-from apps.audit.services import audited
+from apps.audit.services import audit_log, audited
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
-from apps.audit.models import AuditAction
-from apps.audit.services import audit_log
 from apps.pipeline import gaps, transitions
 from apps.pipeline.models import (
     DETAIL_LABELS, OPEN_STATUSES, Candidacy, CandidacyStatus, Result, Session, Stage, StageEvent,

@@ -34,30 +34,3 @@ def test_no_demo_account_when_production_is_on(world, settings):
         call_command("demo_accounts")
     assert set(User.objects.values_list("username", "password")) == before
     assert not User.objects.filter(username__in=["taiyuan", "sxu", "ciic"]).exists()
-
-
-def test_the_demo_world_is_loaded_once_through_the_services(world, settings):
-    from apps.accounts.demo_world import demo_world_load
-    from apps.pipeline.models import Candidacy
-    from apps.subsidies.models import Claim
-    from apps.training.models import TrainingClass
-    demo_accounts_create()
-    assert demo_world_load() is True
-    sxu = world.u1
-    assert Candidacy.objects.filter(unit=sxu, departed_on__isnull=False).count() == 3
-    claim = Claim.objects.get(unit=sxu, phase="departure", year=2020)
-    assert claim.total == 3 * (1000 + 3000 + 2000)  # 3 departed × (尾款 + 出国 + 就业奖补)
-    assert TrainingClass.objects.get(kind="standing", unit=sxu, name__contains="演示").members.count() == 12
-    assert demo_world_load() is False  # a second run changes nothing
-    settings.PRODUCTION = True
-    with pytest.raises(ImproperlyConfigured):
-        demo_world_load()
-
-
-def test_the_demo_dashboard_has_figures_at_once(world, django_capture_on_commit_callbacks):
-    from apps.accounts.demo_world import demo_world_load
-    from apps.dashboards.models import EventFigure
-    demo_accounts_create()
-    with django_capture_on_commit_callbacks(execute=True):
-        demo_world_load()
-    assert EventFigure.objects.filter(year=2020, unit=world.u1).exists()

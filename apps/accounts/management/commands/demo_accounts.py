@@ -14,4 +14,4 @@ class Command(BaseCommand):
         for username, role, org in rows:
             self.stdout.write(f"  {username:<10} {role:<6} {org}")
         if demo_world_load():
-            self.stdout.write("已载入演示数据：山西大学的报名人员、强化培训班、非建制班与补助资金申请。")
+            self.stdout.write("已载入演示数据（日期以今天为准）：山西大学的报名人员、强化培训班、非建制班与补助资金申请。")
