@@ -405,6 +405,13 @@ def _(w):
                 "projects.JobProject")
 
 
+@walks("projects.services.project_update")
+def _(w):
+    from apps.projects.services import project_update
+    return Step(lambda: project_update(w.project_a1_draft, actor=w.agency_a1, headcount=8),
+                w.agency_a1, w.project_a1_draft)
+
+
 @walks("projects.services.project_submit")
 def _(w):
     from apps.projects.services import project_submit
