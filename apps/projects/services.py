@@ -1,4 +1,4 @@
-"""Writes of job projects: draft, submit, approve (publish), return, close, dock."""
+"""Writes of job projects: draft, edit, submit, approve (publish), return, close, dock."""
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -17,6 +17,21 @@ def project_draft(*, agency, actor, **fields) -> JobProject:
     project = JobProject.objects.create(agency=agency, status=ProjectStatus.DRAFT, **fields)
     audit_log(actor, AuditAction.PROJECT, project, detail="起草")
     return project
+
+
+@audited(AuditAction.PROJECT, "修改草稿")
+def project_update(project, *, actor, **fields) -> JobProject:
+    """The agency edits its draft. Row-locked: a project submitted meanwhile is not changed."""
+    locked = JobProject.objects.select_for_update().get(pk=project.pk)
+    if locked.status not in EDITABLE:
+        raise ValidationError(f"项目当前状态为“{locked.get_status_display()}”，不能修改。")
+    changed = [name for name, value in fields.items() if getattr(locked, name) != value]
+    for name in changed:
+        setattr(locked, name, fields[name])
+    locked.save(update_fields=changed)
+    labels = "、".join(str(JobProject._meta.get_field(n).verbose_name) for n in changed)
+    audit_log(actor, AuditAction.PROJECT, locked, detail=f"修改：{labels or '无变化'}")
+    return locked
 
 
 def _move(project, *, old, new, **changes) -> JobProject:

@@ -76,9 +76,13 @@ def project_edit(request, pk):
         raise PermissionDenied("已提交或已发布的项目不能修改。")
     form = ProjectForm(request.POST or None, instance=project)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "已保存。")
-        return redirect("projects:project_detail", pk=project.pk)
+        try:
+            services.project_update(project, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("projects:project_detail", pk=project.pk)
     return render(request, "orgs/form.html", {
         "form": form, "title": f"修改项目：{project.name}",
         "back": reverse("projects:project_detail", args=[project.pk])})

@@ -17,12 +17,14 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps as django_apps
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.utils import timezone
 
 from apps.audit import services as audit
 from apps.audit.models import AuditEvent
+from tests.audit import walk
 
 FAKE_IP = "203.0.113.9"
 WRITE_CALLS = {"save", "create", "update", "delete", "bulk_create", "bulk_update",
@@ -132,166 +134,88 @@ def test_a_helper_write_outside_an_audited_service_is_refused(world):
 
 # --- the walk ---------------------------------------------------------------------------------
 
-def _pdf():
-    from tests.conftest import pdf
-    return pdf()
-
-
-def _walk(w):
-    """Service name → (call, expected actor). Realistic arguments from the test world."""
-    from apps.evidence.models import EvidenceKind
-    from apps.pipeline.models import Result, Stage
-    from apps.registry.idnumber import make_id
-    today = timezone.localdate()
-    import apps.accounts.services as acc
-    import apps.deadlines.services as dl
-    import apps.evidence.services as ev
-    import apps.orgs.services as org
-    import apps.pipeline.services as pipe
-    import apps.projects.services as proj
-    import apps.publicity.services as pub
-    import apps.quotas.services as quo
-    import apps.registry.services as reg
-    import apps.rosters.services as ros
-    import apps.subsidies.services as sub
-    import apps.training.services as tr
-    import apps.workdays.services as wd
-
-    seqs = iter(["224", "226", "228"])
-
-    def new_person():
-        seq = next(seqs)
-        return reg.person_register(actor=w.unit_u1, name="王芳", sex="女", category="社会人员",
-                                   phone=f"13800001{seq}",
-                                   id_number=make_id(birth=date(1996, 3, 3), seq=seq))
-
-    return {
-        "registry.services.person_register": (new_person, w.unit_u1),
-        "registry.services.person_update": (
-            lambda: reg.person_update(w.person_ty, actor=w.unit_u1, phone="13800007777"),
-            w.unit_u1),
-        "evidence.services.evidence_attach": (
-            lambda: ev.evidence_attach(person=w.person_ty, kind=EvidenceKind.ID_COPY,
-                                       uploaded=_pdf(), actor=w.unit_u1), w.unit_u1),
-        "pipeline.services.candidacy_open": (
-            lambda: pipe.candidacy_open(person=new_person(), project=w.project_a1,
-                                        actor=w.unit_u1, on=today - timedelta(days=10)),
-            w.unit_u1),
-        "pipeline.services.candidacy_record": (
-            lambda: pipe.candidacy_record(w.cand_ty, stage=Stage.FIRST_INTERVIEW,
-                                          result=Result.PASS, on=w.cand_ty.stage_on,
-                                          actor=w.unit_u1), w.unit_u1),
-        "pipeline.services.candidacy_withdraw": (
-            lambda: pipe.candidacy_withdraw(w.cand_ty, actor=w.unit_u1, on=today,
-                                            reason="个人原因"), w.unit_u1),
-        "pipeline.services.session_create": (
-            lambda: pipe.session_create(actor=w.unit_u1, stage=Stage.FIRST_INTERVIEW,
-                                        project=w.project_a1, held_on=today, place="视频",
-                                        hospital="", unit=w.u1, city=w.ty), w.unit_u1),
-        "quotas.services.task_set_number": (
-            lambda: quo.task_set_number(w.task_u1, number=45, note="调整", actor=w.province),
-            w.province),
-        "quotas.services.task_set": (
-            lambda: quo.task_set(year=2020, unit=w.u2, number=30, note="",
-                                 actor=w.province), w.province),
-        "training.services.class_create": (
-            lambda: tr.class_create(actor=w.unit_u1, kind="intensive", name="新班",
-                                    mode="with_agency", agency=w.a1,
-                                    opens_on=today + timedelta(days=30),
-                                    course_starts_on=today + timedelta(days=31),
-                                    ends_on=today + timedelta(days=80), place="301",
-                                    courses="日语", timetable="每周一至五", hours_per_week=40),
-            w.unit_u1),
-        "training.services.class_update": (
-            lambda: tr.class_update(w.class_ty, actor=w.unit_u1, place="培训楼302"), w.unit_u1),
-        "training.services.roster_file": (
-            lambda: tr.roster_file(w.class_ty, actor=w.unit_u1), w.unit_u1),
-        "training.services.spot_check_record": (
-            lambda: tr.spot_check_record(w.standing_ty, actor=w.province, checked_on=today,
-                                         inspector="李明", findings="正常", outcome="ok"),
-            w.province),
-        "subsidies.services.claim_withdraw": (
-            lambda: sub.claim_withdraw(w.claim_ty, actor=w.unit_u1), w.unit_u1),
-        "subsidies.services.standard_set": (
-            lambda: sub.standard_set(actor=w.province, year=today.year, item="departure_fee",
-                                     amount=Decimal("2100"), fund="employment"), w.province),
-        "subsidies.services.budget_submit": (
-            lambda: sub.budget_submit(actor=w.unit_u1, year=today.year + 1, planned_people=40,
-                                      amount=Decimal("80000")), w.unit_u1),
-        "projects.services.project_submit": (
-            lambda: proj.project_submit(w.project_a1_draft, actor=w.agency_a1), w.agency_a1),
-        "projects.services.project_close": (
-            lambda: proj.project_close(w.project_a1, actor=w.agency_a1), w.agency_a1),
-        "publicity.services.notice_save": (
-            lambda: pub.notice_save(w.notice, actor=w.province), w.province),
-        "orgs.services.unit_update": (
-            lambda: org.unit_update(w.u1, actor=w.province, contact_person="李老师"),
-            w.province),
-        "orgs.services.agency_update": (
-            lambda: org.agency_update(w.a1, actor=w.province, contact_person="王经理"), w.province),
-        "orgs.services.city_update_service_org": (
-            lambda: org.city_update_service_org(w.ty, actor=w.city_ty,
-                                                service_org_name="太原市公共就业服务中心"),
-            w.city_ty),
-        "orgs.services.cooperation_end": (
-            lambda: org.cooperation_end(w.coop_u1, actor=w.unit_u1), w.unit_u1),
-        "orgs.services.agency_set_status": (
-            lambda: org.agency_set_status(w.a1, status="suspended", actor=w.province),
-            w.province),
-        "orgs.services.filing_decide": (
-            lambda: org.filing_decide(w.filing_ty, approve=True, actor=w.province),
-            w.province),
-        "workdays.services.special_day_set": (
-            lambda: wd.special_day_set(day=date(today.year, 12, 31), kind="holiday",
-                                       name="测试", actor=w.province), w.province),
-        "workdays.services.special_day_delete": (
-            lambda: wd.special_day_delete(w.holiday, actor=w.province), w.province),
-        "deadlines.services.rule_set_offset": (
-            lambda: dl.rule_set_offset(w.stage_rule, offset=6, actor=w.province), w.province),
-        "rosters.services.upload_commit": (
-            lambda: ros.upload_commit(w.upload_ty, actor=w.unit_u1), w.unit_u1),
-        "accounts.services.own_sessions_end": (
-            lambda: acc.own_sessions_end(actor=w.unit_u2), w.unit_u2),
-        "accounts.services.user_set_active": (
-            lambda: acc.user_set_active(w.unit_u2, active=False, actor=w.sysadmin),
-            w.sysadmin),
-        "accounts.services.user_force_logout": (
-            lambda: acc.user_force_logout(w.unit_u2, actor=w.secadmin), w.secadmin),
-    }
-
-
 def _as_request_from(actor):
     request = RequestFactory().post("/", REMOTE_ADDR=FAKE_IP)
     request.user = actor
     return request
 
 
-def test_each_walked_service_leaves_its_row_with_actor_ip_action_and_object(world):
-    walk = _walk(world)
+def unaccounted_services() -> list[str]:
+    """@audited services with neither a step in tests/audit/walk.py nor a reason not to."""
+    service_modules()
+    return sorted(set(audit.AUDITED_SERVICES) - set(walk.WALK) - set(walk.NOT_WALKED))
+
+
+def test_every_audited_service_is_walked_or_says_why_not():
+    """The set is computed: a new @audited service fails here until it has a step in
+    tests/audit/walk.py (or a reason in NOT_WALKED)."""
+    unaccounted = unaccounted_services()
+    assert not unaccounted, f"@audited but neither walked nor listed with a reason: {unaccounted}"
+    stale = sorted((set(walk.WALK) | set(walk.NOT_WALKED)) - set(audit.AUDITED_SERVICES))
+    assert not stale, f"walked or listed but not an @audited service: {stale}"
+    assert not set(walk.WALK) & set(walk.NOT_WALKED)
+    assert all(reason.strip() for reason in walk.NOT_WALKED.values())
+
+
+def test_a_new_audited_service_without_a_step_is_caught():
+    @audit.audited("org", "新服务")
+    def brand_new_service(*, actor):
+        pass
+    name = f"{brand_new_service.__module__}.{brand_new_service.__qualname__}"
+    try:
+        assert unaccounted_services() == [name]
+    finally:
+        audit.AUDITED_SERVICES.pop(name)
+
+
+def _checked(name, step, result, rows) -> str:
+    """What is wrong with the rows a walked call left ('' when nothing)."""
+    service = audit.AUDITED_SERVICES[name]
+    mine = [r for r in rows if r.action == service.audit_action]
+    if not mine:
+        return f"no {service.audit_action} row (rows: {[(r.action, r.detail) for r in rows]})"
+    row = mine[-1]
+    expected_actor = getattr(step.actor, "pk", None)
+    if row.actor_id != expected_actor or row.ip != FAKE_IP:
+        return f"row names actor {row.actor_id} (not {expected_actor}) or IP {row.ip}"
+    if step.names is None:  # a scan: no one object, the row says what it did
+        return "" if row.detail.startswith(service.audit_what) else f"row says {row.detail!r}"
+    if isinstance(step.names, str):  # what the call created
+        label, pk = step.names, getattr(result, "pk", None)
+        if isinstance(result, (list, tuple)) and result:
+            pk = result[0].pk
+    else:
+        label, pk = step.names._meta.label, step.names.pk
+    if row.object_type != label or (pk is not None and row.object_id != str(pk)):
+        return f"row names {row.object_type} #{row.object_id}, not {label} #{pk}"
+    return ""
+
+
+def test_each_audited_service_leaves_its_row_with_actor_ip_action_and_object(world, departed):
+    """Every walked service, called as its page or task calls it, from 203.0.113.9."""
+    world.departed = departed
     failures = []
-    for short, (call, actor) in walk.items():
-        name = f"apps.{short}"
-        service = audit.AUDITED_SERVICES[name]
-        before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        token = audit.current_request.set(_as_request_from(actor))
+    for name, make_step in walk.WALK.items():
+        short = name.removeprefix("apps.")
         try:
-            call()
+            step = make_step(world)
+        except Exception as error:  # noqa: BLE001 - reported per service below
+            failures.append(f"{short}: set-up raised {error!r}")
+            continue
+        before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        token = audit.current_request.set(_as_request_from(step.actor or AnonymousUser()))
+        try:
+            result = step.call()
         except Exception as error:  # noqa: BLE001 - reported per service below
             failures.append(f"{short}: raised {error!r}")
             continue
         finally:
             audit.current_request.reset(token)
-        rows = list(AuditEvent.objects.filter(pk__gt=before))
-        mine = [r for r in rows if r.action == service.audit_action]
-        if not mine:
-            failures.append(f"{short}: no {service.audit_action} row (rows: "
-                            f"{[(r.action, r.detail) for r in rows]})")
-            continue
-        row = mine[-1]
-        if row.actor_id != actor.pk or row.ip != FAKE_IP or not row.object_type:
-            failures.append(f"{short}: row {row.actor_id=} {row.ip=} {row.object_type=}")
+        problem = _checked(name, step, result, list(AuditEvent.objects.filter(pk__gt=before)))
+        if problem:
+            failures.append(f"{short}: {problem}")
     assert not failures, "\n".join(failures)
-    print(f"audit walk: {len(walk)} services walked of {len(audit.AUDITED_SERVICES)} audited")
+    print(f"audit walk: {len(walk.WALK)} walked of {len(audit.AUDITED_SERVICES)} audited")
 
 
 def test_the_row_and_the_write_roll_back_together(world, monkeypatch):

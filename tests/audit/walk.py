@@ -1,0 +1,767 @@
+"""The audit walk's steps: one small function per @audited service (issue 15, item 4).
+
+``@walks(name)`` registers a step. A step receives the test world, does its set-up (which
+may call other services: their rows come before the walk's marker) and returns a ``Step``:
+the call to make under a request from the walk's IP, the user the row must name and what the
+row must name — a model instance (that very row) or a model class (the object the call
+created). Services whose signature may change (class opening, claims) are called in exactly
+one place here. A service that cannot be walked is listed in ``NOT_WALKED`` with the reason.
+
+Steps run in the order written on one world; the claim steps continue one claim."""
+import itertools
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+WALK: dict = {}
+
+# Every @audited service is either walked above or listed here with why it is not.
+NOT_WALKED: dict[str, str] = {}
+
+
+@dataclass
+class Step:
+    call: object
+    actor: object        # the user the row names (None: the call is the system's own)
+    names: object        # a model instance, the label ("app.Model") of what it creates, or
+    #                      None: it writes many rows of its own (a scan), its row says what
+
+
+def walks(name):
+    def register(fn):
+        assert name not in WALK, f"{name} walked twice"
+        WALK[f"apps.{name}"] = fn
+        return fn
+    return register
+
+
+_numbers = itertools.count(400)
+
+
+def new_person(w, actor=None):
+    """A person of 山西大学 no other step uses."""
+    from apps.registry.idnumber import make_id
+    from apps.registry.services import person_register
+    i = next(_numbers)
+    return person_register(actor=actor or w.unit_u1, name=f"学员{i}", sex="男", category="学生",
+                           phone=f"1360000{i:04d}",
+                           id_number=make_id(region="140105", birth=date(1999, 1 + i % 12, 1),
+                                             seq=f"{(2 * i + 1) % 1000:03d}"))
+
+
+def new_candidacy(w):
+    from apps.pipeline.services import candidacy_open
+    return candidacy_open(person=new_person(w), project=w.project_a1, actor=w.unit_u1,
+                          on=date(2026, 3, 2))
+
+
+def pdf():
+    from tests.conftest import pdf as one_page
+    return one_page()
+
+
+# --- registry, evidence, pipeline ---------------------------------------------------------
+
+@walks("registry.services.person_register")
+def _(w):
+    return Step(lambda: new_person(w), w.unit_u1, "registry.Person")
+
+
+@walks("registry.services.person_update")
+def _(w):
+    from apps.registry.services import person_update
+    return Step(lambda: person_update(w.person_ty, actor=w.unit_u1, phone="13800007777"),
+                w.unit_u1, w.person_ty)
+
+
+@walks("registry.services.person_transfer")
+def _(w):
+    from apps.registry.services import person_transfer
+    person = new_person(w)
+    return Step(lambda: person_transfer(person, to_unit=w.u2, reason="改由太原学院推荐",
+                                        actor=w.province), w.province, person)
+
+
+@walks("evidence.services.evidence_attach")
+def _(w):
+    from apps.evidence.models import EvidenceKind
+    from apps.evidence.services import evidence_attach
+    return Step(lambda: evidence_attach(person=w.person_ty, kind=EvidenceKind.ID_COPY,
+                                        uploaded=pdf(), actor=w.unit_u1), w.unit_u1,
+                w.person_ty)  # the person whose file it is
+
+
+@walks("pipeline.services.candidacy_open")
+def _(w):
+    from apps.pipeline.services import candidacy_open
+    person = new_person(w)
+    return Step(lambda: candidacy_open(person=person, project=w.project_a1, actor=w.unit_u1,
+                                       on=timezone.localdate() - timedelta(days=10)),
+                w.unit_u1, "pipeline.Candidacy")
+
+
+@walks("pipeline.services.candidacy_record")
+def _(w):
+    from apps.pipeline.models import Result, Stage
+    from apps.pipeline.services import candidacy_record
+    return Step(lambda: candidacy_record(w.cand_ty, stage=Stage.FIRST_INTERVIEW,
+                                         result=Result.PASS, on=w.cand_ty.stage_on,
+                                         actor=w.unit_u1), w.unit_u1, w.cand_ty)
+
+
+@walks("pipeline.services.candidacy_withdraw")
+def _(w):
+    from apps.pipeline.services import candidacy_withdraw
+    c = new_candidacy(w)
+    return Step(lambda: candidacy_withdraw(c, actor=w.unit_u1, on=timezone.localdate(),
+                                           reason="个人原因"), w.unit_u1, c)
+
+
+@walks("pipeline.services.session_create")
+def _(w):
+    from apps.pipeline.models import Stage
+    from apps.pipeline.services import session_create
+    return Step(lambda: session_create(actor=w.unit_u1, stage=Stage.FIRST_INTERVIEW,
+                                       project=w.project_a1, held_on=timezone.localdate(),
+                                       place="视频", hospital="", unit=w.u1, city=w.ty),
+                w.unit_u1, "pipeline.Session")
+
+
+@walks("pipeline.services.session_record")
+def _(w):
+    from apps.pipeline.models import Result
+    from apps.pipeline.services import session_record
+    c = new_candidacy(w)
+    return Step(lambda: session_record(w.session_ty, actor=w.unit_u1,
+                                       rows=[(c, Result.PASS, {})]), w.unit_u1, c)
+
+
+# --- quotas, training ---------------------------------------------------------------------
+
+@walks("quotas.services.task_set_number")
+def _(w):
+    from apps.quotas.services import task_set_number
+    return Step(lambda: task_set_number(w.task_u1, number=45, note="调整", actor=w.province),
+                w.province, w.task_u1)
+
+
+@walks("quotas.services.task_set")
+def _(w):
+    from apps.quotas.services import task_set
+    return Step(lambda: task_set(year=2020, unit=w.u2, number=30, note="", actor=w.province),
+                w.province, "quotas.Task")
+
+
+@walks("quotas.services.task_plan_save")
+def _(w):
+    from apps.quotas.services import task_plan_save
+    return Step(lambda: task_plan_save(year=2021, actor=w.province, overall_aim=1600,
+                                       declared_unit_total=1900, declared_city_total=1200),
+                w.province, "quotas.TaskPlan")
+
+
+INTENSIVE = dict(kind="intensive", name="介护强化三班", mode="alone", opens_on=date(2026, 4, 1),
+                 course_starts_on=date(2026, 4, 1), ends_on=date(2026, 4, 30), place="实训楼",
+                 courses="日语、介护", timetable="每天8课时", hours_per_week=Decimal(40))
+
+
+def intensive_class(w, upto):
+    """A new intensive class of 山西大学 with one trainee, brought up to ``upto``:
+    "created", "enrolled", "filed", "open" or "ended". Returns (class, enrolment)."""
+    from apps.pipeline.models import Result, Stage
+    from apps.pipeline.services import candidacy_record
+    from apps.training import services as tr
+    from tests.training.test_classes import passed_second_interview
+    cls = tr.class_create(actor=w.unit_u1, **INTENSIVE)
+    if upto == "created":
+        return cls, None
+    c = passed_second_interview(w, new_person(w))
+    candidacy_record(c, stage=Stage.CONTRACT, result=Result.SIGNED, on=date(2026, 3, 25),
+                     actor=w.agency_a1, contract_trade="介护", contract_term="3年")
+    (enrolment,) = tr.enrol(cls, actor=w.unit_u1, candidacies=[c])
+    if upto in ("filed", "open", "ended"):
+        cls = tr.roster_file(cls, actor=w.unit_u1)
+    if upto in ("open", "ended"):
+        cls = open_class(w, cls)
+    if upto == "ended":
+        cls = end_class(w, cls)
+    return cls, enrolment
+
+
+def open_class(w, cls):
+    from apps.training.services import class_open
+    return class_open(cls, actor=w.unit_u1)
+
+
+def end_class(w, cls):
+    from apps.training.services import class_end
+    return class_end(cls, actor=w.unit_u1, on=timezone.localdate())
+
+
+@walks("training.services.class_create")
+def _(w):
+    from apps.training.services import class_create
+    return Step(lambda: class_create(actor=w.unit_u1, **INTENSIVE), w.unit_u1,
+                "training.TrainingClass")
+
+
+@walks("training.services.class_update")
+def _(w):
+    from apps.training.services import class_update
+    return Step(lambda: class_update(w.class_ty, actor=w.unit_u1, place="培训楼302"),
+                w.unit_u1, w.class_ty)
+
+
+@walks("training.services.enrol")
+def _(w):
+    from apps.training.services import enrol
+    from tests.training.test_classes import passed_second_interview
+    cls, _ = intensive_class(w, "created")
+    c = passed_second_interview(w, new_person(w))
+    return Step(lambda: enrol(cls, actor=w.unit_u1, candidacies=[c]), w.unit_u1,
+                "training.Enrolment")
+
+
+@walks("training.services.unenrol")
+def _(w):
+    from apps.training.services import unenrol
+    cls, enrolment = intensive_class(w, "enrolled")
+    return Step(lambda: unenrol(cls, actor=w.unit_u1, enrolment=enrolment), w.unit_u1, cls)
+
+
+@walks("training.services.roster_file")
+def _(w):
+    from apps.training.services import roster_file
+    cls, _ = intensive_class(w, "enrolled")
+    return Step(lambda: roster_file(cls, actor=w.unit_u1), w.unit_u1, cls)
+
+
+@walks("training.services.class_open")
+def _(w):
+    cls, _ = intensive_class(w, "filed")
+    return Step(lambda: open_class(w, cls), w.unit_u1, cls)
+
+
+@walks("training.services.results_record")
+def _(w):
+    from apps.training.services import results_record
+    cls, enrolment = intensive_class(w, "open")
+    return Step(lambda: results_record(cls, actor=w.unit_u1, on=date(2026, 4, 30),
+                                       rows=[(enrolment, Decimal(160), "pass", "SX-W1")]),
+                w.unit_u1, cls)
+
+
+@walks("training.services.class_end")
+def _(w):
+    cls, _ = intensive_class(w, "open")
+    return Step(lambda: end_class(w, cls), w.unit_u1, cls)
+
+
+@walks("training.services.info_file")
+def _(w):
+    from apps.training.services import info_file
+    cls, _ = intensive_class(w, "ended")
+    return Step(lambda: info_file(cls, actor=w.unit_u1), w.unit_u1, cls)
+
+
+@walks("training.services.standing_members_add")
+def _(w):
+    from apps.training.services import standing_members_add
+    person = new_person(w)
+    return Step(lambda: standing_members_add(w.standing_ty, actor=w.unit_u1, persons=[person]),
+                w.unit_u1, w.standing_ty)
+
+
+@walks("training.services.standing_member_remove")
+def _(w):
+    from apps.training.services import standing_member_remove
+    return Step(lambda: standing_member_remove(w.standing_ty, actor=w.unit_u1,
+                                               member=w.member_ty), w.unit_u1, w.standing_ty)
+
+
+@walks("training.services.weekly_hours_record")
+def _(w):
+    from apps.training.models import ClassStatus
+    from apps.training.services import weekly_hours_record
+    type(w.standing_ty).objects.filter(pk=w.standing_ty.pk).update(status=ClassStatus.OPEN)
+    w.standing_ty.refresh_from_db()
+    return Step(lambda: weekly_hours_record(w.standing_ty, actor=w.unit_u1,
+                                            week_of=date(2026, 3, 4), hours=Decimal(2)),
+                w.unit_u1, "training.WeeklyHours")
+
+
+@walks("training.services.spot_check_record")
+def _(w):
+    from apps.training.services import spot_check_record
+    return Step(lambda: spot_check_record(w.standing_ty, actor=w.province,
+                                          checked_on=timezone.localdate(), inspector="李明",
+                                          findings="正常", outcome="ok"),
+                w.province, w.standing_ty)
+
+
+# --- subsidies: one departure claim through its whole flow ----------------------------------
+
+BANK = dict(bank_name="中国银行太原分行", account_name="山西大学", account_no="6216 6000 0000 1234")
+
+
+def claim_create(w):
+    from apps.subsidies.services import claim_create as create
+    w.walk_claim = create(actor=w.unit_u1, phase="departure", year=2026,
+                          training_class=w.departed[0], **BANK)
+    return w.walk_claim
+
+
+def claim_submit(w):
+    from apps.subsidies.services import claim_submit as submit
+    return submit(w.walk_claim, actor=w.unit_u1)
+
+
+@walks("subsidies.services.claim_create")
+def _(w):
+    return Step(lambda: claim_create(w), w.unit_u1, "subsidies.Claim")
+
+
+@walks("subsidies.services.claim_refresh")
+def _(w):
+    from apps.subsidies.services import claim_refresh
+    return Step(lambda: claim_refresh(w.walk_claim, actor=w.unit_u1), w.unit_u1, w.walk_claim)
+
+
+@walks("subsidies.services.claim_submit")
+def _(w):
+    return Step(lambda: claim_submit(w), w.unit_u1, w.walk_claim)
+
+
+@walks("subsidies.services.claim_return")
+def _(w):
+    from apps.subsidies.services import claim_return
+    return Step(lambda: claim_return(w.walk_claim, actor=w.city_ty, reason="账户名称与公章不一致"),
+                w.city_ty, w.walk_claim)
+
+
+@walks("subsidies.services.claim_review")
+def _(w):
+    from apps.subsidies.services import claim_review
+    claim_submit(w)  # resubmitted after the return
+    return Step(lambda: claim_review(w.walk_claim, actor=w.city_ty), w.city_ty, w.walk_claim)
+
+
+@walks("subsidies.services.claim_approve")
+def _(w):
+    from apps.subsidies.services import claim_approve
+    return Step(lambda: claim_approve(w.walk_claim, actor=w.province), w.province, w.walk_claim)
+
+
+@walks("subsidies.services.claim_pay")
+def _(w):
+    from apps.subsidies.services import claim_pay
+    return Step(lambda: claim_pay(w.walk_claim, actor=w.province, paid_on=date(2026, 7, 1),
+                                  voucher_no="晋财2026-001"), w.province, w.walk_claim)
+
+
+@walks("subsidies.services.claim_withdraw")
+def _(w):
+    from apps.subsidies.services import claim_withdraw
+    return Step(lambda: claim_withdraw(w.claim_ty, actor=w.unit_u1), w.unit_u1, w.claim_ty)
+
+
+@walks("subsidies.services.standard_set")
+def _(w):
+    from apps.subsidies.services import standard_set
+    return Step(lambda: standard_set(actor=w.province, year=timezone.localdate().year + 1,
+                                     item="departure_fee", amount=Decimal("2100"),
+                                     fund="employment"), w.province, "subsidies.Standard")
+
+
+@walks("subsidies.services.budget_submit")
+def _(w):
+    from apps.subsidies.services import budget_submit
+    return Step(lambda: budget_submit(actor=w.unit_u1, year=timezone.localdate().year + 1,
+                                      planned_people=40, amount=Decimal("80000")),
+                w.unit_u1, "subsidies.Budget")
+
+
+# --- projects, publicity, disclosures ---------------------------------------------------------
+
+PROJECT = {"name": "日本建筑项目", "country": "日本", "employer": "株式会社やまと", "trade": "建筑",
+           "headcount": 20, "requirements": "18-30岁，男，初中以上，日语N4", "pay": "月薪18万日元",
+           "hours": "每日8小时", "contract_term": "3年", "service_fee": "5000"}
+
+
+def submitted_project(w):
+    from apps.projects.services import project_draft, project_submit
+    project = project_draft(agency=w.a1, actor=w.agency_a1, **PROJECT)
+    project_submit(project, actor=w.agency_a1)
+    return project
+
+
+@walks("projects.services.project_draft")
+def _(w):
+    from apps.projects.services import project_draft
+    return Step(lambda: project_draft(agency=w.a1, actor=w.agency_a1, **PROJECT), w.agency_a1,
+                "projects.JobProject")
+
+
+@walks("projects.services.project_update")
+def _(w):
+    from apps.projects.services import project_update
+    return Step(lambda: project_update(w.project_a1_draft, actor=w.agency_a1, headcount=8),
+                w.agency_a1, w.project_a1_draft)
+
+
+@walks("projects.services.project_submit")
+def _(w):
+    from apps.projects.services import project_submit
+    return Step(lambda: project_submit(w.project_a1_draft, actor=w.agency_a1), w.agency_a1,
+                w.project_a1_draft)
+
+
+@walks("projects.services.project_approve")
+def _(w):
+    from apps.projects.services import project_approve
+    project = submitted_project(w)
+    return Step(lambda: project_approve(project, review_no="晋商审〔2026〕7号", review_form=pdf(),
+                                        actor=w.province), w.province, project)
+
+
+@walks("projects.services.project_return")
+def _(w):
+    from apps.projects.services import project_return
+    project = submitted_project(w)
+    return Step(lambda: project_return(project, reason="薪资描述夸大", actor=w.province),
+                w.province, project)
+
+
+@walks("projects.services.project_dock")
+def _(w):
+    from apps.projects.services import project_dock
+    return Step(lambda: project_dock(w.project_a1, city=w.ty, unit=w.u2, actor=w.unit_u2),
+                w.unit_u2, w.project_a1)
+
+
+@walks("projects.services.project_close")
+def _(w):
+    from apps.projects.services import project_close
+    return Step(lambda: project_close(w.project_a1, actor=w.agency_a1), w.agency_a1,
+                w.project_a1)
+
+
+@walks("publicity.services.notice_save")
+def _(w):
+    from apps.publicity.services import notice_save
+    return Step(lambda: notice_save(w.notice, actor=w.province), w.province, w.notice)
+
+
+def disclosure_pending(w):
+    from apps.disclosures.models import Disclosure, DisclosureForm
+    d = Disclosure.objects.create(form=DisclosureForm.FORM5, purpose="medical",
+                                  purpose_text="出境体检", people_count=1, org_name="山西大学",
+                                  requested_by=w.unit_u1)
+    d.people.set([w.person_ty])
+    return d
+
+
+@walks("disclosures.services.disclosure_request")
+def _(w):
+    from apps.disclosures.models import DisclosureForm
+    from apps.disclosures.services import disclosure_request
+    return Step(lambda: disclosure_request(actor=w.unit_u1, form=DisclosureForm.FORM5,
+                                           people=[w.person_ty], purpose="medical",
+                                           purpose_text="出境体检", org_name="山西大学"),
+                w.unit_u1, "disclosures.Disclosure")
+
+
+@walks("disclosures.services.disclosure_decide")
+def _(w):
+    from apps.disclosures.services import disclosure_decide
+    d = disclosure_pending(w)
+    return Step(lambda: disclosure_decide(d, approve=True, actor=w.province), w.province, d)
+
+
+@walks("disclosures.services.disclosure_take")
+def _(w):
+    from apps.disclosures.services import disclosure_decide, disclosure_take
+    d = disclosure_decide(disclosure_pending(w), approve=True, actor=w.province)
+    return Step(lambda: disclosure_take(d, actor=w.unit_u1), w.unit_u1, d)
+
+
+# --- orgs, calendar, deadlines, rosters -----------------------------------------------------
+
+@walks("orgs.services.unit_create")
+def _(w):
+    from apps.orgs.models import UnitCategory
+    from apps.orgs.services import unit_create
+    return Step(lambda: unit_create(actor=w.province, name="太原旅游职业学院", city=w.ty,
+                                    category=UnitCategory.HIGHER_VOCATIONAL, seq=30),
+                w.province, "orgs.OrganisingUnit")
+
+
+@walks("orgs.services.unit_update")
+def _(w):
+    from apps.orgs.services import unit_update
+    return Step(lambda: unit_update(w.u1, actor=w.province, contact_person="李老师"),
+                w.province, w.u1)
+
+
+@walks("orgs.services.agency_create")
+def _(w):
+    from apps.orgs.services import agency_create
+    return Step(lambda: agency_create(actor=w.province, name="山西国际经济技术合作公司", batch=1,
+                                      seq=9), w.province, "orgs.Agency")
+
+
+@walks("orgs.services.agency_update")
+def _(w):
+    from apps.orgs.services import agency_update
+    return Step(lambda: agency_update(w.a1, actor=w.province, contact_person="王经理"),
+                w.province, w.a1)
+
+
+@walks("orgs.services.city_update_service_org")
+def _(w):
+    from apps.orgs.services import city_update_service_org
+    return Step(lambda: city_update_service_org(w.ty, actor=w.city_ty,
+                                                service_org_name="太原市公共就业服务中心"),
+                w.city_ty, w.ty)
+
+
+@walks("orgs.services.city_cooperation_create")
+def _(w):
+    from apps.orgs.services import city_cooperation_create
+    return Step(lambda: city_cooperation_create(city=w.ty, agency=w.a2, actor=w.city_ty),
+                w.city_ty, "orgs.CityAgencyCooperation")
+
+
+@walks("orgs.services.unit_cooperation_create")
+def _(w):
+    from apps.orgs.services import unit_cooperation_create
+    return Step(lambda: unit_cooperation_create(unit=w.u2, agency=w.a1, actor=w.unit_u2),
+                w.unit_u2, "orgs.UnitAgencyCooperation")
+
+
+@walks("orgs.services.cooperation_end")
+def _(w):
+    from apps.orgs.services import cooperation_end
+    return Step(lambda: cooperation_end(w.coop_u1, actor=w.unit_u1), w.unit_u1, w.coop_u1)
+
+
+@walks("orgs.services.filing_submit_unit")
+def _(w):
+    from apps.orgs.models import UnitCategory
+    from apps.orgs.services import filing_submit_unit
+    return Step(lambda: filing_submit_unit(city=w.ty, actor=w.city_ty, reason="实地考察",
+                                           name="太原某培训学校",
+                                           category=UnitCategory.TRAINING_INSTITUTION),
+                w.city_ty, "orgs.FilingRequest")
+
+
+@walks("orgs.services.filing_submit_agency")
+def _(w):
+    from apps.orgs.services import filing_submit_agency
+    from tests.orgs.test_services import VALID_USCC
+    return Step(lambda: filing_submit_agency(city=w.ty, actor=w.city_ty, reason="自主考察",
+                                             name="某国际经济技术合作公司", credit_code=VALID_USCC,
+                                             licence_no="MOFCOM-001",
+                                             licence_valid_until="2030-12-31"),
+                w.city_ty, "orgs.FilingRequest")
+
+
+@walks("orgs.services.filing_decide")
+def _(w):
+    from apps.orgs.services import filing_decide
+    return Step(lambda: filing_decide(w.filing_ty, approve=True, actor=w.province), w.province,
+                w.filing_ty)
+
+
+@walks("orgs.services.agency_set_status")
+def _(w):
+    from apps.orgs.services import agency_set_status
+    return Step(lambda: agency_set_status(w.a1, status="suspended", actor=w.province),
+                w.province, w.a1)
+
+
+@walks("workdays.services.special_day_set")
+def _(w):
+    from apps.workdays.services import special_day_set
+    return Step(lambda: special_day_set(day=date(timezone.localdate().year, 12, 31),
+                                        kind="holiday", name="测试", actor=w.province),
+                w.province, "workdays.SpecialDay")
+
+
+@walks("workdays.services.special_day_delete")
+def _(w):
+    from apps.workdays.services import special_day_delete
+    return Step(lambda: special_day_delete(w.holiday, actor=w.province), w.province, w.holiday)
+
+
+@walks("workdays.services.calendar_year_enter")
+def _(w):
+    from apps.workdays.services import calendar_year_enter, parse_arrangement
+    return Step(lambda: calendar_year_enter(year=2027, days=parse_arrangement(
+        2027, "2027-01-01 放假 元旦"), actor=w.province, source="国办发明电（测试）"),
+        w.province, "workdays.CalendarYear")
+
+
+@walks("deadlines.services.rule_set_offset")
+def _(w):
+    from apps.deadlines.services import rule_set_offset
+    return Step(lambda: rule_set_offset(w.stage_rule, offset=6, actor=w.province), w.province,
+                w.stage_rule)
+
+
+@walks("deadlines.services.deadlines_scan")
+def _(w):
+    """Run by the daily task; here as queued by the province (the task carries who)."""
+    from apps.deadlines.services import deadlines_scan
+    from apps.pipeline.models import Stage
+    from apps.pipeline.services import session_create
+    session_create(actor=w.unit_u1, stage=Stage.FIRST_INTERVIEW, project=w.project_a1,
+                   held_on=date(2026, 9, 30), place="视频", hospital="", unit=w.u1,
+                   city=w.ty)  # its stage data were due 13 Oct 2026: overdue
+    return Step(lambda: deadlines_scan(), w.province, None)
+
+
+@walks("deadlines.services.budget_items_open")
+def _(w):
+    from apps.deadlines.services import budget_items_open
+    return Step(lambda: budget_items_open(timezone.localdate().year + 2), w.province, None)
+
+
+@walks("rosters.services.upload_receive")
+def _(w):
+    from apps.rosters.services import upload_receive
+    from tests.rosters.files import person_row, xlsx
+    return Step(lambda: upload_receive(actor=w.unit_u1, kind="registration",
+                                       uploaded=SimpleUploadedFile("名册.xlsx",
+                                                                   xlsx([person_row(903)]))),
+                w.unit_u1, "rosters.Upload")
+
+
+@walks("rosters.services.upload_commit")
+def _(w):
+    from apps.rosters.services import upload_commit
+    return Step(lambda: upload_commit(w.upload_ty, actor=w.unit_u1), w.unit_u1, w.upload_ty)
+
+
+# --- accounts (三员分立) ----------------------------------------------------------------------
+
+NEW_PASSWORD = "Neues-Pass-2027"
+
+
+@walks("accounts.services.user_create")
+def _(w):
+    from apps.accounts.models import Role
+    from apps.accounts.services import user_create
+    return Step(lambda: user_create(actor=w.sysadmin, password=NEW_PASSWORD, username="walk_new",
+                                    role=Role.UNIT, unit=w.u2, first_name="新账号"),
+                w.sysadmin, "accounts.User")
+
+
+@walks("accounts.services.user_update")
+def _(w):
+    from apps.accounts.services import user_update
+    return Step(lambda: user_update(w.observer, actor=w.sysadmin, first_name="商务厅观察员"),
+                w.sysadmin, w.observer)
+
+
+@walks("accounts.services.user_authorise")
+def _(w):
+    from apps.accounts.models import Role
+    from apps.accounts.services import grant_key, user_authorise, user_create
+    user = user_create(actor=w.sysadmin, password=NEW_PASSWORD, username="walk_grant",
+                       role=Role.UNIT, unit=w.u2)
+    return Step(lambda: user_authorise(user, actor=w.secadmin, grant=grant_key(user)),
+                w.secadmin, user)
+
+
+def pending_reset(w, user):
+    from apps.accounts.services import user_password_reset
+    user_password_reset(user, password=NEW_PASSWORD, actor=w.sysadmin)
+    user.refresh_from_db()
+    return user.pending_password_at.isoformat()
+
+
+@walks("accounts.services.user_password_reset")
+def _(w):
+    from apps.accounts.services import user_password_reset
+    return Step(lambda: user_password_reset(w.agency_a2, password=NEW_PASSWORD,
+                                            actor=w.sysadmin), w.sysadmin, w.agency_a2)
+
+
+@walks("accounts.services.user_password_authorise")
+def _(w):
+    from apps.accounts.services import user_password_authorise
+    requested_at = pending_reset(w, w.unit_u3)
+    return Step(lambda: user_password_authorise(w.unit_u3, actor=w.secadmin,
+                                                requested_at=requested_at),
+                w.secadmin, w.unit_u3)
+
+
+@walks("accounts.services.user_password_reset_refuse")
+def _(w):
+    from apps.accounts.services import user_password_reset_refuse
+    requested_at = pending_reset(w, w.city_dt)
+    return Step(lambda: user_password_reset_refuse(w.city_dt, actor=w.secadmin,
+                                                   requested_at=requested_at),
+                w.secadmin, w.city_dt)
+
+
+@walks("accounts.services.user_password_change")
+def _(w):
+    from apps.accounts.services import user_password_change
+    return Step(lambda: user_password_change(w.unit_u1, password="Eigenes-Pass-2027"),
+                w.unit_u1, w.unit_u1)
+
+
+@walks("accounts.services.user_unlock")
+def _(w):
+    from apps.accounts.services import user_unlock
+    return Step(lambda: user_unlock(w.agency_a1, actor=w.secadmin), w.secadmin, w.agency_a1)
+
+
+@walks("accounts.services.user_otp_reset")
+def _(w):
+    from apps.accounts.services import user_otp_reset
+    return Step(lambda: user_otp_reset(w.city_ty, actor=w.secadmin), w.secadmin, w.city_ty)
+
+
+@walks("accounts.services.totp_device_bind")
+def _(w):
+    """The city account binds its first authenticator with a current code of it."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django_otp.oath import totp
+
+    from apps.accounts.models import TotpDevice
+    from apps.audit.services import current_request
+    TotpDevice.objects.filter(user=w.city_dt).delete()
+    device = TotpDevice.objects.create(user=w.city_dt, name="手机", confirmed=False,
+                                       key="3132333435363738393031323334353637383930")
+
+    def call():
+        from apps.accounts.services import totp_device_bind
+        request = current_request.get()
+        request.session = SessionStore()
+        return totp_device_bind(request, device, f"{totp(device.bin_key):06d}")
+    return Step(call, w.city_dt, w.city_dt)
+
+
+@walks("accounts.services.own_sessions_end")
+def _(w):
+    from apps.accounts.services import own_sessions_end
+    return Step(lambda: own_sessions_end(actor=w.unit_u2), w.unit_u2, w.unit_u2)
+
+
+@walks("accounts.services.user_set_active")
+def _(w):
+    from apps.accounts.services import user_set_active
+    return Step(lambda: user_set_active(w.unit_u2, active=False, actor=w.sysadmin), w.sysadmin,
+                w.unit_u2)
+
+
+@walks("accounts.services.user_force_logout")
+def _(w):
+    from apps.accounts.services import user_force_logout
+    return Step(lambda: user_force_logout(w.unit_u2, actor=w.secadmin), w.secadmin, w.unit_u2)
