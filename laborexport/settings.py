@@ -106,6 +106,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.accounts.context_processors.navigation",
             ],
+            # Shared template tags; apps.common is a library of helpers, not an installed app.
+            "libraries": {"posted": "apps.common.templatetags.posted"},
         },
     },
 ]
