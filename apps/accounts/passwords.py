@@ -35,37 +35,33 @@ class MinimumLengthValidator:
         return f"密码至少须{self.min_length}个字符。"
 
 
+
 # Django's own rules, in the house's words: its zh-hans catalogue says "你的密码…" and
 # "这个密码太常见了。", informal where every other page addresses the user formally.
-class UserAttributeSimilarityValidator(password_validation.UserAttributeSimilarityValidator):
+class _HouseWording:
+    message = help_text = ""
+
     def validate(self, password, user=None):
         try:
             super().validate(password, user)
         except ValidationError as error:
-            raise ValidationError(f"密码与{error.params['verbose_name']}过于相似，请另设密码。",
-                                  code="password_too_similar")
+            first = error.error_list[0]
+            raise ValidationError(self.message.format(**(first.params or {})), code=first.code)
 
     def get_help_text(self):
-        return "密码不能与用户名、姓名、电子邮箱等个人信息过于相似。"
+        return self.help_text
 
 
-class CommonPasswordValidator(password_validation.CommonPasswordValidator):
-    def validate(self, password, user=None):
-        try:
-            super().validate(password, user)
-        except ValidationError:
-            raise ValidationError("该密码过于常见，请另设密码。", code="password_too_common")
-
-    def get_help_text(self):
-        return "密码不能是常见密码。"
+class UserAttributeSimilarityValidator(_HouseWording,
+                                       password_validation.UserAttributeSimilarityValidator):
+    message = "密码与{verbose_name}过于相似，请另设密码。"
+    help_text = "密码不能与用户名、姓名、电子邮箱等个人信息过于相似。"
 
 
-class NumericPasswordValidator(password_validation.NumericPasswordValidator):
-    def validate(self, password, user=None):
-        try:
-            super().validate(password, user)
-        except ValidationError:
-            raise ValidationError("密码不能全为数字。", code="password_entirely_numeric")
+class CommonPasswordValidator(_HouseWording, password_validation.CommonPasswordValidator):
+    message = "该密码过于常见，请另设密码。"
+    help_text = "密码不能是常见密码。"
 
-    def get_help_text(self):
-        return "密码不能全为数字。"
+
+class NumericPasswordValidator(_HouseWording, password_validation.NumericPasswordValidator):
+    message = help_text = "密码不能全为数字。"
