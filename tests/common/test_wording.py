@@ -83,6 +83,8 @@ def test_composed_messages_keep_one_stop():
 @pytest.mark.django_db
 def test_refusals_of_the_main_forms_read_once(world, client):
     from tests.common.test_batch_forms import applicant
+    from tests.common.test_english_walk import english
+    exempt = {world.unit_u1.username}
     future = (date.today() + timedelta(days=30)).isoformat()
     late = applicant(world, "李四", "222", applied_on=date(2026, 3, 12))
     posts = {
@@ -109,4 +111,5 @@ def test_refusals_of_the_main_forms_read_once(world, client):
             assert "error" in response.content.decode(), f"{url} refused nothing: {data}"
             found += [f"{url}: …{text[max(m.start() - 20, 0):m.end() + 10].strip()}…"
                       for m in RUNTIME.finditer(text)]
+            found += [f"{url}: English {words}" for words in [english(text, exempt)] if words]
     assert not found, "\n".join(found)
