@@ -154,8 +154,8 @@ class OwnPasswordForm(auth_forms.PasswordChangeForm):
     error_messages = {"password_incorrect": "原密码不正确，请重新输入。",
                       "password_mismatch": "两次输入的新密码不一致。"}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
         self.fields["new_password2"].label = "再次输入新密码"
         self.fields["new_password2"].help_text = ""
 
