@@ -106,6 +106,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.accounts.context_processors.navigation",
             ],
+            # Shared template tags; apps.common is a library of helpers, not an installed app.
+            "libraries": {"posted": "apps.common.templatetags.posted"},
         },
     },
 ]
@@ -208,11 +210,11 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "apps.accounts.passwords.UserAttributeSimilarityValidator"},
     {"NAME": "apps.accounts.passwords.MinimumLengthValidator",
      "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "apps.accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "apps.accounts.passwords.NumericPasswordValidator"},
     {"NAME": "apps.accounts.passwords.CharacterClassesValidator"},
 ]
 

@@ -155,6 +155,15 @@ class OwnPasswordForm(auth_forms.PasswordChangeForm):
     """Django's form; the new password is saved by the service (one-time flag, audit). A wrong
     current password counts like a failed login: an open session is no oracle for guessing it."""
 
+    # Django's zh-hans messages say "你的旧密码…"; the house addresses users formally.
+    error_messages = {"password_incorrect": "原密码不正确，请重新输入。",
+                      "password_mismatch": "两次输入的新密码不一致。"}
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields["new_password2"].label = "再次输入新密码"
+        self.fields["new_password2"].help_text = ""
+
     def clean_old_password(self):
         try:
             return super().clean_old_password()

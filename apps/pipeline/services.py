@@ -12,6 +12,7 @@ from apps.audit.models import AuditAction
 from apps.audit.services import audit_log, audited
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
+from apps.common.wording import clauses, sentences
 from apps.pipeline import gaps, transitions
 from apps.pipeline.models import (
     DETAIL_LABELS, OPEN_STATUSES, Candidacy, CandidacyStatus, Result, Session, Stage, StageEvent,
@@ -241,9 +242,9 @@ def session_record(session: Session, *, actor, rows) -> list[Candidacy]:
                                          on=session.held_on, actor=actor, session=session,
                                          **details))
         except GapNeedsReason as error:
-            raise ValidationError(f"{'；'.join(error.messages)}{GAP_ELSEWHERE}")
+            raise ValidationError(sentences(clauses(error.messages), GAP_ELSEWHERE))
         except ValidationError as error:
-            raise ValidationError(f"{candidacy.person.name}：{'；'.join(error.messages)}")
+            raise ValidationError(sentences(f"{candidacy.person.name}：{clauses(error.messages)}"))
     return done
 
 

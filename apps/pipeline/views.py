@@ -9,6 +9,7 @@ from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404, visible
 from apps.common.paginator import CappedPaginator
 from apps.common.forms import apply_errors, filters_note, query_without_page
+from apps.common.wording import error_text
 from apps.orgs.models import Agency, City, OrganisingUnit
 from apps.pipeline import roster, selectors, services, transitions
 from apps.pipeline.forms import (
@@ -214,7 +215,7 @@ def session_detail(request, pk):
             try:
                 services.session_record(session, actor=user, rows=rows)
             except ValidationError as exc:
-                error = "；".join(exc.messages) + "。本次提交未录入任何人，请修改后重新提交。"
+                error = error_text(exc, "本次提交未录入任何人，请修改后重新提交")
             else:
                 messages.success(request, f"已录入 {len(rows)} 人的{session.get_stage_display()}结果。")
                 return redirect("pipeline:session_detail", pk=session.pk)

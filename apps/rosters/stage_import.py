@@ -14,6 +14,7 @@ from django.db.models import Max
 from apps.audit.services import audited_within
 from apps.accounts.scoping import visible
 from apps.common.crypto import blind_index
+from apps.common.wording import clauses, sentences
 from apps.pipeline import transitions
 from apps.pipeline.models import Candidacy, Result, Stage
 from apps.pipeline.roster import GROUPS
@@ -314,10 +315,12 @@ def _record(row: Row, actor) -> None:
             messages = getattr(error, "messages", [str(error)])
             hint = ("（请在花名表最后一列之后加一列，表头写“培训合格证编号”，逐人填写）"
                     if step.stage == Stage.TRAINING and "培训合格证编号" in "".join(messages) else "")
+            after = ()
             if isinstance(error, GapNeedsReason):
-                hint = GAP_ELSEWHERE  # an upload row cannot carry the reason the page asks
+                after = (GAP_ELSEWHERE,)  # an upload row cannot carry the reason the page asks
                 messages = [m.removeprefix(f"{row.person.person.name}：") for m in messages]
-            raise Refused(f"第{row.number}行{row.name}：{'；'.join(messages)}{hint}")
+            raise Refused(sentences(f"第{row.number}行{row.name}：{clauses(messages)}{hint}",
+                                    *after))
         row.person.refresh_from_db()
 
 

@@ -14,6 +14,7 @@ from apps.accounts.scoping import get_visible_or_404, visible
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
 from apps.common.forms import apply_errors
+from apps.common.wording import error_text
 from apps.rosters.views import _attachment
 from apps.subsidies import exports, selectors, services
 from apps.subsidies.forms import BudgetForm, ClaimForm, PaymentForm, ReasonForm, StandardsForm
@@ -110,7 +111,7 @@ def claim_action(request, pk, action):
                 raise ValidationError("请填写拨付日期和拨付凭证号。")
             services.claim_pay(claim, actor=user, **form.cleaned_data)
     except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, DONE[action])
     return redirect("subsidies:claim_detail", pk=claim.pk)

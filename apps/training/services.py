@@ -11,6 +11,7 @@ from apps.audit.models import AuditAction
 from apps.audit.services import audit_log, audited
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
+from apps.common.wording import clauses, sentences
 from apps.deadlines.services import class_item_close, class_items_open
 from apps.orgs.models import OrganisingUnit, UnitAgencyCooperation
 from apps.pipeline import services as pipeline
@@ -336,7 +337,7 @@ def results_record(cls, *, actor, on, rows) -> int:
                                           on=on, actor=actor,
                                           certificate_no=(certificate or "").strip())
             except ValidationError as error:  # InvalidTransition included
-                errors.append(f"{name}：{'；'.join(error.messages)}")
+                errors.append(sentences(f"{name}：{clauses(error.messages)}"))
                 continue
             e.result, e.result_on = result, on
             e.certificate_no = (certificate or "").strip() if result == EnrolmentResult.PASS else ""

@@ -18,6 +18,7 @@ from apps.accounts.scoping import get_visible_or_404, visible
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
 from apps.common.forms import apply_errors
+from apps.common.wording import error_text
 from apps.orgs.models import Agency, UnitAgencyCooperation
 from apps.pipeline.models import Candidacy
 from apps.projects.models import JobProject, ProjectStatus
@@ -38,10 +39,6 @@ def _class(request, pk):
     return get_visible_or_404(TrainingClass.objects.select_related("unit", "city", "agency",
                                                                    "project"),
                               request.user, pk=pk)
-
-
-def _error_text(error: ValidationError) -> str:
-    return "；".join(error.messages)
 
 
 @role_required(*VIEWERS)
@@ -135,7 +132,7 @@ def class_enrol(request, pk):
             try:
                 services.enrol(cls, actor=request.user, candidacies=chosen)
             except ValidationError as error:
-                messages.error(request, _error_text(error) + "。本次未添加任何人。")
+                messages.error(request, error_text(error, "本次未添加任何人"))
             else:
                 messages.success(request, f"已添加 {len(chosen)} 名参训人员。")
                 return redirect("training:class_detail", pk=cls.pk)
@@ -151,7 +148,7 @@ def enrolment_remove(request, pk):
     try:
         services.unenrol(enrolment.training_class, actor=request.user, enrolment=enrolment)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, f"已将{enrolment.candidacy.person.name}移出本班。")
     return redirect("training:class_detail", pk=enrolment.training_class_id)
@@ -165,7 +162,7 @@ def member_remove(request, pk):
     try:
         services.standing_member_remove(member.training_class, actor=request.user, member=member)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, f"已将{member.person.name}移出花名表。")
     return redirect("training:class_detail", pk=member.training_class_id)
@@ -219,20 +216,31 @@ def class_action(request, pk, action):
         else:
             raise Http404
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, done)
     return redirect("training:class_detail", pk=cls.pk)
 
 
-def _decimal(value):
+def _decimal(value, enrolment):
     value = (value or "").strip()
     if not value:
         return None
     try:
         return Decimal(value)
     except InvalidOperation:
-        raise ValidationError(f"“{value}”不是有效的课时数")
+        raise ValidationError(f"{enrolment.candidacy.person.name}的出勤课时“{value}”不是有效的数字")
+
+
+def _posted_date(value, label):
+    """A posted yyyy-mm-dd date; a missing or malformed one is refused, never taken as today."""
+    try:
+        on = parse_date(value or "")
+    except ValueError:
+        on = None
+    if on is None:
+        raise ValidationError(f"请按“年-月-日”填写{label}。")
+    return on
 
 
 @role_required(Role.UNIT)
@@ -243,14 +251,14 @@ def class_results(request, pk):
     error = None
     on = timezone.localdate()
     if request.method == "POST":
-        on = parse_date(request.POST.get("on", "")) or on
         try:
-            rows = [(e, _decimal(request.POST.get(f"hours-{e.pk}")),
+            on = _posted_date(request.POST.get("on"), "考核日期")
+            rows = [(e, _decimal(request.POST.get(f"hours-{e.pk}"), e),
                      request.POST.get(f"result-{e.pk}", ""),
                      request.POST.get(f"certificate-{e.pk}", "")) for e in enrolments]
             n = services.results_record(cls, actor=request.user, on=on, rows=rows)
         except ValidationError as exc:
-            error = _error_text(exc) + "。本次提交未保存，请修改后重新提交。"
+            error = error_text(exc, "本次提交未保存，请修改后重新提交")
         else:
             messages.success(request, f"已保存出勤，录入 {n} 人的培训结果。")
             return redirect("training:class_detail", pk=cls.pk)
@@ -269,7 +277,7 @@ def class_hours(request, pk):
         try:
             row = services.weekly_hours_record(cls, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, f"已登记{row.week_of:%Y年%m月%d日}当周课时 {row.hours:g}。")
     else:

@@ -80,3 +80,11 @@ def test_no_form_shows_django_dashes_for_an_empty_choice(world):
                           if "---------" in str(form[name])]
                 dashes.append(f"{cls.__module__}.{cls.__qualname__}: {fields}")
     assert not dashes, "Django's ----- placeholder:\n" + "\n".join(dashes)
+
+
+@pytest.mark.django_db
+def test_no_form_addresses_the_user_informally(world):
+    """The house says 您 or nothing; Django's catalogue says "你的密码…"."""
+    informal = [f"{cls.__module__}.{cls.__qualname__}" for cls in form_classes()
+                for form in instances(cls, world) if "你" in str(form)]
+    assert not informal, "\n".join(informal)

@@ -12,6 +12,7 @@ from django.db import transaction
 from apps.accounts.models import ADMIN_ROLES, Role, User
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
+from apps.common.wording import error_text
 
 
 class Command(BaseCommand):
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         try:
             validate_password(password, user)
         except ValidationError as error:
-            raise CommandError("；".join(error.messages))
+            raise CommandError(error_text(error))
         user.set_password(password)
         with transaction.atomic():
             user.save()
