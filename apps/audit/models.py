@@ -50,6 +50,7 @@ class AuditAction(models.TextChoices):
     DEADLINE = "deadline", "期限规则与提醒"
     # The system itself
     PURGE = "purge", "清理过期审计日志"
+    FIGURES = "figures", "统计核对修正"
 
 
 # The floor the database enforces whatever the settings say (SECURITY.md: at least 180 days;
