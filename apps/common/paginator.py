@@ -62,7 +62,7 @@ class KeysetPage:
 
     def __init__(self, qs, *, after: str | None, per_page: int = 50,
                  order: tuple[str, str] = ("stage_on", "id")):
-        from django.db.models import F, Value
+        from django.db.models import F
         from django.db.models.fields.tuple_lookups import Tuple, TupleLessThan
 
         self.per_page, self.order = per_page, order
@@ -70,8 +70,7 @@ class KeysetPage:
         self.first = key is None
         qs = qs.order_by(*(f"-{name}" for name in order))
         if key is not None:
-            qs = qs.filter(TupleLessThan(Tuple(*(F(name) for name in order)),
-                                         Tuple(*(Value(v) for v in key))))
+            qs = qs.filter(TupleLessThan(Tuple(*(F(name) for name in order)), key))
         rows = list(qs[:per_page + 1])
         self.has_next = len(rows) > per_page
         self.object_list = rows[:per_page]
