@@ -99,7 +99,7 @@ def run():
         DepartureFigure, EventFigure, FigureRefresh, ProjectFigure, WithdrawalFigure,
     )
     from apps.dashboards.scale import scale_generate, scale_prepare
-    from apps.dashboards.services import figures_refresh
+    from apps.dashboards.services import figures_recount
     from apps.orgs.models import City
     from apps.pipeline.models import StageEvent
     from apps.registry.models import Person
@@ -117,7 +117,7 @@ def run():
         print(f"generated in {time.perf_counter() - start:.0f} s")
     if not FigureRefresh.objects.exists():
         start = time.perf_counter()
-        figures_refresh()
+        figures_recount()
         print(f"dashboard figures refreshed in {time.perf_counter() - start:.0f} s")
     events = StageEvent.objects.count()
     print(f"data: {Person.objects.count():,} persons, {events:,} stage events; year {YEAR}")

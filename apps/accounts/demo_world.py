@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from apps.accounts.models import User
-from apps.dashboards.services import figures_refresh
+from apps.dashboards.services import figures_recount
 from apps.pipeline.models import Result, Stage
 from apps.pipeline.services import candidacy_open, candidacy_record
 from apps.projects.models import JobProject
@@ -103,5 +103,5 @@ def demo_world_load() -> bool:
         ends_on=date(2027, 1, 15), place="山西大学外语楼", courses="日语入门",
         timetable="每周二、四晚 各2课时", hours_per_week=Decimal(4), language="日语")
     training.standing_members_add(standing, actor=unit, persons=_people(unit, 12, 20))
-    transaction.on_commit(figures_refresh)  # the dashboards show the demo at once
+    transaction.on_commit(figures_recount)  # the dashboards show the demo at once
     return True

@@ -135,7 +135,7 @@ def test_the_recount_folds_the_days_rows_into_one_per_key(data):
 
 def test_the_recount_runs_nightly_instead_of_the_half_hour_rebuild():
     tasks = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "apps.dashboards.tasks.figures_refresh" not in tasks
+    assert "apps.dashboards.tasks.figures_recount" not in tasks
     schedule = tasks["apps.dashboards.tasks.figures_recount"]
     assert schedule.hour == {2} and schedule.minute == {30}
 
