@@ -8,7 +8,16 @@ the node that reads the candidacies must be an index scan in the list's order, r
 the page is full, with no Sort of the whole list.
 
 Before (candidacy list counting up to 10,001 rows, issue 17's text, 9 runs): province
-p50 117 / p95 309 ms, city 88 / 275 ms."""
+p50 117 / p95 309 ms, city 88 / 275 ms.
+
+After (2026-12-02, keyset pages, no count; 9 runs at load average ≈ 7 on 2 cores, so the
+times are inflated several-fold): every filter's plan is an index scan in the list's order
+reading 51 rows (candidacy_list_order / _city_ / _unit_ / _agency_order), the cursor page
+too; p50 115–486 ms as the province, 116–334 as the city — the time is the page's Python
+and template under load, not its query. Two plans still need work: a name search (a
+substring of the person's name: nested loop from the persons; needs a trigram index), p50
+≈ 950 ms; and the project filter, planned on candidacy_list_order rather than the new
+candidacy_project_order. The 50 ms goal is not shown met."""
 import os
 import re
 import sys
