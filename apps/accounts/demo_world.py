@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from apps.accounts.demo import DEMO_PROJECT
 from apps.accounts.models import User
-from apps.dashboards.services import figures_refresh
+from apps.dashboards.services import figures_recount
 from apps.orgs.models import OrganisingUnit
 from apps.pipeline.models import Result, Stage
 from apps.pipeline.services import candidacy_open, candidacy_record, session_create
@@ -173,5 +173,5 @@ def demo_world_load() -> bool:
         timetable="每周二、四晚 各2课时", hours_per_week=Decimal(4), language="日语")
     training.standing_members_add(standing, actor=unit, persons=_people(
         unit, range(20, 32), registered_on=second["registered"], today=today))
-    transaction.on_commit(figures_refresh)  # the dashboards show the demo at once
+    transaction.on_commit(figures_recount)  # the dashboards show the demo at once
     return True

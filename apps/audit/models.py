@@ -55,6 +55,7 @@ class AuditAction(models.TextChoices):
     GAP_CONFIRM = "gap_confirm", "确认超出间隔上限的环节日期"
     # The system itself
     PURGE = "purge", "清理过期审计日志"
+    FIGURES = "figures", "统计核对修正"
 
 
 # The floor the database enforces whatever the settings say (SECURITY.md: at least 180 days;

@@ -49,3 +49,55 @@ class CappedPaginator(Paginator):
         if self.capped:
             return f"约 {self.estimate:,} {unit}（仅列出前 {self.cap:,} {unit}，请用条件筛选）"
         return f"共 {self.exact_count:,} {unit}"
+
+
+class KeysetPage:
+    """A page of a long list without any count: the rows after a cursor, in the list's order.
+
+    The list is ordered by ``(date DESC, id DESC)`` (``order``), over an index in that order;
+    a page reads ``per_page`` + 1 rows from the cursor on (a row comparison, an index
+    condition), the extra row saying whether there is a next page. The cursor is the last
+    row's key, ``2020-05-06.12345``; a malformed one reads as the first page. Nothing counts
+    the list beyond the page: a million rows cost what fifty do."""
+
+    def __init__(self, qs, *, after: str | None, per_page: int = 50,
+                 order: tuple[str, str] = ("stage_on", "id")):
+        from django.db.models import F
+        from django.db.models.fields.tuple_lookups import Tuple, TupleLessThan
+
+        self.per_page, self.order = per_page, order
+        key = self._parse(after)
+        self.first = key is None
+        qs = qs.order_by(*(f"-{name}" for name in order))
+        if key is not None:
+            qs = qs.filter(TupleLessThan(Tuple(*(F(name) for name in order)), key))
+        rows = list(qs[:per_page + 1])
+        self.has_next = len(rows) > per_page
+        self.object_list = rows[:per_page]
+
+    @staticmethod
+    def _parse(after):
+        from datetime import date
+        day, _, pk = (after or "").partition(".")
+        try:
+            return date.fromisoformat(day), int(pk)
+        except ValueError:
+            return None
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    @property
+    def next_cursor(self) -> str:
+        last = self.object_list[-1]
+        day, pk = (getattr(last, name) for name in self.order)
+        return f"{day.isoformat()}.{pk}"
+
+    def total_label(self, unit: str) -> str:
+        """The whole list on its first page: "共 12 条"; otherwise what the page shows."""
+        if self.first and not self.has_next:
+            return f"共 {len(self)} {unit}"
+        return f"本页 {len(self)} {unit}" + ("，更多见下一页" if self.has_next else "")

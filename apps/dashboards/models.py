@@ -1,10 +1,12 @@
 """Pre-aggregated dashboard figures (issue 6): a page sums a few thousand of these rows
 instead of scanning a year's million stage events.
 
-The figures are rebuilt from the records in one transaction by ``services.figures_refresh``
-(a Celery beat task every 30 minutes, ``generate_scale`` and the tests); the page says when
-they were made. Each row keeps the candidacy's city, unit and agency, so that the scoping
-rules of candidacies apply to it unchanged (``apps.accounts.scoping``)."""
+The figures are kept on write: each service that changes what they count inserts rows that
+add (or take away) its part, in its own transaction; a key may have many rows, the pages sum
+them. Every night ``services.figures_recount`` counts them again from the records, reports
+any difference and replaces the rows by one per key. Each row keeps the candidacy's city,
+unit and agency, so that the scoping rules of candidacies apply to it unchanged
+(``apps.accounts.scoping``)."""
 from django.db import models
 
 from apps.pipeline.models import Result, Stage
@@ -12,7 +14,7 @@ from apps.registry.models import PovertyStatus
 
 
 def _org(model, related):
-    # No database constraint: the figures are rebuilt wholesale and never protect a row.
+    # No database constraint: the figures are recounted wholesale and never protect a row.
     return models.ForeignKey(model, on_delete=models.DO_NOTHING, db_constraint=False,
                              null=True, related_name="+", verbose_name=related)
 
@@ -24,7 +26,8 @@ class Figure(models.Model):
     city = _org("orgs.City", "市")
     unit = _org("orgs.OrganisingUnit", "组织单位")
     agency = _org("orgs.Agency", "输出机构")
-    n = models.PositiveIntegerField("人数")
+    # Signed: a row taking away a moved person's part is negative; the sums never are.
+    n = models.IntegerField("人数")
 
     class Meta:
         abstract = True
@@ -38,7 +41,7 @@ class EventFigure(Figure):
     result = models.CharField("结果", max_length=20, choices=Result.choices)
     poverty_status = models.CharField("脱贫状态", max_length=5, choices=PovertyStatus.choices,
                                       blank=True)
-    days_n = models.PositiveIntegerField("有上一环节的人数")
+    days_n = models.IntegerField("有上一环节的人数")
     days_sum = models.BigIntegerField("距上一环节天数合计")
     days_max = models.IntegerField("距上一环节最长天数", null=True)
 
@@ -94,10 +97,13 @@ class WithdrawalFigure(Figure):
 
 
 class FigureRefresh(models.Model):
-    """When the figures were last rebuilt (one row, replaced by each refresh)."""
+    """A nightly recount: when, how long, and the differences it found and repaired."""
 
     finished_at = models.DateTimeField("更新时间")
     seconds = models.FloatField("用时（秒）")
+    differences = models.PositiveIntegerField("修正差异数", default=0)
+    # The first differences: {"table", "key": {column: value}, "kept": [...], "true": [...]}
+    repairs = models.JSONField("修正明细", default=list, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "统计更新"

@@ -2,7 +2,7 @@
 country, trade, agency and month, the share of 脱贫劳动力, and time spent in each stage.
 
 Every figure is a GROUP BY over the pre-aggregated figures the user may count (``visible`` on
-``apps.dashboards.models``, rebuilt from the records by ``services.figures_refresh``): a page
+``apps.dashboards.models``, kept on write and recounted nightly by ``services``): a page
 reads a few thousand summary rows, never the year's million events, and the number of
 queries is fixed whatever the size of the data. The observer counts everything but gets
 only aggregates: cells of 1–4 people are suppressed, and so are the further cells that would
@@ -133,8 +133,9 @@ def _rate(done, task):
     return round(100 * done / task, 1) if done is not None and task else None
 
 
-# Figures are rebuilt every 30 minutes; their sums are kept no longer than that.
-FIGURES_CACHE_SECONDS = 30 * 60
+# The sums are kept under the figures' version (``services.figures_version``), which changes
+# with every write; a minute at most covers a write committed out of id order.
+FIGURES_CACHE_SECONDS = 60
 
 
 def _figures(model, user, year):
@@ -148,19 +149,18 @@ class Facts:
     status. Both read the pre-aggregated figures (``models``), a few thousand rows, never the
     events themselves; the tables sum these small results in Python."""
 
-    def __init__(self, user, year, refreshed_at=None):
-        self.user, self.year, self.refreshed_at = user, year, refreshed_at
+    def __init__(self, user, year, version=None):
+        self.user, self.year, self.version = user, year, version
         self._stage_counts = {}
 
     def _cached(self, name, read):
-        """The figures change only when they are rebuilt: their sums are kept per scope until
-        the next refresh (the refresh time is in the key), so most page views run none of
-        these GROUP BYs."""
-        if self.refreshed_at is None:
+        """The sums are kept per scope until a figure changes (the figures' version is in
+        the key), so the page views between two writes run none of these GROUP BYs."""
+        if self.version is None:
             return read()
         u = self.user
         key = (f"dashboard:{name}:{self.year}:{u.role}:{u.city_id}:{u.unit_id}:{u.agency_id}:"
-               f"{self.refreshed_at.timestamp()}")
+               f"{self.version}")
         return cache.get_or_set(key, read, FIGURES_CACHE_SECONDS)
 
     @cached_property
@@ -454,11 +454,11 @@ def _hidden_key(tables):
     return "hidden-" + hashlib.sha256(content.encode()).hexdigest()
 
 
-def dashboard(user, year, refreshed_at=None) -> list[Table]:
+def dashboard(user, year, version=None) -> list[Table]:
     """The page's tables. The observer's are suppressed together, from all of them: one
     decision for the page, so that the page, its charts and each export hide the same cells
     and no table gives back what another hides (``disclosure``)."""
-    facts = Facts(user, year, refreshed_at)
+    facts = Facts(user, year, version)
     tables = [_table(user, year, key, facts) for key, (_, _, roles) in TABLES.items()
               if user.role in roles]
     if user.role == Role.OBSERVER:
@@ -468,8 +468,8 @@ def dashboard(user, year, refreshed_at=None) -> list[Table]:
     return tables
 
 
-def dashboard_table(user, year, key, refreshed_at=None) -> Table:
+def dashboard_table(user, year, key, version=None) -> Table:
     """One table as the page shows it (the observer's: suppressed with the whole page)."""
     if user.role == Role.OBSERVER:
-        return {t.key: t for t in dashboard(user, year, refreshed_at)}[key]
-    return _table(user, year, key, Facts(user, year, refreshed_at))
+        return {t.key: t for t in dashboard(user, year, version)}[key]
+    return _table(user, year, key, Facts(user, year, version))

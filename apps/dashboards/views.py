@@ -32,13 +32,16 @@ def _check_year(year):
 @role_required(*ALL_ROLES)
 def dashboard(request, year):
     _check_year(year)
-    refreshed_at = services.figures_refreshed_at()
-    tables = {t.key: t for t in selectors.dashboard(request.user, year, refreshed_at)}
+    tables = {t.key: t for t in selectors.dashboard(request.user, year,
+                                                    services.figures_version())}
     charts = {key: t.chart for key, t in tables.items() if t.chart}
+    recount = services.last_recount()
     return render(request, "dashboards/dashboard.html", {
         "year": year, "years": year_choices(request.user, year), "tables": tables, "charts": charts,
         "suppressed": OBSERVER_NOTE if request.user.role == Role.OBSERVER else "",
-        "refreshed_at": refreshed_at,
+        "recount": recount,
+        # The province is told what the nightly recount had to repair.
+        "repairs": recount.repairs if recount and request.user.role == Role.PROVINCE else [],
     })
 
 
@@ -49,7 +52,7 @@ def dashboard_export(request, year, table):
         raise Http404("无此统计表")
     if request.user.role not in selectors.TABLES[table][2]:
         raise PermissionDenied("您的角色无权导出此统计表。")
-    data = selectors.dashboard_table(request.user, year, table, services.figures_refreshed_at())
+    data = selectors.dashboard_table(request.user, year, table, services.figures_version())
     note = OBSERVER_NOTE if request.user.role == Role.OBSERVER else ""
     content = table_xlsx(data, year=year, note=note)
     audit_log(request.user, AuditAction.EXPORT, detail=f"统计分析 {year} {data.title}",

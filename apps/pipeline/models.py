@@ -136,6 +136,8 @@ class Candidacy(models.Model):
             models.Index(fields=["city", "stage_on", "id"], name="candidacy_city_order"),
             models.Index(fields=["unit", "stage_on", "id"], name="candidacy_unit_order"),
             models.Index(fields=["agency", "stage_on", "id"], name="candidacy_agency_order"),
+            # A project's people (a filter of the list; an agency's drill-down).
+            models.Index(fields=["project", "stage_on", "id"], name="candidacy_project_order"),
             # A project's filled places (public page, project list): an index-only count.
             models.Index(fields=["project"], condition=Q(departed_on__isnull=False),
                          name="candidacy_project_departed"),

@@ -17,6 +17,7 @@ from apps.pipeline import gaps, transitions
 from apps.pipeline.models import (
     DETAIL_LABELS, OPEN_STATUSES, Candidacy, CandidacyStatus, Result, Session, Stage, StageEvent,
 )
+from apps.dashboards.services import figures_add_event, figures_add_withdrawal
 from apps.deadlines.services import claim_item_open, stage_item_close, stage_item_open
 from apps.projects.models import ProjectStatus
 from apps.registry.models import Person
@@ -87,8 +88,9 @@ def candidacy_open(*, person: Person, project, actor, on=None) -> Candidacy:
             candidacy.save()
     except IntegrityError:
         raise ValidationError({"project": f"{person.name}已有进行中的报名。"})
-    StageEvent.objects.create(candidacy=candidacy, stage=Stage.REGISTERED,
-                              result=Result.REGISTERED, happened_on=on, recorded_by=actor)
+    figures_add_event(StageEvent.objects.create(
+        candidacy=candidacy, stage=Stage.REGISTERED, result=Result.REGISTERED, happened_on=on,
+        recorded_by=actor))
     return candidacy
 
 
@@ -183,6 +185,8 @@ def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=
         c.ended_on, c.end_reason = on, f"{Stage(stage).label}{Result(result).label}"
         changed += ["ended_on", "end_reason"]
     c.save(update_fields=changed)
+    # After the save: a departure's figures read the candidacy's country and trade.
+    figures_add_event(event, departed=result == Result.DEPARTED)
     return c
 
 
@@ -203,6 +207,7 @@ def candidacy_withdraw(candidacy: Candidacy, *, actor, on, reason: str) -> Candi
     c.ended_on = on
     c.end_reason = f"中途退出：{reason.strip()}" + ("（违约）" if c.breach else "")
     c.save(update_fields=["status", "breach", "ended_on", "end_reason", "updated_at"])
+    figures_add_withdrawal(c)
     return c
 
 

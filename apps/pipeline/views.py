@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404, visible
-from apps.common.paginator import CappedPaginator
+from apps.common.paginator import KeysetPage
 from apps.common.forms import apply_errors, filters_note, query_without_page
 from apps.common.wording import error_text
 from apps.orgs.models import Agency, City, OrganisingUnit
@@ -22,6 +22,7 @@ from apps.rosters import exports
 from apps.rosters.views import _xlsx
 from apps.training.models import ClassKind, TrainingClass
 
+PER_PAGE = 50
 PEOPLE_ROLES = (Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY)
 SESSION_ROLES = (Role.CITY, Role.UNIT, Role.AGENCY)
 
@@ -42,9 +43,10 @@ def _filtered_candidacies(request):
 @role_required(*PEOPLE_ROLES)
 def candidacy_list(request):
     form, _, qs = _filtered_candidacies(request)
-    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
+    # Keyset on (stage_on, id): the order of the list and of its indexes, no count.
+    page = KeysetPage(qs, after=request.GET.get("after"), per_page=PER_PAGE)
     return render(request, "pipeline/candidacy_list.html",
-                  {"form": form, "page": page, "total": page.paginator.total_label("条"),
+                  {"form": form, "page": page, "total": page.total_label("条"),
                    "export_query": query_without_page(request)})
 
 

@@ -8,6 +8,7 @@ from apps.audit.services import audited
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.common.crypto import blind_index
+from apps.dashboards.services import figures_moved
 from apps.registry import idnumber
 from apps.registry.models import Person, PersonTransfer
 
@@ -131,11 +132,16 @@ def person_update(person: Person, *, actor, **fields) -> Person:
         _ensure_new(hash_, actor, exclude_pk=person.pk)
         person.id_number, person.id_hash = info.number, hash_
         person.sex, person.birth_date = info.sex, info.birth_date
+    poverty_before = person.poverty_status
     for name, value in fields.items():
         setattr(person, name, value)
     _set_hashes(person)
     person.full_clean(exclude=["id_hash", "created_by"])
-    person.save()
+    # The dashboards count people by 脱贫 status: a change moves all their figures.
+    moved = (person.candidacies.values_list("pk", flat=True)
+             if person.poverty_status != poverty_before else ())
+    with figures_moved(moved):
+        person.save()
     return person
 
 
@@ -176,7 +182,8 @@ def person_transfer(person: Person, *, to_unit, reason: str, actor) -> PersonTra
     DeadlineItem.objects.filter(candidacy__in=open_ones, status__in=OPEN_ITEM,
                                 owner_role__in=[Role.UNIT, Role.CITY]).update(
         owner_role=Role.UNIT, unit=to_unit, city=to_unit.city)
-    moved = open_ones.update(unit=to_unit, city=to_unit.city)
+    with figures_moved(open_ones.values_list("pk", flat=True)):  # counted by unit and city
+        moved = open_ones.update(unit=to_unit, city=to_unit.city)
     transfer.moved_candidacies = moved
     transfer.save()
     person.unit, person.city = to_unit, to_unit.city

@@ -421,5 +421,12 @@ def _write(result: Result, actor) -> tuple[int, int]:
         if "phone" in columns:
             columns["phone_hash"] = [None if phone is None else blind_index(phone, purpose="phone")
                                      for phone in columns["phone"]]
-        copy_update(Person, [row.person["pk"] for row in updated], columns)
+        pks = [row.person["pk"] for row in updated]
+        # The dashboards count people by 脱贫 status: a change moves all their figures.
+        from apps.dashboards.services import figures_moved
+        from apps.pipeline.models import Candidacy
+        poor = [pk for pk, v in zip(pks, columns.get("poverty_status", ())) if v is not None]
+        with figures_moved(Candidacy.objects.filter(person__in=poor).values_list("pk", flat=True)
+                           if poor else ()):
+            copy_update(Person, pks, columns)
     return len(new_rows), len(updated)

@@ -25,8 +25,8 @@ NOT_BUSINESS = {
         "deletes expired rows of Django's own session table; no business data",
     "apps.audit.tasks.audit_purge":
         "the log's own retention purge (@not_audited); it writes its own PURGE row",
-    "apps.dashboards.tasks.figures_refresh":
-        "recomputes derived dashboard figures (@not_audited): nothing a person did",
+    "apps.dashboards.tasks.figures_recount":
+        "recounts the derived dashboard figures and writes its own FIGURES row when it repairs one",
     "apps.deadlines.tasks.notices_email":
         "marks reminders as e-mailed (@not_audited): the system's own delivery",
     "apps.rosters.tasks.uploads_purge_files":

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from apps.dashboards import selectors
 from apps.dashboards.disclosure import SUPPRESSED, pinned
-from apps.dashboards.services import figures_refresh
+from apps.dashboards.services import figures_recount
 from apps.orgs.models import OrganisingUnit, UnitCategory
 from apps.pipeline.models import Candidacy, Stage, StageEvent
 from apps.projects.models import JobProject, ProjectStatus
@@ -246,7 +246,7 @@ def _world(world, *groups):
                        project=getattr(world, project), **kwargs)
         if no_unit:  # people the city registered itself (the city channel): no unit
             Candidacy.objects.filter(pk__in=[c.pk for c in made]).update(unit=None)
-    figures_refresh()
+    figures_recount()
     return world
 
 
