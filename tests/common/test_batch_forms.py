@@ -62,7 +62,7 @@ def test_class_results_with_one_bad_row_keep_hours_results_certificates_and_date
                          actor=world.agency_a1, contract_trade="介护", contract_term="3年")
     ea, eb, ec = training.enrol(cls, actor=world.unit_u1, candidacies=[a, b, c])
     training.roster_file(cls, actor=world.unit_u1)
-    training.class_open(cls, actor=world.unit_u1)
+    training.class_open(cls, actor=world.unit_u1, on=INTENSIVE["opens_on"])
     client.force_login(world.unit_u1)
     response = client.post(reverse("training:class_results", args=[cls.pk]), {
         "on": "2026-04-28",
@@ -91,7 +91,7 @@ def test_class_results_refuse_a_malformed_date_instead_of_taking_today(world, cl
                      actor=world.agency_a1, contract_trade="介护", contract_term="3年")
     (ea,) = training.enrol(cls, actor=world.unit_u1, candidacies=[a])
     training.roster_file(cls, actor=world.unit_u1)
-    training.class_open(cls, actor=world.unit_u1)
+    training.class_open(cls, actor=world.unit_u1, on=INTENSIVE["opens_on"])
     client.force_login(world.unit_u1)
     response = client.post(reverse("training:class_results", args=[cls.pk]), {
         "on": "2026-13-40", f"hours-{ea.pk}": "abc", f"result-{ea.pk}": "pass",

@@ -49,7 +49,7 @@ def test_unit_chooses_its_agency_with_an_agreement(world, client):
 def test_a_unit_cannot_choose_an_agency_outside_its_scope(world, client):
     client.force_login(world.unit_u2)
     response = client.post(reverse("orgs:unit_cooperation_create"), {"agency": world.a2.pk})
-    assert "选择一个有效的选项" in response.content.decode()
+    assert "不在可选范围内" in response.content.decode()
     assert not UnitAgencyCooperation.objects.filter(unit=world.u2).exists()
 
 

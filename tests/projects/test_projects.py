@@ -34,7 +34,7 @@ def test_agency_drafts_submits_and_province_publishes_with_review_form(world, cl
     client.force_login(world.province)
     url = reverse("projects:project_review", args=[project.pk])
     response = client.post(url, {"a-review_no": "", "approve": "1"})
-    assert "请填写" in response.content.decode() or "这个字段是必填项" in response.content.decode()
+    assert "此项必填" in response.content.decode()
     project.refresh_from_db()
     assert project.status == ProjectStatus.SUBMITTED
     response = client.post(url, {"a-review_no": "晋商审〔2020〕7号", "a-review_form": pdf("审查表.pdf"),

@@ -50,7 +50,7 @@ def test_a_form9_upload_needs_the_units_own_open_class(world, client):
                                                              xlsx([form9_row(1)], header=FORM9))})
     assert "须选择非建制班" in response.content.decode()
     response = upload_form9(client, world, [form9_row(1)], cls=world.standing_dt)
-    assert "选择一个有效的选项" in response.content.decode()  # 大同's class is not offered
+    assert "不在可选范围内" in response.content.decode()  # 大同's class is not offered
     assert not world.standing_dt.members.exclude(person=world.person_dt).exists()
 
 
