@@ -97,7 +97,7 @@ def standards_copy(*, actor, from_year, to_year) -> int:
     if not rows:
         raise ValidationError(f"{from_year}年没有{to_year}年尚未设置的补助标准可复制。")
     Standard.objects.bulk_create(rows)
-    audit_log(actor, AuditAction.STANDARD, detail=f"复制{from_year}年补助标准到{to_year}年：{len(rows)}项")
+    audit_log(actor, AuditAction.STANDARD, detail=f"复制补助标准：{from_year}年 → {to_year}年，{len(rows)}项")
     return len(rows)
 
 

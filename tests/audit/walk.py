@@ -163,6 +163,20 @@ def _(w):
                 w.province, "quotas.TaskPlan")
 
 
+@walks("quotas.services.task_plan_open")
+def _(w):
+    from apps.quotas.services import task_plan_open
+    return Step(lambda: task_plan_open(year=2022, actor=w.province), w.province,
+                "quotas.TaskPlan")
+
+
+@walks("quotas.services.task_plan_publish")
+def _(w):
+    from apps.quotas.services import task_plan_open, task_plan_publish
+    plan = task_plan_open(year=2023, actor=w.province)
+    return Step(lambda: task_plan_publish(plan, actor=w.province), w.province, plan)
+
+
 INTENSIVE = dict(kind="intensive", name="介护强化三班", mode="alone", opens_on=date(2026, 4, 1),
                  course_starts_on=date(2026, 4, 1), ends_on=date(2026, 4, 30), place="实训楼",
                  courses="日语、介护", timetable="每天8课时", hours_per_week=Decimal(40))
@@ -193,12 +207,21 @@ def intensive_class(w, upto):
 
 def open_class(w, cls):
     from apps.training.services import class_open
-    return class_open(cls, actor=w.unit_u1)
+    return class_open(cls, actor=w.unit_u1, on=cls.opens_on)
 
 
 def end_class(w, cls):
     from apps.training.services import class_end
     return class_end(cls, actor=w.unit_u1, on=timezone.localdate())
+
+
+@walks("training.services.class_plan_move")
+def _(w):
+    from apps.training.services import class_plan_move
+    cls, _ = intensive_class(w, "created")
+    return Step(lambda: class_plan_move(cls, actor=w.unit_u1, reason="场地调整",
+                                        opens_on=date(2026, 4, 2),
+                                        course_starts_on=date(2026, 4, 2)), w.unit_u1, cls)
 
 
 @walks("training.services.class_create")
@@ -309,8 +332,8 @@ BANK = dict(bank_name="中国银行太原分行", account_name="山西大学", a
 
 def claim_create(w):
     from apps.subsidies.services import claim_create as create
-    w.walk_claim = create(actor=w.unit_u1, phase="departure", year=2026,
-                          training_class=w.departed[0], **BANK)
+    w.walk_claim = create(actor=w.unit_u1, phase="departure", training_class=w.departed[0],
+                          **BANK)
     return w.walk_claim
 
 
@@ -374,6 +397,25 @@ def _(w):
     return Step(lambda: standard_set(actor=w.province, year=timezone.localdate().year + 1,
                                      item="departure_fee", amount=Decimal("2100"),
                                      fund="employment"), w.province, "subsidies.Standard")
+
+
+@walks("subsidies.services.standards_copy")
+def _(w):
+    from apps.subsidies.services import standard_set, standards_copy
+    standard_set(actor=w.province, year=2030, item="departure_fee", amount=Decimal("2000"),
+                 fund="employment")
+    # Many rows of one kind: the row says which years, and names no single object.
+    return Step(lambda: standards_copy(actor=w.province, from_year=2030, to_year=2031),
+                w.province, None)
+
+
+@walks("pipeline.services.gap_limit_set")
+def _(w):
+    from apps.pipeline.models import Stage, StageGapLimit
+    from apps.pipeline.services import gap_limit_set
+    limit = StageGapLimit.objects.get(stage=Stage.DEPARTURE)
+    return Step(lambda: gap_limit_set(actor=w.province, stage=Stage.DEPARTURE, months=18),
+                w.province, limit)
 
 
 @walks("subsidies.services.budget_submit")
