@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "apps.dashboards",
     "apps.publicity",
     "apps.disclosures",
+    "apps.abroad",
 ]
 
 MIDDLEWARE = [

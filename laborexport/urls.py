@@ -28,4 +28,5 @@ urlpatterns = [
     path("dashboards/", include("apps.dashboards.urls")),
     path("public/", include("apps.publicity.urls")),
     path("disclosures/", include("apps.disclosures.urls")),
+    path("abroad/", include("apps.abroad.urls")),
 ]

@@ -208,6 +208,8 @@ ROUTES: dict[str, list[Case]] = {
              target=lambda w, side: w.person_ty if side == "own" else w.person_dt)],
     "registry:reserve_pool": [Case(PEOPLE)],
     "registry:reserve_export": [Case(PEOPLE)],
+    "abroad:register": [Case(PEOPLE)],
+    "abroad:register_export": [Case(PEOPLE)],
     "pipeline:candidacy_list": [Case(PEOPLE)],
     "pipeline:candidacy_export": [Case(PEOPLE)],
     "pipeline:candidacy_open": [Case(frozenset({C, U}), own=lambda w: {"person_pk": w.person_ty.pk},

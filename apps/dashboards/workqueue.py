@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.abroad.selectors import State, abroad_register
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.deadlines import selectors as deadlines
@@ -47,6 +48,18 @@ def _candidacies(user, **f):
 
 def _items(user, now, **f):
     return deadlines.my_items(user, now=now, **f)
+
+
+def _abroad(state):
+    # State at read time, as the deadlines: the register's own rows on the day of ``now``.
+    return lambda u, now: abroad_register(u, {"state": state}, timezone.localdate(now))
+
+
+# Contract over, no return recorded: the agency (and the unit) must find out where they are.
+ABROAD_QUEUE = [
+    ("合同期满未登记归国", "abroad:register", _abroad(State.OVERDUE), {"state": State.OVERDUE}),
+    ("90天内合同到期", "abroad:register", _abroad(State.ENDING), {"state": State.ENDING}),
+]
 
 
 # (label, url name, rows, filters) per role. The filters go both to the selector here and, as
@@ -94,6 +107,7 @@ QUEUES = {
         ("待确认的名册上传", "rosters:upload_list",
          lambda u, now: rosters.upload_list(u, status=UploadStatus.PREVIEWED),
          {"status": UploadStatus.PREVIEWED}),
+        *ABROAD_QUEUE,
     ],
     Role.AGENCY: [
         # 复试合格: the contract (签订 / 未签订) is the agency's decision.
@@ -109,14 +123,16 @@ QUEUES = {
         ("在外就业人员", "pipeline:candidacy_list",
          lambda u, now: _candidacies(u, status=CandidacyStatus.ABROAD),
          {"status": CandidacyStatus.ABROAD}),
+        *ABROAD_QUEUE,
     ],
 }
 # Figures to know, not work to do: shown without the warning colour.
-FIGURES = {"在外就业人员"}
+FIGURES = {"在外就业人员", "90天内合同到期"}
 
 
 def work_queue(user, now=None) -> list[Entry]:
-    """One query per entry; the same for every size of the data."""
+    """A fixed number of queries per entry (one; two for the abroad register, which reads
+    its distinct contract terms first); the same for every size of the data."""
     now = now or timezone.now()
     return [Entry(label, rows(user, now).count(), _url(name, **params),
                   warn=label not in FIGURES)

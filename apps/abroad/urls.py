@@ -1,0 +1,10 @@
+from django.urls import path
+
+from apps.abroad import views
+
+app_name = "abroad"
+
+urlpatterns = [
+    path("", views.register, name="register"),
+    path("export.xlsx", views.register_export, name="register_export"),
+]

@@ -1,0 +1,71 @@
+"""在外人员: the register of everyone abroad, and its export."""
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+
+from apps.abroad.forms import RegisterFilterForm
+from apps.abroad.selectors import abroad_register, register_rows
+from apps.accounts.decorators import role_required
+from apps.accounts.models import Role
+from apps.accounts.scoping import visible
+from apps.common.forms import filters_note, query_without_page
+from apps.orgs.models import Agency, City, OrganisingUnit
+from apps.projects.models import JobProject
+from apps.rosters import exports
+from apps.rosters.views import _xlsx
+
+PER_PAGE = 100
+ROLES = (Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY)
+HEADERS = ["序号", "姓名", "身份证号", "输出国", "外方用工企业", "岗位项目", "输出机构", "组织单位",
+           "合同期限", "出境日期", "预计回国日期", "在外天数", "状态"]
+
+
+def _filtered(request):
+    """The page's form and rows: the export takes exactly these."""
+    user = request.user
+    form = RegisterFilterForm(
+        request.GET or None,
+        cities=visible(City.objects.all(), user),
+        units=visible(OrganisingUnit.objects.all(), user),
+        agencies=visible(Agency.objects.all(), user),
+        projects=visible(JobProject.objects.all(), user))
+    filters = form.cleaned_data if form.is_valid() else {}
+    today = timezone.localdate()
+    return form, filters, abroad_register(user, filters, today), today
+
+
+@role_required(*ROLES)
+def register(request):
+    form, _, qs, today = _filtered(request)
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    rows = []
+    for row in register_rows(page, today):
+        row.id_masked = exports.person_numbers(row.candidacy.person)["id"]
+        rows.append(row)
+    return render(request, "abroad/register.html", {
+        "form": form, "page": page, "rows": rows, "today": today,
+        "export_query": query_without_page(request)})
+
+
+def _day(value) -> str:
+    return value.strftime("%Y-%m-%d") if value else ""
+
+
+def _export_rows(rows):
+    for n, row in enumerate(rows, 1):
+        c = row.candidacy
+        yield [n, c.person.name, exports.person_numbers(c.person)["id"], row.country,
+               row.employer, c.project.name, c.agency.name, c.unit.name if c.unit_id else "—",
+               row.term_label, _day(c.departed_on), _day(row.ends_on) or "合同期限未知",
+               row.days_abroad, row.state_label]
+
+
+@role_required(*ROLES)
+def register_export(request):
+    form, filters, qs, today = _filtered(request)
+    title = "在外人员名册"
+    note = filters_note(form, filters)
+    content = exports.list_sheet(title, HEADERS,
+                                 _export_rows(register_rows(qs.iterator(chunk_size=2000), today)),
+                                 note=note)
+    return _xlsx(request, content, f"{title}.xlsx", f"{title}（{note}）")
