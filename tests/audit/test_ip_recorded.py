@@ -79,7 +79,7 @@ def test_a_filing_approval_keeps_the_address(world, page_as):
 
 def test_each_step_of_a_claims_approval_keeps_the_address(world, departed, page_as):
     from apps.subsidies.services import claim_create
-    claim = claim_create(actor=world.unit_u1, phase="departure", year=2026,
+    claim = claim_create(actor=world.unit_u1, phase="departure",
                          training_class=departed[0], bank_name="中国银行太原分行",
                          account_name="山西大学", account_no="6216 6000 0000 1234")
     steps = [(world.unit_u1, "submit", {}, AuditAction.CLAIM),

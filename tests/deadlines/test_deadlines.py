@@ -215,10 +215,11 @@ def test_an_item_due_a_minute_ago_is_overdue_on_every_page_without_a_scan(sessio
 def test_a_class_items_state_is_read_at_time_on_the_class_page(world, client):
     from datetime import timedelta
 
-    from apps.training.services import class_update
+    from apps.training.services import class_plan_move
     calendar_seed()
     cls = world.class_ty
-    class_update(cls, actor=world.unit_u1, ends_on=date(2026, 5, 28))  # its items open again
+    class_plan_move(cls, actor=world.unit_u1, reason="延长一周",  # its items open again
+                    ends_on=date(2026, 5, 28))
     items = list(cls.deadline_items.order_by("pk"))
     assert len(items) == 2
     DeadlineItem.objects.filter(pk=items[0].pk).update(
