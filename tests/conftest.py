@@ -256,8 +256,11 @@ def _subsidies(w):
     """A draft claim, a standard and a budget on each side."""
     from decimal import Decimal
 
-    from apps.subsidies.models import Budget, Claim, ClaimedPerson, ClaimLine, Standard
+    from apps.subsidies.models import (
+        Budget, Claim, ClaimedPerson, ClaimLine, Standard, StandardYear,
+    )
 
+    StandardYear.objects.create(year=2026, status="published", published_by=w.province)
     Standard.objects.create(year=2026, item="departure_fee", amount=Decimal("2000"),
                             fund="employment", updated_by=w.province)
 

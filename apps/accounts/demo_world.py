@@ -25,7 +25,7 @@ from apps.quotas.models import Task, TaskPlan
 from apps.quotas.services import task_plan_open, task_plan_publish, task_set
 from apps.registry.idnumber import make_id
 from apps.registry.services import person_register
-from apps.subsidies.services import claim_create, standard_set
+from apps.subsidies.services import claim_create, standard_set, standards_publish
 from apps.training import services as training
 from apps.training.models import TrainingClass
 from apps.workdays.calendar import add_working_days
@@ -102,6 +102,7 @@ def demo_world_load() -> bool:
     for year in sorted({today.year, *(d.year for d in first.values())}):
         for item, amount, fund in DEMO_STANDARDS:
             standard_set(actor=province, year=year, item=item, amount=Decimal(amount), fund=fund)
+        standards_publish(actor=province, year=year)
     _years_plan(province, sxu, today.year)
     project = JobProject.objects.get(name=DEMO_PROJECT)
 

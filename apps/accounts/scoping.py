@@ -83,7 +83,7 @@ def _rules() -> dict[type[Model], Rule]:
     from apps.deadlines.models import DeadlineItem, DeadlineRule, Notice
     from apps.disclosures.models import Disclosure
     from apps.subsidies.models import (
-        Budget, Claim, ClaimedPerson, ClaimLine, ClaimStep, Payment, Standard,
+        Budget, Claim, ClaimedPerson, ClaimLine, ClaimStep, Payment, Standard, StandardYear,
     )
     from apps.training.models import (
         Enrolment, SpotCheck, StandingMember, TrainingClass, WeeklyHours,
@@ -134,6 +134,9 @@ def _rules() -> dict[type[Model], Rule]:
 
     def published_tasks() -> Q:
         return Q(year__in=TaskPlan.objects.filter(published_plan).values("year"))
+
+    def published_standards() -> Q:
+        return Q(year__in=StandardYear.objects.filter(published_plan).values("year"))
     figures = Rule(city=lambda u: Q(city=u.city_id), unit=lambda u: Q(unit=u.unit_id),
                    agency=lambda u: Q(agency=u.agency_id), observer=everything)
 
@@ -260,8 +263,13 @@ def _rules() -> dict[type[Model], Rule]:
                         unit=lambda u: Q(claim__unit=u.unit_id)),
         Payment: Rule(city=lambda u: Q(claim__city=u.city_id),
                       unit=lambda u: Q(claim__unit=u.unit_id)),
-        # The standards are published to everyone who files or reviews.
-        Standard: Rule(city=everything, unit=everything, agency=everything, observer=everything),
+        # A year's standards are published to everyone who files or reviews; a draft year is
+        # the province's alone.
+        StandardYear: Rule(city=lambda u: published_plan, unit=lambda u: published_plan,
+                           agency=lambda u: published_plan, observer=lambda u: published_plan),
+        Standard: Rule(city=lambda u: published_standards(), unit=lambda u: published_standards(),
+                       agency=lambda u: published_standards(),
+                       observer=lambda u: published_standards()),
         Budget: Rule(city=lambda u: Q(city=u.city_id), unit=lambda u: Q(unit=u.unit_id)),
         Task: Rule(
             city=lambda u: (Q(city=u.city_id) | Q(unit__city=u.city_id)) & published_tasks(),

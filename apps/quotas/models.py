@@ -9,20 +9,13 @@ class PlanStatus(models.TextChoices):
     PUBLISHED = "published", "已发布"
 
 
-class TaskPlan(models.Model):
-    """A year's plan: the province's target and declared totals (the 合计 rows). A draft is
-    the province's alone; cities, units and observers see a year once it is published."""
+class YearPlan(models.Model):
+    """A year's set of figures, prepared as a draft and then published once (the year's
+    tasks here, the year's subsidy standards in subsidies)."""
 
     year = models.PositiveSmallIntegerField("年度", unique=True)
     status = models.CharField("状态", max_length=10, choices=PlanStatus.choices,
                               default=PlanStatus.DRAFT)
-    overall_aim = models.PositiveIntegerField("全省输出目标", null=True, blank=True)
-    # Blank for a year opened in the system before its document is printed.
-    declared_unit_total = models.PositiveIntegerField("组织单位任务合计（文件）", null=True,
-                                                      blank=True)
-    declared_city_total = models.PositiveIntegerField("各市任务合计（文件）", null=True,
-                                                      blank=True)
-    source = models.CharField("依据文件", max_length=200, blank=True)
     copied_from = models.PositiveSmallIntegerField("复制自年度", null=True, blank=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发布人",
@@ -30,16 +23,32 @@ class TaskPlan(models.Model):
                                      related_name="+")
 
     class Meta:
-        verbose_name = "年度任务"
-        verbose_name_plural = "年度任务"
+        abstract = True
         ordering = ["-year"]
-
-    def __str__(self):
-        return f"{self.year}年度任务"
 
     @property
     def is_draft(self) -> bool:
         return self.status == PlanStatus.DRAFT
+
+
+class TaskPlan(YearPlan):
+    """A year's plan: the province's target and declared totals (the 合计 rows). A draft is
+    the province's alone; cities, units and observers see a year once it is published."""
+
+    overall_aim = models.PositiveIntegerField("全省输出目标", null=True, blank=True)
+    # Blank for a year opened in the system before its document is printed.
+    declared_unit_total = models.PositiveIntegerField("组织单位任务合计（文件）", null=True,
+                                                      blank=True)
+    declared_city_total = models.PositiveIntegerField("各市任务合计（文件）", null=True,
+                                                      blank=True)
+    source = models.CharField("依据文件", max_length=200, blank=True)
+
+    class Meta(YearPlan.Meta):
+        verbose_name = "年度任务"
+        verbose_name_plural = "年度任务"
+
+    def __str__(self):
+        return f"{self.year}年度任务"
 
 
 class Task(models.Model):

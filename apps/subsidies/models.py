@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from apps.quotas.models import YearPlan
+
 
 class Fund(models.TextChoices):
     EMPLOYMENT = "employment", "就业专项"
@@ -43,6 +45,18 @@ class Item(models.TextChoices):
 STANDING_HALVES = (Item.STANDING_FIRST, Item.STANDING_SECOND)
 STANDARD_ITEMS = [(item.value, item.label) for item in Item if item not in STANDING_HALVES] + [
     ("standing_class", "非建制班培训补助（每人每期）")]
+
+
+class StandardYear(YearPlan):
+    """A year's standards as one set, prepared and then published like the year's tasks. A
+    draft is the province's alone: nobody else sees it and no claim is computed from it."""
+
+    class Meta(YearPlan.Meta):
+        verbose_name = "年度补助标准"
+        verbose_name_plural = "年度补助标准"
+
+    def __str__(self):
+        return f"{self.year}年补助标准（{self.get_status_display()}）"
 
 
 class Standard(models.Model):

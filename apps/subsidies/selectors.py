@@ -1,7 +1,9 @@
 from django.db.models import Count, Sum
 
 from apps.accounts.scoping import visible
-from apps.subsidies.models import Budget, Claim, ClaimedPerson, ClaimLine, ClaimStep, Standard
+from apps.subsidies.models import (
+    Budget, Claim, ClaimedPerson, ClaimLine, ClaimStep, Standard, StandardYear,
+)
 
 
 def claim_list(user, *, status="", phase=""):
@@ -62,9 +64,15 @@ def standards(user, year):
                                        .select_related("updated_by"), user)}
 
 
+def standard_year(user, year):
+    """The year's set (draft or published) if ``user`` may see it, else None."""
+    return visible(StandardYear.objects.filter(year=year).select_related("published_by"),
+                   user).first()
+
+
 def standard_years(user):
-    return list(visible(Standard.objects.all(), user).values_list("year", flat=True)
-                .distinct().order_by("-year"))
+    return list(visible(StandardYear.objects.all(), user).values_list("year", flat=True)
+                .order_by("-year"))
 
 
 def budgets(user, year):

@@ -16,8 +16,9 @@ from apps.subsidies.eligibility import (
 )
 from apps.subsidies.models import (
     STANDARD_ITEMS, Budget, Claim, ClaimedPerson, ClaimLine, ClaimStatus, ClaimStep, Fund, Item, Payment, Phase,
-    Standard, StepAction,
+    Standard, StandardYear, StepAction,
 )
+from apps.quotas.models import PlanStatus
 from apps.training.models import TrainingClass
 from apps.training.services import class_money_problems
 
@@ -62,23 +63,36 @@ def _guarded(action, claim, actor) -> Claim:
 
 # --- Standards ------------------------------------------------------------------------------
 
-@audited(AuditAction.STANDARD, "补助标准")
-@transaction.atomic
-def standard_set(*, actor, year, item, amount, fund) -> Standard:
-    """The province sets 元/人 for an item of a year (never in code). Claims already filed
-    keep the standard they were filed with."""
+def _standards_province_only(actor):
     if actor.role != Role.PROVINCE:
         raise PermissionDenied("只有省专项办可以设置补助标准。")
+
+
+def _standard_year(year, actor, copied_from=None) -> StandardYear:
+    """The year's set, locked; a year set for the first time starts as a draft."""
+    standard_year, _ = StandardYear.objects.select_for_update().get_or_create(
+        year=year, defaults={"copied_from": copied_from})
+    return standard_year
+
+
+@audited(AuditAction.STANDARD, "补助标准")
+def standard_set(*, actor, year, item, amount, fund) -> Standard:
+    """The province sets 元/人 for an item of a year (never in code). A new year's standards
+    are a draft until published; a published year's correction counts for claims filed from
+    then on (claims already filed keep the standard they were filed with)."""
+    _standards_province_only(actor)
     if amount is None or amount <= 0:
         raise ValidationError({"amount": "标准应大于0。"})
     if fund not in Fund.values:
         raise ValidationError({"fund": "请选择资金渠道。"})
+    standard_year = _standard_year(year, actor)
     old = Standard.objects.filter(year=year, item=item).first()
     standard, _ = Standard.objects.update_or_create(
         year=year, item=item, defaults={"amount": amount, "fund": fund, "updated_by": actor})
     if old is None or (old.amount, old.fund) != (standard.amount, standard.fund):
         audit_log(actor, AuditAction.STANDARD, standard,
-                  detail=f"{year}年补助标准 {standard.get_item_display()}："
+                  detail=f"{year}年补助标准（{standard_year.get_status_display()}）"
+                         f" {standard.get_item_display()}："
                          f"{old.amount if old else '未设置'} → {standard.amount}元/人"
                          f"（{standard.get_fund_display()}）")
     return standard
@@ -87,29 +101,56 @@ def standard_set(*, actor, year, item, amount, fund) -> Standard:
 @audited(AuditAction.STANDARD, "复制补助标准")
 def standards_copy(*, actor, from_year, to_year) -> int:
     """Start a year's standards from another year's: each item the target year has not set
-    is copied (one already set is never overwritten). The province then corrects and saves
-    them; claims of ``to_year`` use them from then on."""
-    if actor.role != Role.PROVINCE:
-        raise PermissionDenied("只有省专项办可以设置补助标准。")
+    is copied (one already set is never overwritten). A year started this way is a draft: the
+    province corrects it and publishes it before any claim of ``to_year`` uses it."""
+    _standards_province_only(actor)
+    standard_year = _standard_year(to_year, actor, copied_from=from_year)
     have = set(Standard.objects.filter(year=to_year).values_list("item", flat=True))
     rows = [Standard(year=to_year, item=s.item, amount=s.amount, fund=s.fund, updated_by=actor)
             for s in Standard.objects.filter(year=from_year) if s.item not in have]
     if not rows:
         raise ValidationError(f"{from_year}年没有{to_year}年尚未设置的补助标准可复制。")
     Standard.objects.bulk_create(rows)
-    audit_log(actor, AuditAction.STANDARD, detail=f"复制补助标准：{from_year}年 → {to_year}年，{len(rows)}项")
+    audit_log(actor, AuditAction.STANDARD, standard_year,
+              detail=f"复制补助标准：{from_year}年 → {to_year}年（{standard_year.get_status_display()}），"
+                     f"{len(rows)}项")
     return len(rows)
+
+
+@audited(AuditAction.STANDARD, "发布补助标准")
+def standards_publish(*, actor, year) -> StandardYear:
+    """Publish a year's draft: from now units and cities see it and claims of that year are
+    computed from it. A conditional UPDATE, so two clicks publish once and audit once."""
+    _standards_province_only(actor)
+    items = dict(Standard.objects.filter(year=year).values_list("item", "amount"))
+    if not items:
+        raise ValidationError(f"{year}年还没有设置任何补助标准，不能发布。")
+    changed = StandardYear.objects.filter(year=year, status=PlanStatus.DRAFT).update(
+        status=PlanStatus.PUBLISHED, published_at=timezone.now(), published_by=actor)
+    if not changed:
+        raise ValidationError(f"{year}年补助标准已发布。")
+    standard_year = StandardYear.objects.get(year=year)
+    unset = [label for code, label in STANDARD_ITEMS if code not in items]
+    audit_log(actor, AuditAction.STANDARD, standard_year,
+              detail=f"发布{year}年补助标准：{len(items)}项"
+                     + (f"；未设置：{'、'.join(unset)}" if unset else ""))
+    return standard_year
 
 
 def _standard_for(year, item, event_on=None, phase=None) -> tuple[Decimal, str]:
     """The per-person amount of a claim item and its fund, from the year's standards."""
     code = STANDARD_OF.get(item, item)
-    standard = Standard.objects.filter(year=year, item=code).first()
+    # Only a published year counts: a draft is still being prepared by the province.
+    standard = Standard.objects.filter(
+        year=year, item=code,
+        year__in=StandardYear.objects.filter(status=PlanStatus.PUBLISHED).values("year")).first()
     if standard is None:
         label = dict(STANDARD_ITEMS)[code]
         why = (f"（标准年度按{PHASE_EVENT[phase]}日期{event_on:%Y-%m-%d}确定）"
                if event_on and phase else "")
-        raise ValidationError(f"省专项办尚未设置{year}年“{label}”的补助标准{why}，暂不能申请。")
+        drafted = StandardYear.objects.filter(year=year, status=PlanStatus.DRAFT).exists()
+        missing = "尚未发布" if drafted else "尚未设置"
+        raise ValidationError(f"省专项办{missing}{year}年“{label}”的补助标准{why}，暂不能申请。")
     amount = (standard.amount * Decimal(SHARE.get(item, "1"))).quantize(CENT)
     return amount, standard.fund
 

@@ -149,16 +149,20 @@ def standard_list(request):
     if request.method == "POST":
         if request.user.role != Role.PROVINCE:
             raise PermissionDenied("只有省专项办可以设置补助标准。")
-        if "copy_from" in request.POST:
-            try:
+        try:
+            if "copy_from" in request.POST:
                 copied = services.standards_copy(actor=request.user, from_year=previous,
                                                  to_year=year) if previous else 0
-            except ValidationError as error:
-                messages.error(request, "；".join(error.messages))
-            else:
                 if copied:
-                    messages.success(request, f"已复制{previous}年的 {copied} 项补助标准到{year}年，"
-                                              f"请核对后保存。")
+                    messages.success(request, f"已复制{previous}年的 {copied} 项补助标准到{year}年"
+                                              f"（草稿），请核对后保存并发布。")
+                return redirect(f"{request.path}?year={year}")
+            if "publish" in request.POST:
+                services.standards_publish(actor=request.user, year=year)
+                messages.success(request, f"已发布{year}年补助标准，{year}年的申请按此标准计算。")
+                return redirect(f"{request.path}?year={year}")
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
             return redirect(f"{request.path}?year={year}")
         if form.is_valid():
             changed = 0
@@ -172,6 +176,7 @@ def standard_list(request):
             return redirect(f"{request.path}?year={year}")
     return render(request, "subsidies/standards.html", {
         "year": year, "form": form, "current": current,
+        "standard_year": selectors.standard_year(request.user, year),
         "years": sorted(set(years) | {year, timezone.localdate().year}, reverse=True),
         "can_edit": request.user.role == Role.PROVINCE,
         # Copying is offered while the year has items still unset and an earlier year has some.

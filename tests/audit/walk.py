@@ -404,9 +404,18 @@ def _(w):
     from apps.subsidies.services import standard_set, standards_copy
     standard_set(actor=w.province, year=2030, item="departure_fee", amount=Decimal("2000"),
                  fund="employment")
-    # Many rows of one kind: the row says which years, and names no single object.
+    # Many rows of one kind: the row says which years and names the year's set (a draft).
     return Step(lambda: standards_copy(actor=w.province, from_year=2030, to_year=2031),
-                w.province, None)
+                w.province, "subsidies.StandardYear")
+
+
+@walks("subsidies.services.standards_publish")
+def _(w):
+    from apps.subsidies.services import standard_set, standards_publish
+    standard_set(actor=w.province, year=2032, item="departure_fee", amount=Decimal("2000"),
+                 fund="employment")
+    return Step(lambda: standards_publish(actor=w.province, year=2032), w.province,
+                "subsidies.StandardYear")
 
 
 @walks("pipeline.services.gap_limit_set")

@@ -203,5 +203,5 @@ def test_standards_are_copied_from_last_year_without_overwriting(world, client):
     assert copied["training"] == Decimal("1")  # already set: kept
     for s in source.exclude(item="training"):
         assert copied[s.item] == s.amount
-    said = f"复制补助标准：{year}年 → {target}年，{len(copied) - 1}项"
+    said = f"复制补助标准：{year}年 → {target}年（草稿），{len(copied) - 1}项"
     assert AuditEvent.objects.filter(action=AuditAction.STANDARD, detail=said).count() == 1

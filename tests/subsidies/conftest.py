@@ -5,7 +5,8 @@ import pytest
 
 from apps.pipeline.models import Result, Stage
 from apps.pipeline.services import candidacy_record
-from apps.subsidies.services import standard_set
+from apps.subsidies.models import StandardYear
+from apps.subsidies.services import standard_set, standards_publish
 from apps.training import services as training
 from tests.training.test_classes import INTENSIVE, passed_second_interview, people
 
@@ -17,10 +18,19 @@ STANDARDS = {"first_interview": ("50", "employment"), "medical": ("300", "employ
              "standing_class": ("600", "skills")}
 
 
+def set_standards(world, year, scale=1, items=None):
+    """The province sets (and, for a new year, publishes) a year's standards, as on the page."""
+    for item, (amount, fund) in STANDARDS.items():
+        if items is None or item in items:
+            standard_set(actor=world.province, year=year, item=item,
+                         amount=Decimal(amount) * scale, fund=fund)
+    if StandardYear.objects.filter(year=year, status="draft").exists():
+        standards_publish(actor=world.province, year=year)
+
+
 @pytest.fixture
 def standards(world):
-    for item, (amount, fund) in STANDARDS.items():
-        standard_set(actor=world.province, year=2026, item=item, amount=Decimal(amount), fund=fund)
+    set_standards(world, 2026)
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from django.db import IntegrityError, connection, transaction
 
 from apps.deadlines.models import DeadlineItem
 from apps.subsidies import services
-from apps.subsidies.services import standard_set
 from apps.subsidies.models import ClaimedPerson, ClaimStep
 from apps.training.services import spot_check_record
+from tests.subsidies.conftest import set_standards
 
 BANK = dict(bank_name="中国银行太原分行", account_name="山西大学", account_no="6216 6000 0000 1234")
 
@@ -209,8 +209,7 @@ def test_a_standing_class_through_its_period_is_paid_in_two_halves(world, standa
     from apps.training.rules import teaching_weeks
     from tests.training.test_classes import STANDING, people
     # Opened in 2025, ended in 2026: each half is paid at its own event's year's standard.
-    standard_set(actor=world.province, year=2025, item="standing_class", amount=Decimal("600"),
-                 fund="skills")
+    set_standards(world, 2025, items={"standing_class"})
     cls = training.class_create(actor=world.unit_u1, **{
         **STANDING, "opens_on": date(2025, 3, 3), "course_starts_on": date(2025, 3, 3),
         "first_term_ends_on": date(2025, 7, 11), "second_term_starts_on": date(2025, 9, 1),

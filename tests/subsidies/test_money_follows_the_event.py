@@ -20,7 +20,7 @@ from apps.subsidies.models import Claim, ClaimStep, Standard
 from apps.training import services as training
 from apps.training.models import TrainingClass
 from tests.conftest import pdf
-from tests.subsidies.conftest import STANDARDS
+from tests.subsidies.conftest import set_standards
 from tests.subsidies.test_claims import BANK, file_departure
 from tests.training.test_classes import INTENSIVE, passed_second_interview, people
 
@@ -66,9 +66,7 @@ def test_an_opening_claim_waits_for_the_recorded_opening(world, standards):
 def test_the_standards_year_is_the_opening_year_never_typed(world, client):
     """The issue: 2020 standards taken for a 2026 class. The form has no year; a forged one is
     ignored; with no standards for the opening's year the claim is refused, saying why."""
-    for item, (amount, fund) in STANDARDS.items():
-        services.standard_set(actor=world.province, year=2020, item=item,
-                              amount=Decimal(amount), fund=fund)
+    set_standards(world, 2020)
     Standard.objects.filter(year=2026).delete()
     _examined_not_trained(world)
     cls = training.class_create(actor=world.unit_u1, **INTENSIVE)
@@ -83,9 +81,7 @@ def test_the_standards_year_is_the_opening_year_never_typed(world, client):
     assert "尚未设置2026年“初试”的补助标准（标准年度按开班日期2026-04-01确定）" in \
         response.content.decode()
     assert not Claim.objects.filter(training_class=cls).exists()
-    for item, (amount, fund) in STANDARDS.items():
-        services.standard_set(actor=world.province, year=2026, item=item,
-                              amount=Decimal(amount) * 2, fund=fund)
+    set_standards(world, 2026, scale=2)
     response = client.post(reverse("subsidies:claim_create"), {
         "phase": "opening", "training_class": cls.pk, "year": "2020", **BANK}, follow=True)
     claim = response.context["claim"]

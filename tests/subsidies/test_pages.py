@@ -1,5 +1,5 @@
 """What users see: the 出国 claim from filing to payment in the pages, the 附件8 print and
-xlsx, the standards page, budgets, and query counts that do not grow."""
+xlsx, budgets, and query counts that do not grow."""
 import io
 
 from django.urls import reverse
@@ -62,18 +62,6 @@ def test_form8_prints_and_exports_in_the_seed_layout(world, departed, client):
     body = client.get(reverse("subsidies:print_form8", args=[claim.pk])).content.decode()
     assert "山西大学（盖章）" in body and "6216 6000 0000 1234" in body
     assert "资金组成说明" in body and "6000.00" in body
-
-
-def test_the_province_sets_standards_others_read_them(world, client):
-    client.force_login(world.province)
-    client.post(reverse("subsidies:standard_list") + "?year=2027",
-                {"amount_departure_fee": "3500", "fund_departure_fee": "employment"})
-    client.force_login(world.observer)
-    body = client.get(reverse("subsidies:standard_list") + "?year=2027").content.decode()
-    assert "3500" in body and "<input" not in body.split("<main>")[1]
-    response = client.post(reverse("subsidies:standard_list") + "?year=2027",
-                           {"amount_departure_fee": "1", "fund_departure_fee": "skills"})
-    assert response.status_code == 403
 
 
 def test_budgets_page_files_and_totals(world, client):
