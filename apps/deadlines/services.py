@@ -197,7 +197,6 @@ def recompute_due(*, rule=None, provisional_only=False) -> int:
 
 
 @audited(AuditAction.DEADLINE, "修改期限规则")
-@transaction.atomic
 def rule_set_offset(rule: DeadlineRule, *, offset: int, actor) -> DeadlineRule:
     rule = DeadlineRule.objects.select_for_update().get(pk=rule.pk)
     rule.offset, rule.updated_by = offset, actor

@@ -7,7 +7,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Role
@@ -66,7 +65,6 @@ def _grant(d: Disclosure, now) -> None:
 
 
 @audited(AuditAction.DISCLOSURE, "申请完整号码")
-@transaction.atomic
 def disclosure_request(*, actor, form: str, people, purpose: str, purpose_text: str,
                        org_name: str, unit=None, project=None, training_class=None,
                        request=None) -> Disclosure:
@@ -110,7 +108,6 @@ def disclosure_request(*, actor, form: str, people, purpose: str, purpose_text: 
 
 
 @audited(AuditAction.DISCLOSURE, "审批完整号码申请")
-@transaction.atomic
 def disclosure_decide(disclosure: Disclosure, *, approve: bool, actor, reason: str = "",
                       request=None) -> Disclosure:
     """The province approves or refuses a pending request. Row-locked: decided once."""

@@ -3,7 +3,6 @@ import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
 
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log, audited
@@ -19,7 +18,6 @@ def evidence_kinds_for(role) -> list:
 
 
 @audited(AuditAction.UPLOAD, "证明材料")
-@transaction.atomic
 def evidence_attach(*, person: Person, kind: str, uploaded, actor, candidacy=None) -> Evidence:
     """Attach a scan or photo to a person (and the candidacy whose stage it proves).
 

@@ -134,7 +134,6 @@ def cooperation_end(coop, *, actor):
 
 
 @audited(AuditAction.ORG, "报备组织单位")
-@transaction.atomic
 def filing_submit_unit(*, city: City, actor, reason: str, **unit_fields) -> FilingRequest:
     """A city files a unit it chose itself (报人社厅、教育厅备案): pending until approved."""
     unit = OrganisingUnit(city=city, source=Source.CITY, filing_status=FilingStatus.PENDING,
@@ -148,7 +147,6 @@ def filing_submit_unit(*, city: City, actor, reason: str, **unit_fields) -> Fili
 
 
 @audited(AuditAction.ORG, "报备输出机构")
-@transaction.atomic
 def filing_submit_agency(*, city: City, actor, reason: str, **agency_fields) -> FilingRequest:
     """A city files an agency it chose itself (报人社厅、商务厅备案): pending until approved."""
     agency = Agency(status=AgencyStatus.FILED, filing_status=FilingStatus.PENDING,
@@ -164,7 +162,6 @@ class FilingAlreadyDecided(ValidationError):
 
 
 @audited(AuditAction.APPROVE, "备案审批")
-@transaction.atomic
 def filing_decide(filing: FilingRequest, *, approve: bool, actor, note: str = "") -> FilingRequest:
     """The province approves or refuses a filing. Row-locked: two clicks decide once."""
     filing = FilingRequest.objects.select_for_update().get(pk=filing.pk)

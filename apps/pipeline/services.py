@@ -67,7 +67,6 @@ def _check_date(on, not_before, label="日期"):
 
 
 @audited(AuditAction.STAGE, "报名岗位项目")
-@transaction.atomic
 def candidacy_open(*, person: Person, project, actor, on=None) -> Candidacy:
     """报名: the person applies for a published project through their unit or city."""
     if actor.role not in transitions.RECORDERS[Stage.REGISTERED]:
@@ -102,7 +101,6 @@ def _check_details(stage, result, details):
 
 
 @audited(AuditAction.STAGE, "录入环节结果")
-@transaction.atomic
 def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=None,
                      gap_reason="", **details) -> Candidacy:
     """Record the next stage of a candidacy. Two users at once: one wins, the other is told
@@ -191,7 +189,6 @@ def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=
 
 
 @audited(AuditAction.STAGE, "退出")
-@transaction.atomic
 def candidacy_withdraw(candidacy: Candidacy, *, actor, on, reason: str) -> Candidacy:
     """The person leaves. After a signed contract it is a breach (中途退出视为违约)."""
     if actor.role not in WITHDRAW_ROLES:
@@ -234,7 +231,6 @@ def session_create(*, actor, **fields) -> Session:
 
 
 @audited(AuditAction.SESSION, "录入场次结果")
-@transaction.atomic
 def session_record(session: Session, *, actor, rows) -> list[Candidacy]:
     """Record many candidates of one session at once, all or nothing.
 
@@ -254,7 +250,6 @@ def session_record(session: Session, *, actor, rows) -> list[Candidacy]:
 
 
 @audited(AuditAction.GAP_LIMIT, "设置环节间隔上限")
-@transaction.atomic
 def gap_limit_set(*, actor, stage, months) -> "StageGapLimit":
     """The province sets how many months after the previous stage a stage may be recorded
     without a question."""

@@ -53,7 +53,6 @@ def project_submit(project, *, actor) -> JobProject:
 
 
 @audited(AuditAction.APPROVE, "发布岗位项目")
-@transaction.atomic
 def project_approve(project, *, review_no: str, review_form, actor) -> JobProject:
     """The province publishes a submitted project with the commerce department's 项目审查表
     (file and number): unreviewed projects are never published (seed 001)."""

@@ -1,6 +1,5 @@
 """Yearly plans and task numbers: every write here, audited, by the province only."""
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Role
@@ -28,7 +27,6 @@ def _show(number):
 
 
 @audited(AuditAction.QUOTA, "修改任务数")
-@transaction.atomic
 def task_set_number(task: Task, *, number: int | None, note: str, actor) -> Task:
     """The province enters or corrects a task number; who and when are kept on the row,
     the old and new value in the audit log."""
@@ -45,7 +43,6 @@ def task_set_number(task: Task, *, number: int | None, note: str, actor) -> Task
 
 
 @audited(AuditAction.QUOTA, "下达任务数")
-@transaction.atomic
 def task_set(*, year: int, city=None, unit=None, number: int | None, note: str, actor) -> Task:
     """A city's or unit's task number for a year, created when the year has none yet. The
     year's plan must exist: tasks of a year nobody declared would show on no page."""

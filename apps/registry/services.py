@@ -71,7 +71,6 @@ def _elsewhere_message(other: Person) -> str:
 
 
 @audited(AuditAction.PERSON, "登记人员")
-@transaction.atomic
 def person_register(*, actor, unit=None, id_number: str, sex=None, birth_date=None,
                     id_copy=None, **fields) -> Person:
     """Register a person (附件5). A unit registers for itself; a city for one of its units
@@ -118,7 +117,6 @@ def _set_hashes(person: Person):
 
 
 @audited(AuditAction.PERSON, "修改人员信息")
-@transaction.atomic
 def person_update(person: Person, *, actor, **fields) -> Person:
     """Change a person's registration data. The ID number may be corrected; birth date and
     sex follow it."""

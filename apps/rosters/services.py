@@ -1,6 +1,5 @@
 """Receive a roster (check, parse, validate, keep a preview) and commit it all or nothing."""
 import hashlib
-import re
 
 import pghistory
 from django.core.exceptions import PermissionDenied

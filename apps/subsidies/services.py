@@ -251,7 +251,6 @@ def claim_event(phase, training_class, unit, today=None):
 
 
 @audited(AuditAction.CLAIM, "新建补助资金申请")
-@transaction.atomic
 def claim_create(*, actor, phase, training_class=None, bank_name, account_name,
                  account_no, note="") -> Claim:
     """A unit files a phase's claim after its event; the standards year is that event's."""
@@ -354,7 +353,6 @@ def _verified(claim):
 
 
 @audited(AuditAction.CLAIM, "重新生成申请明细")
-@transaction.atomic
 def claim_refresh(claim, *, actor) -> Claim:
     """A draft or returned claim is derived again from today's records."""
     claim = _guarded("refresh", claim, actor)
@@ -363,7 +361,6 @@ def claim_refresh(claim, *, actor) -> Claim:
 
 
 @audited(AuditAction.CLAIM, "提交补助资金申请")
-@transaction.atomic
 def claim_submit(claim, *, actor) -> Claim:
     claim = _guarded("submit", claim, actor)
     _verified(claim)
@@ -379,7 +376,6 @@ def claim_submit(claim, *, actor) -> Claim:
 
 
 @audited(AuditAction.APPROVE, "审核补助资金申请")
-@transaction.atomic
 def claim_review(claim, *, actor, note="") -> Claim:
     """The city with jurisdiction reviews it first."""
     claim = _guarded("review", claim, actor)
@@ -388,7 +384,6 @@ def claim_review(claim, *, actor, note="") -> Claim:
 
 
 @audited(AuditAction.APPROVE, "审批补助资金申请")
-@transaction.atomic
 def claim_approve(claim, *, actor, note="") -> Claim:
     claim = _guarded("approve", claim, actor)
     _verified(claim)
@@ -396,7 +391,6 @@ def claim_approve(claim, *, actor, note="") -> Claim:
 
 
 @audited(AuditAction.APPROVE, "登记拨付")
-@transaction.atomic
 def claim_pay(claim, *, actor, paid_on, voucher_no) -> Payment:
     """The approved amount is paid once (one payment per claim, a unique constraint)."""
     claim = _guarded("pay", claim, actor)
@@ -411,7 +405,6 @@ def claim_pay(claim, *, actor, paid_on, voucher_no) -> Payment:
 
 
 @audited(AuditAction.APPROVE, "退回补助资金申请")
-@transaction.atomic
 def claim_return(claim, *, actor, reason) -> Claim:
     """Any step before payment may send it back to the unit, with a reason."""
     claim = _guarded("return", claim, actor)
@@ -422,7 +415,6 @@ def claim_return(claim, *, actor, reason) -> Claim:
 
 
 @audited(AuditAction.CLAIM, "撤回补助资金申请")
-@transaction.atomic
 def claim_withdraw(claim, *, actor) -> Claim:
     """The unit abandons a draft or returned claim: its people may be claimed again."""
     claim = _guarded("withdraw", claim, actor)
@@ -435,7 +427,6 @@ def claim_withdraw(claim, *, actor) -> Claim:
 # --- Budgets --------------------------------------------------------------------------------
 
 @audited(AuditAction.BUDGET, "报送年度预算")
-@transaction.atomic
 def budget_submit(*, actor, year, planned_people, amount, note="") -> Budget:
     """A city or a unit files (or corrects) its budget for ``year``; due by 31 May before."""
     if actor.role not in (Role.CITY, Role.UNIT):

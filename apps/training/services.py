@@ -4,7 +4,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from apps.audit.models import AuditAction
@@ -66,7 +65,6 @@ def _check_plan(kind, unit, fields) -> None:
 
 
 @audited(AuditAction.TRAINING, "新建培训班")
-@transaction.atomic
 def class_create(*, actor, kind, **fields) -> TrainingClass:
     """A unit plans a class; its roster and information become owed (SPEC §7)."""
     _require_unit(actor)
@@ -98,7 +96,6 @@ def class_create(*, actor, kind, **fields) -> TrainingClass:
 
 
 @audited(AuditAction.TRAINING, "修改培训班")
-@transaction.atomic
 def class_update(cls, *, actor, **fields) -> TrainingClass:
     """附件7 information. The planned dates move only through class_plan_move (with a reason)."""
     cls = _locked(cls, actor)
@@ -120,7 +117,6 @@ def class_update(cls, *, actor, **fields) -> TrainingClass:
 
 
 @audited(AuditAction.CLASS_DATES, "调整开班计划")
-@transaction.atomic
 def class_plan_move(cls, *, actor, reason: str, **dates) -> TrainingClass:
     """调整开班计划: the planned dates move, with a reason, kept as a ClassPlanChange and in the
     audit log. Before opening every date may move; once open only the end (opening happened)."""
@@ -173,7 +169,6 @@ def enrolment_candidates(cls, user):
 
 
 @audited(AuditAction.TRAINING, "培训班加入学员")
-@transaction.atomic
 def enrol(cls, *, actor, candidacies) -> list[Enrolment]:
     """Enrol candidacies in an intensive class, all or none."""
     cls = _locked(cls, actor)
@@ -204,7 +199,6 @@ def enrol(cls, *, actor, candidacies) -> list[Enrolment]:
 
 
 @audited(AuditAction.TRAINING, "培训班移出学员")
-@transaction.atomic
 def unenrol(cls, *, actor, enrolment) -> None:
     cls = _locked(cls, actor)
     if cls.status != ClassStatus.PLANNED:
@@ -213,7 +207,6 @@ def unenrol(cls, *, actor, enrolment) -> None:
 
 
 @audited(AuditAction.TRAINING, "非建制班加入人员")
-@transaction.atomic
 def standing_members_add(cls, *, actor, persons, upload=None) -> int:
     """Put people on a 非建制班's roster (附件9); people already on it stay once."""
     cls = _locked(cls, actor)
@@ -233,7 +226,6 @@ def standing_members_add(cls, *, actor, persons, upload=None) -> int:
 
 
 @audited(AuditAction.TRAINING, "非建制班移出人员")
-@transaction.atomic
 def standing_member_remove(cls, *, actor, member) -> None:
     cls = _locked(cls, actor)
     if cls.status != ClassStatus.PLANNED:
@@ -242,7 +234,6 @@ def standing_member_remove(cls, *, actor, member) -> None:
 
 
 @audited(AuditAction.TRAINING, "报送培训班花名表")
-@transaction.atomic
 def roster_file(cls, *, actor) -> TrainingClass:
     """报送花名表: 附件6 (intensive) or 附件9 (非建制班), before the class opens."""
     cls = _locked(cls, actor)
@@ -263,7 +254,6 @@ def roster_file(cls, *, actor) -> TrainingClass:
 
 
 @audited(AuditAction.CLASS_DATES, "开班")
-@transaction.atomic
 def class_open(cls, *, actor, on) -> TrainingClass:
     """开班 on a recorded date: not in the future, not before the plan (rules.opening_problems)."""
     cls = _locked(cls, actor)
@@ -300,7 +290,6 @@ def training_result_check(candidacy, *, result, on) -> None:
 
 
 @audited(AuditAction.TRAINING, "录入培训结果")
-@transaction.atomic
 def results_record(cls, *, actor, on, rows) -> int:
     """Attendance and results of an intensive class, all or none. A result is recorded once
     and becomes the candidacy's 培训 stage; rows are (enrolment, hours, result, certificate)."""
@@ -349,7 +338,6 @@ def results_record(cls, *, actor, on, rows) -> int:
 
 
 @audited(AuditAction.CLASS_DATES, "结业")
-@transaction.atomic
 def class_end(cls, *, actor, on) -> TrainingClass:
     """The class ended on a recorded date (rules.ending_problems); ends_on becomes that date,
     and the information is owed from then."""
@@ -367,7 +355,6 @@ def class_end(cls, *, actor, on) -> TrainingClass:
 
 
 @audited(AuditAction.TRAINING, "报送培训班信息表")
-@transaction.atomic
 def info_file(cls, *, actor) -> TrainingClass:
     """报送培训班信息表 (附件7), within 10 working days after the class ends."""
     cls = _locked(cls, actor)
@@ -382,7 +369,6 @@ def info_file(cls, *, actor) -> TrainingClass:
 
 
 @audited(AuditAction.TRAINING, "录入每周课时")
-@transaction.atomic
 def weekly_hours_record(cls, *, actor, week_of, hours: Decimal) -> WeeklyHours:
     cls = _locked(cls, actor)
     if cls.kind != ClassKind.STANDING:
@@ -417,7 +403,6 @@ def class_money_problems(cls, today=None, flags=None) -> list[str]:
 
 
 @audited(AuditAction.APPROVE, "抽查")
-@transaction.atomic
 def spot_check_record(cls, *, actor, checked_on, inspector, findings, outcome) -> SpotCheck:
     """抽查: falsification stops the class's money; when serious, the unit also loses the
     right to run 非建制班."""

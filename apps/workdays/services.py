@@ -3,7 +3,6 @@ import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from apps.audit.models import AuditAction
 from apps.audit.services import audited
@@ -53,7 +52,6 @@ def parse_arrangement(year: int, text: str) -> list[tuple[date, str, str]]:
 
 
 @audited(AuditAction.CALENDAR, "录入年度节假日安排")
-@transaction.atomic
 def calendar_year_enter(*, year: int, days, actor, source: str = "") -> CalendarYear:
     """Enter (or re-enter) a year's arrangement; it replaces that year's special days."""
     for day, _, _ in days:
