@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.dashboards.disclosure import SUPPRESSED, TOTAL, suppress
+from apps.dashboards.drilldown import ONWARD, FigureQuery
 from apps.dashboards.models import (
     CohortFigure, DepartureFigure, EventFigure, ProjectFigure, WithdrawalFigure,
 )
@@ -30,8 +31,6 @@ from apps.quotas.models import Task
 from apps.registry.models import PovertyStatus
 
 PAGE_ROWS = 100  # a longer table shows its first rows; its xlsx export has every row
-# Results that carry a person on to the next stage (or are the stage itself).
-ONWARD = [Result.REGISTERED, Result.PASS, Result.SIGNED, Result.DEPARTED, Result.RETURNED]
 FUNNEL_STAGES = [s for s in ORDER if s != Stage.RETURN]
 
 
@@ -59,6 +58,7 @@ class Table:
     # (the cohort's 报名 row is the funnel's: the same people).
     cell_keys: dict = field(default_factory=dict)
     hidden: set = field(default_factory=set)        # (row or TOTAL, column) suppressed
+    links: dict = field(default_factory=dict)       # (row or TOTAL, column) → drill-down URL
 
     def indexed_rows(self):
         yield from enumerate(self.rows)
@@ -69,14 +69,32 @@ class Table:
         out = []
         for i, value in enumerate(row):
             if (r, i) in self.hidden:
-                out.append((SUPPRESSED, True))
+                out.append((SUPPRESSED, True, ""))
             elif value is None:
-                out.append(("—", True))
+                out.append(("—", True, ""))
             elif isinstance(value, str):
-                out.append((value, False))
+                out.append((value, False, ""))
             else:  # text already: the template need not localize a thousand numbers
-                out.append((str(value), True))
+                out.append((str(value), True, self.links.get((r, i), "")))
         return out
+
+    def quantity(self, r, i) -> dict:
+        """What the count in cell (r, i) counts: its column's key with its row's."""
+        if (r, i) in self.cell_keys:
+            return self.cell_keys[(r, i)]
+        return {**self.col_keys.get(i, {}),
+                **(self.total_key if r == TOTAL else self.row_keys[r])}
+
+    def link(self, year, page_filters):
+        """Each count above zero links to the candidacies it counts (``drilldown``)."""
+        for r, row in self.indexed_rows():
+            for i in self.counts:
+                if i in self.col_keys and row[i] and (r, i) not in self.hidden and (
+                        r == TOTAL or r < len(self.row_keys)):
+                    query = FigureQuery.for_quantity(year, self.quantity(r, i), page_filters)
+                    if query is not None:
+                        self.links[(r, i)] = query.url()
+        return self
 
     def export_rows(self):
         """Every row (and the 合计) as the export writes it: numbers, texts, the marks."""
@@ -107,10 +125,8 @@ class Table:
     def body_html(self):
         """The page's rows as table cells, every text escaped: built here, as one string,
         because the template engine takes ~20 µs a cell and a page has a few thousand."""
-        return mark_safe("".join(
-            "<tr>" + "".join(f'<td class="num">{escape(text)}</td>' if num
-                             else f"<td>{escape(text)}</td>" for text, num in row) + "</tr>"
-            for row in self.shown_on_page))
+        return mark_safe("".join("<tr>" + "".join(_cell_html(*cell) for cell in row) + "</tr>"
+                                 for row in self.shown_on_page))
 
     @property
     def shown_total(self):
@@ -129,6 +145,13 @@ class Table:
         return self
 
 
+def _cell_html(text, num, link):
+    text = escape(text)
+    if link:
+        text = f'<a href="{escape(link)}" title="查看这些人员">{text}</a>'
+    return f'<td class="num">{text}</td>' if num else f"<td>{text}</td>"
+
+
 def _rate(done, task):
     return round(100 * done / task, 1) if done is not None and task else None
 
@@ -138,8 +161,19 @@ def _rate(done, task):
 FIGURES_CACHE_SECONDS = 60
 
 
-def _figures(model, user, year):
-    return visible(model.objects.filter(year=year), user)
+# Page filters each figure table can take: every one has the candidacy's city, unit and
+# agency; only the departures know the country.
+FILTERABLE = {"city", "unit", "agency"}
+
+
+def _figures(model, user, year, filters=None):
+    qs = visible(model.objects.filter(year=year), user)
+    for name, value in (filters or {}).items():
+        if value and name in FILTERABLE:
+            qs = qs.filter(**{name: value})
+        elif value and name == "country" and model is DepartureFigure:
+            qs = qs.filter(country=value)
+    return qs
 
 
 class Facts:
@@ -149,8 +183,9 @@ class Facts:
     status. Both read the pre-aggregated figures (``models``), a few thousand rows, never the
     events themselves; the tables sum these small results in Python."""
 
-    def __init__(self, user, year, version=None):
+    def __init__(self, user, year, version=None, filters=None):
         self.user, self.year, self.version = user, year, version
+        self.filters = {k: v for k, v in (filters or {}).items() if v}
         self._stage_counts = {}
 
     def _cached(self, name, read):
@@ -159,15 +194,16 @@ class Facts:
         if self.version is None:
             return read()
         u = self.user
+        chosen = hashlib.sha256(repr(sorted(self.filters.items())).encode()).hexdigest()[:16]
         key = (f"dashboard:{name}:{self.year}:{u.role}:{u.city_id}:{u.unit_id}:{u.agency_id}:"
-               f"{self.version}")
+               f"{chosen}:{self.version}")
         return cache.get_or_set(key, read, FIGURES_CACHE_SECONDS)
 
     @cached_property
     def events(self):
         # (city, unit, stage, result, poverty_status, n, days_n, days_sum, days_max)
         return self._cached("events", lambda: list(
-            _figures(EventFigure, self.user, self.year)
+            _figures(EventFigure, self.user, self.year, self.filters)
             .values_list("city", "unit", "stage", "result", "poverty_status")
             .annotate(n=Sum("n"), days_n=Sum("days_n"), days_sum=Sum("days_sum"),
                       days_max=Max("days_max")).order_by()))
@@ -176,13 +212,14 @@ class Facts:
     def cohort(self):
         # (stage, result, n): the events, at any date, of the people registered this year
         return self._cached("cohort", lambda: list(
-            _figures(CohortFigure, self.user, self.year).values_list("stage", "result")
+            _figures(CohortFigure, self.user, self.year, self.filters)
+            .values_list("stage", "result")
             .annotate(n=Sum("n")).order_by()))
 
     @cached_property
     def departures(self):
         return self._cached("departures", lambda: list(
-            _figures(DepartureFigure, self.user, self.year)
+            _figures(DepartureFigure, self.user, self.year, self.filters)
             .values_list("agency__name", "country", "departure_trade", "month",
                          "poverty_status")
             .annotate(n=Sum("n")).order_by()))
@@ -190,13 +227,13 @@ class Facts:
     @cached_property
     def filled_by_project(self):
         return self._cached("projects", lambda: dict(
-            _figures(ProjectFigure, self.user, self.year).values_list("project")
+            _figures(ProjectFigure, self.user, self.year, self.filters).values_list("project")
             .annotate(n=Sum("n")).order_by()))
 
     @cached_property
     def withdrawn_by_stage(self):
         return self._cached("withdrawn", lambda: dict(
-            _figures(WithdrawalFigure, self.user, self.year).values_list("stage")
+            _figures(WithdrawalFigure, self.user, self.year, self.filters).values_list("stage")
             .annotate(n=Sum("n")).order_by()))
 
     def stage_counts_by(self, key):
@@ -257,7 +294,10 @@ def _progress(facts, *, key, title, tasks, names, city_of=None):
 def progress_by_city(user, year, facts) -> Table:
     tasks = visible(Task.objects.filter(year=year, city__isnull=False), user).values_list(
         "city_id", "number")
-    names = dict(visible(City.objects.order_by("code"), user).values_list("pk", "short_name"))
+    cities = visible(City.objects.order_by("code"), user)
+    if facts.filters.get("city"):
+        cities = cities.filter(pk=facts.filters["city"])
+    names = dict(cities.values_list("pk", "short_name"))
     return _progress(facts, key="city", title="各市任务完成情况", tasks=tasks, names=names)
 
 
@@ -265,6 +305,9 @@ def progress_by_unit(user, year, facts) -> Table:
     tasks = visible(Task.objects.filter(year=year, unit__isnull=False), user).values_list(
         "unit_id", "number")
     units = visible(OrganisingUnit.objects.order_by("seq", "pk"), user)
+    for name, lookup in (("city", "city"), ("unit", "pk")):
+        if facts.filters.get(name):
+            units = units.filter(**{lookup: facts.filters[name]})
     if user.role == Role.AGENCY:
         units = units.none()  # an agency's figures are its projects, not its partners' tasks
     task_ids = {pk for pk, _ in tasks}
@@ -283,14 +326,16 @@ def progress_by_project(user, year, facts) -> Table:
     if user.role == Role.AGENCY:
         projects = projects.filter(agency=user.agency_id)
     filled = facts.filled_by_project
-    rows = []
+    rows, pks = [], []
     for pk, name, headcount in projects.order_by("-pk").values_list("pk", "name", "headcount"):
         done = filled.get(pk, 0)
         if done or user.role == Role.AGENCY:
             rows.append([name, headcount, done, _rate(done, headcount)])
+            pks.append(pk)
     return Table(key="project", title="岗位项目招聘完成情况",
                  headers=["项目", "招聘人数", "本年输出", "完成率%"], rows=rows,
-                 counts=(2,), derived={3: (2,)}, limit=PAGE_ROWS)
+                 counts=(2,), derived={3: (2,)}, limit=PAGE_ROWS,
+                 col_keys={2: _onward(Stage.DEPARTURE)}, row_keys=[{"project": pk} for pk in pks])
 
 
 def _stage_passes(counts):
@@ -439,10 +484,27 @@ TABLES = {
 }
 
 
+# The page filters each table takes (``Facts.filters``); a table that cannot take one of the
+# chosen filters is left off the page rather than shown unfiltered. Tasks are cities' and
+# units', so the progress tables take no agency; only departures know the country.
+ORGS = {"city", "unit", "agency"}
+ACCEPTS = {"city": {"city"}, "unit": {"city", "unit"}, "country": ORGS | {"country"},
+           "trade": ORGS | {"country"}, "agency": ORGS | {"country"},
+           "month": ORGS | {"country"}}
+
+
+def shown_tables(role, filters) -> list[str]:
+    chosen = {k for k, v in (filters or {}).items() if v}
+    return [key for key, (_, _, roles) in TABLES.items()
+            if role in roles and chosen <= ACCEPTS.get(key, ORGS)]
+
+
 def _table(user, year, key, facts) -> Table:
     title, selector, _ = TABLES[key]
     table = selector(user, year, facts)
     table.key, table.title = key, title
+    if user.role != Role.OBSERVER:  # the observer counts, never lists
+        table.link(year, facts.filters)
     return table
 
 
@@ -454,13 +516,12 @@ def _hidden_key(tables):
     return "hidden-" + hashlib.sha256(content.encode()).hexdigest()
 
 
-def dashboard(user, year, version=None) -> list[Table]:
+def dashboard(user, year, version=None, filters=None) -> list[Table]:
     """The page's tables. The observer's are suppressed together, from all of them: one
     decision for the page, so that the page, its charts and each export hide the same cells
     and no table gives back what another hides (``disclosure``)."""
-    facts = Facts(user, year, version)
-    tables = [_table(user, year, key, facts) for key, (_, _, roles) in TABLES.items()
-              if user.role in roles]
+    facts = Facts(user, year, version, filters)
+    tables = [_table(user, year, key, facts) for key in shown_tables(user.role, facts.filters)]
     if user.role == Role.OBSERVER:
         hidden = facts._cached(_hidden_key(tables), lambda: suppress(tables))
         for t in tables:
@@ -468,8 +529,8 @@ def dashboard(user, year, version=None) -> list[Table]:
     return tables
 
 
-def dashboard_table(user, year, key, version=None) -> Table:
+def dashboard_table(user, year, key, version=None, filters=None) -> Table:
     """One table as the page shows it (the observer's: suppressed with the whole page)."""
     if user.role == Role.OBSERVER:
-        return {t.key: t for t in dashboard(user, year, version)}[key]
-    return _table(user, year, key, Facts(user, year, version))
+        return {t.key: t for t in dashboard(user, year, version, filters)}[key]
+    return _table(user, year, key, Facts(user, year, version, filters))

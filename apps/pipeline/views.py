@@ -10,6 +10,7 @@ from apps.accounts.scoping import get_visible_or_404, visible
 from apps.common.paginator import KeysetPage
 from apps.common.forms import apply_errors, filters_note, query_without_page
 from apps.common.wording import error_text
+from apps.dashboards.drilldown import FigureQuery
 from apps.orgs.models import Agency, City, OrganisingUnit
 from apps.pipeline import roster, selectors, services, transitions
 from apps.pipeline.forms import (
@@ -37,7 +38,20 @@ def _filtered_candidacies(request):
         agencies=visible(Agency.objects.all(), user))
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.candidacy_list(user, **{k: v for k, v in filters.items() if v})
+    # A dashboard figure's link: exactly the candidacies that figure counts.
+    figure = FigureQuery.from_params(request.GET)
+    if figure is not None:
+        qs = figure.apply(qs)
+        form.figure_label = figure.label(_names(figure, user))
     return form, filters, qs.order_by("-stage_on", "-id")
+
+
+def _names(figure, user) -> dict:
+    """Names of the organisations a figure's link names, read within the user's scope."""
+    models = {"city": City, "unit": OrganisingUnit, "agency": Agency, "project": JobProject}
+    return {(kind, getattr(figure, kind)): str(obj)
+            for kind, model in models.items() if getattr(figure, kind)
+            for obj in visible(model.objects.filter(pk=getattr(figure, kind)), user)}
 
 
 @role_required(*PEOPLE_ROLES)
@@ -58,8 +72,13 @@ def candidacy_export(request):
              else "报名与筛选名单")
     content = exports.list_sheet(title, exports.CANDIDACY_HEADERS,
                                  exports.candidacy_list_rows(qs.iterator(chunk_size=2000)),
-                                 note=filters_note(form, filters))
-    return _xlsx(request, content, f"{title}.xlsx", f"{title}（{filters_note(form, filters)}）")
+                                 note=_note(form, filters))
+    return _xlsx(request, content, f"{title}.xlsx", f"{title}（{_note(form, filters)}）")
+
+
+def _note(form, filters) -> str:
+    figure = getattr(form, "figure_label", "")
+    return filters_note(form, filters) + (f"；统计明细：{figure}" if figure else "")
 
 
 @role_required(Role.UNIT, Role.CITY)

@@ -1,5 +1,6 @@
 """Dashboard figures against the same numbers counted straight from the records."""
 import io
+import re
 from collections import Counter
 
 import pytest
@@ -197,7 +198,10 @@ def test_table_cells_are_escaped_on_the_page(data, client):
     client.force_login(data.province)
     page = client.get(reverse("dashboards:dashboard", args=[YEAR])).content.decode()
     assert "&lt;b&gt;新加坡&lt;/b&gt;" in page and "<b>新加坡</b>" not in page
-    assert '<td>日本</td><td class="num">13</td>' in page
+    # The count links to its people (issue 17); the country in the link is URL-encoded.
+    assert re.search(r'<td>日本</td><td class="num"><a href="[^"<>]*" title="查看这些人员">13</a></td>',
+                     page)
+    assert "f_country=%3Cb%3E" in page
 
 
 def test_a_second_view_reads_the_kept_sums_until_a_figure_changes(data, client):
