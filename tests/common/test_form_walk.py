@@ -37,6 +37,8 @@ def _arguments(world):
         "classes": TrainingClass.objects.all(), "standing_classes": TrainingClass.objects.all(),
         "creating": True, "current": {}, "kinds_evidence": list(EvidenceKind),
         "kinds_reference": [("cities", "地市")],
+        # Filter forms whose choices are the organisations a user may see, of a year.
+        "user": world.province, "year": 2026,
         # A planned standing class shows every date field the plan form has.
         "cls": TrainingClass(kind="standing", status="planned", name="演示"),
     }
