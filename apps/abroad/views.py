@@ -9,7 +9,6 @@ from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.common.forms import filters_note, query_without_page
-from apps.orgs.models import Agency, City, OrganisingUnit
 from apps.projects.models import JobProject
 from apps.rosters import exports
 from apps.rosters.views import _xlsx
@@ -24,11 +23,7 @@ def _filtered(request):
     """The page's form and rows: the export takes exactly these."""
     user = request.user
     form = RegisterFilterForm(
-        request.GET or None,
-        cities=visible(City.objects.all(), user),
-        units=visible(OrganisingUnit.objects.all(), user),
-        agencies=visible(Agency.objects.all(), user),
-        projects=visible(JobProject.objects.all(), user))
+        request.GET or None, user=user, projects=visible(JobProject.objects.all(), user))
     filters = form.cleaned_data if form.is_valid() else {}
     today = timezone.localdate()
     return form, filters, abroad_register(user, filters, today), today

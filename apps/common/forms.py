@@ -67,3 +67,23 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+class OrgFilterForm(forms.Form):
+    """A list's or a page's filters by city, unit and agency: the choices are the
+    organisations ``user`` may see (``visible``), so a foreign pk is an invalid choice."""
+
+    city = forms.ModelChoiceField(label="地市", required=False, queryset=None,
+                                  empty_label="全部地市")
+    unit = forms.ModelChoiceField(label="组织单位", required=False, queryset=None,
+                                  empty_label="全部单位")
+    agency = forms.ModelChoiceField(label="输出机构", required=False, queryset=None,
+                                    empty_label="全部机构")
+
+    def __init__(self, *args, user, **kwargs):
+        from apps.accounts.scoping import visible
+        from apps.orgs.models import Agency, City, OrganisingUnit
+        super().__init__(*args, **kwargs)
+        self.fields["city"].queryset = visible(City.objects.order_by("code"), user)
+        self.fields["unit"].queryset = visible(OrganisingUnit.objects.order_by("seq", "pk"), user)
+        self.fields["agency"].queryset = visible(Agency.objects.order_by("name"), user)

@@ -2,24 +2,15 @@
 from django import forms
 
 from apps.accounts.scoping import visible
+from apps.common.forms import OrgFilterForm
 from apps.dashboards.models import DepartureFigure
-from apps.orgs.models import Agency, City, OrganisingUnit
 
 
-class DashboardFilterForm(forms.Form):
-    city = forms.ModelChoiceField(label="地市", required=False, queryset=None,
-                                  empty_label="全部地市")
-    unit = forms.ModelChoiceField(label="组织单位", required=False, queryset=None,
-                                  empty_label="全部单位")
-    agency = forms.ModelChoiceField(label="输出机构", required=False, queryset=None,
-                                    empty_label="全部机构")
+class DashboardFilterForm(OrgFilterForm):
     country = forms.ChoiceField(label="输出国", required=False)
 
     def __init__(self, *args, user, year, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["city"].queryset = visible(City.objects.order_by("code"), user)
-        self.fields["unit"].queryset = visible(OrganisingUnit.objects.order_by("seq", "pk"), user)
-        self.fields["agency"].queryset = visible(Agency.objects.order_by("name"), user)
+        super().__init__(*args, user=user, **kwargs)
         countries = (visible(DepartureFigure.objects.filter(year=year), user)
                      .exclude(country="").values_list("country", flat=True).distinct()
                      .order_by("country"))
