@@ -175,10 +175,14 @@ def _rules() -> dict[type[Model], Rule]:
             unit=lambda u: Q(unit=u.unit_id, owner_role=Role.UNIT),
             agency=lambda u: Q(agency=u.agency_id, owner_role=Role.AGENCY),
         ),
+        # An item's notices go with the item; an event notice to the organisation it names.
         Notice: Rule(
-            city=lambda u: Q(item__city=u.city_id),
-            unit=lambda u: Q(item__unit=u.unit_id, item__owner_role=Role.UNIT),
-            agency=lambda u: Q(item__agency=u.agency_id, item__owner_role=Role.AGENCY),
+            city=lambda u: Q(item__city=u.city_id)
+            | Q(item__isnull=True, owner_role=Role.CITY, city=u.city_id),
+            unit=lambda u: Q(item__unit=u.unit_id, item__owner_role=Role.UNIT)
+            | Q(item__isnull=True, owner_role=Role.UNIT, unit=u.unit_id),
+            agency=lambda u: Q(item__agency=u.agency_id, item__owner_role=Role.AGENCY)
+            | Q(item__isnull=True, owner_role=Role.AGENCY, agency=u.agency_id),
         ),
         DeadlineRule: Rule(city=everything, unit=everything, agency=everything,
                            observer=everything),

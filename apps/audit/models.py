@@ -53,6 +53,10 @@ class AuditAction(models.TextChoices):
     CLASS_DATES = "class_dates", "培训班开班、结业或调整开班计划"
     GAP_LIMIT = "gap_limit", "设置环节间隔上限"
     GAP_CONFIRM = "gap_confirm", "确认超出间隔上限的环节日期"
+    # Duty of care abroad (issue 18)
+    INCIDENT = "incident", "境外突发事件与报告"
+    COMPLAINT = "complaint", "投诉与劳务纠纷"
+    FOLLOW_UP = "follow_up", "跟踪随访"
     # The system itself
     PURGE = "purge", "清理过期审计日志"
     FIGURES = "figures", "统计核对修正"

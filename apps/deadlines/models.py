@@ -5,6 +5,8 @@ filed. Whether an open item is due soon or overdue is never stored: it is read f
 time against the clock (``DeadlineItem.state``, ``DeadlineItemQuerySet.with_state``), so no
 page shows a passed deadline as pending. The scan (Celery beat) only sends the notices."""
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
@@ -16,6 +18,11 @@ class RuleEvent(models.TextChoices):
     DEPARTURE = "departure", "出国"
     PERIOD_ENDS = "period_ends", "非建制班周期结束"
     BUDGET = "budget", "预算年度"
+    # Issue 18: duties of care while people are abroad. Their items name their subject
+    # (an incident, a complaint, a follow-up plan) through DeadlineItem.subject.
+    INCIDENT = "incident", "突发事件"
+    COMPLAINT = "complaint", "投诉或纠纷"
+    FOLLOW_UP = "follow_up", "跟踪随访"
 
 
 class DeadlineRule(models.Model):
@@ -28,6 +35,9 @@ class DeadlineRule(models.Model):
         "工作日数", help_text="正数：事件后第N个工作日内；负数：事件前第N个工作日前")
     owner = models.CharField("报送方", max_length=50)
     basis = models.CharField("依据", max_length=100, blank=True)
+    # A rule counted in hours (incident reports) keeps its hours in its own table; its items
+    # are given their due time when opened, and recompute_due leaves them alone.
+    in_hours = models.BooleanField("按小时计", default=False, db_default=False)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="修改人",
                                    on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
@@ -104,12 +114,23 @@ class DeadlineItem(models.Model):
                              on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     agency = models.ForeignKey("orgs.Agency", verbose_name="输出机构", on_delete=models.PROTECT,
                                null=True, blank=True, related_name="+")
+    # Any other record an item is owed for (an incident, a complaint, a follow-up plan):
+    # ``stage`` then tells apart several items of one rule (续报 1, 续报 2, …).
+    subject_type = models.ForeignKey(ContentType, verbose_name="事项对象类型",
+                                     on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    subject_id = models.PositiveBigIntegerField("事项对象", null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
     owner_role = models.CharField("报送角色", max_length=10)
     event_on = models.DateField("事件日期")
     due_on = models.DateField("截止日期")
     due_at = models.DateTimeField("截止时刻")
     provisional = models.BooleanField("暂定", default=False,
                                       help_text="截止日期落在尚未录入节假日安排的年度")
+    # Working days added to the rule's offset (a complaint on hold, an outage period), with
+    # why: recompute_due keeps them.
+    extension_days = models.SmallIntegerField("顺延工作日", default=0, db_default=0)
+    extension_reason = models.CharField("顺延原因", max_length=200, blank=True, db_default="")
     status = models.CharField("状态", max_length=10, choices=ItemStatus.choices,
                               default=ItemStatus.OPEN)
     done_at = models.DateTimeField("完成时间", null=True, blank=True)
@@ -129,8 +150,12 @@ class DeadlineItem(models.Model):
             # An organisation's own items (its budget): once per rule, organisation and date.
             models.UniqueConstraint(fields=["rule", "owner_role", "city", "unit", "event_on"],
                                     condition=Q(candidacy__isnull=True,
-                                                training_class__isnull=True),
+                                                training_class__isnull=True,
+                                                subject_id__isnull=True),
                                     nulls_distinct=False, name="deadline_item_once_per_org"),
+            models.UniqueConstraint(fields=["rule", "subject_type", "subject_id", "stage"],
+                                    condition=Q(subject_id__isnull=False),
+                                    name="deadline_item_once_per_subject"),
         ]
         indexes = [models.Index(fields=["status", "due_at"], name="deadline_scan_idx",
                                 condition=Q(status__in=["open", "due_soon", "overdue"]))]
@@ -149,6 +174,8 @@ class DeadlineItem(models.Model):
         if self.training_class_id:
             return ("去填报" if owner else "查看"), reverse(
                 "training:class_detail", args=[self.training_class_id])
+        if self.subject_id:  # the subject's own page is where the duty is done
+            return ("去填报" if owner else "查看"), self.subject.get_absolute_url()
         if self.candidacy_id is None:
             return "", ""
         person = reverse("registry:person_detail", args=[self.candidacy.person_id])
@@ -182,20 +209,33 @@ class DeadlineItem(models.Model):
     @property
     def stage_label(self) -> str:
         from apps.pipeline.models import Stage
-        return Stage(self.stage).label if self.stage else ""
+        # On an item for another record ``stage`` is that record's own key (续报 2, reply).
+        return Stage(self.stage).label if self.stage and self.candidacy_id else ""
 
 
 class NoticeKind(models.TextChoices):
     DUE_SOON = "due_soon", "即将到期"
     OVERDUE = "overdue", "已逾期"
+    EVENT = "event", "通知"
 
 
 class Notice(models.Model):
-    """An inbox entry for the owing organisation: each item is noticed once per kind."""
+    """An inbox entry for an organisation: a deadline item's (noticed once per kind, the item
+    says who owes it), or an event sent to one organisation (``deadlines.services.notify``:
+    a grade raised, a case escalated), which names its recipient, subject and link."""
 
     item = models.ForeignKey(DeadlineItem, verbose_name="待办事项", on_delete=models.CASCADE,
-                             related_name="notices")
+                             related_name="notices", null=True, blank=True)
     kind = models.CharField("类型", max_length=10, choices=NoticeKind.choices)
+    owner_role = models.CharField("接收角色", max_length=10, blank=True, db_default="")
+    city = models.ForeignKey("orgs.City", verbose_name="地市", on_delete=models.PROTECT,
+                             null=True, blank=True, related_name="+")
+    unit = models.ForeignKey("orgs.OrganisingUnit", verbose_name="组织单位",
+                             on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    agency = models.ForeignKey("orgs.Agency", verbose_name="输出机构", on_delete=models.PROTECT,
+                               null=True, blank=True, related_name="+")
+    text = models.CharField("内容", max_length=300, blank=True, db_default="")
+    link = models.CharField("链接", max_length=200, blank=True, db_default="")
     created_at = models.DateTimeField("时间", auto_now_add=True)
     emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True)
 
@@ -203,4 +243,28 @@ class Notice(models.Model):
         verbose_name = "提醒"
         verbose_name_plural = "提醒"
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["item", "kind"], name="notice_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "kind"], name="notice_once"),
+            # An event notice says whom it is for; an item's notice is for the item's owner.
+            models.CheckConstraint(condition=Q(item__isnull=False) | ~Q(owner_role=""),
+                                   name="notice_has_recipient"),
+        ]
+
+    @property
+    def message(self) -> str:
+        """One line for the inbox: the event's text, or the item's rule and subject."""
+        if self.item_id is None:
+            return self.text
+        item = self.item
+        who = (item.candidacy.person.name if item.candidacy_id else
+               item.training_class.name if item.training_class_id else
+               str(item.subject) if item.subject_id else "")
+        return f"{item.rule.name}{'：' + who if who else ''}（截止 {item.due_on:%Y-%m-%d}）"
+
+    @property
+    def url(self) -> str:
+        if self.item_id is None:
+            return self.link
+        if self.item.subject_id:
+            return self.item.subject.get_absolute_url()
+        return ""

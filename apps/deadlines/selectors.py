@@ -1,4 +1,4 @@
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from apps.accounts.scoping import visible
@@ -24,7 +24,7 @@ def my_items(user, *, state="", city=None, now=None):
     if city:
         qs = qs.filter(city=city)
     return qs.select_related("rule", "candidacy__person", "candidacy__project",
-                             "training_class")
+                             "training_class").prefetch_related("subject")
 
 
 def my_items_listed(user, **filters):
@@ -42,6 +42,9 @@ def overdue_by_city(user, now=None):
 
 
 def my_notices(user, limit=50):
-    return visible(Notice.objects.select_related("item__rule", "item__candidacy__person",
-                                                 "item__training_class"),
-                   user)[:limit]
+    """The inbox: notices of the items ``user`` sees, and event notices addressed to its own
+    role (the province, who sees every notice, is not shown a city's)."""
+    return (visible(Notice.objects.select_related("item__rule", "item__candidacy__person",
+                                                  "item__training_class")
+                    .prefetch_related("item__subject"), user)
+            .filter(Q(item__isnull=False) | Q(owner_role=user.role))[:limit])

@@ -8,7 +8,7 @@ from apps.audit.models import AuditAction
 from apps.audit.services import audited, audited_within, not_audited
 from apps.accounts.models import Role
 from apps.deadlines.models import (
-    OPEN_ITEM, DeadlineItem, DeadlineRule, ItemStatus, Notice, soon_until,
+    OPEN_ITEM, DeadlineItem, DeadlineRule, ItemStatus, Notice, NoticeKind, soon_until,
 )
 from apps.pipeline.models import Stage
 from apps.workdays.calendar import Due, WorkingCalendar, add_working_days
@@ -173,25 +173,26 @@ def budget_item_close(year, *, city_id, unit_id=None) -> int:
 def recompute_due(*, rule=None, provisional_only=False) -> int:
     """Recompute open items' due dates after a rule or the calendar changed: one calendar
     load, one UPDATE per distinct (rule, event date)."""
-    items = DeadlineItem.objects.filter(status__in=OPEN_ITEM)
+    items = DeadlineItem.objects.filter(status__in=OPEN_ITEM, rule__in_hours=False)
     if rule is not None:
         items = items.filter(rule=rule)
     if provisional_only:
         items = items.filter(provisional=True)
     pairs = defaultdict(int)
-    for rule_id, offset, event_on in items.values_list("rule_id", "rule__offset", "event_on") \
-            .distinct():
-        pairs[(rule_id, offset, event_on)] += 1
+    for rule_id, offset, extension, event_on in items.values_list(
+            "rule_id", "rule__offset", "extension_days", "event_on").distinct():
+        pairs[(rule_id, offset, extension, event_on)] += 1
     if not pairs:
         return 0
-    days = [p[2] for p in pairs]
-    span = max(abs(p[1]) for p in pairs) * 2 + 20
+    days = [p[3] for p in pairs]
+    span = max(abs(p[1]) + abs(p[2]) for p in pairs) * 2 + 20
     from datetime import timedelta
     calendar = WorkingCalendar(min(days) - timedelta(days=span), max(days) + timedelta(days=span))
     changed = 0
-    for rule_id, offset, event_on in pairs:
-        due = calendar.add(event_on, offset)
-        changed += items.filter(rule_id=rule_id, event_on=event_on).update(
+    for rule_id, offset, extension, event_on in pairs:
+        due = calendar.add(event_on, offset + extension)
+        changed += items.filter(rule_id=rule_id, event_on=event_on,
+                                extension_days=extension).update(
             due_on=due.day, due_at=due.ends_at, provisional=due.provisional)
     return changed
 
@@ -234,11 +235,24 @@ def deadlines_scan(now=None) -> dict:
     return {"overdue": overdue, "due_soon": due_soon, "notices": overdue + due_soon}
 
 
-def _recipients(item) -> list[str]:
+@audited_within
+def notify(*, role: str, text: str, link: str = "", city_id=None, unit_id=None,
+           agency_id=None) -> Notice:
+    """Tell one organisation (``role`` and its own id; the province needs none) that something
+    happened: it lands in their 我的待办 提醒 and is e-mailed by the next notices run."""
+    where = {Role.CITY: city_id, Role.UNIT: unit_id, Role.AGENCY: agency_id}
+    if role not in (Role.PROVINCE, *where) or (role != Role.PROVINCE and not where[role]):
+        raise ValueError(f"notify: no recipient for role {role!r}")
+    return Notice.objects.create(
+        kind=NoticeKind.EVENT, owner_role=role, text=text[:300], link=link,
+        city_id=city_id, unit_id=unit_id, agency_id=agency_id)
+
+
+def _recipients(owner_role, *, city_id, unit_id, agency_id) -> list[str]:
     from apps.accounts.models import User
-    where = {Role.UNIT: {"unit": item.unit_id}, Role.AGENCY: {"agency": item.agency_id},
-             Role.CITY: {"city": item.city_id}}[item.owner_role]
-    return list(User.objects.filter(is_active=True, **where).exclude(email="")
+    where = {Role.UNIT: {"unit": unit_id}, Role.AGENCY: {"agency": agency_id},
+             Role.CITY: {"city": city_id}, Role.PROVINCE: {}}[owner_role]
+    return list(User.objects.filter(is_active=True, role=owner_role, **where).exclude(email="")
                 .values_list("email", flat=True))
 
 
@@ -257,10 +271,19 @@ def notices_email(limit: int = 500) -> int:
                                        "item__training_class")[:limit])
         for notice in notices:
             item = notice.item
-            recipients = _recipients(item)
-            if recipients:
+            if item is None:
+                recipients = _recipients(notice.owner_role, city_id=notice.city_id,
+                                         unit_id=notice.unit_id, agency_id=notice.agency_id)
+                if recipients:
+                    send_mail(subject=f"【对外劳务输出】通知：{notice.text[:40]}",
+                              message=f"{notice.text}\n请登录系统“我的待办”查看。",
+                              from_email=None, recipient_list=recipients)
+                    sent += 1
+            elif recipients := _recipients(item.owner_role, city_id=item.city_id,
+                                           unit_id=item.unit_id, agency_id=item.agency_id):
                 who = (f"（{item.candidacy.person.name}）" if item.candidacy_id else
-                       f"（{item.training_class.name}）" if item.training_class_id else "")
+                       f"（{item.training_class.name}）" if item.training_class_id else
+                       f"（{item.subject}）" if item.subject_id else "")
                 send_mail(
                     subject=f"【对外劳务输出】{notice.get_kind_display()}：{item.rule.name}",
                     message=(f"{item.rule.name}{who}的报送截止日期为 {item.due_on:%Y年%m月%d日}"
