@@ -103,8 +103,13 @@ class Table:
 
     @property
     def chart(self):
-        """The chart data, read from the rows as they are shown (hidden cells are null)."""
-        return {name: [row[col] for row in self.rows] for name, col in self.charts.items()}
+        """The chart data, read from the rows as they are shown (hidden cells are null), and
+        each series' name: its column's header, so the legend says what is drawn."""
+        data = {name: [row[col] for row in self.rows] for name, col in self.charts.items()}
+        if data:
+            data["names"] = {name: self.headers[col] for name, col in self.charts.items()
+                             if name != "labels"}
+        return data
 
     @property
     def shown(self):

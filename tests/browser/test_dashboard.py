@@ -84,9 +84,58 @@ def test_observer_charts_draw_the_hidden_cells_as_gaps(world, live_server, page,
     assert trade.locator("td").nth(1).inner_text() == SUPPRESSED  # 3 people
     for key in ("city", "unit", "funnel", "trade", "poverty"):
         page.wait_for_selector(f"#chart-{key} canvas")
-    drawn = page.evaluate("""() => window.echarts.getInstanceByDom(
-        document.getElementById('chart-trade')).getOption().series[0].data""")
-    labels = [row.locator("td").nth(0).inner_text()
-              for row in page.locator("#table-trade tbody tr").all()]
-    assert drawn[labels.index("建筑")] is None and not errors
+    option = chart_option(page, "trade")
+    labels = option["yAxis"][0]["data"]
+    assert option["series"][0]["data"][labels.index("建筑")] is None and not errors
     screenshot("dashboard-2020-observer")
+
+
+def chart_option(page, key):
+    return page.evaluate(f"""() => window.echarts.getInstanceByDom(
+        document.getElementById('chart-{key}')).getOption()""")
+
+
+def test_charts_read_with_ninety_units(world, live_server, page, screenshot):
+    """Issue 17 item 4: the unit chart of a province with many units draws its first 15 as
+    sorted horizontal bars, names beside them, the rest left to the table; count axes step by
+    whole people; every legend names its column."""
+    from apps.orgs.models import OrganisingUnit, UnitCategory
+    from apps.quotas.models import Task
+    from tests.browser.test_pipeline_flow import login
+    dashboard_data(world)
+    for i in range(88):
+        unit = OrganisingUnit.objects.create(
+            name=f"山西省第{i + 1}职业技术学院（测试用长名称）", category=UnitCategory.TECHNICAL,
+            city=world.ty if i % 2 else world.dt, seq=100 + i)
+        Task.objects.create(year=2020, unit=unit, number=5 + i % 7)
+    login(page, live_server.url, "observer")
+    page.goto(f"{live_server.url}/dashboards/2020/")
+    page.wait_for_selector("#chart-unit canvas")
+    unit = chart_option(page, "unit")
+    names = unit["yAxis"][0]["data"]
+    assert len(names) == 15 and unit["yAxis"][0]["inverse"] is True
+    departed = unit["series"][0]["data"]
+    shown = [n for n in departed if n is not None]
+    assert shown == sorted(shown, reverse=True) and shown[0] >= 6
+    # The first bar is the table's row of that name, with its number.
+    row = page.locator("#table-unit tbody tr", has_text=names[0])
+    assert row.locator("td").nth(8).inner_text() == str(departed[0])
+    assert "其余见下表" in unit["title"][0]["text"]
+    assert [s["name"] for s in unit["series"]] == ["输出", "任务数"]
+    assert unit["xAxis"][0]["minInterval"] == 1
+    # The bars have room: the chart grows with them instead of squeezing 15 names.
+    height = page.evaluate("document.getElementById('chart-unit').clientHeight")
+    assert height >= 15 * 26
+    # Every unit is still in the table.
+    assert page.locator("#table-unit tbody tr").count() == 91
+    for key, legend in (("trade", "输出人数"), ("agency", "输出人数"), ("month", "输出人数")):
+        option = chart_option(page, key)
+        assert option["series"][0]["name"] == legend, key
+        axis = option["xAxis" if key != "month" else "yAxis"][0]
+        assert axis["minInterval"] == 1, key
+    assert chart_option(page, "stage_time")["series"][0]["name"] == "平均天数"
+    # The observer's country table is all under 5: the pie says so rather than stay blank.
+    assert chart_option(page, "country")["title"][0]["text"].startswith("人数较少")
+    page.locator("#table-unit").screenshot(path=str(_path("dashboard-90-units")))
+    page.locator("#table-country").screenshot(path=str(_path("dashboard-country-pie")))
+    screenshot("dashboard-charts-observer")
