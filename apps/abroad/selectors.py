@@ -4,10 +4,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Optional
 
-from django.db.models import Case, CharField, DateField, F, Func, IntegerField, Q, Value, When
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 
-from apps.abroad.terms import contract_months
 from apps.accounts.scoping import visible
 from apps.pipeline.models import Candidacy, CandidacyStatus
 
@@ -19,29 +18,6 @@ class State:
     ENDING = "ending"
     ABROAD = "abroad"
     LABELS = {OVERDUE: "已超期未归国", ENDING: "90天内到期", ABROAD: "在外"}
-
-
-class _AddMonths(Func):
-    """``date + n months`` in PostgreSQL, month ends kept as terms.add_months keeps them."""
-    output_field = DateField()
-
-    def as_sql(self, compiler, connection, **extra):
-        day, day_params = compiler.compile(self.source_expressions[0])
-        months, month_params = compiler.compile(self.source_expressions[1])
-        return (f"CAST({day} + make_interval(months => {months}) AS date)",
-                (*day_params, *month_params))
-
-
-def _months_expression():
-    """The term of each row in months, from the one parser, as a CASE over the distinct terms
-    written (a handful: "3年", "36个月", …); a term it cannot read gives NULL. One query."""
-    terms = (Candidacy.objects.filter(status=CandidacyStatus.ABROAD)
-             .values_list("contract_term", flat=True).distinct())
-    whens = [When(contract_term=term, then=Value(months)) for term in terms
-             if (months := contract_months(term)) is not None]
-    if not whens:
-        return Value(None, output_field=IntegerField())
-    return Case(*whens, default=Value(None), output_field=IntegerField())
 
 
 def abroad_register(user, filters: Optional[dict] = None, today: Optional[date] = None):
@@ -58,15 +34,19 @@ def abroad_register(user, filters: Optional[dict] = None, today: Optional[date] 
             qs = qs.filter(**{name: filters[name]})
     if country := filters.get("country"):
         qs = qs.filter(Q(country__icontains=country) | Q(project__country__icontains=country))
-    qs = qs.annotate(ends_on=_AddMonths(F("departed_on"), _months_expression())).annotate(
+    qs = qs.annotate(ends_on=F("contract_ends_on")).annotate(
         register_state=Case(
             When(ends_on__lt=today, then=Value(State.OVERDUE)),
             When(ends_on__lte=today + timedelta(days=ENDING_DAYS), then=Value(State.ENDING)),
             default=Value(State.ABROAD), output_field=CharField()))
-    if filters.get("state") in (State.OVERDUE, State.ENDING):
-        qs = qs.filter(register_state=filters["state"])
+    # On the stored column, not the annotation, so the register's index serves the filter.
+    if filters.get("state") == State.OVERDUE:
+        qs = qs.filter(contract_ends_on__lt=today)
+    elif filters.get("state") == State.ENDING:
+        qs = qs.filter(contract_ends_on__gte=today,
+                       contract_ends_on__lte=today + timedelta(days=ENDING_DAYS))
     return qs.select_related("person", "project", "unit", "agency", "city").order_by(
-        F("ends_on").asc(nulls_last=True), "departed_on", "id")
+        F("contract_ends_on").asc(nulls_last=True), "departed_on", "id")
 
 
 @dataclass

@@ -1,5 +1,4 @@
 """在外人员: the register of everyone abroad, and its export."""
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -9,6 +8,7 @@ from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.common.forms import filters_note, query_without_page
+from apps.common.paginator import CappedPaginator
 from apps.projects.models import JobProject
 from apps.rosters import exports
 from apps.rosters.views import _xlsx
@@ -32,13 +32,16 @@ def _filtered(request):
 @role_required(*ROLES)
 def register(request):
     form, _, qs, today = _filtered(request)
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    # Counted up to the cap: the province has hundreds of thousands of people abroad.
+    paginator = CappedPaginator(qs, PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
     rows = []
     for row in register_rows(page, today):
         row.id_masked = exports.person_numbers(row.candidacy.person)["id"]
         rows.append(row)
     return render(request, "abroad/register.html", {
         "form": form, "page": page, "rows": rows, "today": today,
+        "total": paginator.total_label("人"),
         "export_query": query_without_page(request)})
 
 

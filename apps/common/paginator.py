@@ -54,11 +54,12 @@ class CappedPaginator(Paginator):
 class KeysetPage:
     """A page of a long list without any count: the rows after a cursor, in the list's order.
 
-    The list is ordered by ``(date DESC, id DESC)`` (``order``), over an index in that order;
-    a page reads ``per_page`` + 1 rows from the cursor on (a row comparison, an index
-    condition), the extra row saying whether there is a next page. The cursor is the last
-    row's key, ``2020-05-06.12345``; a malformed one reads as the first page. Nothing counts
-    the list beyond the page: a million rows cost what fifty do."""
+    The list is ordered by ``(date or time DESC, id DESC)`` (``order``), over an index in
+    that order; a page reads ``per_page`` + 1 rows from the cursor on (a row comparison, an
+    index condition), the extra row saying whether there is a next page. The cursor is the
+    last row's key, ``2020-05-06.12345`` (a date) or ``2020-05-06T08:30:00.123456+00:00.12345``
+    (a time); a malformed one reads as the first page. Nothing counts the list beyond the
+    page: a million rows cost what fifty do."""
 
     def __init__(self, qs, *, after: str | None, per_page: int = 50,
                  order: tuple[str, str] = ("stage_on", "id")):
@@ -66,7 +67,7 @@ class KeysetPage:
         from django.db.models.fields.tuple_lookups import Tuple, TupleLessThan
 
         self.per_page, self.order = per_page, order
-        key = self._parse(after)
+        key = self._parse(qs.model._meta.get_field(order[0]), after)
         self.first = key is None
         qs = qs.order_by(*(f"-{name}" for name in order))
         if key is not None:
@@ -76,11 +77,16 @@ class KeysetPage:
         self.object_list = rows[:per_page]
 
     @staticmethod
-    def _parse(after):
-        from datetime import date
-        day, _, pk = (after or "").partition(".")
+    def _parse(field, after):
+        from datetime import date, datetime
+
+        from django.db.models import DateTimeField
+        value, _, pk = (after or "").rpartition(".")
         try:
-            return date.fromisoformat(day), int(pk)
+            if isinstance(field, DateTimeField):
+                moment = datetime.fromisoformat(value)
+                return (moment, int(pk)) if moment.tzinfo else None
+            return date.fromisoformat(value), int(pk)
         except ValueError:
             return None
 
@@ -93,8 +99,8 @@ class KeysetPage:
     @property
     def next_cursor(self) -> str:
         last = self.object_list[-1]
-        day, pk = (getattr(last, name) for name in self.order)
-        return f"{day.isoformat()}.{pk}"
+        moment, pk = (getattr(last, name) for name in self.order)
+        return f"{moment.isoformat()}.{pk}"
 
     def total_label(self, unit: str) -> str:
         """The whole list on its first page: "共 12 条"; otherwise what the page shows."""

@@ -158,6 +158,10 @@ def scale_generate(*, persons: int, events: int, actor, say=print) -> dict:
             "departure_trade": f"CASE WHEN {departed} THEN ({_text_array(TRADES)})"
                                f"[1 + c.k % {len(TRADES)}] ELSE '' END",
             "departed_on": f"CASE WHEN {departed} THEN {reg} + 6 * {step} END",
+            # Terms of 1, 2 and 3 years, and the register's stored end of each.
+            "contract_term": f"CASE WHEN {d} >= 5 THEN (1 + c.k % 3)::text || '年' ELSE '' END",
+            "contract_ends_on": f"CASE WHEN {departed} THEN CAST({reg} + 6 * {step} "
+                                f"+ make_interval(years => (1 + c.k % 3)::int) AS date) END",
             "returned_on": f"CASE WHEN {d} = 8 THEN {reg} + 7 * {step} END",
             "ended_on": f"CASE WHEN {ended} OR {d} = 1 AND NOT {is_open} "
                         f"THEN {reg} + ({d} - 1) * {step} END",

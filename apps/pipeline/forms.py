@@ -100,7 +100,7 @@ class SessionForm(ChoicePlaceholder, forms.ModelForm):
 
 
 class CandidacyFilterForm(forms.Form):
-    q = forms.CharField(label="姓名", required=False)
+    q = forms.CharField(label="姓名", required=False, help_text="从第一个字查起，如“张”或“张三”")
     stage = forms.ChoiceField(label="环节", required=False,
                               choices=[("", "全部环节")] + Stage.choices)
     result = forms.ChoiceField(label="结果", required=False,

@@ -106,6 +106,10 @@ class Candidacy(models.Model):
     departure_trade = models.CharField("输出工种", max_length=50, blank=True)
     departed_on = models.DateField("输出时间", null=True, blank=True)
     employer = models.CharField("外方用工企业", max_length=100, blank=True)
+    # Departure plus the contract term (apps.abroad.terms), kept by candidacy_record whenever
+    # either changes: the 在外人员 register sorts and filters on it through an index, and the
+    # reminders before a contract ends are due from it. None: the term cannot be read.
+    contract_ends_on = models.DateField("预计回国日期", null=True, blank=True)
     not_departed_reason = models.CharField("未输出原因", max_length=200, blank=True)
     # 归国
     returned_on = models.DateField("归国时间", null=True, blank=True)
@@ -141,6 +145,13 @@ class Candidacy(models.Model):
             # A project's filled places (public page, project list): an index-only count.
             models.Index(fields=["project"], condition=Q(departed_on__isnull=False),
                          name="candidacy_project_departed"),
+            # The 在外人员 register: people abroad, the earliest contract end first, alone and
+            # within each scope (partial: only the people abroad are indexed).
+            *(models.Index(*scope, models.F("contract_ends_on").asc(nulls_last=True),
+                           "departed_on", "id", condition=Q(status="abroad"),
+                           name=f"candidacy_abroad{suffix}")
+              for scope, suffix in (((), "_order"), (("city",), "_city"), (("unit",), "_unit"),
+                                    (("agency",), "_agency"))),
         ]
 
     def __str__(self):

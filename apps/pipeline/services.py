@@ -177,6 +177,10 @@ def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=
         Enrolment.objects.filter(candidacy=c, result="").update(
             result=result, result_on=on,
             certificate_no=details.get("certificate_no", "") if result == Result.PASS else "")
+    if {"departed_on", "contract_term"} & set(changed):
+        from apps.abroad.terms import contract_ends_on
+        c.contract_ends_on = contract_ends_on(c.departed_on, c.contract_term)
+        changed.append("contract_ends_on")
     c.stage, c.result, c.stage_on = stage, result, on
     c.status = transitions.STATUS_AFTER.get(result, CandidacyStatus.ACTIVE)
     if result in transitions.TERMINAL:

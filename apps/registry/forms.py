@@ -108,7 +108,8 @@ def _check_phone(value: str, *, required: bool) -> str:
 
 
 class PersonSearchForm(forms.Form):
-    q = forms.CharField(label="姓名 / 身份证号 / 手机号", required=False)
+    q = forms.CharField(label="姓名 / 身份证号 / 手机号", required=False,
+                        help_text="姓名从第一个字查起，如“张”或“张三”")
     category = forms.ChoiceField(label="人员类别", required=False,
                                  choices=[("", "全部")] + PersonCategory.choices)
     poverty_status = forms.ChoiceField(

@@ -99,9 +99,15 @@ class Person(models.Model):
             models.Index(fields=["city", "unit"]),  # also serves city alone
             models.Index(fields=["name"]),
             # The list's order (newest first), alone and within a city's or a unit's scope.
-            models.Index(fields=["created_at"], name="person_list_order"),
-            models.Index(fields=["city", "created_at"], name="person_city_order"),
-            models.Index(fields=["unit", "created_at"], name="person_unit_order"),
+            # The list's keyset order (newest first), alone and within each scope.
+            models.Index(fields=["created_at", "id"], name="person_list_order"),
+            models.Index(fields=["city", "created_at", "id"], name="person_city_order"),
+            models.Index(fields=["unit", "created_at", "id"], name="person_unit_order"),
+            # A name search matches the name's beginning (姓 first): a pattern index serves
+            # LIKE '张三%' whatever the database's collation. A two-character Chinese name has
+            # no trigram, so a substring index (pg_trgm) could not serve the common search.
+            models.Index(fields=["name"], opclasses=["varchar_pattern_ops"],
+                         name="person_name_prefix"),
             models.Index(fields=["phone_hash"], name="person_phone_hash_idx"),
             # Most people have no passport yet: only those who do are indexed.
             models.Index(fields=["passport_hash"], name="person_passport_hash_idx",

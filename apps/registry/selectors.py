@@ -30,7 +30,7 @@ def person_search(user, *, q="", category="", unit=None, poverty_status="") -> S
         elif len(phone_digits) == 11 and not compact.replace("-", "").strip("0123456789"):
             by, qs = "phone", qs.filter(phone_hash=phone_hash(q))
         else:
-            qs = qs.filter(name__icontains=q)
+            qs = qs.filter(name__startswith=q)  # the name from its beginning: indexed
     if category:
         qs = qs.filter(category=category)
     if unit:

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
 from apps.accounts.scoping import full_numbers_visible, get_visible_or_404, visible
-from apps.common.paginator import CappedPaginator
+from apps.common.paginator import KeysetPage
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
 from apps.common.forms import apply_errors, filters_note, query_without_page
@@ -50,9 +50,11 @@ def person_list(request):
         q = filters["q"]
         searched = f"按{label} {mask_id(q) if search.by == 'id' else mask_phone(q)} 查询"
         form = PersonSearchForm({**request.GET.dict(), "q": ""})
-    page = CappedPaginator(search.people, 50).get_page(request.GET.get("page"))
+    # Keyset on (created_at, id): the list's order and its indexes' (person_*_order), no count.
+    page = KeysetPage(search.people, after=request.GET.get("after"), per_page=50,
+                      order=("created_at", "id"))
     return render(request, "registry/person_list.html", {
-        "form": form, "page": page, "total": page.paginator.total_label("人"),
+        "form": form, "page": page, "total": page.total_label("人"),
         "searched": searched,
         "can_register": user.role in services.REGISTRARS,
     })

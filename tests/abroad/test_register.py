@@ -45,7 +45,8 @@ def abroad(w, name, *, departed_on, term, unit=None, seq, status=CandidacyStatus
     c = candidacy_open(person=person, project=project or w.project_a1, actor=actor,
                        on=date(2020, 3, 2))
     Candidacy.objects.filter(pk=c.pk).update(status=status, departed_on=departed_on,
-                                             contract_term=term, country="日本")
+                                             contract_term=term, country="日本",
+                                             contract_ends_on=contract_ends_on(departed_on, term))
     return c
 
 
@@ -58,15 +59,17 @@ def people(world):
     # Ends in 30 days; departed three years less 30 days ago.
     abroad(world, "李四", departed_on=date(today.year - 3, today.month, 1), term="36个月",
            seq=3)
+    li_departed = today + timedelta(days=30) - timedelta(days=3 * 365)
     Candidacy.objects.filter(person__name="李四").update(
-        departed_on=today + timedelta(days=30) - timedelta(days=3 * 365))
+        departed_on=li_departed, contract_ends_on=contract_ends_on(li_departed, "36个月"))
     abroad(world, "赵五", departed_on=today - timedelta(days=10), term="2年", seq=4)
     abroad(world, "钱六", departed_on=today - timedelta(days=10), term="看情况", seq=5)
     abroad(world, "孙七", departed_on=date(2019, 1, 1), term="1年", seq=6,
            status=CandidacyStatus.RETURNED)
     # 大同's person abroad, long overdue, with another agency.
     Candidacy.objects.filter(pk=world.cand_dt.pk).update(
-        status=CandidacyStatus.ABROAD, departed_on=date(2019, 1, 1), contract_term="1年")
+        status=CandidacyStatus.ABROAD, departed_on=date(2019, 1, 1), contract_term="1年",
+        contract_ends_on=date(2020, 1, 1))
     return world
 
 
@@ -201,3 +204,34 @@ def test_queries_do_not_grow_with_rows(world, client, django_assert_max_num_quer
     with django_assert_max_num_queries(one):
         response = client.get(reverse("abroad:register"))
     assert len(response.context["rows"]) == 30
+
+
+def test_the_departure_service_stores_the_expected_return_date(world):
+    """Recorded the way users record it (contract with its term, then the departure), the
+    candidacy keeps departure + term: the register reads and filters on that stored date."""
+    from tests.pipeline_walk import walk
+    c = walk(world.cand_ty, unit_user=world.unit_u1, agency_user=world.agency_a1,
+             start=date(2026, 3, 2), step_days=10)
+    c.refresh_from_db()
+    assert c.departed_on == date(2026, 5, 1) and c.contract_term == "3年"
+    assert c.contract_ends_on == date(2029, 5, 1)
+    row = next(register_rows(abroad_register(world.agency_a1), date(2026, 12, 2)))
+    assert (row.candidacy.pk, row.ends_on, row.state) == (c.pk, date(2029, 5, 1), "abroad")
+    # Near the end it turns 90天内到期, and overdue after, with no write in between.
+    assert abroad_register(world.agency_a1, {"state": "ending"}, date(2029, 3, 1)).get() == c
+    assert abroad_register(world.agency_a1, {"state": "overdue"}, date(2029, 5, 2)).get() == c
+
+
+def test_the_register_is_read_through_its_partial_index(people):
+    """The order and the state filters are on the stored column, which the register's
+    partial index (status = abroad) serves: no per-row computation of the end date."""
+    from django.db import connection
+    qs = abroad_register(people.city_ty, {"state": "overdue"}, date(2026, 12, 2))
+    sql, params = qs.query.sql_with_params()
+    assert '"pipeline_candidacy"."contract_ends_on" <' in sql
+    assert "make_interval" not in sql and "CASE WHEN" not in sql.split("ORDER BY")[1]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(r[0] for r in cursor.fetchall())
+    assert "candidacy_abroad_city" in plan, plan

@@ -18,13 +18,19 @@ def test_a_short_list_is_counted_exactly(world):
 
 def test_past_the_cap_the_lists_say_about_and_page_only_through_the_cap(
         world, client, monkeypatch, django_assert_max_num_queries):
+    from datetime import date
+
+    from apps.pipeline.models import Candidacy, CandidacyStatus
     for _ in range(3):
-        candidacy_open(person=_person(world.unit_u1), project=world.project_a1,
-                       actor=world.unit_u1)
+        c = candidacy_open(person=_person(world.unit_u1), project=world.project_a1,
+                           actor=world.unit_u1)
+        Candidacy.objects.filter(pk=c.pk).update(status=CandidacyStatus.ABROAD,
+                                                 departed_on=date(2026, 5, 1))
     monkeypatch.setattr(CappedPaginator, "cap", 2)
     client.force_login(world.province)
-    # (The candidacy list pages by keyset, never counting: tests/pipeline/test_list_keyset.py.)
-    for name, unit in [("registry:person_list", "人")]:
+    # (The candidacy and person lists page by keyset, never counting:
+    # tests/pipeline/test_list_keyset.py, tests/registry/test_person_keyset.py.)
+    for name, unit in [("abroad:register", "人")]:
         with django_assert_max_num_queries(14):
             page = client.get(reverse(name)).content.decode()
         assert "约 " in page and f"仅列出前 2 {unit}，请用条件筛选" in page, name
