@@ -1,7 +1,7 @@
 """投诉纠纷: list, filing, the case page and its actions, evidence, export. Thin: scope, form,
 one service, redirect."""
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -138,6 +138,8 @@ def complaint_detail(request, pk):
 def complaint_action(request, pk, action):
     if action not in ACTIONS:
         raise Http404
+    if action in transitions.AGENCY_ACTIONS and request.user.role != Role.AGENCY:
+        raise PermissionDenied("只有输出机构可以书面答复。")
     c = _case(request, pk)
     transitions.require(request.user, c, action)
     form_class, service, title = ACTIONS[action]

@@ -208,14 +208,19 @@ def test_the_pause_is_kept_when_category_and_respondent_change(abroad, client):
     step = c.steps.get(action="edit")
     assert "工资报酬" in step.note and "合同履行" in step.note and step.reason == "核实后系雇主违约"
     # Held again, edited while on hold: still on hold, resumed to where it was.
-    services.complaint_hold(c, actor=w.unit_u1, on=date(2026, 10, 13), reason="当事人住院")
+    services.complaint_hold(c, actor=w.unit_u1, on=date(2026, 10, 12), reason="当事人住院")
     services.complaint_edit(c, actor=w.unit_u1, category="injury", respondent_kind="employer",
                             respondent_employer="株式会社X", reason="改为工伤")
     c.refresh_from_db()
-    assert (c.state, c.held_since, c.hold_reason) == (State.ON_HOLD, date(2026, 10, 13),
+    assert (c.state, c.held_since, c.hold_reason) == (State.ON_HOLD, date(2026, 10, 12),
                                                       "当事人住院")
     services.complaint_resume(c, actor=w.unit_u1, on=date(2026, 10, 15))
-    assert items(c)["resolve-1"].extension_days == 7
+    # 13, 14 and 15 Oct added to the 5 days of the first hold, both reasons kept.
+    resolve = items(c)["resolve-1"]
+    assert resolve.extension_days == 8
+    assert "等待核实" in resolve.extension_reason and "当事人住院" in resolve.extension_reason
+    # The agency's reply (due 9 Sep) had lapsed before the first hold: no pause excuses it.
+    assert items(c)["reply-1"].extension_days == 0
 
 
 @pytest.mark.parametrize("action, data", [
