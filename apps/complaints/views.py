@@ -202,7 +202,8 @@ def evidence_upload(request, pk):
     form = forms.EvidenceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.evidence_add(c, actor=request.user, **form.cleaned_data)
+            services.evidence_add(c, actor=request.user, uploaded=form.cleaned_data["file"],
+                                  description=form.cleaned_data["description"])
         except ValidationError as error:
             apply_errors(form, error)
         else:
