@@ -10,7 +10,7 @@ from apps.complaints.models import (
 CLAIM_ROWS = 3
 
 
-class RespondentFields(forms.Form):
+class RespondentFields(ChoicePlaceholder, forms.Form):
     respondent_kind = forms.ChoiceField(label="被投诉方类型", choices=Respondent.choices)
     respondent_agency = forms.ModelChoiceField(label="被投诉输出机构", required=False,
                                                queryset=None)
@@ -36,7 +36,7 @@ class RespondentFields(forms.Form):
         return data
 
 
-class ComplaintForm(ChoicePlaceholder, RespondentFields):
+class ComplaintForm(RespondentFields):
     """登记投诉纠纷: the worker among the departed people the filer may see."""
     candidacy = forms.ModelChoiceField(label="劳务人员", queryset=None)
     channel = forms.ChoiceField(label="来源渠道", choices=Channel.choices)
@@ -54,7 +54,7 @@ class ComplaintForm(ChoicePlaceholder, RespondentFields):
         super().__init__(*args, agencies=agencies, units=units, **kwargs)
         self.fields["candidacy"].queryset = candidacies
         self.fields["candidacy"].label_from_instance = (
-            lambda c: f"{c.person.name}（{c.project.name}，{c.departed_on:%Y-%m-%d}出境）")
+            lambda c: f"{c.person.name}（{c.project.name}，{c.departed_on or '—'}出境）")
         for n in range(1, CLAIM_ROWS + 1):
             self.fields[f"claim{n}_kind"] = forms.ChoiceField(
                 label=f"诉求{n}类型", required=False, choices=[("", "无")] + ClaimKind.choices)
@@ -79,7 +79,7 @@ class ComplaintForm(ChoicePlaceholder, RespondentFields):
                 for n in range(1, CLAIM_ROWS + 1) if data.get(f"claim{n}_kind")]
 
 
-class EditForm(ChoicePlaceholder, RespondentFields):
+class EditForm(RespondentFields):
     category = forms.ChoiceField(label="类别", choices=Category.choices)
     reason = forms.CharField(label="修改原因", max_length=200)
 

@@ -71,7 +71,7 @@ def _check_step_day(c, on):
 
 # --- the clock ------------------------------------------------------------------------------
 
-def _items(c):
+def case_items(c):
     return DeadlineItem.objects.filter(subject_type=ContentType.objects.get_for_model(Complaint),
                                        subject_id=c.pk)
 
@@ -84,7 +84,7 @@ def _owner(c, level) -> dict:
 
 def _item_open(c, code, prefix, event_on, owner) -> DeadlineItem:
     rule = DeadlineRule.objects.get(code=code)
-    n = _items(c).filter(rule=rule).count() + 1
+    n = case_items(c).filter(rule=rule).count() + 1
     due = add_working_days(event_on, rule.offset)
     # The unique constraint (rule, subject, stage) stops a second worker's duplicate.
     return DeadlineItem.objects.create(
@@ -107,7 +107,7 @@ def _close_items(items, now=None) -> int:
 
 def resolution_item(c):
     """The open resolution item of the case (None when resolved or not yet accepted)."""
-    return _items(c).filter(rule__code=RESOLVE_RULE, status__in=OPEN_ITEM).order_by("-id").first()
+    return case_items(c).filter(rule__code=RESOLVE_RULE, status__in=OPEN_ITEM).order_by("-id").first()
 
 
 # --- moves ----------------------------------------------------------------------------------
@@ -243,7 +243,7 @@ def agency_reply(complaint, *, actor, on, text) -> Complaint:
         c.agency_reply = text
 
     c = _move(complaint, A.REPLY, actor=actor, on=on, change=change, note=text)
-    _close_items(_items(c).filter(rule__code=REPLY_RULE))
+    _close_items(case_items(c).filter(rule__code=REPLY_RULE))
     _level_notify(c, "输出机构已答复，请组织调解")
     return c
 
@@ -280,7 +280,7 @@ def complaint_resume(complaint, *, actor, on, note="") -> Complaint:
     days = state["days"]
     due_on = None
     # Only what was still running when the hold began: a pause does not excuse a lapse.
-    for item in _items(c).filter(status__in=OPEN_ITEM, due_on__gte=held_since).select_related(
+    for item in case_items(c).filter(status__in=OPEN_ITEM, due_on__gte=held_since).select_related(
             "rule"):
         item.extension_days += days
         why = f"暂停{held_since:%Y-%m-%d}至{on:%Y-%m-%d}（{days}个工作日）：{reason}"
@@ -319,7 +319,7 @@ def complaint_resolve(complaint, *, actor, on, outcome, amount_recovered, note="
 
     c = _move(complaint, A.RESOLVE, actor=actor, on=on, check=check, change=change,
               note=note, reason=Outcome(outcome).label)
-    _close_items(_items(c))
+    _close_items(case_items(c))
     return c
 
 
@@ -415,7 +415,7 @@ def complaint_edit(complaint, *, actor, category, respondent_kind, respondent_ag
     if c.transferred_to_id and c.respondent_agency_id and \
             c.respondent_agency_id != c.transferred_to_id:
         c.transferred_to_id = c.respondent_agency_id
-        _items(c).filter(rule__code=REPLY_RULE, status__in=OPEN_ITEM).update(
+        case_items(c).filter(rule__code=REPLY_RULE, status__in=OPEN_ITEM).update(
             agency_id=c.respondent_agency_id)
     c.save()
     after = f"类别：{c.get_category_display()}；被投诉方：{c.respondent_label}"

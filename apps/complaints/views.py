@@ -118,7 +118,7 @@ def _case(request, pk):
 def complaint_detail(request, pk):
     c = _case(request, pk)
     user = request.user
-    items = list(services._items(c).select_related("rule").order_by("id"))
+    items = list(services.case_items(c).select_related("rule").order_by("id"))
     for item in items:
         item.owner_label = Role(item.owner_role).label
     return render(request, "complaints/detail.html", {

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.complaints import services
-from apps.complaints.models import Complaint, ComplaintStep, Level, State
-from apps.deadlines.models import DeadlineItem, ItemStatus, Notice
+from apps.complaints.models import Complaint, Level, State
+from apps.deadlines.models import DeadlineItem, ItemStatus
 from apps.deadlines.selectors import my_notices
 from apps.workdays.calendar import add_working_days
 from tests.complaints.conftest import act, file_case

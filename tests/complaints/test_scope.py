@@ -151,3 +151,29 @@ def test_evidence_is_checked_by_content_and_served_only_in_scope(abroad, client)
     assert client.get(download).status_code == 200
     client.force_login(w.unit_u3)
     assert client.get(download).status_code == 404
+
+
+def test_the_nav_shows_complaints_to_the_four_organisations_only(abroad, client):
+    w = abroad
+    url = reverse("complaints:complaint_list")
+    for user in (w.province, w.city_ty, w.unit_u1, w.agency_a1):
+        client.force_login(user)
+        assert f'href="{url}"' in client.get(reverse("accounts:home")).content.decode()
+    client.force_login(w.observer)
+    assert f'href="{url}"' not in client.get(reverse("accounts:home")).content.decode()
+
+
+def test_an_agency_files_for_its_worker_and_the_unit_handles_it(abroad, client):
+    w = abroad
+    client.force_login(w.agency_a1)
+    response = client.post(reverse("complaints:complaint_create"), {
+        "candidacy": w.cand_ty.pk, "channel": "online", "received_on": "2026-09-01",
+        "kind": "complaint", "category": "safety", "respondent_kind": "employer",
+        "respondent_employer": "株式会社さくら", "summary": "雇主扣押护照。"})
+    assert response.status_code == 302
+    c = Complaint.objects.get()
+    assert (c.filed_role, c.filed_agency, c.level, c.respondent_employer) == (
+        "agency", w.a1, "unit", "株式会社さくら")
+    assert act(client, c, "accept", on=date(2026, 9, 2)).status_code == 403
+    client.force_login(w.unit_u1)
+    assert act(client, c, "accept", on=date(2026, 9, 2)).status_code == 302
