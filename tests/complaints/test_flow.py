@@ -262,3 +262,24 @@ def test_out_of_scope_needs_a_reason_then_closes_and_cannot_be_reopened(abroad, 
     assert "不予受理的案件不能重新办理" in response.content.decode()
     c.refresh_from_db()
     assert c.state == State.CLOSED
+
+
+def test_a_new_respondent_agency_takes_the_reply_with_its_pause(abroad, client):
+    w = abroad
+    c = file_case(w)
+    services.complaint_accept(c, actor=w.unit_u1, on=date(2026, 9, 21))
+    services.complaint_transfer(c, actor=w.unit_u1, on=date(2026, 9, 21))
+    services.complaint_hold(c, actor=w.unit_u1, on=date(2026, 9, 22), reason="等待核实")
+    services.complaint_resume(c, actor=w.unit_u1, on=date(2026, 10, 12))
+    reply = items(c, "reply")["reply-1"]
+    assert (reply.agency, reply.extension_days, reply.due_on) == (w.a1, 9, date(2026, 10, 16))
+    services.complaint_edit(c, actor=w.city_ty, category="fees", respondent_kind="agency",
+                            respondent_agency=w.a2, reason="实际收费方为另一机构")
+    c.refresh_from_db()
+    reply.refresh_from_db()
+    assert c.transferred_to == w.a2
+    assert (reply.agency, reply.extension_days, reply.due_on) == (w.a2, 9, date(2026, 10, 16))
+    client.force_login(w.agency_a1)
+    assert act(client, c, "reply", on=date(2026, 10, 13), text="x").status_code == 403
+    client.force_login(w.agency_a2)
+    assert act(client, c, "reply", on=date(2026, 10, 13), text="已退费").status_code == 302
