@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "apps.publicity",
     "apps.disclosures",
     "apps.abroad",
+    "apps.complaints",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +174,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "deadlines-scan": {
         "task": "apps.deadlines.tasks.deadlines_scan",
+        "schedule": 15 * 60,
+    },
+    # Overdue complaints move up one level (apps.complaints.services.complaints_escalate).
+    "complaints-escalate": {
+        "task": "apps.complaints.tasks.complaints_escalate",
         "schedule": 15 * 60,
     },
     "uploads-purge-files": {

@@ -58,6 +58,34 @@ def disclosure(w, side: str, status: str = "granted"):
     return getattr(w, key)
 
 
+def complaint(w, side: str):
+    """A received wage complaint of the 太原 (own: 张三, by 山西大学, against A1) or 大同 (foreign:
+    the sentinel, by its unit, against A2) side, with one evidence file (made once per world)."""
+    key = f"_complaint_{side}"
+    if not hasattr(w, key):
+        from datetime import date
+        from decimal import Decimal
+
+        from apps.complaints.services import complaint_file, evidence_add
+        from apps.pipeline.models import Candidacy
+        from tests.conftest import pdf
+        own = side == "own"
+        candidacy, actor = (w.cand_ty, w.unit_u1) if own else (w.cand_dt, w.unit_u3)
+        Candidacy.objects.filter(pk=candidacy.pk).update(status="abroad",
+                                                         departed_on=date(2026, 5, 1))
+        c = complaint_file(actor=actor, candidacy=candidacy, channel="phone",
+                           received_on=date(2026, 9, 1), kind="complaint", category="wages",
+                           respondent_kind="agency", respondent_agency=w.a1 if own else w.a2,
+                           summary="拖欠工资", claims=[("wages", Decimal("1000"), "")])
+        c.evidence_one = evidence_add(c, actor=actor, uploaded=pdf(), description="工资条")
+        setattr(w, key, c)
+    return getattr(w, key)
+
+
+def _complaint_kwargs(side, **extra):
+    return lambda w: {"pk": complaint(w, side).pk, **extra}
+
+
 PUBLIC = {"favicon", "accounts:login", "publicity:public_home", "publicity:public_project",
           "publicity:public_notice"}
 
@@ -398,6 +426,33 @@ ROUTES: dict[str, list[Case]] = {
                                   foreign=lambda w: {"pk": disclosure(w, "foreign").pk},
                                   hidden_own={P, C, A}, sees_foreign=frozenset(),
                                   target=lambda w, side: disclosure(w, side))],
+    # 投诉纠纷: seen by its organisations; acted on by the level handling it (the unit, its
+    # city, the province): the worker's agency sees the case but only replies once transferred.
+    "complaints:complaint_list": [Case(PEOPLE)],
+    "complaints:complaint_export": [Case(PEOPLE)],
+    "complaints:complaint_create": [Case(PEOPLE)],
+    "complaints:complaint_detail": [Case(PEOPLE, own=_complaint_kwargs("own"),
+                                         foreign=_complaint_kwargs("foreign"))],
+    "complaints:complaint_edit": [Case(PEOPLE, own=_complaint_kwargs("own"),
+                                       foreign=_complaint_kwargs("foreign"), denied_own={A})],
+    "complaints:complaint_officers": [Case(PEOPLE, own=_complaint_kwargs("own"),
+                                           foreign=_complaint_kwargs("foreign"), denied_own={A})],
+    "complaints:evidence_upload": [Case(PEOPLE, own=_complaint_kwargs("own"),
+                                        foreign=_complaint_kwargs("foreign"), denied_own={A})],
+    "complaints:complaint_action": [
+        Case(PEOPLE, own=_complaint_kwargs("own", action="accept"),
+             foreign=_complaint_kwargs("foreign", action="accept"), denied_own={A}),
+        Case(PEOPLE, method="post", ok=302, own=_complaint_kwargs("own", action="accept"),
+             foreign=_complaint_kwargs("foreign", action="accept"), denied_own={A},
+             data=lambda w: {"on": "2026-09-02", "note": ""},
+             target=lambda w, side: complaint(w, side)),
+        # Only the agency the case was transferred to replies: nobody, while it is received.
+        Case(frozenset({A}), own=_complaint_kwargs("own", action="reply"),
+             foreign=_complaint_kwargs("foreign", action="reply"), denied_own={A}),
+    ],
+    "complaints:evidence_download": [
+        Case(PEOPLE, own=lambda w: {"pk": complaint(w, "own").evidence_one.pk},
+             foreign=lambda w: {"pk": complaint(w, "foreign").evidence_one.pk})],
     "publicity:notice_list": [Case(frozenset({P}))],
     "publicity:notice_create": [Case(frozenset({P}))],
     "publicity:notice_edit": [Case(frozenset({P}), own=lambda w: {"pk": w.notice.pk})],

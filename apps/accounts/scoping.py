@@ -88,6 +88,19 @@ def _rules() -> dict[type[Model], Rule]:
     from apps.training.models import (
         Enrolment, SpotCheck, StandingMember, TrainingClass, WeeklyHours,
     )
+    from apps.complaints.models import (
+        Complaint, ComplaintClaim, ComplaintEvidence, ComplaintStep,
+    )
+
+    def complaints_of(path: str) -> Rule:
+        """A case by its organisations (complaint_org); a sensitive one only to its named
+        officers and its filer, whatever their role: the province included."""
+        def guarded(u) -> Q:
+            named = Q(**{f"{path}pk__in": Complaint.officers.through.objects.filter(
+                user=u.pk).values("complaint")}) | Q(**{f"{path}filed_by": u.pk})
+            return ((Q(**{f"{path}sensitive": False}) & complaint_org(u, path))
+                    | (Q(**{f"{path}sensitive": True}) & named))
+        return Rule(province=guarded, city=guarded, unit=guarded, agency=guarded)
 
     def city_partner_agencies(**where):
         return CityAgencyCooperation.objects.filter(ended_at__isnull=True, **where).values(
@@ -290,9 +303,31 @@ def _rules() -> dict[type[Model], Rule]:
         FigureRefresh: Rule(city=everything, unit=everything, agency=everything,
                             observer=everything),
         # A full-number request is its requester's; the province sees all to decide them.
+        Complaint: complaints_of(""),
+        ComplaintClaim: complaints_of("complaint__"),
+        ComplaintEvidence: complaints_of("complaint__"),
+        ComplaintStep: complaints_of("complaint__"),
         Disclosure: Rule(city=lambda u: Q(requested_by=u.pk), unit=lambda u: Q(requested_by=u.pk),
                          agency=lambda u: Q(requested_by=u.pk)),
     }
+
+
+def complaint_org(user, path: str = "") -> Q:
+    """Complaints of ``user``'s organisation, sensitivity aside (who may be named an officer):
+    the province all; a city its city's; a unit its unit's workers'; an agency its own workers',
+    those it is the respondent of (it must reply) and those it filed. Others none."""
+    p = path
+    if user.role == Role.PROVINCE:
+        return Q()
+    if user.role == Role.CITY:
+        return Q(**{f"{p}city": user.city_id})
+    if user.role == Role.UNIT:
+        return Q(**{f"{p}unit": user.unit_id})
+    if user.role == Role.AGENCY:
+        return (Q(**{f"{p}agency": user.agency_id}) | Q(**{f"{p}respondent_agency": user.agency_id})
+                | Q(**{f"{p}transferred_to": user.agency_id})
+                | Q(**{f"{p}filed_agency": user.agency_id}))
+    return Q(pk__in=[])
 
 
 def has_rule(model: type[Model]) -> bool:

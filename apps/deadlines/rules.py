@@ -11,6 +11,14 @@ RULES = [
     ("standing_info", "非建制班培训班信息表及补助资金申请", "period_ends", 10, "学校",
      "实施方案 三：培训结束后10个工作日内"),
     ("budget", "下年度对外劳务输出工作预算", "budget", 0, "市人社局 / 组织单位", "实施方案 四：每年5月底前"),
+    # Issue 18 item 3 (complaints, apps.complaints): the agency's written reply, the case's
+    # resolution by the level handling it, and how long after resolution it may be reopened.
+    ("complaint_reply", "投诉纠纷：输出机构书面答复", "complaint", 5, "输出机构",
+     "参照斯里兰卡SLBFE：机构48小时内答复，折合5个工作日（自转办次日起算）"),
+    ("complaint_resolve", "投诉纠纷：办结", "complaint", 20, "办理层级（组织单位 / 市人社局 / 专项办）",
+     "参照SLBFE两周内调处，跨国取证从宽为20个工作日；逾期逐级升级，每级重新起算"),
+    ("complaint_reopen_window", "投诉纠纷：办结后可申请重新办理的期限", "complaint", 10,
+     "办理层级", "参照DIGIT PGR办结后5日内可重开，按跨国沟通放宽为10个工作日"),
 ]
 
 

@@ -37,6 +37,7 @@ NOT_BUSINESS = {
 TESTED = {
     "apps.deadlines.tasks.deadlines_scan": "test_the_deadline_scan_names_who_queued_it",
     "apps.deadlines.tasks.budget_items_open": "test_opening_the_budget_items_names_who_queued_it",
+    "apps.complaints.tasks.complaints_escalate": "test_the_complaint_escalation_names_who_queued_it",
 }
 
 
@@ -107,6 +108,16 @@ def test_opening_the_budget_items_names_who_queued_it(world):
     assert DeadlineItem.objects.filter(rule__code="budget").count() >= 5
     assert_named(rows, AuditAction.DEADLINE, budget_items_open, world.city_ty)
     assert "5条" in rows[0].detail
+
+
+def test_the_complaint_escalation_names_who_queued_it(world, departed):
+    from apps.complaints.tasks import complaints_escalate
+    from tests.audit.walk import complaint_in
+    world.departed = departed
+    complaint_in(world, "accepted")  # its resolution was due 29 Sep 2026: overdue
+    result, rows = run_task(complaints_escalate, world.province)
+    assert result == 1
+    assert_named(rows, AuditAction.COMPLAINT, complaints_escalate, world.province)
 
 
 def test_a_beat_run_with_no_user_names_the_task_only(world):

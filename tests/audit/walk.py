@@ -816,3 +816,151 @@ def _(w):
 def _(w):
     from apps.accounts.services import user_force_logout
     return Step(lambda: user_force_logout(w.unit_u2, actor=w.secadmin), w.secadmin, w.unit_u2)
+
+
+# --- complaints ------------------------------------------------------------------------------
+
+# How a case is brought to a state through the services (dates: September 2026).
+_COMPLAINT_PATHS = {
+    "received": [], "accepted": ["accept"], "with_agency": ["accept", "transfer"],
+    "mediation": ["accept", "mediate"], "on_hold": ["accept", "hold"],
+    "resolved": ["accept", "mediate", "resolve"],
+}
+
+
+def complaint_in(w, state="received"):
+    """A wage complaint of a departed 山西大学 worker against A1, brought to ``state``."""
+    from apps.complaints import services as s
+    c = s.complaint_file(
+        actor=w.unit_u1, candidacy=w.departed[1][0], channel="phone",
+        received_on=date(2026, 9, 1), kind="complaint", category="wages",
+        respondent_kind="agency", respondent_agency=w.a1, summary="拖欠工资",
+        claims=[("wages", Decimal("1000"), "")])
+    moves = {
+        "accept": lambda: s.complaint_accept(c, actor=w.unit_u1, on=date(2026, 9, 1)),
+        "transfer": lambda: s.complaint_transfer(c, actor=w.unit_u1, on=date(2026, 9, 2)),
+        "mediate": lambda: s.mediation_start(c, actor=w.unit_u1, on=date(2026, 9, 2)),
+        "hold": lambda: s.complaint_hold(c, actor=w.unit_u1, on=date(2026, 9, 3),
+                                         reason="等待核实"),
+        "resolve": lambda: s.complaint_resolve(c, actor=w.unit_u1, on=date(2026, 9, 4),
+                                               outcome="upheld",
+                                               amount_recovered=Decimal("500")),
+    }
+    for move in _COMPLAINT_PATHS[state]:
+        moves[move]()
+    c.refresh_from_db()
+    return c
+
+
+@walks("complaints.services.complaint_file")
+def _(w):
+    return Step(lambda: complaint_in(w), w.unit_u1, "complaints.Complaint")
+
+
+@walks("complaints.services.complaint_accept")
+def _(w):
+    from apps.complaints.services import complaint_accept
+    c = complaint_in(w)
+    return Step(lambda: complaint_accept(c, actor=w.unit_u1, on=date(2026, 9, 1)), w.unit_u1, c)
+
+
+@walks("complaints.services.complaint_refuse")
+def _(w):
+    from apps.complaints.services import complaint_refuse
+    c = complaint_in(w)
+    return Step(lambda: complaint_refuse(c, actor=w.unit_u1, on=date(2026, 9, 1),
+                                         reason="不属于受理范围"), w.unit_u1, c)
+
+
+@walks("complaints.services.complaint_transfer")
+def _(w):
+    from apps.complaints.services import complaint_transfer
+    c = complaint_in(w, "accepted")
+    return Step(lambda: complaint_transfer(c, actor=w.unit_u1, on=date(2026, 9, 2)), w.unit_u1, c)
+
+
+@walks("complaints.services.agency_reply")
+def _(w):
+    from apps.complaints.services import agency_reply
+    c = complaint_in(w, "with_agency")
+    return Step(lambda: agency_reply(c, actor=w.agency_a1, on=date(2026, 9, 3), text="已协调"),
+                w.agency_a1, c)
+
+
+@walks("complaints.services.mediation_start")
+def _(w):
+    from apps.complaints.services import mediation_start
+    c = complaint_in(w, "accepted")
+    return Step(lambda: mediation_start(c, actor=w.city_ty, on=date(2026, 9, 2)), w.city_ty, c)
+
+
+@walks("complaints.services.complaint_hold")
+def _(w):
+    from apps.complaints.services import complaint_hold
+    c = complaint_in(w, "mediation")
+    return Step(lambda: complaint_hold(c, actor=w.unit_u1, on=date(2026, 9, 3), reason="住院"),
+                w.unit_u1, c)
+
+
+@walks("complaints.services.complaint_resume")
+def _(w):
+    from apps.complaints.services import complaint_resume
+    c = complaint_in(w, "on_hold")
+    return Step(lambda: complaint_resume(c, actor=w.unit_u1, on=date(2026, 9, 8)), w.unit_u1, c)
+
+
+@walks("complaints.services.complaint_resolve")
+def _(w):
+    from apps.complaints.services import complaint_resolve
+    c = complaint_in(w, "mediation")
+    return Step(lambda: complaint_resolve(c, actor=w.unit_u1, on=date(2026, 9, 4),
+                                          outcome="withdrawn", amount_recovered=Decimal("0")),
+                w.unit_u1, c)
+
+
+@walks("complaints.services.complaint_close")
+def _(w):
+    from apps.complaints.services import complaint_close
+    c = complaint_in(w, "resolved")
+    return Step(lambda: complaint_close(c, actor=w.unit_u1, on=date(2026, 9, 4)), w.unit_u1, c)
+
+
+@walks("complaints.services.complaint_reopen")
+def _(w):
+    from apps.complaints.services import complaint_reopen
+    c = complaint_in(w, "resolved")
+    return Step(lambda: complaint_reopen(c, actor=w.unit_u1, on=date(2026, 9, 7),
+                                         reason="雇主未付款"), w.unit_u1, c)
+
+
+@walks("complaints.services.complaints_escalate")
+def _(w):
+    """Run by the beat task; here as queued by the province (the task carries who)."""
+    from apps.complaints.services import complaints_escalate
+    complaint_in(w, "accepted")  # due 29 Sep 2026: overdue
+    return Step(lambda: complaints_escalate(), w.province, None)
+
+
+@walks("complaints.services.complaint_edit")
+def _(w):
+    from apps.complaints.services import complaint_edit
+    c = complaint_in(w, "accepted")
+    return Step(lambda: complaint_edit(c, actor=w.unit_u1, category="contract",
+                                       respondent_kind="employer", respondent_employer="某会社",
+                                       reason="核实后更正"), w.unit_u1, c)
+
+
+@walks("complaints.services.officers_set")
+def _(w):
+    from apps.complaints.services import officers_set
+    c = complaint_in(w)
+    return Step(lambda: officers_set(c, actor=w.city_ty, sensitive=True, officers=[w.unit_u1]),
+                w.city_ty, c)
+
+
+@walks("complaints.services.evidence_add")
+def _(w):
+    from apps.complaints.services import evidence_add
+    c = complaint_in(w)
+    return Step(lambda: evidence_add(c, actor=w.unit_u1, uploaded=pdf(), description="工资条"),
+                w.unit_u1, "complaints.ComplaintEvidence")

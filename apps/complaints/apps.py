@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ComplaintsConfig(AppConfig):
+    name = "apps.complaints"
+    verbose_name = "投诉纠纷"
