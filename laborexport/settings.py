@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "apps.publicity",
     "apps.disclosures",
     "apps.abroad",
+    "apps.incidents",
 ]
 
 MIDDLEWARE = [
