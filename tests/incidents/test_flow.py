@@ -229,7 +229,7 @@ def test_an_overdue_followup_stays_owed_after_the_response_ends(abroad):
     incident = record(w, learned=60, occurred=61)
     file(incident, "first", w.agency_a1, now=hours_ago(50), event_time=hours_ago(61))
     # follow-up 1 was due 26 hours ago
-    services.response_end(incident, actor=w.agency_a1, ended_at=hours_ago(1))
+    incident = services.response_end(incident, actor=w.agency_a1, ended_at=hours_ago(1))
     assert items(incident, FOLLOWUP_RULE).get().stage == "followup-1"
     assert services.next_report(incident) == ("followup", 1)
     assert file(incident, "followup", w.agency_a1).late
