@@ -337,3 +337,14 @@ def test_others_read_the_rules_and_cannot_edit_them(abroad, client):
             services.report_rule_set(rule, actor=user, amount=48)
     rule.refresh_from_db()
     assert rule.amount == 2
+
+
+def test_the_deadline_rules_page_sends_incident_rules_to_their_own_page(abroad, client):
+    """Their length is in hours, per grade: the working-day offset form would be ignored."""
+    from apps.deadlines.models import DeadlineRule
+    rule = DeadlineRule.objects.get(code="incident_first")
+    client.force_login(abroad.province)
+    page = client.get(reverse("deadlines:rule_list")).content.decode()
+    assert "突发事件首次报告" in page and reverse("incidents:rule_list") in page
+    assert reverse("deadlines:rule_edit", args=[rule.pk]) not in page
+    assert client.get(reverse("deadlines:rule_edit", args=[rule.pk])).status_code == 404
