@@ -260,3 +260,12 @@ def test_workers_are_added_from_the_register_once(abroad, client):
     from django.core.exceptions import ValidationError
     with pytest.raises(ValidationError, match="已在涉事人员中：王一"):
         services.incident_workers_add(incident, actor=w.agency_a1, candidacies=[w.w1])
+
+
+def test_the_navigation_shows_incidents_to_the_organisations_not_the_observer(abroad, client):
+    url = reverse("incidents:incident_list")
+    for user in (abroad.province, abroad.city_ty, abroad.unit_u1, abroad.agency_a1):
+        client.force_login(user)
+        assert f'href="{url}"' in client.get(reverse("accounts:home")).content.decode()
+    client.force_login(abroad.observer)
+    assert f'href="{url}"' not in client.get(reverse("accounts:home")).content.decode()
