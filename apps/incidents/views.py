@@ -166,17 +166,17 @@ def report_file(request, pk, kind):
     initial = {"expected": report_stage(*owed), "event_time": timezone.localtime(
         incident.occurred_at), "place": incident.place,
         "people_affected": incident.workers.count()}
-    if previous:
-        initial.update({f: getattr(previous, f) for f in services.REPORT_FIELDS
-                        if f not in ("signed_by",)})
+    if previous:  # a report starts from the last one; each is signed off anew
+        initial = {**initial, **{f: getattr(previous, f) for f in services.REPORT_FIELDS
+                                 if f != "signed_by"}}
     form = ReportForm(request.POST or None, initial=initial)
     label = f"续报{owed[1]}" if kind == ReportKind.FOLLOWUP else ReportKind(kind).label
 
-    def call(data):
+    def submit(data):
         fields = {k: data[k] for k in services.REPORT_FIELDS}
         return services.report_file(incident, actor=request.user, kind=kind,
                                     expected=data.get("expected", ""), **fields)
-    if _act(request, form, call, lambda r: f"已报送{r.title}" + (
+    if _act(request, form, submit, lambda r: f"已报送{r.title}" + (
             "。该报告晚于时限，已记为迟报。" if r.late else "。")):
         return redirect(incident)
     item = services.open_items(incident).filter(stage=report_stage(*owed)).first()
