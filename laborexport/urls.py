@@ -30,4 +30,5 @@ urlpatterns = [
     path("disclosures/", include("apps.disclosures.urls")),
     path("abroad/", include("apps.abroad.urls")),
     path("complaints/", include("apps.complaints.urls")),
+    path("incidents/", include("apps.incidents.urls")),
 ]

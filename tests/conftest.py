@@ -89,6 +89,8 @@ def world(db, settings, tmp_path):
     from apps.deadlines.models import DeadlineRule
     from apps.deadlines.rules import rules_ensure
     rules_ensure(DeadlineRule)
+    from apps.incidents.rules import incident_rules_ensure
+    incident_rules_ensure()
     from apps.pipeline.gaps import limits_ensure
     limits_ensure()
     w.stage_rule = DeadlineRule.objects.get(code="stage_data")

@@ -84,6 +84,36 @@ def complaint(w, side: str):
 
 def _complaint_kwargs(side, **extra):
     return lambda w: {"pk": complaint(w, side).pk, **extra}
+def incident(w, side: str):
+    """An incident of the 太原 side (recorded by A1 for a person of 山西大学 abroad) or of the
+    大同 side (recorded by A2 for the sentinel abroad), made once per world."""
+    key = f"_incident_{side}"
+    if not hasattr(w, key):
+        from tests.incidents.conftest import abroad_person, record, send_abroad
+        if side == "own":
+            made = record(w, w.agency_a1, workers=[abroad_person(w, "王在外", 90)])
+        else:
+            made = record(w, w.agency_a2, workers=[send_abroad(w.cand_dt)])
+        setattr(w, key, made)
+    return getattr(w, key)
+
+
+def _incident_pk(side):
+    return lambda w: {"pk": incident(w, side).pk}
+
+
+def _report(side):
+    return lambda w: {"pk": incident(w, side).pk, "kind": "first"}
+
+
+def _report_data():
+    from tests.incidents.conftest import report_post
+    return {**report_post(), "expected": "first"}
+
+
+def _report_rule(w):
+    from apps.incidents.models import IncidentReportRule
+    return IncidentReportRule.objects.get(grade_group="low", kind="first")
 
 
 PUBLIC = {"favicon", "accounts:login", "publicity:public_home", "publicity:public_project",
@@ -453,6 +483,39 @@ ROUTES: dict[str, list[Case]] = {
     "complaints:evidence_download": [
         Case(PEOPLE, own=lambda w: {"pk": complaint(w, "own").evidence_one.pk},
              foreign=lambda w: {"pk": complaint(w, "foreign").evidence_one.pk})],
+    # 境外突发事件: the reporter (A1) files the reports; the leading city and the province
+    # also grade, add people and end the response; the unit of a person concerned only reads.
+    "incidents:incident_list": [Case(PEOPLE)],
+    "incidents:incident_export": [Case(PEOPLE)],
+    "incidents:incident_create": [Case(PEOPLE)],
+    "incidents:rule_list": [Case(PEOPLE)],
+    "incidents:rule_edit": [
+        Case(frozenset({P}), own=lambda w: {"pk": _report_rule(w).pk}),
+        Case(frozenset({P}), method="post", ok=302, own=lambda w: {"pk": _report_rule(w).pk},
+             data=lambda w: {"amount": "12"}, target=lambda w, side: _report_rule(w))],
+    "incidents:incident_detail": [Case(PEOPLE, own=_incident_pk("own"),
+                                       foreign=_incident_pk("foreign"))],
+    "incidents:workers_add": [Case(PEOPLE, own=_incident_pk("own"),
+                                   foreign=_incident_pk("foreign"), denied_own={U})],
+    "incidents:grade_change": [
+        Case(PEOPLE, own=_incident_pk("own"), foreign=_incident_pk("foreign"), denied_own={U}),
+        Case(PEOPLE, method="post", ok=302, own=_incident_pk("own"),
+             foreign=_incident_pk("foreign"), denied_own={U},
+             data=lambda w: {"grade": "2", "reason": "事态扩大"},
+             target=lambda w, side: incident(w, side))],
+    # Ending needs the first report filed: refused with the form (400), never found abroad.
+    "incidents:response_end": [
+        Case(PEOPLE, own=_incident_pk("own"), foreign=_incident_pk("foreign"), denied_own={U}),
+        Case(PEOPLE, method="post", ok=400, own=_incident_pk("own"),
+             foreign=_incident_pk("foreign"), denied_own={U},
+             data=lambda w: {"ended_at": "2026-01-01T08:00"},
+             target=lambda w, side: incident(w, side))],
+    "incidents:report_file": [
+        Case(PEOPLE, own=_report("own"), foreign=_report("foreign"), denied_own={P, C, U},
+             foreign_ok=403),
+        Case(PEOPLE, method="post", ok=302, own=_report("own"), foreign=_report("foreign"),
+             denied_own={P, C, U}, foreign_ok=403, data=lambda w: _report_data(),
+             target=lambda w, side: incident(w, side))],
     "publicity:notice_list": [Case(frozenset({P}))],
     "publicity:notice_create": [Case(frozenset({P}))],
     "publicity:notice_edit": [Case(frozenset({P}), own=lambda w: {"pk": w.notice.pk})],

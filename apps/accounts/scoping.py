@@ -82,6 +82,9 @@ def _rules() -> dict[type[Model], Rule]:
     from apps.workdays.models import CalendarYear, SpecialDay
     from apps.deadlines.models import DeadlineItem, DeadlineRule, Notice
     from apps.disclosures.models import Disclosure
+    from apps.incidents.models import (
+        GradeChange, Incident, IncidentReport, IncidentReportRule, IncidentWorker,
+    )
     from apps.subsidies.models import (
         Budget, Claim, ClaimedPerson, ClaimLine, ClaimStep, Payment, Standard, StandardYear,
     )
@@ -159,6 +162,18 @@ def _rules() -> dict[type[Model], Rule]:
             city=lambda u: Q(**{f"{path}city": u.city_id}),
             unit=lambda u: Q(**{f"{path}unit": u.unit_id}),
             agency=lambda u: Q(**{f"{path}agency": u.agency_id}),
+        )
+
+    def incidents_of(path: str) -> Rule:
+        """An incident is its leading city's, its recording unit's or agency's, and that of
+        every city, unit and agency whose people it concerns."""
+        def concerning(**where):
+            return Q(**{f"{path}pk__in": IncidentWorker.objects.filter(**{
+                f"candidacy__{k}": v for k, v in where.items()}).values("incident")})
+        return Rule(
+            city=lambda u: Q(**{f"{path}city": u.city_id}) | concerning(city=u.city_id),
+            unit=lambda u: Q(**{f"{path}unit": u.unit_id}) | concerning(unit=u.unit_id),
+            agency=lambda u: Q(**{f"{path}agency": u.agency_id}) | concerning(agency=u.agency_id),
         )
 
     return {
@@ -302,6 +317,12 @@ def _rules() -> dict[type[Model], Rule]:
         WithdrawalFigure: figures,
         FigureRefresh: Rule(city=everything, unit=everything, agency=everything,
                             observer=everything),
+        # 境外突发事件 (issue 18): scoped with their incident; observers and admins see none.
+        Incident: incidents_of(""),
+        IncidentWorker: incidents_of("incident__"),
+        GradeChange: incidents_of("incident__"),
+        IncidentReport: incidents_of("incident__"),
+        IncidentReportRule: Rule(city=everything, unit=everything, agency=everything),
         # A full-number request is its requester's; the province sees all to decide them.
         Complaint: complaints_of(""),
         ComplaintClaim: complaints_of("complaint__"),

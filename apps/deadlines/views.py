@@ -60,7 +60,9 @@ def rule_list(request):
 
 @role_required(Role.PROVINCE)
 def rule_edit(request, pk):
-    rule = get_visible_or_404(DeadlineRule.objects.all(), request.user, pk=pk)
+    # An hour-counted rule keeps its length in its own table (incident reports): an offset
+    # in working days would be silently ignored.
+    rule = get_visible_or_404(DeadlineRule.objects.filter(in_hours=False), request.user, pk=pk)
     form = OffsetForm(request.POST or None, initial={"offset": rule.offset})
     if request.method == "POST" and form.is_valid():
         services.rule_set_offset(rule, offset=form.cleaned_data["offset"], actor=request.user)

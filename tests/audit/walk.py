@@ -697,6 +697,77 @@ def _(w):
     return Step(lambda: upload_commit(w.upload_ty, actor=w.unit_u1), w.unit_u1, w.upload_ty)
 
 
+# --- incidents abroad --------------------------------------------------------------------------
+
+def person_abroad(w):
+    """A new person of 山西大学 abroad with A1 (set directly: earlier steps close A1's
+    project, which refuses new candidacies)."""
+    from apps.pipeline.models import Candidacy, CandidacyStatus
+    return Candidacy.objects.create(
+        person=new_person(w), project=w.project_a1, unit=w.u1, city=w.ty, agency=w.a1,
+        stage_on=date(2025, 7, 1), created_by=w.unit_u1, status=CandidacyStatus.ABROAD,
+        departed_on=date(2025, 7, 1), contract_term="3年", country="日本")
+
+
+def incident_recorded(w, *, first_filed=False):
+    """A grade Ⅲ incident recorded by A1 for a new person of 山西大学 abroad."""
+    from tests.incidents.conftest import file, record
+    incident = record(w, w.agency_a1, workers=[person_abroad(w)])
+    if first_filed:
+        file(incident, "first", w.agency_a1)
+    return incident
+
+
+@walks("incidents.services.incident_record")
+def _(w):
+    from tests.incidents.conftest import record
+    person = person_abroad(w)
+    return Step(lambda: record(w, w.agency_a1, workers=[person]), w.agency_a1,
+                "incidents.Incident")
+
+
+@walks("incidents.services.incident_workers_add")
+def _(w):
+    from apps.incidents.services import incident_workers_add
+    incident = incident_recorded(w)
+    person = person_abroad(w)
+    return Step(lambda: incident_workers_add(incident, actor=w.agency_a1, candidacies=[person]),
+                w.agency_a1, "incidents.IncidentWorker")
+
+
+@walks("incidents.services.grade_change")
+def _(w):
+    from apps.incidents.services import grade_change
+    incident = incident_recorded(w)
+    return Step(lambda: grade_change(incident, actor=w.city_ty, grade=3, confirm=True),
+                w.city_ty, incident)
+
+
+@walks("incidents.services.report_file")
+def _(w):
+    from tests.incidents.conftest import file
+    incident = incident_recorded(w)
+    return Step(lambda: file(incident, "first", w.agency_a1), w.agency_a1,
+                "incidents.IncidentReport")
+
+
+@walks("incidents.services.response_end")
+def _(w):
+    from apps.incidents.services import response_end
+    incident = incident_recorded(w, first_filed=True)
+    return Step(lambda: response_end(incident, actor=w.agency_a1,
+                                     ended_at=timezone.now() - timedelta(minutes=1)),
+                w.agency_a1, incident)
+
+
+@walks("incidents.services.report_rule_set")
+def _(w):
+    from apps.incidents.models import IncidentReportRule
+    from apps.incidents.services import report_rule_set
+    rule = IncidentReportRule.objects.get(grade_group="low", kind="first")
+    return Step(lambda: report_rule_set(rule, actor=w.province, amount=12), w.province, rule)
+
+
 # --- accounts (三员分立) ----------------------------------------------------------------------
 
 NEW_PASSWORD = "Neues-Pass-2027"
