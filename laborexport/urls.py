@@ -29,4 +29,5 @@ urlpatterns = [
     path("public/", include("apps.publicity.urls")),
     path("disclosures/", include("apps.disclosures.urls")),
     path("abroad/", include("apps.abroad.urls")),
+    path("followups/", include("apps.followups.urls")),
 ]

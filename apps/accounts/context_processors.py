@@ -28,6 +28,7 @@ NAV = [
     ("项目与输出", [
         ("岗位项目", "projects:project_list", BUSINESS),
         ("在外人员", "abroad:register", PEOPLE),
+        ("跟踪随访", "followups:plan_list", PEOPLE),
         ("输出机构", "orgs:agency_list", BUSINESS),
         ("组织单位", "orgs:unit_list", BUSINESS),
         ("地市", "orgs:city_list", BUSINESS),

@@ -82,6 +82,7 @@ def _rules() -> dict[type[Model], Rule]:
     from apps.workdays.models import CalendarYear, SpecialDay
     from apps.deadlines.models import DeadlineItem, DeadlineRule, Notice
     from apps.disclosures.models import Disclosure
+    from apps.followups.models import FollowUpPlan, FollowUpSettings, FollowUpVisit, VisitIssue
     from apps.subsidies.models import (
         Budget, Claim, ClaimedPerson, ClaimLine, ClaimStep, Payment, Standard, StandardYear,
     )
@@ -146,6 +147,17 @@ def _rules() -> dict[type[Model], Rule]:
             city=lambda u: Q(**{f"{path}city": u.city_id}),
             unit=lambda u: Q(**{f"{path}unit": u.unit_id}),
             agency=lambda u: Q(**{f"{path}agency": u.agency_id}),
+        )
+
+    def followed_up(path: str) -> Rule:
+        """A follow-up plan is its project's agency's, and the cities' and units' whose people
+        are or were abroad on the project (departed; a plan is kept after they return)."""
+        def departed(**where):
+            return Candidacy.objects.filter(departed_on__isnull=False, **where).values("project")
+        return Rule(
+            city=lambda u: Q(**{f"{path}project__in": departed(city=u.city_id)}),
+            unit=lambda u: Q(**{f"{path}project__in": departed(unit=u.unit_id)}),
+            agency=lambda u: Q(**{f"{path}project__agency": u.agency_id}),
         )
 
     return {
@@ -289,6 +301,11 @@ def _rules() -> dict[type[Model], Rule]:
         WithdrawalFigure: figures,
         FigureRefresh: Rule(city=everything, unit=everything, agency=everything,
                             observer=everything),
+        FollowUpPlan: followed_up(""),
+        FollowUpVisit: followed_up("plan__"),
+        VisitIssue: followed_up("visit__plan__"),
+        # The thresholds and the interval: read by everyone who follows up.
+        FollowUpSettings: Rule(city=everything, unit=everything, agency=everything),
         # A full-number request is its requester's; the province sees all to decide them.
         Disclosure: Rule(city=lambda u: Q(requested_by=u.pk), unit=lambda u: Q(requested_by=u.pk),
                          agency=lambda u: Q(requested_by=u.pk)),
