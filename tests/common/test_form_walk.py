@@ -25,6 +25,7 @@ def form_classes():
 
 def _arguments(world):
     """What the views pass for each keyword a form requires (querysets of the world)."""
+    from apps.accounts.models import User
     from apps.orgs.models import Agency, City, OrganisingUnit
     from apps.pipeline.models import Candidacy
     from apps.projects.models import JobProject
@@ -34,6 +35,8 @@ def _arguments(world):
         "cities": City.objects.all(), "units": OrganisingUnit.objects.all(),
         "agencies": Agency.objects.all(), "projects": JobProject.objects.all(),
         "people": Person.objects.all(), "candidacies": Candidacy.objects.all(),
+        "workers": Candidacy.objects.all(),
+        "officers": User.objects.all(),
         "classes": TrainingClass.objects.all(), "standing_classes": TrainingClass.objects.all(),
         "creating": True, "current": {}, "kinds_evidence": list(EvidenceKind),
         "kinds_reference": [("cities", "地市")],
