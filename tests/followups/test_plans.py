@@ -177,3 +177,19 @@ def test_a_lower_threshold_from_the_settings_is_used_by_the_next_check(world, as
     assert followup_figures(world.province) == {"active": 1, "flagged": 1, "overdue": 0}
     # Only the province runs the check from the page.
     assert as_user(world.agency_a1).post(reverse("followups:plans_ensure")).status_code == 403
+
+
+def test_the_rule_and_the_settings_are_seeded_and_a_grace_on_the_rule_counts_working_days(
+        world, plan):
+    from apps.deadlines.models import DeadlineRule
+    from apps.deadlines.services import rule_set_offset
+    from apps.workdays.calendar import add_working_days
+    rule = DeadlineRule.objects.get(code="follow_up_visit")
+    assert (rule.event, rule.offset, rule.owner) == ("follow_up", 0, "输出机构")
+    assert (FollowUpSettings.objects.get(pk=1).plan_at, FollowUpSettings.objects.get().officer_at,
+            FollowUpSettings.objects.get().interval_days) == (100, 150, 30)
+    # The province gives two working days' grace on the rule: open visits move with it.
+    rule_set_offset(rule, offset=2, actor=world.province)
+    [item] = plan_items(plan)
+    assert item.event_on == plan.started_on + timedelta(days=30)
+    assert item.due_on == add_working_days(item.event_on, 2).day > item.event_on
