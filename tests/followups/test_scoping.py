@@ -87,3 +87,10 @@ def test_the_list_costs_the_same_queries_for_3_or_12_plans(world, as_user,
         page = client.get(reverse("followups:plan_list"))
     assert page.content.decode().count("/followups/") >= 12
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_nav_offers_follow_ups_to_those_who_follow_up(world, as_user):
+    link = f'href="{reverse("followups:plan_list")}"'
+    for user in (world.province, world.city_ty, world.unit_u1, world.agency_a1):
+        assert link in as_user(user).get(reverse("accounts:home")).content.decode()
+    assert link not in as_user(world.observer).get(reverse("accounts:home")).content.decode()
