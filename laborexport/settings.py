@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "apps.abroad",
     "apps.complaints",
     "apps.incidents",
+    "apps.followups",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +194,11 @@ CELERY_BEAT_SCHEDULE = {
     "budget-items-open": {
         "task": "apps.deadlines.tasks.budget_items_open",
         "schedule": 24 * 60 * 60,
+    },
+    # Projects reaching (or falling below) the follow-up threshold of people abroad.
+    "followup-plans-ensure": {
+        "task": "apps.followups.tasks.plans_ensure",
+        "schedule": crontab(hour=3, minute=10),
     },
     "audit-purge": {
         "task": "apps.audit.tasks.audit_purge",

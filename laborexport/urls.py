@@ -31,4 +31,5 @@ urlpatterns = [
     path("abroad/", include("apps.abroad.urls")),
     path("complaints/", include("apps.complaints.urls")),
     path("incidents/", include("apps.incidents.urls")),
+    path("followups/", include("apps.followups.urls")),
 ]

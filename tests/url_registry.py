@@ -116,6 +116,33 @@ def _report_rule(w):
     return IncidentReportRule.objects.get(grade_group="low", kind="first")
 
 
+def followup_plan(w, side: str):
+    """A follow-up plan of the 太原 (own: project_a1, 张三 abroad) or 大同 (foreign: project_a2,
+    the sentinel abroad) side, made once per world (set-up: the threshold is not reached)."""
+    from django.utils import timezone
+
+    from apps.followups.models import FollowUpPlan
+    from apps.pipeline.models import Candidacy, CandidacyStatus
+    key = f"_followup_{side}"
+    if not hasattr(w, key):
+        candidacy = w.cand_ty if side == "own" else w.cand_dt
+        today = timezone.localdate()
+        Candidacy.objects.filter(pk=candidacy.pk).update(status=CandidacyStatus.ABROAD,
+                                                         departed_on=today)
+        project = candidacy.project
+        setattr(w, key, FollowUpPlan.objects.create(project=project, title=project.name,
+                                                    interval_days=30, started_on=today))
+    return getattr(w, key)
+
+
+def followup_visit_data(w):
+    from django.utils import timezone
+    return {"number": "1", "visited_on": timezone.localdate().isoformat(), "mode": "phone",
+            "officer_name": "李明", "workers": [w.cand_ty.pk], "issues-TOTAL_FORMS": "0",
+            "issues-INITIAL_FORMS": "0", "issues-MIN_NUM_FORMS": "0",
+            "issues-MAX_NUM_FORMS": "20"}
+
+
 PUBLIC = {"favicon", "accounts:login", "publicity:public_home", "publicity:public_project",
           "publicity:public_notice"}
 
@@ -516,6 +543,30 @@ ROUTES: dict[str, list[Case]] = {
         Case(PEOPLE, method="post", ok=302, own=_report("own"), foreign=_report("foreign"),
              denied_own={P, C, U}, foreign_ok=403, data=lambda w: _report_data(),
              target=lambda w, side: incident(w, side))],
+    # 跟踪随访: the province and the project's agency act; cities and units whose people went
+    # abroad on the project read.
+    "followups:plan_list": [Case(PEOPLE)],
+    "followups:plans_ensure": [Case(frozenset({P}), method="post", ok=302)],
+    "followups:settings": [Case(PEOPLE),
+                           Case(PEOPLE, method="post", ok=302, denied_own={C, U, A},
+                                data=lambda w: {"plan_at": "100", "officer_at": "150",
+                                                "interval_days": "20"})],
+    "followups:plan_detail": [Case(PEOPLE, own=lambda w: {"pk": followup_plan(w, "own").pk},
+                                   foreign=lambda w: {"pk": followup_plan(w, "foreign").pk})],
+    # On the 大同 plan the province is told a1's staff cannot be named there (302 + message).
+    "followups:plan_officer": [Case(frozenset({P, A}), method="post", ok=302,
+                                    own=lambda w: {"pk": followup_plan(w, "own").pk},
+                                    foreign=lambda w: {"pk": followup_plan(w, "foreign").pk},
+                                    data=lambda w: {"officer": w.agency_a1.pk},
+                                    target=lambda w, side: followup_plan(w, side))],
+    "followups:visit_create": [
+        Case(frozenset({P, A}), own=lambda w: {"pk": followup_plan(w, "own").pk},
+             foreign=lambda w: {"pk": followup_plan(w, "foreign").pk}),
+        # On the 大同 plan the posted 太原 worker is not one of its people abroad: refused.
+        Case(frozenset({P, A}), method="post", ok=302, foreign_ok=400,
+             own=lambda w: {"pk": followup_plan(w, "own").pk},
+             foreign=lambda w: {"pk": followup_plan(w, "foreign").pk},
+             data=followup_visit_data, target=lambda w, side: followup_plan(w, side))],
     "publicity:notice_list": [Case(frozenset({P}))],
     "publicity:notice_create": [Case(frozenset({P}))],
     "publicity:notice_edit": [Case(frozenset({P}), own=lambda w: {"pk": w.notice.pk})],

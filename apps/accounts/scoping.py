@@ -85,6 +85,7 @@ def _rules() -> dict[type[Model], Rule]:
     from apps.incidents.models import (
         GradeChange, Incident, IncidentReport, IncidentReportRule, IncidentWorker,
     )
+    from apps.followups.models import FollowUpPlan, FollowUpSettings, FollowUpVisit, VisitIssue
     from apps.subsidies.models import (
         Budget, Claim, ClaimedPerson, ClaimLine, ClaimStep, Payment, Standard, StandardYear,
     )
@@ -174,6 +175,17 @@ def _rules() -> dict[type[Model], Rule]:
             city=lambda u: Q(**{f"{path}city": u.city_id}) | concerning(city=u.city_id),
             unit=lambda u: Q(**{f"{path}unit": u.unit_id}) | concerning(unit=u.unit_id),
             agency=lambda u: Q(**{f"{path}agency": u.agency_id}) | concerning(agency=u.agency_id),
+        )
+
+    def followed_up(path: str) -> Rule:
+        """A follow-up plan is its project's agency's, and the cities' and units' whose people
+        are or were abroad on the project (departed; a plan is kept after they return)."""
+        def departed(**where):
+            return Candidacy.objects.filter(departed_on__isnull=False, **where).values("project")
+        return Rule(
+            city=lambda u: Q(**{f"{path}project__in": departed(city=u.city_id)}),
+            unit=lambda u: Q(**{f"{path}project__in": departed(unit=u.unit_id)}),
+            agency=lambda u: Q(**{f"{path}project__agency": u.agency_id}),
         )
 
     return {
@@ -323,6 +335,11 @@ def _rules() -> dict[type[Model], Rule]:
         GradeChange: incidents_of("incident__"),
         IncidentReport: incidents_of("incident__"),
         IncidentReportRule: Rule(city=everything, unit=everything, agency=everything),
+        FollowUpPlan: followed_up(""),
+        FollowUpVisit: followed_up("plan__"),
+        VisitIssue: followed_up("visit__plan__"),
+        # The thresholds and the interval: read by everyone who follows up.
+        FollowUpSettings: Rule(city=everything, unit=everything, agency=everything),
         # A full-number request is its requester's; the province sees all to decide them.
         Complaint: complaints_of(""),
         ComplaintClaim: complaints_of("complaint__"),

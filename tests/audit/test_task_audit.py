@@ -38,6 +38,7 @@ TESTED = {
     "apps.deadlines.tasks.deadlines_scan": "test_the_deadline_scan_names_who_queued_it",
     "apps.deadlines.tasks.budget_items_open": "test_opening_the_budget_items_names_who_queued_it",
     "apps.complaints.tasks.complaints_escalate": "test_the_complaint_escalation_names_who_queued_it",
+    "apps.followups.tasks.plans_ensure": "test_the_follow_up_check_names_who_queued_it",
 }
 
 
@@ -118,6 +119,18 @@ def test_the_complaint_escalation_names_who_queued_it(world, departed):
     result, rows = run_task(complaints_escalate, world.province)
     assert result == 1
     assert_named(rows, AuditAction.COMPLAINT, complaints_escalate, world.province)
+
+
+def test_the_follow_up_check_names_who_queued_it(world):
+    from apps.followups.models import FollowUpPlan, FollowUpSettings
+    from apps.followups.tasks import plans_ensure
+    from apps.pipeline.models import Candidacy, CandidacyStatus
+    FollowUpSettings.objects.update_or_create(pk=1, defaults={"plan_at": 1, "officer_at": 1})
+    Candidacy.objects.filter(pk=world.cand_ty.pk).update(status=CandidacyStatus.ABROAD,
+                                                         departed_on=date(2026, 6, 1))
+    result, rows = run_task(plans_ensure, world.province)
+    assert result["created"] == 1 and FollowUpPlan.objects.get().project == world.project_a1
+    assert_named(rows, AuditAction.FOLLOW_UP, plans_ensure, world.province)
 
 
 def test_a_beat_run_with_no_user_names_the_task_only(world):

@@ -1035,3 +1035,56 @@ def _(w):
     c = complaint_in(w)
     return Step(lambda: evidence_add(c, actor=w.unit_u1, uploaded=pdf(), description="工资条"),
                 w.unit_u1, "complaints.ComplaintEvidence")
+
+
+# --- follow-ups (issue 18, item 4) -----------------------------------------------------------
+
+def _followup_plan(w):
+    """A plan of project_a1 with 张三 abroad (the threshold lowered to 1 for the walk)."""
+    from apps.followups.models import FollowUpPlan, FollowUpSettings
+    from apps.followups.services import plans_ensure
+    from apps.pipeline.models import Candidacy, CandidacyStatus
+    if not hasattr(w, "_walk_plan"):
+        FollowUpSettings.objects.update_or_create(pk=1, defaults={"plan_at": 1, "officer_at": 1})
+        Candidacy.objects.filter(pk=w.cand_ty.pk).update(
+            status=CandidacyStatus.ABROAD, departed_on=timezone.localdate() - timedelta(days=5))
+        plans_ensure(today=timezone.localdate() - timedelta(days=2))
+        w._walk_plan = FollowUpPlan.objects.get(project=w.project_a1)
+    return w._walk_plan
+
+
+@walks("followups.services.settings_set")
+def _(w):
+    from apps.followups.services import settings_set
+    return Step(lambda: settings_set(actor=w.province, plan_at=1, officer_at=1, interval_days=30),
+                w.province, "followups.FollowUpSettings")
+
+
+@walks("followups.services.plans_ensure")
+def _(w):
+    """Run by the daily task; here from the province's 立即核对 button."""
+    from apps.followups.services import plans_ensure
+    _followup_plan(w)
+    # 大同's person abroad on a2's project: the check gives that project its plan.
+    from apps.pipeline.models import Candidacy, CandidacyStatus
+    Candidacy.objects.filter(pk=w.cand_dt.pk).update(status=CandidacyStatus.ABROAD,
+                                                     departed_on=timezone.localdate())
+    return Step(lambda: plans_ensure(), w.province, None)
+
+
+@walks("followups.services.plan_officer_set")
+def _(w):
+    from apps.followups.services import plan_officer_set
+    plan = _followup_plan(w)
+    return Step(lambda: plan_officer_set(plan, officer=w.agency_a1, actor=w.agency_a1),
+                w.agency_a1, plan)
+
+
+@walks("followups.services.visit_record")
+def _(w):
+    from apps.followups.services import visit_record
+    plan = _followup_plan(w)
+    return Step(lambda: visit_record(plan, actor=w.agency_a1, number=plan.visits.count() + 1,
+                                     visited_on=timezone.localdate(), mode="phone",
+                                     officer_name="李明", workers=[w.cand_ty]),
+                w.agency_a1, "followups.FollowUpVisit")

@@ -35,6 +35,8 @@ def _arguments(world):
         "cities": City.objects.all(), "units": OrganisingUnit.objects.all(),
         "agencies": Agency.objects.all(), "projects": JobProject.objects.all(),
         "people": Person.objects.all(), "users": User.objects.all(), "candidacies": Candidacy.objects.all(),
+        "workers": Candidacy.objects.all(),
+        "officers": User.objects.all(),
         "classes": TrainingClass.objects.all(), "standing_classes": TrainingClass.objects.all(),
         "creating": True, "current": {}, "kinds_evidence": list(EvidenceKind),
         "kinds_reference": [("cities", "地市")],
