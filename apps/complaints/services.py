@@ -169,7 +169,8 @@ def _org_name(user) -> str:
 @audited(AuditAction.COMPLAINT, "登记投诉纠纷")
 def complaint_file(*, actor, candidacy, channel, received_on, kind, category, respondent_kind,
                    summary, respondent_agency=None, respondent_unit=None,
-                   respondent_employer="", claims=(), sensitive=False) -> Complaint:
+                   respondent_employer="", claims=(), sensitive=False,
+                   opened_from=None) -> Complaint:
     """A case for a departed worker the filer may see; handled first by the worker's unit
     (by the city when the worker has none)."""
     candidacy = departed_candidacies(actor).filter(pk=candidacy.pk).first()
@@ -192,6 +193,9 @@ def complaint_file(*, actor, candidacy, channel, received_on, kind, category, re
         c.officers.add(actor)
     _step(c, A.FILE, by=actor, on=received_on, from_state="")
     _level_notify(c, "新登记的投诉纠纷，请受理")
+    if opened_from is not None:  # a follow-up visit's issue: linked in the same step
+        from apps.followups.services import issue_link_opened
+        issue_link_opened(opened_from, c)
     return c
 
 

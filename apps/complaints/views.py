@@ -13,6 +13,8 @@ from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404, visible
 from apps.common.files import document_response
 from apps.common.forms import apply_errors, filters_note, query_without_page
+from apps.followups.models import IssueKind
+from apps.followups.selectors import issue_to_open
 from apps.complaints import forms, services, transitions
 from apps.complaints.models import Complaint, ComplaintEvidence, StepAction
 from apps.complaints.selectors import Rag, complaint_list as select_list, officer_candidates
@@ -88,7 +90,11 @@ def _respondent_choices(user):
 @role_required(*ROLES)
 def complaint_create(request):
     user = request.user
-    form = forms.ComplaintForm(request.POST or None,
+    # Opened from a follow-up visit's issue: its worker and its words prefilled, linked back.
+    issue, workers = issue_to_open(user, request.GET, IssueKind.COMPLAINT)
+    initial = {"summary": issue.description, "candidacy": workers[0] if workers else None,
+               "channel": "visit"} if issue else {}
+    form = forms.ComplaintForm(request.POST or None, initial=initial,
                                candidacies=services.departed_candidacies(user).order_by("-departed_on"),
                                **_respondent_choices(user))
     if request.method == "POST" and form.is_valid():
@@ -98,13 +104,14 @@ def complaint_create(request):
             if key.startswith("claim"):
                 data.pop(key)
         try:
-            c = services.complaint_file(actor=user, claims=claims, **data)
+            c = services.complaint_file(actor=user, claims=claims, opened_from=issue, **data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
             messages.success(request, f"已登记投诉纠纷 {c.number}。")
             return redirect(c)
-    return render(request, "orgs/form.html", {"form": form, "title": "登记投诉纠纷",
+    return render(request, "orgs/form.html", {"form": form, "title": "登记投诉纠纷" + (
+                      f"（随访发现的问题：{issue.description}）" if issue else ""),
                                               "back": reverse("complaints:complaint_list")})
 
 

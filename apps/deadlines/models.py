@@ -209,8 +209,12 @@ class DeadlineItem(models.Model):
     @property
     def stage_label(self) -> str:
         from apps.pipeline.models import Stage
-        # On an item for another record ``stage`` is that record's own key (续报 2, reply).
-        return Stage(self.stage).label if self.stage and self.candidacy_id else ""
+        # On an item for another record ``stage`` is that record's own key ("first",
+        # "followup-2", "resolve-1"): its rule names it; only a repeat number is told.
+        if self.stage and self.candidacy_id:
+            return Stage(self.stage).label
+        number = self.stage.rpartition("-")[2]
+        return f"第{number}次" if number.isdigit() else ""
 
 
 class NoticeKind(models.TextChoices):

@@ -8,7 +8,7 @@ items (offset 0 leaves ``due_on`` on ``event_on``)."""
 
 CODE = "follow_up_visit"
 RULE = {"name": "跟踪随访（按随访间隔）", "event": "follow_up", "offset": 0, "owner": "输出机构",
-        "basis": "seed 001：在外100人以上项目定期随访，150人以上指定专人"}
+        "basis": "县外派劳务服务中心工作职责：在外100人以上项目定期随访，150人以上指定专人"}
 
 
 def rule_ensure(model):

@@ -12,7 +12,9 @@ from django.utils import timezone
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.deadlines.models import OPEN_ITEM, DeadlineItem
-from apps.followups.models import FollowUpPlan, FollowUpSettings, IssueKind, PlanStatus
+from apps.followups.models import (
+    FollowUpPlan, FollowUpSettings, IssueKind, PlanStatus, VisitIssue,
+)
 from apps.pipeline.models import Candidacy, CandidacyStatus
 
 
@@ -139,3 +141,20 @@ def issue_open_link(issue, worker_ids) -> str:
     query = [("followup_visit", issue.visit_id), ("followup_issue", issue.pk)]
     query += [("candidacy", pk) for pk in worker_ids]
     return f"{url}?{urlencode(query)}"
+
+
+def issue_to_open(user, params, kind):
+    """The visit issue a create page was opened from (``?followup_issue=…&candidacy=…``), with
+    the workers to prefill: looked up through the user's scope, only for those who may record
+    visits of its plan, only if still unopened and of ``kind``; else (None, []). The ids in
+    the link are never trusted beyond that."""
+    raw = params.get("followup_issue", "")
+    if not raw.isdigit():
+        return None, []
+    issue = (visible(VisitIssue.objects.select_related("visit__plan__project"), user)
+             .filter(pk=int(raw), kind=kind, opened_id__isnull=True).first())
+    if issue is None or not may_manage(issue.visit.plan, user):
+        return None, []
+    contacted = set(issue.visit.workers.values_list("pk", flat=True))
+    workers = [int(v) for v in params.getlist("candidacy") if v.isdigit() and int(v) in contacted]
+    return issue, workers

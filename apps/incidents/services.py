@@ -241,7 +241,7 @@ def _recording_org(actor, workers) -> dict:
 
 @audited(AuditAction.INCIDENT, "登记境外突发事件")
 def incident_record(*, actor, candidacies, category, grade, occurred_at, learned_at, country,
-                    place, summary, now=None) -> Incident:
+                    place, summary, now=None, opened_from=None) -> Incident:
     """An organisation records an incident concerning people of its 在外人员 register. The
     grade is provisional; the first report is owed and the owner is told at once."""
     if actor.role not in RECORDERS:
@@ -264,6 +264,9 @@ def incident_record(*, actor, candidacies, category, grade, occurred_at, learned
     report_item_open(incident, ReportKind.FIRST)
     _tell_owner(incident, f"{incident.reporter_label}报告{incident}，涉及{len(workers)}人，"
                           "请确认事件等级并组织处置。")
+    if opened_from is not None:  # a follow-up visit's issue: linked in the same step
+        from apps.followups.services import issue_link_opened
+        issue_link_opened(opened_from, incident)
     return incident
 
 

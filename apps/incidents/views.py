@@ -12,6 +12,8 @@ from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404, visible
 from apps.common.forms import apply_errors, filters_note, query_without_page
 from apps.deadlines.models import DeadlineItem
+from apps.followups.models import IssueKind
+from apps.followups.selectors import issue_to_open
 from apps.incidents import selectors, services
 from apps.incidents.forms import (
     EndForm, GradeForm, IncidentFilterForm, IncidentForm, ReportForm, RuleForm, WorkersForm,
@@ -75,12 +77,15 @@ def _page(request, template, form, context=None):
 
 @role_required(*PEOPLE)
 def incident_create(request):
-    form = IncidentForm(request.POST or None, user=request.user)
+    # Opened from a follow-up visit's issue: its workers and its words prefilled, linked back.
+    issue, workers = issue_to_open(request.user, request.GET, IssueKind.INCIDENT)
+    initial = {"summary": issue.description, "workers": workers} if issue else {}
+    form = IncidentForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             incident = services.incident_record(
-                actor=request.user, candidacies=list(data["workers"]),
+                actor=request.user, candidacies=list(data["workers"]), opened_from=issue,
                 **{k: data[k] for k in ("category", "grade", "occurred_at", "learned_at",
                                         "country", "place", "summary")})
         except ValidationError as error:

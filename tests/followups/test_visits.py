@@ -142,8 +142,14 @@ def test_an_overdue_visit_is_on_the_agencys_my_items(world, as_user):
     assert selectors.followup_figures(world.agency_a2)["overdue"] == 0
 
 
-def test_an_issue_opens_a_complaint_in_one_step_once_that_page_exists(
-        world, as_user, plan, monkeypatch):
+def test_an_issue_opens_a_complaint_and_an_incident_in_one_step(world, as_user, plan):
+    """The visit's issue links to the create page with its workers; the record made there is
+    linked back in the same service call, and the button is gone."""
+    import html
+    import re
+
+    from apps.complaints.models import Complaint
+    from apps.incidents.models import Incident
     services.visit_record(plan, actor=world.agency_a1, number=1,
                           visited_on=timezone.localdate(), mode="on_site", officer_name="李明",
                           workers=world.abroad[:2],
@@ -152,19 +158,55 @@ def test_an_issue_opens_a_complaint_in_one_step_once_that_page_exists(
                                   {"description": "想家", "kind": IssueKind.NONE}])
     url = reverse("followups:plan_detail", args=[plan.pk])
     client = as_user(world.agency_a1)
-    # apps.complaints / apps.incidents not installed yet: no button.
     page = client.get(url).content.decode()
-    assert "拖欠工资" in page and "登记投诉或纠纷" not in page and "报告突发事件" not in page
-    monkeypatch.setitem(selectors.OPEN_PAGES, IssueKind.COMPLAINT, "abroad:register")
-    page = client.get(url).content.decode()
-    issue = VisitIssue.objects.get(kind=IssueKind.COMPLAINT)
-    link = (f"{reverse('abroad:register')}?followup_visit={issue.visit_id}&amp;"
-            f"followup_issue={issue.pk}&amp;candidacy=")
-    assert link in page and "登记投诉或纠纷" in page and "报告突发事件" not in page
-    # Readers get no button.
+    links = {label: html.unescape(href) for href, label in re.findall(
+        r'href="([^"]+)">(登记投诉或纠纷|报告突发事件)</a>', page)}
+    assert set(links) == {"登记投诉或纠纷", "报告突发事件"}
     assert "登记投诉或纠纷" not in as_user(world.city_ty).get(url).content.decode()
+    client = as_user(world.agency_a1)
+
+    form = client.get(links["登记投诉或纠纷"]).context["form"]
+    issue = VisitIssue.objects.get(kind=IssueKind.COMPLAINT)
+    assert form.initial["summary"] == "拖欠工资"
+    worker = form.initial["candidacy"]
+    assert worker in [c.pk for c in world.abroad[:2]]
+    response = client.post(links["登记投诉或纠纷"], {
+        "candidacy": worker, "channel": "visit", "received_on": timezone.localdate().isoformat(),
+        "kind": "complaint", "category": "wages", "respondent_kind": "employer",
+        "respondent_employer": "株式会社さくら", "summary": "拖欠工资", "claim1_kind": "wages",
+        "claim1_amount": "8000"})
+    assert response.status_code == 302, response.context["form"].errors
+    issue.refresh_from_db()
+    assert issue.opened == Complaint.objects.get()
+
+    form = client.get(links["报告突发事件"]).context["form"]
+    assert sorted(form.initial["workers"]) == sorted(c.pk for c in world.abroad[:2])
+    now = timezone.localtime()
+    response = client.post(links["报告突发事件"], {
+        "category": "injury", "grade": "4", "occurred_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "learned_at": now.strftime("%Y-%m-%dT%H:%M"), "country": "日本", "place": "大阪",
+        "summary": "工伤", "workers": form.initial["workers"]})
+    assert response.status_code == 302, response.context["form"].errors
+    assert VisitIssue.objects.get(kind=IssueKind.INCIDENT).opened == Incident.objects.get()
+    # Both opened: no buttons any more, and a replayed link opens nothing twice.
+    page = client.get(url).content.decode()
+    assert "登记投诉或纠纷" not in page and "报告突发事件" not in page
+    again = client.get(links["登记投诉或纠纷"]).context["form"]
+    assert "summary" not in again.initial
 
 
+def test_another_agency_cannot_open_from_a_foreign_issue(world, as_user, plan):
+    services.visit_record(plan, actor=world.agency_a1, number=1,
+                          visited_on=timezone.localdate(), mode="phone", officer_name="李明",
+                          workers=world.abroad[:1],
+                          issues=[{"description": "拖欠工资", "kind": IssueKind.COMPLAINT}])
+    issue = VisitIssue.objects.get()
+    link = (reverse("complaints:complaint_create") + f"?followup_issue={issue.pk}"
+            f"&candidacy={world.abroad[0].pk}")
+    form = as_user(world.agency_a2).get(link).context["form"]
+    assert "summary" not in form.initial and "拖欠工资" not in str(form.initial)
+    # The city sees the plan but does not record visits: nothing prefilled either.
+    assert "summary" not in as_user(world.city_ty).get(link).context["form"].initial
 def test_the_opened_record_is_linked_back_once(world, plan, monkeypatch):
     visit = services.visit_record(plan, actor=world.agency_a1, number=1,
                                   visited_on=timezone.localdate(), mode="phone",
