@@ -295,6 +295,7 @@ ROUTES: dict[str, list[Case]] = {
     "registry:reserve_export": [Case(PEOPLE)],
     "abroad:register": [Case(PEOPLE)],
     "abroad:register_export": [Case(PEOPLE)],
+    "abroad:figures": [Case(PEOPLE)],
     "pipeline:candidacy_list": [Case(PEOPLE)],
     "pipeline:candidacy_export": [Case(PEOPLE)],
     "pipeline:candidacy_open": [Case(frozenset({C, U}), own=lambda w: {"person_pk": w.person_ty.pk},

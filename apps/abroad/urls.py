@@ -7,4 +7,5 @@ app_name = "abroad"
 urlpatterns = [
     path("", views.register, name="register"),
     path("export.xlsx", views.register_export, name="register_export"),
+    path("figures/", views.figures, name="figures"),
 ]

@@ -28,6 +28,7 @@ NAV = [
     ("项目与输出", [
         ("岗位项目", "projects:project_list", BUSINESS),
         ("在外人员", "abroad:register", PEOPLE),
+        ("在外人员统计", "abroad:figures", PEOPLE),
         ("投诉纠纷", "complaints:complaint_list", PEOPLE),
         ("突发事件", "incidents:incident_list", PEOPLE),
         ("跟踪随访", "followups:plan_list", PEOPLE),

@@ -141,3 +141,11 @@ def test_duty_of_care_from_incident_to_closed_complaint(world, live_server, page
     assert (c.state, c.outcome, c.amount_recovered) == ("closed", "upheld", 30000)
     assert "已结案" in page.locator("h1").inner_text()
     screenshot("issue18-complaint-closed")
+
+    # The city's figures: two abroad today, one incident with one late report, one case
+    # closed, and the agency's colour.
+    page.goto(base + reverse("abroad:figures"))
+    assert "在外 2 人" in page.locator("#abroad-total").inner_text()
+    assert "迟报 1 份" in page.locator("#incident-figures h2").inner_text()
+    assert "中国国际技术智力合作有限公司" in page.locator("#complaint-figures").inner_text()
+    screenshot("issue18-figures-city")

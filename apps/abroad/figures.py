@@ -1,0 +1,49 @@
+"""在外人员与境外服务统计 (issue 18 item 5): how many people are abroad on any date, computed
+from departures and returns (not from the current status, so a past date is true too), and
+the duty-of-care figures of incidents, complaints and follow-up, all scoped."""
+from datetime import date
+
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Coalesce, NullIf
+
+from apps.accounts.scoping import visible
+from apps.pipeline.models import Candidacy, CandidacyStatus
+
+# The groupings of the count abroad, and the column each reads.
+BY = {"city": ("地市", "city__short_name"), "unit": ("组织单位", "unit__name"),
+      "agency": ("输出机构", "agency__name"),
+      "country": ("输出国", "country_shown")}
+
+
+def abroad_on(user, day: date):
+    """Candidacies ``user`` may see that were abroad on ``day``: departed on or before it, not
+    returned by then. A return on ``day`` itself counts as back."""
+    return visible(Candidacy.objects.filter(
+        status__in=[CandidacyStatus.ABROAD, CandidacyStatus.RETURNED],
+        departed_on__lte=day).filter(Q(returned_on__isnull=True) | Q(returned_on__gt=day)), user)
+
+
+def abroad_counts(user, day: date) -> dict:
+    """{grouping: [(label, count), …] largest first} and the total, one query per grouping."""
+    qs = abroad_on(user, day).annotate(country_shown=Coalesce(
+        NullIf("country", Value("")), NullIf("project__country", Value("")), Value("（未填）")))
+    out = {"total": qs.count()}
+    for key, (_, column) in BY.items():
+        out[key] = [(label or "（无）", n) for label, n in qs.order_by().values_list(column)
+                    .annotate(n=Count("pk")).order_by("-n", column)]
+    return out
+
+
+def duty_figures(user, day: date) -> dict:
+    """Incidents, complaints (with cases per 100 departures to date), follow-up and the
+    per-agency colour, as each app computes them for ``user``."""
+    from apps.complaints.selectors import agency_rag, complaint_figures
+    from apps.followups.selectors import followup_figures
+    from apps.incidents.selectors import incident_figures
+    departures = visible(Candidacy.objects.filter(departed_on__lte=day), user).count()
+    complaints = complaint_figures(user)
+    complaints["per_100"] = (round(100 * complaints["received"] / departures, 1)
+                             if departures else None)
+    return {"incidents": incident_figures(user), "complaints": complaints,
+            "departures": departures, "followups": followup_figures(user),
+            "rag": agency_rag(user)}
