@@ -265,7 +265,10 @@ def complaint_hold(complaint, *, actor, on, reason) -> Complaint:
     def change(c):
         c.held_from_state, c.held_since, c.hold_reason = c.state, on, reason
 
-    return _move(complaint, A.HOLD, actor=actor, on=on, change=change, reason=reason)
+    c = _move(complaint, A.HOLD, actor=actor, on=on, change=change, reason=reason)
+    # 我的待办 and the scan see the pause too: the running items are paused, not overdue.
+    case_items(c).filter(status__in=OPEN_ITEM, due_on__gte=on).update(paused_since=on)
+    return c
 
 
 @audited(AuditAction.COMPLAINT, "恢复办理投诉纠纷")
@@ -291,10 +294,12 @@ def complaint_resume(complaint, *, actor, on, note="") -> Complaint:
         item.extension_reason = "；".join(filter(None, [item.extension_reason, why]))[-200:]
         due = add_working_days(item.event_on, item.rule.offset + item.extension_days)
         item.due_on, item.due_at, item.provisional = due.day, due.ends_at, due.provisional
+        item.paused_since = None
         item.save(update_fields=["extension_days", "extension_reason", "due_on", "due_at",
-                                 "provisional"])
+                                 "provisional", "paused_since"])
         if item.rule.code == RESOLVE_RULE:
             due_on = item.due_on
+    case_items(c).filter(paused_since__isnull=False).update(paused_since=None)
     ComplaintStep.objects.filter(pk=c.steps.latest("id").pk).update(days_paused=days,
                                                                       due_on=due_on)
     return c

@@ -59,6 +59,7 @@ class ItemStatus(models.TextChoices):
     OVERDUE = "overdue", "已逾期"
     DONE = "done", "按时完成"
     DONE_LATE = "done_late", "逾期完成"
+    PAUSED = "paused", "暂停计时"  # read time: its record is on hold (a complaint)
 
 
 # Stored statuses of an item not yet filed (DUE_SOON and OVERDUE were stored by the scan
@@ -81,6 +82,7 @@ def state_expression(now):
     from django.db.models import Case, CharField, Value, When
     return Case(
         When(status__in=[ItemStatus.DONE, ItemStatus.DONE_LATE], then=models.F("status")),
+        When(paused_since__isnull=False, then=Value(ItemStatus.PAUSED)),
         When(due_at__lt=now, then=Value(ItemStatus.OVERDUE)),
         When(due_on__lte=soon_until(now), then=Value(ItemStatus.DUE_SOON)),
         default=Value(ItemStatus.OPEN), output_field=CharField())
@@ -91,6 +93,13 @@ class DeadlineItemQuerySet(models.QuerySet):
         """Annotate ``current_state`` (read time): use it to filter and count by state."""
         from django.utils import timezone
         return self.annotate(current_state=state_expression(now or timezone.now()))
+
+    def overdue(self, now):
+        """Open items past their due time at ``now``, not paused: the one definition."""
+        return self.filter(due_at__lt=now, paused_since__isnull=True)
+
+    def not_overdue(self, now):
+        return self.filter(Q(due_at__gte=now) | Q(paused_since__isnull=False))
 
 
 class DeadlineItem(models.Model):
@@ -131,6 +140,9 @@ class DeadlineItem(models.Model):
     # why: recompute_due keeps them.
     extension_days = models.SmallIntegerField("顺延工作日", default=0, db_default=0)
     extension_reason = models.CharField("顺延原因", max_length=200, blank=True, db_default="")
+    # Set while the record it is owed for is on hold: never overdue nor noticed meanwhile;
+    # on resumption the days held are added to ``extension_days`` and this is cleared.
+    paused_since = models.DateField("暂停计时自", null=True, blank=True)
     status = models.CharField("状态", max_length=10, choices=ItemStatus.choices,
                               default=ItemStatus.OPEN)
     done_at = models.DateTimeField("完成时间", null=True, blank=True)
@@ -197,6 +209,8 @@ class DeadlineItem(models.Model):
         from django.utils import timezone
         if self.status in (ItemStatus.DONE, ItemStatus.DONE_LATE):
             return self.status
+        if self.paused_since:
+            return ItemStatus.PAUSED
         now = timezone.now()
         if self.due_at < now:
             return ItemStatus.OVERDUE

@@ -18,9 +18,9 @@ def my_items(user, *, state="", city=None, now=None):
     now = now or timezone.now()
     qs = _open(user)
     if state == "overdue":
-        qs = qs.filter(due_at__lt=now)
+        qs = qs.overdue(now)
     elif state == "due":
-        qs = qs.filter(due_at__gte=now)
+        qs = qs.not_overdue(now)
     if city:
         qs = qs.filter(city=city)
     return qs.select_related("rule", "candidacy__person", "candidacy__project",
@@ -36,7 +36,7 @@ def my_items_listed(user, **filters):
 def overdue_by_city(user, now=None):
     """(city id, city name, count) of overdue items, one query, for the province's home."""
     now = now or timezone.now()
-    return list(_open(user).filter(due_at__lt=now, city__isnull=False)
+    return list(_open(user).overdue(now).filter(city__isnull=False)
                 .values_list("city", "city__name").annotate(n=Count("id"))
                 .order_by("city__code"))
 

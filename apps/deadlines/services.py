@@ -220,7 +220,7 @@ def deadlines_scan(now=None) -> dict:
         WITH noticed AS (
             INSERT INTO {notice} (item_id, kind, created_at)
             SELECT i.id, %s, %s FROM {item} i
-            WHERE i.status = 'open' AND {{where}}
+            WHERE i.status = 'open' AND i.paused_since IS NULL AND {{where}}
               AND NOT EXISTS (SELECT 1 FROM {notice} n WHERE n.item_id = i.id AND n.kind = %s)
             ON CONFLICT (item_id, kind) DO NOTHING RETURNING 1
         )
@@ -309,7 +309,8 @@ def timeliness(items, by: str) -> list[dict]:
         on_time=Count("pk", filter=Q(current_state=ItemStatus.DONE)),
         late=Count("pk", filter=Q(current_state=ItemStatus.DONE_LATE)),
         missing=Count("pk", filter=Q(current_state=ItemStatus.OVERDUE)),
-        pending=Count("pk", filter=Q(current_state__in=[ItemStatus.OPEN, ItemStatus.DUE_SOON])),
+        pending=Count("pk", filter=Q(current_state__in=[ItemStatus.OPEN, ItemStatus.DUE_SOON,
+                                                        ItemStatus.PAUSED])),
     ).order_by(key))
     out = []
     for row in rows:

@@ -155,3 +155,31 @@ def test_figures_and_agency_colours(abroad):
     assert rows[w.a2.name]["rag"] == "amber"
     assert [r["agency"] for r in agency_rag(w.city_ty)] == [w.a1.name]
     assert overdue.pk
+
+
+def test_while_on_hold_the_items_are_paused_on_my_items_and_never_noticed(abroad, client):
+    """The hold stops every clock that shows it, not only the case's own: the agency's reply
+    item is 暂停计时 on 我的待办 (not 已逾期) and the scan sends no overdue notice, however
+    long ago it was due; on resumption the days are added and the item runs again."""
+    from apps.deadlines.services import deadlines_scan
+    w = abroad
+    c = services.complaint_transfer(accepted(w), actor=w.unit_u1, on=date(2026, 9, 2))
+    reply = DeadlineItem.objects.get(subject_id=c.pk, stage__startswith="reply")
+    services.complaint_hold(c, actor=w.unit_u1, on=date(2026, 9, 3), reason="等待使馆核实")
+    reply.refresh_from_db()
+    assert reply.paused_since == date(2026, 9, 3) and reply.due_at < timezone.now()
+    client.force_login(w.agency_a1)
+    page = client.get(reverse("deadlines:my_items")).content.decode()
+    row = next(r for r in page.split("<tr") if c.number in r)
+    assert "暂停计时" in row and "已逾期" not in row
+    overdue = client.get(reverse("deadlines:my_items") + "?state=overdue").context["items"]
+    assert reply.pk not in [i.pk for i in overdue]
+    deadlines_scan()
+    assert not Notice.objects.filter(item=reply).exists()
+    services.complaint_resume(Complaint.objects.get(pk=c.pk), actor=w.unit_u1,
+                              on=date(2026, 9, 10), note="")
+    reply.refresh_from_db()
+    assert reply.paused_since is None and reply.extension_days == 5
+    # Running again, and long overdue by now: the scan notices it once.
+    deadlines_scan()
+    assert Notice.objects.filter(item=reply, kind="overdue").count() == 1
