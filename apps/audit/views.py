@@ -2,7 +2,6 @@
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from apps.audit import exports, selectors
 from apps.audit.forms import AuditFilterForm
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
+from apps.common.paginator import KeysetPage
 
 
 def _events(request):
@@ -27,9 +27,10 @@ def _events(request):
 @role_required(Role.AUDIT_ADMIN)
 def event_list(request):
     form, events = _events(request)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    # Keyset on (at, id), the log's order and its index: a log of millions is never counted.
+    page = KeysetPage(events, after=request.GET.get("after"), per_page=50, order=("at", "id"))
     return render(request, "audit/event_list.html", {
-        "form": form, "page": page, "total": page.paginator.count,
+        "form": form, "page": page, "total": page.total_label("条"),
         "query": request.GET.urlencode()})
 
 
