@@ -1,7 +1,8 @@
 from django import forms
+from django.utils import timezone
 
 from apps.abroad.selectors import State
-from apps.common.forms import OrgFilterForm
+from apps.common.forms import DateInput, OrgFilterForm
 
 
 class RegisterFilterForm(OrgFilterForm):
@@ -16,3 +17,14 @@ class RegisterFilterForm(OrgFilterForm):
     def __init__(self, *args, user, projects, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["project"].queryset = projects
+
+
+class FiguresForm(forms.Form):
+    day = forms.DateField(label="统计日期", required=False, widget=DateInput(),
+                          help_text="按出境和归国日期计算当日在外人数，可选过去任一日期")
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("统计日期不能晚于今天。")
+        return day

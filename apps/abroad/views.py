@@ -1,15 +1,14 @@
 """在外人员: the register of everyone abroad, its export, and the figures of people abroad."""
-from django import forms
 from django.shortcuts import render
 from django.utils import timezone
 
 from apps.abroad.figures import BY, abroad_counts, duty_figures
-from apps.abroad.forms import RegisterFilterForm
+from apps.abroad.forms import FiguresForm, RegisterFilterForm
 from apps.abroad.selectors import abroad_register, register_rows
 from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
-from apps.common.forms import DateInput, filters_note, query_without_page
+from apps.common.forms import filters_note, query_without_page
 from apps.common.paginator import CappedPaginator
 from apps.projects.models import JobProject
 from apps.complaints.selectors import Rag
@@ -70,17 +69,6 @@ def register_export(request):
                                  _export_rows(register_rows(qs.iterator(chunk_size=2000), today)),
                                  note=note)
     return _xlsx(request, content, f"{title}.xlsx", f"{title}（{note}）")
-
-
-class FiguresForm(forms.Form):
-    day = forms.DateField(label="统计日期", required=False, widget=DateInput(),
-                          help_text="按出境和归国日期计算当日在外人数，可选过去任一日期")
-
-    def clean_day(self):
-        day = self.cleaned_data["day"]
-        if day and day > timezone.localdate():
-            raise forms.ValidationError("统计日期不能晚于今天。")
-        return day
 
 
 @role_required(*ROLES)

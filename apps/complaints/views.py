@@ -115,6 +115,22 @@ def complaint_create(request):
                                               "back": reverse("complaints:complaint_list")})
 
 
+def _case_form(request, c, form, save, *, done, title, multipart=False):
+    """A form page about case ``c``: on a valid POST ``save(cleaned_data)`` (the service),
+    its refusal shown on the fields, else back to the case with ``done``."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(c)
+    return render(request, "orgs/form.html", {"form": form, "title": f"{title}：{c.number}",
+                                              "multipart": multipart,
+                                              "back": c.get_absolute_url()})
+
+
 def _case(request, pk):
     return get_visible_or_404(Complaint.objects.select_related(
         "candidacy__person", "candidacy__project", "agency", "unit", "city", "respondent_agency",
@@ -151,16 +167,8 @@ def complaint_action(request, pk, action):
     transitions.require(request.user, c, action)
     form_class, service, title = ACTIONS[action]
     form = form_class(request.POST or None, initial={"on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            service(c, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"{c.number}：已{title}。")
-            return redirect(c)
-    return render(request, "orgs/form.html", {"form": form, "title": f"{title}：{c.number}",
-                                              "back": c.get_absolute_url()})
+    return _case_form(request, c, form, lambda data: service(c, actor=request.user, **data),
+                      done=f"{c.number}：已{title}。", title=title)
 
 
 @role_required(*ROLES)
@@ -172,16 +180,9 @@ def complaint_edit(request, pk):
                "respondent_employer": c.respondent_employer}
     form = forms.EditForm(request.POST or None, initial=initial,
                           **_respondent_choices(request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.complaint_edit(c, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"{c.number}：已修改，办理期限及暂停记录保持不变。")
-            return redirect(c)
-    return render(request, "orgs/form.html", {"form": form, "title": f"修改类别或被投诉方：{c.number}",
-                                              "back": c.get_absolute_url()})
+    return _case_form(request, c, form,
+                      lambda data: services.complaint_edit(c, actor=request.user, **data),
+                      done=f"{c.number}：已修改，办理期限及暂停记录保持不变。", title="修改类别或被投诉方")
 
 
 @role_required(*ROLES)
@@ -190,16 +191,9 @@ def complaint_officers(request, pk):
     transitions.require(request.user, c, A.OFFICERS)
     form = forms.OfficersForm(request.POST or None, users=officer_candidates(c),
                               initial={"sensitive": c.sensitive, "officers": c.officers.all()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.officers_set(c, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"{c.number}：已保存敏感标记和经办人。")
-            return redirect(c)
-    return render(request, "orgs/form.html", {"form": form, "title": f"敏感案件与经办人：{c.number}",
-                                              "back": c.get_absolute_url()})
+    return _case_form(request, c, form,
+                      lambda data: services.officers_set(c, actor=request.user, **data),
+                      done=f"{c.number}：已保存敏感标记和经办人。", title="敏感案件与经办人")
 
 
 @role_required(*ROLES)
@@ -207,17 +201,9 @@ def evidence_upload(request, pk):
     c = _case(request, pk)
     transitions.require(request.user, c, A.EVIDENCE)
     form = forms.EvidenceForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.evidence_add(c, actor=request.user, uploaded=form.cleaned_data["file"],
-                                  description=form.cleaned_data["description"])
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "材料已上传。")
-            return redirect(c)
-    return render(request, "orgs/form.html", {"form": form, "title": f"上传证据材料：{c.number}",
-                                              "multipart": True, "back": c.get_absolute_url()})
+    return _case_form(request, c, form, lambda data: services.evidence_add(
+        c, actor=request.user, uploaded=data["file"], description=data["description"]),
+        done="材料已上传。", title="上传证据材料", multipart=True)
 
 
 @role_required(*ROLES)
