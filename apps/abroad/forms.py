@@ -2,14 +2,14 @@ from django import forms
 from django.utils import timezone
 
 from apps.abroad.selectors import State
-from apps.common.forms import DateInput, OrgFilterForm
+from apps.common.forms import DateInput, OrgFilterForm, QuickSelect
 
 
 class RegisterFilterForm(OrgFilterForm):
-    state = forms.ChoiceField(label="状态", required=False, choices=[
+    state = forms.ChoiceField(label="状态", required=False, widget=QuickSelect, choices=[
         ("", "全部在外人员"), (State.OVERDUE, "已超期未归国"), (State.ENDING, "90天内到期")])
     project = forms.ModelChoiceField(label="岗位项目", required=False, queryset=None,
-                                     empty_label="全部项目")
+                                     empty_label="全部项目", widget=QuickSelect)
     country = forms.CharField(label="输出国", required=False)
 
     field_order = ["state", "city", "unit", "agency", "project", "country"]

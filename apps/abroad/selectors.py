@@ -8,7 +8,7 @@ from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 
 from apps.accounts.scoping import visible
-from apps.pipeline.models import Candidacy, CandidacyStatus
+from apps.pipeline.models import ABROAD_ENDS, Candidacy, CandidacyStatus
 
 ENDING_DAYS = 90
 
@@ -34,19 +34,22 @@ def abroad_register(user, filters: Optional[dict] = None, today: Optional[date] 
             qs = qs.filter(**{name: filters[name]})
     if country := filters.get("country"):
         qs = qs.filter(Q(country__icontains=country) | Q(project__country__icontains=country))
-    qs = qs.annotate(ends_on=F("contract_ends_on")).annotate(
+    qs = qs.annotate(ends_on=F("contract_ends_on"), ends_key=ABROAD_ENDS).annotate(
         register_state=Case(
             When(ends_on__lt=today, then=Value(State.OVERDUE)),
             When(ends_on__lte=today + timedelta(days=ENDING_DAYS), then=Value(State.ENDING)),
             default=Value(State.ABROAD), output_field=CharField()))
-    # On the stored column, not the annotation, so the register's index serves the filter.
+    # On the index's own expression (ends_key), so the register's index serves the filter.
     if filters.get("state") == State.OVERDUE:
-        qs = qs.filter(contract_ends_on__lt=today)
+        qs = qs.filter(ends_key__lt=today)
     elif filters.get("state") == State.ENDING:
-        qs = qs.filter(contract_ends_on__gte=today,
-                       contract_ends_on__lte=today + timedelta(days=ENDING_DAYS))
+        qs = qs.filter(ends_key__gte=today, ends_key__lte=today + timedelta(days=ENDING_DAYS))
     return qs.select_related("person", "project", "unit", "agency", "city").order_by(
-        F("contract_ends_on").asc(nulls_last=True), "departed_on", "id")
+        *ORDER)
+
+
+# ABROAD_ORDER by its names on the register's rows: the keyset pages compare these.
+ORDER = ("ends_key", "departed_on", "id")
 
 
 @dataclass

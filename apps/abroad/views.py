@@ -4,12 +4,12 @@ from django.utils import timezone
 
 from apps.abroad.figures import BY, abroad_counts, duty_figures
 from apps.abroad.forms import FiguresForm, RegisterFilterForm
-from apps.abroad.selectors import abroad_register, register_rows
+from apps.abroad.selectors import ORDER, abroad_register, register_rows
 from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.common.forms import filters_note, query_without_page
-from apps.common.paginator import CappedPaginator
+from apps.common.paginator import KeysetPage
 from apps.projects.models import JobProject
 from apps.complaints.selectors import Rag
 from apps.rosters import exports
@@ -34,16 +34,16 @@ def _filtered(request):
 @role_required(*ROLES)
 def register(request):
     form, _, qs, today = _filtered(request)
-    # Counted up to the cap: the province has hundreds of thousands of people abroad.
-    paginator = CappedPaginator(qs, PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
+    # By keyset, never counted: the province has hundreds of thousands of people abroad.
+    page = KeysetPage(qs, after=request.GET.get("after"), per_page=PER_PAGE, order=ORDER,
+                      ascending=True, unit="人")
     rows = []
     for row in register_rows(page, today):
         row.id_masked = exports.person_numbers(row.candidacy.person)["id"]
         rows.append(row)
     return render(request, "abroad/register.html", {
         "form": form, "page": page, "rows": rows, "today": today,
-        "total": paginator.total_label("人"),
+        "total": page.total,
         "export_query": query_without_page(request)})
 
 

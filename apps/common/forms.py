@@ -1,5 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 
 def apply_errors(form, error: ValidationError) -> None:
@@ -57,6 +60,7 @@ def query_without_page(request) -> str:
     """The list's query string for its export link: the same filters, every page."""
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("after", None)  # a keyset list's cursor
     return query.urlencode()
 
 
@@ -69,16 +73,36 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+class QuickSelect(forms.Select):
+    """A select written in Python rather than through the widget templates: a filter of a
+    hundred organisations cost two template includes an option (~15 ms a page). The same
+    markup as Django's select.html and select_option.html."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
+        for group, options, _ in widget["optgroups"]:
+            if group:
+                parts.append(format_html('<optgroup label="{}">', group))
+            parts += [format_html('<option value="{}"{}>{}</option>', option["value"],
+                                  flatatt(option["attrs"]), option["label"])
+                      for option in options]
+            if group:
+                parts.append("</optgroup>")
+        parts.append("</select>")
+        return mark_safe("".join(parts))
+
+
 class OrgFilterForm(forms.Form):
     """A list's or a page's filters by city, unit and agency: the choices are the
     organisations ``user`` may see (``visible``), so a foreign pk is an invalid choice."""
 
     city = forms.ModelChoiceField(label="地市", required=False, queryset=None,
-                                  empty_label="全部地市")
+                                  empty_label="全部地市", widget=QuickSelect)
     unit = forms.ModelChoiceField(label="组织单位", required=False, queryset=None,
-                                  empty_label="全部单位")
+                                  empty_label="全部单位", widget=QuickSelect)
     agency = forms.ModelChoiceField(label="输出机构", required=False, queryset=None,
-                                    empty_label="全部机构")
+                                    empty_label="全部机构", widget=QuickSelect)
 
     def __init__(self, *args, user, **kwargs):
         from apps.accounts.scoping import visible

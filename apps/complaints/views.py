@@ -2,7 +2,6 @@
 one service, redirect."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404, visible
 from apps.common.files import document_response
 from apps.common.forms import apply_errors, filters_note, query_without_page
+from apps.common.paginator import KeysetPage
 from apps.followups.models import IssueKind
 from apps.followups.selectors import issue_to_open
 from apps.complaints import forms, services, transitions
@@ -49,7 +49,8 @@ def _filtered(request):
 @role_required(*ROLES)
 def complaint_list(request):
     form, _, qs = _filtered(request)
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    page = KeysetPage(qs, after=request.GET.get("after"), per_page=PER_PAGE,
+                      order=("received_on", "id"), unit="件")
     return render(request, "complaints/list.html", {
         "form": form, "page": page, "rag_labels": Rag.LABELS,
         "export_query": query_without_page(request)})

@@ -10,11 +10,12 @@ withdrawals of the year (WithdrawalFigure). One event per candidacy and stage (t
 through ``visible`` as always: a link never shows more than its user may see."""
 from dataclasses import dataclass, fields
 from datetime import date
+from functools import lru_cache
 from typing import Optional
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from apps.pipeline.models import CandidacyStatus, Result, Stage
 from apps.registry.models import PovertyStatus
@@ -91,15 +92,15 @@ class FigureQuery:
 
     def params(self) -> dict:
         out = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value is None or (value == "" and f.name not in ("country", "trade", "poverty")):
+        for name in _FIELD_NAMES:
+            value = getattr(self, name)
+            if value is None or (value == "" and name not in ("country", "trade", "poverty")):
                 continue
-            out[PREFIX + f.name] = value.isoformat() if isinstance(value, date) else value
+            out[PREFIX + name] = value.isoformat() if isinstance(value, date) else value
         return out
 
     def url(self) -> str:
-        return reverse("pipeline:candidacy_list") + "?" + urlencode(self.params())
+        return _url(self, get_script_prefix())
 
     @classmethod
     def from_params(cls, data) -> Optional["FigureQuery"]:
@@ -183,3 +184,20 @@ class FigureQuery:
         if self.poverty is not None:
             parts.append(dict(PovertyStatus.choices).get(self.poverty) or "其他人员")
         return " · ".join(p for p in parts if p)
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(FigureQuery))
+
+
+# A province dashboard carries about 2,800 links, the same on every view until a figure
+# changes: each query's address is a pure function of it (and of the site's prefix), kept
+# once worked out; the quoted keys and values (stages, outcomes, ids) repeat across queries.
+@lru_cache(maxsize=50_000)
+def _url(query: FigureQuery, script_prefix: str) -> str:
+    return reverse("pipeline:candidacy_list") + "?" + "&".join(
+        f"{_quoted(key)}={_quoted(str(value))}" for key, value in query.params().items())
+
+
+@lru_cache(maxsize=4096)
+def _quoted(text: str) -> str:
+    return quote_plus(text)

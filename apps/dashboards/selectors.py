@@ -526,6 +526,12 @@ def dashboard(user, year, version=None, filters=None) -> list[Table]:
     decision for the page, so that the page, its charts and each export hide the same cells
     and no table gives back what another hides (``disclosure``)."""
     facts = Facts(user, year, version, filters)
+    # The finished tables, their ~2,800 drill-down links included (most of a province
+    # page's time once the sums are kept), are kept like the sums: until a figure changes.
+    return facts._cached("tables", lambda: _tables(user, year, facts))
+
+
+def _tables(user, year, facts) -> list[Table]:
     tables = [_table(user, year, key, facts) for key in shown_tables(user.role, facts.filters)]
     if user.role == Role.OBSERVER:
         hidden = facts._cached(_hidden_key(tables), lambda: suppress(tables))

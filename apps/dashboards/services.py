@@ -23,6 +23,7 @@ import time
 from decimal import Decimal
 from contextlib import contextmanager
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -156,11 +157,32 @@ def _adjust(ids, sign):
 @not_audited("reads the figures' version; writes nothing")
 def figures_version() -> str:
     """Changes whenever a figure row is added (the rows are only ever added, or replaced
-    by higher ids at a recount): the dashboards keep their sums under it."""
+    by higher ids at a recount), and whenever the reference data the tables read live
+    changes (``references_changed``): the dashboards keep their sums and tables under it."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(
             f"(SELECT max(id) FROM {c.table})" for c in COUNTS))
-        return "-".join(str(v or 0) for v in cursor.fetchone())
+        figures = "-".join(str(v or 0) for v in cursor.fetchone())
+    return f"{figures}-r{cache.get(REFERENCES_KEY, 0)}"
+
+
+REFERENCES_KEY = "dashboard:references"
+
+
+def references_changed(**_signal):
+    """Tasks, cities, units, agencies and projects are read live by the dashboards' tables
+    (rows, names, task numbers, headcounts): a change to one makes the kept tables stale.
+    Bumped at once (for the writer's own next view) and again at commit (a view between the
+    two would otherwise keep the old tables under the new version). Connected to their
+    saves and deletes (apps.py); a write that bypasses save() calls it itself."""
+    _bump_references()
+    transaction.on_commit(_bump_references)
+
+
+def _bump_references():
+    # Started from the clock, not 0: after Redis loses the key, a version is never reused.
+    cache.add(REFERENCES_KEY, int(time.time() * 1000), timeout=None)
+    cache.incr(REFERENCES_KEY)
 
 
 def last_recount() -> FigureRefresh | None:

@@ -1,7 +1,6 @@
 """境外突发事件: list, record, detail, reports, grade, end of response, report deadlines."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +10,7 @@ from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404, visible
 from apps.common.forms import apply_errors, filters_note, query_without_page
+from apps.common.paginator import KeysetPage
 from apps.deadlines.models import DeadlineItem
 from apps.followups.models import IssueKind
 from apps.followups.selectors import issue_to_open
@@ -38,7 +38,9 @@ def _filtered(request):
 def incident_list(request):
     form, _, qs = _filtered(request)
     return render(request, "incidents/list.html", {
-        "form": form, "page": Paginator(qs, PER_PAGE).get_page(request.GET.get("page")),
+        "form": form,
+        "page": KeysetPage(qs, after=request.GET.get("after"), per_page=PER_PAGE,
+                           order=("learned_at", "id"), unit="起"),
         "export_query": query_without_page(request), "now": timezone.now()})
 
 

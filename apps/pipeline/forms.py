@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from apps.common.forms import ChoicePlaceholder, DateInput
+from apps.common.forms import ChoicePlaceholder, DateInput, QuickSelect
 
 from apps.pipeline import transitions
 from apps.pipeline.models import DETAIL_LABELS, Result, Session, Stage
@@ -101,17 +101,17 @@ class SessionForm(ChoicePlaceholder, forms.ModelForm):
 
 class CandidacyFilterForm(forms.Form):
     q = forms.CharField(label="姓名", required=False, help_text="从第一个字查起，如“张”或“张三”")
-    stage = forms.ChoiceField(label="环节", required=False,
+    stage = forms.ChoiceField(label="环节", required=False, widget=QuickSelect,
                               choices=[("", "全部环节")] + Stage.choices)
-    result = forms.ChoiceField(label="结果", required=False,
+    result = forms.ChoiceField(label="结果", required=False, widget=QuickSelect,
                                choices=[("", "全部结果")] + Result.choices)
-    status = forms.ChoiceField(label="状态", required=False)
+    status = forms.ChoiceField(label="状态", required=False, widget=QuickSelect)
     unit = forms.ModelChoiceField(label="组织单位", required=False, queryset=None,
-                                  empty_label="全部单位")
+                                  empty_label="全部单位", widget=QuickSelect)
     city = forms.ModelChoiceField(label="地市", required=False, queryset=None,
-                                  empty_label="全部地市")
+                                  empty_label="全部地市", widget=QuickSelect)
     agency = forms.ModelChoiceField(label="输出机构", required=False, queryset=None,
-                                    empty_label="全部机构")
+                                    empty_label="全部机构", widget=QuickSelect)
     country = forms.CharField(label="输出国", required=False)
     date_from = forms.DateField(label="环节日期自", required=False,
                                 widget=DateInput())

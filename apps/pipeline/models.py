@@ -3,10 +3,13 @@
 报名 → 初试 → 体检 → 复试 → 合同 → 培训 → 输出 → 归国. The allowed moves are data
 (transitions.py); services.py is the only writer of ``stage``, ``result`` and ``status``.
 """
+from datetime import date
+
 import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 from apps.common.crypto import EncryptedTextField
 from apps.registry.idnumber import mask_phone
@@ -65,6 +68,13 @@ DETAIL_LABELS = {
     "note": "备注",
     "gap_reason": "间隔超限说明",
 }
+
+
+# The 在外人员 register's order, its index and its keyset: the contract's end (an unknown end
+# as the farthest date, so last), then the departure, then the id.
+NO_END = date(9999, 12, 31)
+ABROAD_ENDS = Coalesce(models.F("contract_ends_on"), models.Value(NO_END))
+ABROAD_ORDER = (ABROAD_ENDS, models.F("departed_on"), models.F("id"))
 
 
 @pghistory.track(model_name="CandidacyHistory",
@@ -145,11 +155,11 @@ class Candidacy(models.Model):
             # A project's filled places (public page, project list): an index-only count.
             models.Index(fields=["project"], condition=Q(departed_on__isnull=False),
                          name="candidacy_project_departed"),
-            # The 在外人员 register: people abroad, the earliest contract end first, alone and
-            # within each scope (partial: only the people abroad are indexed).
-            *(models.Index(*scope, models.F("contract_ends_on").asc(nulls_last=True),
-                           "departed_on", "id", condition=Q(status="abroad"),
-                           name=f"candidacy_abroad{suffix}")
+            # The 在外人员 register: people abroad, the earliest contract end first (an unknown
+            # end last: ``ABROAD_ORDER``), alone and within each scope (partial: only the
+            # people abroad are indexed). Its keyset pages compare this very expression.
+            *(models.Index(*(models.F(name) for name in scope), *ABROAD_ORDER,
+                           condition=Q(status="abroad"), name=f"candidacy_abroad{suffix}")
               for scope, suffix in (((), "_order"), (("city",), "_city"), (("unit",), "_unit"),
                                     (("agency",), "_agency"))),
         ]

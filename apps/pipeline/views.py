@@ -1,7 +1,6 @@
 """Pipeline pages: candidacy list, record a stage, sessions with batch recording, 花名表."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
 from apps.accounts.decorators import role_required
@@ -162,7 +161,7 @@ def candidacy_withdraw(request, pk):
 @role_required(*PEOPLE_ROLES)
 def session_list(request):
     sessions = selectors.session_list(request.user)
-    page = Paginator(sessions, 50).get_page(request.GET.get("page"))
+    page = KeysetPage(sessions, after=request.GET.get("after"), order=("held_on", "id"))
     return render(request, "pipeline/session_list.html", {
         "page": page, "can_create": request.user.role in SESSION_ROLES,
     })

@@ -6,6 +6,7 @@ from django.utils import timezone
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log, audited
 from apps.common.files import document_accept
+from apps.dashboards.services import references_changed
 from apps.projects.models import JobProject, ProjectDocking, ProjectStatus
 
 EDITABLE = (ProjectStatus.DRAFT,)
@@ -41,6 +42,7 @@ def _move(project, *, old, new, **changes) -> JobProject:
     if not changed:
         project.refresh_from_db()
         raise ValidationError(f"项目当前状态为“{project.get_status_display()}”，不能执行此操作。")
+    references_changed()  # an update() sends no post_save: the dashboards list by status
     project.refresh_from_db()
     return project
 

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
 from apps.common.files import document_response
 from apps.common.forms import apply_errors
+from apps.common.paginator import KeysetPage
 from apps.orgs import selectors as org_selectors
 from apps.orgs.models import FilingStatus
 from apps.projects import selectors, services
@@ -26,7 +26,7 @@ ALL_ROLES = tuple(Role)
 def project_list(request):
     status = request.GET.get("status") if request.GET.get("status") in ProjectStatus else None
     projects = selectors.project_list(request.user, status=status)
-    page = Paginator(projects, 50).get_page(request.GET.get("page"))
+    page = KeysetPage(projects, after=request.GET.get("after"), order=("created_at", "id"))
     return render(request, "projects/project_list.html", {
         "page": page, "status": status, "statuses": ProjectStatus.choices,
         "can_create": request.user.role == Role.AGENCY,

@@ -1,7 +1,6 @@
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -11,6 +10,7 @@ from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404, visible
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
+from apps.common.paginator import KeysetPage
 from apps.pipeline import roster
 from apps.pipeline.roster import GROUPS
 from apps.pipeline.selectors import roster_selection
@@ -53,7 +53,8 @@ def upload_list(request):
     status = request.GET.get("status", "")
     uploads = selectors.upload_list(user, status=status)
     return render(request, "rosters/upload_list.html", {
-        "form": form, "page": Paginator(uploads, 30).get_page(request.GET.get("page")),
+        "form": form, "page": KeysetPage(uploads, after=request.GET.get("after"), per_page=30,
+                           order=("uploaded_at", "id")),
         "status": status, "statuses": UploadStatus.choices,
         "layouts": LAYOUTS.values(), "can_upload": user.role in services.UPLOADERS,
     })

@@ -1,7 +1,6 @@
 """Subsidy pages: claims (附件8) through unit → city → province → paid, standards, budgets."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,6 +13,7 @@ from apps.accounts.scoping import get_visible_or_404, visible
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
 from apps.common.forms import apply_errors
+from apps.common.paginator import KeysetPage
 from apps.common.wording import error_text
 from apps.rosters.views import _attachment
 from apps.subsidies import exports, selectors, services
@@ -31,7 +31,7 @@ def claim_list(request):
     qs = selectors.claim_list(request.user, status=status if status in ClaimStatus.values else "",
                               phase=phase if phase in Phase.values else "")
     return render(request, "subsidies/claim_list.html", {
-        "page": Paginator(qs, 50).get_page(request.GET.get("page")),
+        "page": KeysetPage(qs, after=request.GET.get("after"), order=("created_at", "id")),
         "statuses": ClaimStatus.choices, "phases": Phase.choices, "status": status,
         "phase": phase, "can_create": request.user.role == Role.UNIT,
     })

@@ -18,6 +18,7 @@ from apps.accounts.scoping import get_visible_or_404, visible
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
 from apps.common.forms import apply_errors
+from apps.common.paginator import KeysetPage
 from apps.common.wording import error_text
 from apps.orgs.models import Agency, UnitAgencyCooperation
 from apps.pipeline.models import Candidacy
@@ -48,7 +49,8 @@ def class_list(request):
     qs = selectors.class_list(request.user, kind=filters.get("kind", ""),
                               status=filters.get("status", ""))
     return render(request, "training/class_list.html", {
-        "form": form, "page": Paginator(qs, 50).get_page(request.GET.get("page")),
+        "form": form,
+        "page": KeysetPage(qs, after=request.GET.get("after"), order=("opens_on", "id")),
         "can_create": request.user.role == Role.UNIT,
     })
 

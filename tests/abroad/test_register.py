@@ -223,12 +223,13 @@ def test_the_departure_service_stores_the_expected_return_date(world):
 
 
 def test_the_register_is_read_through_its_partial_index(people):
-    """The order and the state filters are on the stored column, which the register's
-    partial index (status = abroad) serves: no per-row computation of the end date."""
+    """The order and the state filters are on the stored column (unknown ends as the farthest
+    date, the index's own expression), which the register's partial index (status = abroad)
+    serves: no per-row computation of the end date."""
     from django.db import connection
     qs = abroad_register(people.city_ty, {"state": "overdue"}, date(2026, 12, 2))
     sql, params = qs.query.sql_with_params()
-    assert '"pipeline_candidacy"."contract_ends_on" <' in sql
+    assert 'COALESCE("pipeline_candidacy"."contract_ends_on", %s) <' in sql
     assert "make_interval" not in sql and "CASE WHEN" not in sql.split("ORDER BY")[1]
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -236,3 +237,29 @@ def test_the_register_is_read_through_its_partial_index(people):
         plan = "\n".join(r[0] for r in cursor.fetchall())
     # On a tiny table the planner may take the register's unscoped index: either serves.
     assert "candidacy_abroad_city" in plan or "candidacy_abroad_order" in plan, plan
+
+
+def test_following_the_pages_shows_everyone_once_in_the_register_order(people, client,
+                                                                       monkeypatch):
+    """Two a page (keyset, never counted): the walk crosses the tie of 王一 and 王二 (same end,
+    same departure: the id decides) and the unknown end of 钱六, last."""
+    import html
+    import re
+
+    from apps.common import paginator
+    original = paginator.KeysetPage.__init__
+    monkeypatch.setattr(paginator.KeysetPage, "__init__",
+                        lambda self, qs, **kw: original(self, qs, **{**kw, "per_page": 2}))
+    client.force_login(people.province)
+    url, link, seen = reverse("abroad:register"), reverse("abroad:register"), []
+    for _ in range(10):
+        response = client.get(link)
+        seen += names(response)
+        found = re.search(r'href="(\?[^"]*after=[^"]+)">下一页', response.content.decode())
+        if not found:
+            break
+        link = url + html.unescape(found.group(1))
+    assert seen == [SENTINEL_PERSON, "王一", "王二", "李四", "赵五", "钱六"]
+    # A forged cursor is the first page, never an error.
+    for bad in ("9999-12-31.x", "2020-01-01,2019-01-01", "a,b.1", "2020-01-01.5"):
+        assert names(client.get(url, {"after": bad}))[:2] == [SENTINEL_PERSON, "王一"], bad

@@ -65,6 +65,32 @@ def test_filters_by_kind_user_date_and_text(log, client):
     assert "结束日期不能早于开始日期" in wrong_range.content.decode()
 
 
+def test_a_date_range_is_whole_local_days_read_through_the_index(log, client):
+    """自/至 are the office's dates: a row at 23:59 on the last day is in, one just after
+    midnight is the next day's, whatever UTC says; the bound is on ``at`` itself (its index)."""
+    from datetime import datetime, time
+
+    from apps.audit.selectors import audit_event_list
+    day = timezone.localdate() - timedelta(days=3)
+    local = [("早", datetime.combine(day, time(0, 0, 30))),
+             ("晚", datetime.combine(day, time(23, 59, 30))),
+             ("次日", datetime.combine(day + timedelta(days=1), time(0, 0, 1)))]
+    with connection.cursor() as cursor:
+        for label, moment in local:
+            cursor.execute("INSERT INTO audit_auditevent (at, action, object_type, object_id, "
+                           "detail) VALUES (%s, 'approve', '', '', %s)",
+                           [timezone.make_aware(moment), f"边界{label}"])
+    client.force_login(log.auditor)
+
+    def on(d):
+        return {e.detail for e in listed(client, since=str(d), until=str(d))
+                if e.detail.startswith("边界")}
+    assert on(day) == {"边界早", "边界晚"}
+    assert on(day + timedelta(days=1)) == {"边界次日"}
+    sql = str(audit_event_list(log.auditor, since=day, until=day).query)
+    assert '"audit_auditevent"."at" >=' in sql and "::date" not in sql
+
+
 def test_the_list_is_paged_and_its_query_count_does_not_grow(log, client,
                                                              django_assert_max_num_queries):
     client.force_login(log.auditor)

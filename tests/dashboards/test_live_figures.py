@@ -154,3 +154,23 @@ def test_more_people_do_not_add_queries_to_the_write_path(data):
                          on=date(2020, 8, 10), actor=data.agency_a1)
     assert len(second) == len(first)
     assert sum("dashboards_eventfigure" in q["sql"] for q in second.captured_queries) == 1
+
+
+def test_the_kept_tables_follow_a_change_of_task_or_project_at_once(data, client):
+    """The finished tables are kept under the figures' version; the tasks, organisations and
+    projects they read live change that version too, by every path (save, and the status
+    moves that update() without a save)."""
+    from apps.dashboards.services import figures_version
+    from apps.projects.services import project_close
+    from apps.quotas.models import Task
+    from apps.quotas.services import task_set_number
+
+    tables, _ = _page(client, data.province)
+    task = Task.objects.get(pk=data.task_ty.pk)
+    shown = _row(tables["city"], "太原")[1]
+    task_set_number(task, number=task.number + 40, note="追加", actor=data.province)
+    tables, _ = _page(client, data.province)
+    assert _row(tables["city"], "太原")[1] == shown + 40
+    before = figures_version()
+    project_close(data.project_a1, actor=data.agency_a1)
+    assert figures_version() != before
