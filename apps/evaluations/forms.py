@@ -1,5 +1,5 @@
-import json
-from decimal import Decimal
+import re
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 
@@ -61,6 +61,45 @@ class SchemeForm(forms.Form):
                                "min_retention": float(d["min_retention"])}}
 
 
+def _num(d) -> str:
+    return format(Decimal(str(d)).normalize(), "f")
+
+
+def rule_text(rule: dict) -> str:
+    """A computed criterion's rule as the form writes it."""
+    if not rule:
+        return ""
+    if "deduct" in rule:
+        return f"每条扣{_num(rule['deduct'])}"
+    return "\n".join((f">{_num(b['over'])}" if "over" in b else f"≥{_num(b['min'])}")
+                     + f"={_num(b['points'])}" for b in rule.get("bands", []))
+
+
+BAND = re.compile(r"^(≥|>=|>|＞|＞=)\s*([0-9.]+)\s*[=:：]\s*([0-9.]+)$")
+DEDUCT = re.compile(r"^每条扣\s*([0-9.]+)\s*分?$")
+
+
+def rule_parse(text: str) -> dict:
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if not lines:
+        return {}
+    try:
+        if len(lines) == 1 and DEDUCT.match(lines[0]):
+            return {"deduct": float(Decimal(DEDUCT.match(lines[0]).group(1)))}
+        bands = []
+        for n, line in enumerate(lines, 1):
+            m = BAND.match(line)
+            if not m:
+                raise forms.ValidationError(f"第{n}行“{line}”无法识别：分档写成“≥100=3”或“>200=8”，"
+                                            "扣分写成“每条扣2”。")
+            op, low, points = m.groups()
+            key = "over" if op in (">", "＞") else "min"
+            bands.append({key: float(Decimal(low)), "points": float(Decimal(points))})
+    except InvalidOperation:
+        raise forms.ValidationError("计分规则中的数字无法识别。")
+    return {"bands": bands}
+
+
 class CriterionForm(ChoicePlaceholder, forms.Form):
     seq = forms.IntegerField(label="序号", min_value=1, max_value=99)
     category = forms.CharField(label="类别", max_length=30)
@@ -71,9 +110,10 @@ class CriterionForm(ChoicePlaceholder, forms.Form):
     points = forms.DecimalField(label="分值", max_digits=5, decimal_places=1, min_value=0)
     method = forms.ChoiceField(label="评分方式", choices=Method.choices)
     key = forms.ChoiceField(label="计算项（按记录计算时）", required=False)
-    rule = forms.CharField(label="计分规则（按记录计算时，JSON）", required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text='分档：{"bands": [{"min": 1, "points": 5}]}；按条扣分：{"deduct": 2}')
+    rule = forms.CharField(label="计分规则（按记录计算时）", required=False,
+                           widget=forms.Textarea(attrs={"rows": 4}),
+                           help_text="分档每行一档：“≥100=3”表示达到100得3分，“>200=8”表示超过200得8分；"
+                                     "按条扣分写一行：“每条扣2”。")
     veto_at = forms.IntegerField(label="一票否决（达到条数）", required=False, min_value=1)
 
     def __init__(self, *args, **kwargs):
@@ -84,17 +124,11 @@ class CriterionForm(ChoicePlaceholder, forms.Form):
     def initial_for(c: Criterion):
         return {"seq": c.seq, "category": c.category, "code": c.code, "label": c.label,
                 "standard": c.standard, "points": c.points, "method": c.method, "key": c.key,
-                "rule": json.dumps(c.rule, ensure_ascii=False) if c.rule else "",
+                "rule": rule_text(c.rule),
                 "veto_at": c.veto_at}
 
     def clean_rule(self):
-        text = (self.cleaned_data["rule"] or "").strip()
-        if not text:
-            return {}
-        try:
-            return json.loads(text)
-        except ValueError:
-            raise forms.ValidationError("计分规则不是有效的JSON。")
+        return rule_parse(self.cleaned_data["rule"])
 
 
 class ScoreForm(forms.Form):

@@ -2,7 +2,7 @@
 objections, publication, consequences, export and print. Thin: scope, form, one service,
 redirect."""
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -62,7 +62,7 @@ def scheme_list(request):
     form.fields["copy_from"].queryset = Scheme.objects.order_by("-year", "kind")
     if request.method == "POST":
         if request.user.role != Role.PROVINCE:
-            raise Http404
+            raise PermissionDenied("只有省专项办可以新建评估方案。")
         return _form_page(request, form, lambda d: services.scheme_create(actor=request.user, **d),
                           done="已新建评估方案。", title="新建年度评估方案",
                           back=reverse("evaluations:scheme_list"))
