@@ -92,3 +92,12 @@ def score_records(score, user):
                 .order_by("pk"))
     table = [[value(r) for _, value in columns] for r in rows]
     return [h for h, _ in columns], table, len(ids) - len(rows)
+
+
+def public_grades(limit=200):
+    """Published results only, for the public page (seed 002 第七条: 评估结果予以公示): the
+    organisation, the year, the total and the grade; nothing a draft or an objection says."""
+    from apps.evaluations.models import CardStatus
+    return (Scorecard.objects.filter(status=CardStatus.PUBLISHED)
+            .select_related("scheme", "unit", "agency")
+            .order_by("-scheme__year", "scheme__kind", "-total", "pk")[:limit])

@@ -142,3 +142,15 @@ def test_the_city_enters_its_units_score_with_evidence_through_the_page(world, y
     score.refresh_from_db()
     assert score.points == Decimal(8)
     assert card.status == CardStatus.DRAFT
+
+
+def test_the_public_page_shows_published_grades_only(world, cards, client):
+    card = cards[world.u1.pk]
+    client.logout()
+    assert "年度评估结果公示" not in client.get(reverse("publicity:public_home")).content.decode()
+    services.scorecard_accept(card, actor=world.unit_u1)
+    services.scorecard_conclude(card, actor=world.province)
+    services.scorecard_publish(card, actor=world.province)
+    body = client.get(reverse("publicity:public_home")).content.decode()
+    assert "年度评估结果公示" in body and "山西大学" in body and "不合格" in body
+    assert SENTINEL_UNIT not in body   # its card is still in its objection window
