@@ -220,3 +220,27 @@ def test_a_passing_score_proposes_its_reward_band_and_excellence_after_two_years
     reward = Consequence.objects.get(scorecard=card, kind=ConsequenceKind.REWARD)
     assert reward.amount == Decimal("40000") and "4 万元" in reward.proposal
     assert not Consequence.objects.filter(scorecard=card, kind=ConsequenceKind.EXCELLENT)
+
+
+def test_excellence_is_proposed_after_the_schemes_years_and_decided_by_the_province(world):
+    """The province's 优秀 rule (here lowered to 60 points, no volume) met in 2024 and 2025:
+    proposed on 2025's card only (2024 has no year before it)."""
+    cards = []
+    for y in (2024, 2025):
+        scheme = services.scheme_create(actor=world.province, year=y, kind=Kind.AGENCY)
+        services.scheme_update(scheme, actor=world.province, pass_mark=Decimal(60),
+                               reward_bands=scheme.reward_bands,
+                               excellence={"years": 2, "min_score": 60, "min_departures": 0,
+                                           "min_retention": 0})
+        services.scheme_lock(scheme, actor=world.province)
+        services.scorecards_compute(scheme, actor=world.province)
+        card = Scorecard.objects.get(scheme=scheme, agency=world.a1)
+        enter_all(card, world.province)
+        cards.append(_publish(card, world.province, world.agency_a1))
+    assert not cards[0].consequences.filter(kind=ConsequenceKind.EXCELLENT).exists()
+    excellent = cards[1].consequences.get(kind=ConsequenceKind.EXCELLENT)
+    services.consequence_decide(excellent, actor=world.province, approve=True)
+    excellent.refresh_from_db()
+    assert excellent.status == "approved" and excellent.decided_by == world.province
+    world.a1.refresh_from_db()
+    assert world.a1.status == AgencyStatus.RECOMMENDED   # a designation changes no status
