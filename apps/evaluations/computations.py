@@ -221,6 +221,19 @@ def falsified(kind, org, year, today):
                   f"{year}年抽查结论为弄虚作假 {len(ids)} 次")
 
 
+@computation("claims_returned", "补助资金申请被退回（次）", kinds=(Kind.UNIT,))
+def claims_returned(kind, org, year, today):
+    """Every return of the unit's claims in the year, with its reason in the drill-down: the
+    records do not say which returns were for false counts, so the figure is all of them and
+    is not in the example scheme (the province may add it and read the reasons)."""
+    from apps.subsidies.models import ClaimStep, StepAction
+    start, end = _year_moments(year)
+    ids = _ids(ClaimStep.objects.filter(action=StepAction.RETURN, at__gte=start, at__lt=end,
+                                        claim__unit=org.pk))
+    return Figure(Decimal(len(ids)), len(ids), "subsidies.ClaimStep", ids,
+                  f"{year}年补助资金申请被退回 {len(ids)} 次（退回原因见明细）")
+
+
 def compute(key, kind, org, year, today=None) -> Figure:
     return COMPUTATIONS[key].fn(kind, org, year, today or timezone.localdate())
 

@@ -73,6 +73,10 @@ DRILL = {
         ("对接", str), ("拟推荐人数", lambda d: d.planned if d.planned is not None else "—"),
         ("登记时间", lambda d: f"{d.created_at:%Y-%m-%d}"),
     ]),
+    "subsidies.ClaimStep": (("claim",), [
+        ("申请", lambda s: f"{s.claim.get_phase_display()}（第{s.round}轮）"),
+        ("退回时间", lambda s: f"{s.at:%Y-%m-%d}"), ("退回原因", lambda s: s.reason or "—"),
+    ]),
     "training.SpotCheck": (("training_class",), [
         ("培训班", lambda s: s.training_class.name), ("抽查日期", lambda s: _d(s.checked_on)),
         ("结论", lambda s: s.get_outcome_display()),

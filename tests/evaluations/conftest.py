@@ -16,6 +16,7 @@ from apps.pipeline.models import Candidacy, Stage, StageEvent
 from apps.projects.models import JobProject, ProjectDocking, ProjectStatus
 from apps.quotas.models import Task
 from apps.registry.idnumber import make_id
+from apps.subsidies.models import ClaimStep
 from apps.training.models import Enrolment, SpotCheck
 from tests.conftest import register
 
@@ -143,6 +144,13 @@ def year(world):
     SpotCheck.objects.create(training_class=w.standing_dt, checked_on=date(YEAR, 11, 3),
                              inspector="省专项办", findings="签到造假", outcome="serious",
                              recorded_by=w.province)
+    # Claim returns: one of U1's claim in 2025 ("人数与记录不符"), one in 2026; the sentinel's.
+    for claim, when in ((w.claim_ty, date(YEAR, 7, 1)), (w.claim_ty, date(YEAR + 1, 2, 1)),
+                        (w.claim_dt, date(YEAR, 7, 1))):
+        step = ClaimStep.objects.create(claim=claim, round=1, action="return",
+                                        from_status="submitted", to_status="returned",
+                                        reason="人数与记录不符", actor=w.city_ty)
+        ClaimStep.objects.filter(pk=step.pk).update(at=at(when))
     y.today = timezone.localdate()
     return y
 

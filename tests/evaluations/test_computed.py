@@ -17,6 +17,7 @@ from apps.incidents.models import Incident, IncidentReport
 from apps.pipeline.models import Candidacy, StageEvent
 from apps.projects.models import ProjectDocking
 from apps.quotas.models import Task
+from apps.subsidies.models import ClaimStep
 from apps.training.models import Enrolment, SpotCheck
 from tests.evaluations.conftest import BJ, YEAR
 
@@ -86,6 +87,9 @@ def recount(key, kind, org, today):
         rows = [d for d in ProjectDocking.objects.select_related("project")
                 if d.created_at.astimezone(BJ).year == YEAR
                 and (d.unit_id if kind == Kind.UNIT else d.project.agency_id) == org.pk]
+    elif key == "claims_returned":
+        rows = [s for s in ClaimStep.objects.select_related("claim") if s.action == "return"
+                and s.at.astimezone(BJ).year == YEAR and s.claim.unit_id == org.pk]
     elif key == "falsified":
         rows = [s for s in SpotCheck.objects.select_related("training_class")
                 if s.checked_on.year == YEAR and s.outcome in ("falsified", "serious")
@@ -110,6 +114,7 @@ def test_the_seeded_year_gives_the_expected_figures(year):
     assert (u("training_pass").value, u("training_pass").count) == (Decimal("66.7"), 2)
     assert u("docking").count == 2
     assert u("falsified").count == 1
+    assert u("claims_returned").count == 1            # 2025's return, not 2026's
     a = compute("complaints", Kind.AGENCY, w.a1, YEAR, today)
     assert a.count == 1
 
@@ -119,7 +124,7 @@ def test_every_computed_criterion_matches_a_recount_of_the_records(year, kind):
     w = year.w
     own, other = (w.u1, w.u3) if kind == Kind.UNIT else (w.a1, w.a2)
     keys = [k for k, comp in COMPUTATIONS.items() if kind in comp.kinds]
-    assert len(keys) == (12 if kind == Kind.UNIT else 10)
+    assert len(keys) == (13 if kind == Kind.UNIT else 10)
     for key in keys:
         for org in (own, other):
             figure = compute(key, kind, org, YEAR, year.today)
