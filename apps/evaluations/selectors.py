@@ -28,6 +28,13 @@ def history(card, user):
     return scorecard_list(user).filter(scheme__kind=card.scheme.kind, **where)
 
 
+def score_changes(card):
+    """Every score change of a card (the card is already in the user's scope)."""
+    from apps.evaluations.models import ScoreChange
+    return ScoreChange.objects.filter(score__scorecard=card).select_related(
+        "score__criterion", "by")
+
+
 def _d(day):
     return f"{day:%Y-%m-%d}" if day else "—"
 

@@ -18,8 +18,7 @@ from apps.common.files import document_response
 from apps.common.forms import apply_errors, filters_note, query_without_page
 from apps.evaluations import forms, selectors, services
 from apps.evaluations.models import (
-    CardStatus, Consequence, ConsequenceStatus, Criterion, CriterionScore, Objection, Scheme,
-    Scorecard,
+    CardStatus, Consequence, ConsequenceStatus, CriterionScore, Objection, Scheme, Scorecard,
 )
 from apps.rosters import exports
 from apps.rosters.views import _xlsx
@@ -175,19 +174,13 @@ def _card_context(request, card):
     return {
         "card": card, "scores": scores,
         "objections": card.objections.select_related("criterion", "filed_by", "answered_by"),
-        "changes": selectors_changes(card),
+        "changes": selectors.score_changes(card),
         "consequences": card.consequences.select_related("decided_by"),
         "history": selectors.history(card, user).exclude(pk=card.pk),
         "window_open": services.window_open(card),
         "own": own, "province": province,
         "may_enter": may_enter and card.status == CardStatus.DRAFT,
     }
-
-
-def selectors_changes(card):
-    from apps.evaluations.models import ScoreChange
-    return ScoreChange.objects.filter(score__scorecard=card).select_related(
-        "score__criterion", "by")
 
 
 @role_required(*PEOPLE)

@@ -36,7 +36,7 @@ def departed(w, *, unit, agency, project, city, on, returned=None, ends=None, si
     i = next(_n)
     person = register(actor or w.unit_u1, name=f"评估{i}", sex="男",
                       id_number=make_id(region="140105", birth=date(1995, 1 + i % 12, 3),
-                                        seq=f"{i:03d}"))
+                                        seq=f"{(2 * i + 1) % 1000:03d}"))
     c = Candidacy.objects.create(
         person=person, project=project, unit=unit, city=city, agency=agency,
         stage=Stage.RETURN if returned else Stage.DEPARTURE,
