@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
-from apps.accounts.scoping import get_visible_or_404
+from apps.accounts.scoping import get_visible_or_404, visible
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
 from apps.common.files import document_response
@@ -80,7 +80,7 @@ def scheme_detail(request, pk):
     return render(request, "evaluations/scheme_detail.html", {
         "scheme": scheme, "criteria": criteria,
         "total": sum(c.points for c in criteria),
-        "cards": scheme.scorecards.count(),
+        "cards": visible(scheme.scorecards.all(), request.user).count(),
         "year_problem": services.year_ended_problem(scheme.year)})
 
 
