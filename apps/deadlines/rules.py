@@ -22,6 +22,8 @@ RULES = [
     # Issue 20 (apps.evaluations): the organisation sees its draft score and may object.
     ("evaluation_objection", "年度评估：被评估单位提出异议", "evaluation", 5,
      "输出机构 / 组织单位", "金东人社〔2021〕14号 第七条：评估结果予以公示；异议期由省专项办设定"),
+    ("evaluation_answer", "年度评估：答复异议", "evaluation", 10, "专项办",
+     "每条异议自提出次日起10个工作日内答复（省专项办可调整）"),
 ]
 
 

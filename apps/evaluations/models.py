@@ -244,6 +244,10 @@ class Objection(models.Model):
     def __str__(self):
         return f"{self.scorecard}：{self.criterion.label if self.criterion else '总体'}的异议"
 
+    def get_absolute_url(self):
+        # Answered on its card's page (a deadline item's link goes there).
+        return self.scorecard.get_absolute_url()
+
 
 class ConsequenceKind(models.TextChoices):
     FAIL = "fail", "年度评估不合格"

@@ -11,6 +11,7 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -19,7 +20,8 @@ from apps.accounts.models import Role
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log, audited
 from apps.common.files import document_accept
-from apps.deadlines.models import DeadlineRule
+from apps.deadlines.models import DeadlineItem, DeadlineRule
+from apps.deadlines.services import _close as items_close
 from apps.deadlines.services import notify
 from apps.evaluations import computations
 from apps.evaluations.examples import EXCELLENCE, REWARD_BANDS, SOURCE, example_rows
@@ -30,7 +32,7 @@ from apps.evaluations.models import (
 from apps.orgs.models import Agency, AgencyStatus, FilingStatus, OrganisingUnit
 from apps.workdays.calendar import add_working_days
 
-OBJECTION_RULE = "evaluation_objection"
+OBJECTION_RULE, ANSWER_RULE = "evaluation_objection", "evaluation_answer"
 EV = AuditAction.EVALUATION
 
 
@@ -347,8 +349,21 @@ def objection_file(card, *, actor, criterion, text) -> Objection:
     if card.objections.filter(criterion=criterion, text=text, answered_at__isnull=True).exists():
         raise ValidationError({"text": "相同的异议已提出，正在等待答复。"})
     o = Objection.objects.create(scorecard=card, criterion=criterion, text=text, filed_by=actor)
+    # The province owes an answer within the rule's working days: on 我的待办, late if later.
+    rule = DeadlineRule.objects.get(code=ANSWER_RULE)
+    due = add_working_days(timezone.localdate(), rule.offset)
+    DeadlineItem.objects.create(
+        rule=rule, subject_type=ContentType.objects.get_for_model(Objection), subject_id=o.pk,
+        stage="answer", event_on=timezone.localdate(), due_on=due.day, due_at=due.ends_at,
+        provisional=due.provisional, owner_role=Role.PROVINCE, city_id=card.city_id,
+        agency_id=card.agency_id)
     notify(role=Role.PROVINCE, text=f"{card}：收到异议，请答复", link=card.get_absolute_url())
     return o
+
+
+def answer_items(objection):
+    return DeadlineItem.objects.filter(
+        subject_type=ContentType.objects.get_for_model(Objection), subject_id=objection.pk)
 
 
 @audited(EV, "确认无其他异议")
@@ -389,6 +404,7 @@ def objection_answer(objection, *, actor, answer, points=None) -> Objection:
         _total(card)
     o.answer, o.answered_by, o.answered_at = answer[:2000], actor, timezone.now()
     o.save(update_fields=["answer", "answered_by", "answered_at"])
+    items_close(answer_items(o), o.answered_at)
     _notify_org(card, "异议已答复")
     return o
 

@@ -46,7 +46,12 @@ def test_the_whole_flow_with_an_objection_answered(agency_card):
         services.objection_file(card, actor=agency, criterion=innovation, text="创新做法有成效")
     with pytest.raises(ValidationError, match="异议期"):
         services.scorecard_conclude(card, actor=province)
+    item = services.answer_items(o).get()
+    assert (item.owner_role, item.due_on, item.status) == (
+        "province", add_working_days(timezone.localdate(), 10).day, "open")
     services.objection_answer(o, actor=province, answer="材料不足，调整为8分", points=Decimal(8))
+    item.refresh_from_db()
+    assert item.status == "done"
     with pytest.raises(ValidationError):
         services.objection_answer(o, actor=province, answer="再答一次")
     services.scorecard_accept(card, actor=agency)

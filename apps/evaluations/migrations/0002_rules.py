@@ -4,7 +4,8 @@ from apps.deadlines.rules import rules_ensure
 
 
 def add_rules(apps, schema_editor):
-    # The objection window (evaluation_objection, 5 working days) joins the deadline table.
+    # The objection window (evaluation_objection, 5 working days) and the province's answer
+    # to each objection (evaluation_answer, 10) join the deadline table.
     rules_ensure(apps.get_model("deadlines", "DeadlineRule"))
 
 
