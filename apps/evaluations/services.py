@@ -522,7 +522,7 @@ def consequence_decide(consequence, *, actor, approve: bool, note: str = "") -> 
     own status and filing services; a reward's amount is recorded as decided."""
     from apps.orgs.services import agency_set_status, unit_update
     _province(actor)
-    c = Consequence.objects.select_for_update().select_related(
+    c = Consequence.objects.select_for_update(of=("self",)).select_related(
         "scorecard__agency", "scorecard__unit").get(pk=consequence.pk)
     if c.status != ConsequenceStatus.PROPOSED:
         raise ValidationError("该建议已决定。")
