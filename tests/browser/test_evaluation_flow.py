@@ -9,7 +9,7 @@ import pytest
 from apps.evaluations.models import CardStatus, Objection, Scorecard
 from apps.orgs.models import FilingStatus
 from tests.browser.test_admin_consoles import enter
-from tests.evaluations.conftest import enter_all
+from tests.evaluations.conftest import enter_all, year  # noqa: F401 (the seeded year)
 from tests.pdfs import clean_pdf
 
 pytestmark = pytest.mark.browser
