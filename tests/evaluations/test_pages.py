@@ -161,3 +161,34 @@ def test_the_public_page_shows_published_grades_only(world, cards, client):
     body = client.get(reverse("publicity:public_home")).content.decode()
     assert "年度评估结果公示" in body and "山西大学" in body and "不合格" in body
     assert SENTINEL_UNIT not in body   # its card is still in its objection window
+
+
+def test_the_province_edits_a_draft_scheme_through_its_pages(world, client):
+    scheme = services.scheme_create(actor=world.province, year=2025, kind=Kind.UNIT)
+    c = scheme.criteria.get(code="docking")
+    url = reverse("evaluations:criterion_edit", args=[scheme.pk, c.pk])
+    # A draft scheme is the province's alone.
+    client.force_login(world.city_ty)
+    assert client.get(reverse("evaluations:scheme_detail", args=[scheme.pk])).status_code == 404
+    client.force_login(world.province)
+    form = client.get(url).content.decode()
+    assert "≥1=3" in form and "≥2=5" in form
+    data = {"seq": c.seq, "category": c.category, "code": c.code, "label": c.label,
+            "standard": c.standard, "points": "5", "method": "computed", "key": "docking",
+            "rule": "≥1=2\n>1=5", "veto_at": ""}
+    assert client.post(url, data).status_code == 302
+    c.refresh_from_db()
+    assert c.rule == {"bands": [{"min": 1, "points": 2}, {"over": 1, "points": 5}]}
+    bad = client.post(url, {**data, "rule": "一场5分"})
+    assert bad.status_code == 400 and "第1行" in bad.content.decode()
+    too_many = client.post(url, {**data, "rule": "≥1=9"})
+    assert too_many.status_code == 400 and "须在 0 到该指标分值" in too_many.content.decode()
+    edit = reverse("evaluations:scheme_edit", args=[scheme.pk])
+    assert client.post(edit, {"pass_mark": "65", "reward_bands": "65：45000\n80:60000",
+                              "years": "2", "min_score": "85", "min_departures": "300",
+                              "min_retention": "60"}).status_code == 302
+    scheme.refresh_from_db()
+    assert scheme.pass_mark == 65 and scheme.reward_bands[0] == {"min": 65.0, "amount": 45000.0}
+    assert client.post(edit, {"pass_mark": "65", "reward_bands": "六十:四万", "years": "2",
+                              "min_score": "85", "min_departures": "300",
+                              "min_retention": "60"}).status_code == 400
