@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "apps.disclosures",
     "apps.abroad",
     "apps.complaints",
+    "apps.evaluations",
     "apps.incidents",
     "apps.followups",
 ]

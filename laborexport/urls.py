@@ -30,6 +30,7 @@ urlpatterns = [
     path("disclosures/", include("apps.disclosures.urls")),
     path("abroad/", include("apps.abroad.urls")),
     path("complaints/", include("apps.complaints.urls")),
+    path("evaluations/", include("apps.evaluations.urls")),
     path("incidents/", include("apps.incidents.urls")),
     path("followups/", include("apps.followups.urls")),
 ]

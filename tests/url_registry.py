@@ -135,6 +135,50 @@ def followup_plan(w, side: str):
     return getattr(w, key)
 
 
+def evaluation(w):
+    """The 2025 evaluation of the test world (made once): a locked unit scheme; 山西大学's
+    (own) and the sentinel unit's (foreign) cards computed, entered, in their objection
+    window, each with one objection; A1's agency card published with its proposals."""
+    if not hasattr(w, "_evaluation"):
+        from decimal import Decimal
+
+        from apps.evaluations import services as s
+        from apps.evaluations.models import Scorecard
+        from tests.evaluations.conftest import enter_all
+        e = {}
+        scheme = s.scheme_create(actor=w.province, year=2025, kind="unit")
+        s.scheme_lock(scheme, actor=w.province)
+        s.scorecards_compute(scheme, actor=w.province)
+        for side, unit, user in (("own", w.u1, w.unit_u1), ("foreign", w.u3, w.unit_u3)):
+            card = Scorecard.objects.get(scheme=scheme, unit=unit)
+            enter_all(card, w.province, points=Decimal(1))
+            card = s.scorecard_open(card, actor=w.province)
+            e[side] = {"card": card,
+                       "computed": card.scores.get(criterion__code="task"),
+                       "entered": card.scores.get(criterion__code="satisfaction"),
+                       "objection": s.objection_file(card, actor=user, criterion=None,
+                                                     text="对总分有异议")}
+        agency_scheme = s.scheme_create(actor=w.province, year=2025, kind="agency")
+        s.scheme_lock(agency_scheme, actor=w.province)
+        s.scorecards_compute(agency_scheme, actor=w.province)
+        card = Scorecard.objects.get(scheme=agency_scheme, agency=w.a1)
+        enter_all(card, w.province)
+        card = s.scorecard_open(card, actor=w.province)
+        s.scorecard_accept(card, actor=w.agency_a1)
+        s.scorecard_conclude(card, actor=w.province)
+        e["published"] = s.scorecard_publish(card, actor=w.province)
+        e["scheme"] = scheme
+        w._evaluation = e
+    return w._evaluation
+
+
+def _card(side, key=None, **extra):
+    def build(w):
+        e = evaluation(w)[side]
+        return {"pk": (e[key] if key else e["card"]).pk, **extra}
+    return build
+
+
 def followup_visit_data(w):
     from django.utils import timezone
     return {"number": "1", "visited_on": timezone.localdate().isoformat(), "mode": "phone",
@@ -568,6 +612,46 @@ ROUTES: dict[str, list[Case]] = {
              own=lambda w: {"pk": followup_plan(w, "own").pk},
              foreign=lambda w: {"pk": followup_plan(w, "foreign").pk},
              data=followup_visit_data, target=lambda w, side: followup_plan(w, side))],
+    # 年度评估: schemes are the province's (a locked one is read by everybody); a card is its
+    # organisation's once shown to it, and its city's; only the province moves it.
+    "evaluations:scheme_list": [
+        Case(PEOPLE),
+        Case(frozenset({P}), method="post", ok=302,
+             data=lambda w: {"year": "2031", "kind": "unit", "copy_from": ""})],
+    "evaluations:scheme_detail": [Case(PEOPLE, own=lambda w: {"pk": evaluation(w)["scheme"].pk})],
+    "evaluations:scheme_edit": [Case(frozenset({P}),
+                                     own=lambda w: {"pk": evaluation(w)["scheme"].pk})],
+    "evaluations:criterion_create": [Case(frozenset({P}),
+                                          own=lambda w: {"pk": evaluation(w)["scheme"].pk})],
+    "evaluations:criterion_edit": [Case(frozenset({P}), own=lambda w: {
+        "pk": evaluation(w)["scheme"].pk,
+        "criterion_pk": evaluation(w)["scheme"].criteria.first().pk})],
+    "evaluations:scheme_action": [Case(frozenset({P}), method="post", ok=302, own=lambda w: {
+        "pk": evaluation(w)["scheme"].pk, "action": "lock"})],
+    "evaluations:scorecard_list": [Case(PEOPLE)],
+    "evaluations:scorecard_export": [Case(PEOPLE)],
+    "evaluations:scorecard_detail": [Case(PEOPLE, own=_card("own"), foreign=_card("foreign"),
+                                          hidden_own={A})],
+    "evaluations:scorecard_print": [Case(PEOPLE, own=_card("own"), foreign=_card("foreign"),
+                                         hidden_own={A})],
+    "evaluations:objection_create": [Case(frozenset({U, A}), own=_card("own"),
+                                          foreign=_card("foreign"), hidden_own={A})],
+    "evaluations:scorecard_action": [Case(
+        PEOPLE, method="post", ok=302, own=_card("own", action="recompute"),
+        foreign=_card("foreign", action="recompute"), hidden_own={A}, denied_own={C, U},
+        target=lambda w, side: evaluation(w)[side]["card"])],
+    "evaluations:score_records": [Case(PEOPLE, own=_card("own", "computed"),
+                                       foreign=_card("foreign", "computed"), hidden_own={A})],
+    "evaluations:score_enter": [Case(frozenset({P, C}), own=_card("own", "entered"),
+                                     foreign=_card("foreign", "entered"))],
+    "evaluations:score_evidence": [Case(PEOPLE, own=_card("own", "entered"),
+                                        foreign=_card("foreign", "entered"), hidden_own={A})],
+    "evaluations:score_correct": [Case(frozenset({P}), own=_card("own", "entered"),
+                                       foreign=_card("foreign", "entered"))],
+    "evaluations:objection_answer": [Case(frozenset({P}), own=_card("own", "objection"),
+                                          foreign=_card("foreign", "objection"))],
+    "evaluations:consequence_decide": [Case(frozenset({P}), own=lambda w: {
+        "pk": evaluation(w)["published"].consequences.first().pk})],
     "publicity:notice_list": [Case(frozenset({P}))],
     "publicity:notice_create": [Case(frozenset({P}))],
     "publicity:notice_edit": [Case(frozenset({P}), own=lambda w: {"pk": w.notice.pk})],

@@ -45,6 +45,8 @@ NAV = [
     ("统计", [
         ("统计分析", "dashboards:dashboard_index", BUSINESS),
         ("报送及时率", "deadlines:timeliness", {Role.PROVINCE, Role.CITY}),
+        ("年度评估", "evaluations:scorecard_list", PEOPLE),
+        ("评估方案", "evaluations:scheme_list", PEOPLE),
     ]),
     ("系统", [
         ("政策公告", "publicity:notice_list", {Role.PROVINCE}),

@@ -174,5 +174,12 @@ def demo_world_load() -> bool:
         timetable="每周二、四晚 各2课时", hours_per_week=Decimal(4), language="日语")
     training.standing_members_add(standing, actor=unit, persons=_people(
         unit, range(20, 32), registered_on=second["registered"], today=today))
+    # 年度评估: this year's schemes for agencies and units as drafts copied from seed 002's
+    # example, for the province to edit; the year is scored from its records once it ends.
+    from apps.evaluations.models import Scheme
+    from apps.evaluations.services import scheme_create
+    for kind in ("agency", "unit"):
+        if not Scheme.objects.filter(year=today.year, kind=kind).exists():
+            scheme_create(actor=province, year=today.year, kind=kind)
     transaction.on_commit(figures_recount)  # the dashboards show the demo at once
     return True

@@ -95,6 +95,10 @@ def _rules() -> dict[type[Model], Rule]:
     from apps.complaints.models import (
         Complaint, ComplaintClaim, ComplaintEvidence, ComplaintStep,
     )
+    from apps.evaluations.models import (
+        Consequence, Criterion, CriterionScore, Objection, ScoreChange, Scheme, SchemeStatus,
+        Scorecard,
+    )
 
     def complaints_of(path: str) -> Rule:
         """A case by its organisations (complaint_org); a sensitive one only to its named
@@ -105,6 +109,17 @@ def _rules() -> dict[type[Model], Rule]:
             return ((Q(**{f"{path}sensitive": False}) & complaint_org(u, path))
                     | (Q(**{f"{path}sensitive": True}) & named))
         return Rule(province=guarded, city=guarded, unit=guarded, agency=guarded)
+
+    def scorecards_of(path: str) -> Rule:
+        """A scorecard is its organisation's (once its draft is shown to it) and, for a unit,
+        its city's (which scores its units' entered criteria); the province sees all."""
+        shown = ~Q(**{f"{path}status": "draft"})
+        return Rule(
+            city=lambda u: Q(**{f"{path}city": u.city_id}),
+            unit=lambda u: Q(**{f"{path}unit": u.unit_id}) & shown,
+            agency=lambda u: Q(**{f"{path}agency": u.agency_id}) & shown,
+        )
+    locked_scheme = Q(status=SchemeStatus.LOCKED)
 
     def city_partner_agencies(**where):
         return CityAgencyCooperation.objects.filter(ended_at__isnull=True, **where).values(
@@ -347,6 +362,18 @@ def _rules() -> dict[type[Model], Rule]:
         ComplaintStep: complaints_of("complaint__"),
         Disclosure: Rule(city=lambda u: Q(requested_by=u.pk), unit=lambda u: Q(requested_by=u.pk),
                          agency=lambda u: Q(requested_by=u.pk)),
+        # 年度评估 (issue 20): a draft scheme is the province's; a locked one is the published
+        # rule everybody is scored by.
+        Scheme: Rule(city=lambda u: locked_scheme, unit=lambda u: locked_scheme,
+                     agency=lambda u: locked_scheme),
+        Criterion: Rule(city=lambda u: Q(scheme__status=SchemeStatus.LOCKED),
+                        unit=lambda u: Q(scheme__status=SchemeStatus.LOCKED),
+                        agency=lambda u: Q(scheme__status=SchemeStatus.LOCKED)),
+        Scorecard: scorecards_of(""),
+        CriterionScore: scorecards_of("scorecard__"),
+        ScoreChange: scorecards_of("score__scorecard__"),
+        Objection: scorecards_of("scorecard__"),
+        Consequence: scorecards_of("scorecard__"),
     }
 
 

@@ -23,6 +23,8 @@ class RuleEvent(models.TextChoices):
     INCIDENT = "incident", "突发事件"
     COMPLAINT = "complaint", "投诉或纠纷"
     FOLLOW_UP = "follow_up", "跟踪随访"
+    # Issue 20: the organisation's window to object to its draft scorecard.
+    EVALUATION = "evaluation", "年度评估"
 
 
 class DeadlineRule(models.Model):

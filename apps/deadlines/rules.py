@@ -19,6 +19,11 @@ RULES = [
      "参照SLBFE两周内调处，跨国取证从宽为20个工作日；逾期逐级升级，每级重新起算"),
     ("complaint_reopen_window", "投诉纠纷：办结后可申请重新办理的期限", "complaint", 10,
      "办理层级", "参照DIGIT PGR办结后5日内可重开，按跨国沟通放宽为10个工作日"),
+    # Issue 20 (apps.evaluations): the organisation sees its draft score and may object.
+    ("evaluation_objection", "年度评估：被评估单位提出异议", "evaluation", 5,
+     "输出机构 / 组织单位", "金东人社〔2021〕14号 第七条：评估结果予以公示；异议期由省专项办设定"),
+    ("evaluation_answer", "年度评估：答复异议", "evaluation", 10, "专项办",
+     "每条异议自提出次日起10个工作日内答复（省专项办可调整）"),
 ]
 
 

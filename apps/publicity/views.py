@@ -7,6 +7,7 @@ from django.urls import reverse
 from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404, visible
+from apps.evaluations.selectors import public_grades
 from apps.publicity import selectors, services
 from apps.publicity.models import Notice
 
@@ -24,6 +25,7 @@ def public_home(request):
     return render(request, "publicity/public_home.html", {
         "projects": selectors.public_projects()[:100],
         "notices": selectors.public_notices()[:20],
+        "grades": public_grades(),
     })
 
 

@@ -1088,3 +1088,165 @@ def _(w):
                                      visited_on=timezone.localdate(), mode="phone",
                                      officer_name="李明", workers=[w.cand_ty]),
                 w.agency_a1, "followups.FollowUpVisit")
+
+
+# --- yearly evaluation (issue 20) ----------------------------------------------------------
+
+_evaluation_years = itertools.count(2019, -1)  # each step its own ended year
+
+
+def _evaluation_scheme(w, *, locked=True):
+    from apps.evaluations.services import scheme_create, scheme_lock
+    scheme = scheme_create(actor=w.province, year=next(_evaluation_years), kind="agency")
+    if locked:
+        scheme_lock(scheme, actor=w.province)
+    return scheme
+
+
+def _evaluation_card(w, upto="draft"):
+    """A1's card of a fresh year, computed and entered, brought to ``upto``."""
+    from apps.evaluations import services as s
+    from apps.evaluations.models import Scorecard
+    from tests.evaluations.conftest import enter_all
+    scheme = _evaluation_scheme(w)
+    s.scorecards_compute(scheme, actor=w.province)
+    card = Scorecard.objects.get(scheme=scheme, agency=w.a1)
+    enter_all(card, w.province)
+    if upto == "draft":
+        return card
+    card = s.scorecard_open(card, actor=w.province)
+    if upto == "objection":
+        return card
+    s.scorecard_accept(card, actor=w.agency_a1)
+    card = s.scorecard_conclude(card, actor=w.province)
+    if upto == "answered":
+        return card
+    return s.scorecard_publish(card, actor=w.province)
+
+
+@walks("evaluations.services.scheme_create")
+def _(w):
+    from apps.evaluations.services import scheme_create
+    return Step(lambda: scheme_create(actor=w.province, year=next(_evaluation_years),
+                                      kind="unit"), w.province, "evaluations.Scheme")
+
+
+@walks("evaluations.services.scheme_update")
+def _(w):
+    from apps.evaluations.services import scheme_update
+    scheme = _evaluation_scheme(w, locked=False)
+    return Step(lambda: scheme_update(scheme, actor=w.province, pass_mark=Decimal(65),
+                                      reward_bands=[{"min": 65, "amount": 40000}],
+                                      excellence={}), w.province, scheme)
+
+
+@walks("evaluations.services.criterion_save")
+def _(w):
+    from apps.evaluations.services import criterion_save
+    scheme = _evaluation_scheme(w, locked=False)
+    c = scheme.criteria.get(code="innovation")
+    return Step(lambda: criterion_save(scheme, actor=w.province, criterion=c,
+                                       label="工作创新与发展"), w.province, c)
+
+
+@walks("evaluations.services.criterion_delete")
+def _(w):
+    from apps.evaluations.services import criterion_delete
+    scheme = _evaluation_scheme(w, locked=False)
+    return Step(lambda: criterion_delete(scheme.criteria.get(code="innovation"),
+                                         actor=w.province), w.province, scheme)
+
+
+@walks("evaluations.services.scheme_lock")
+def _(w):
+    from apps.evaluations.services import scheme_lock
+    scheme = _evaluation_scheme(w, locked=False)
+    return Step(lambda: scheme_lock(scheme, actor=w.province), w.province, scheme)
+
+
+@walks("evaluations.services.scorecards_compute")
+def _(w):
+    from apps.evaluations.services import scorecards_compute
+    scheme = _evaluation_scheme(w)
+    return Step(lambda: scorecards_compute(scheme, actor=w.province), w.province, scheme)
+
+
+@walks("evaluations.services.scorecard_recompute")
+def _(w):
+    from apps.evaluations.services import scorecard_recompute
+    card = _evaluation_card(w)
+    return Step(lambda: scorecard_recompute(card, actor=w.province), w.province, card)
+
+
+@walks("evaluations.services.score_enter")
+def _(w):
+    from apps.evaluations.services import score_enter
+    card = _evaluation_card(w)
+    score = card.scores.get(criterion__code="innovation")
+    return Step(lambda: score_enter(score, actor=w.province, points=Decimal(6),
+                                    reason="创新做法成效一般", evidence=pdf()), w.province, score)
+
+
+@walks("evaluations.services.scorecard_open")
+def _(w):
+    from apps.evaluations.services import scorecard_open
+    card = _evaluation_card(w)
+    return Step(lambda: scorecard_open(card, actor=w.province), w.province, card)
+
+
+@walks("evaluations.services.objection_file")
+def _(w):
+    from apps.evaluations.services import objection_file
+    card = _evaluation_card(w, "objection")
+    return Step(lambda: objection_file(card, actor=w.agency_a1, criterion=None,
+                                       text="对留用率有异议"), w.agency_a1, "evaluations.Objection")
+
+
+@walks("evaluations.services.scorecard_accept")
+def _(w):
+    from apps.evaluations.services import scorecard_accept
+    card = _evaluation_card(w, "objection")
+    return Step(lambda: scorecard_accept(card, actor=w.agency_a1), w.agency_a1, card)
+
+
+@walks("evaluations.services.objection_answer")
+def _(w):
+    from apps.evaluations.services import objection_answer, objection_file
+    card = _evaluation_card(w, "objection")
+    o = objection_file(card, actor=w.agency_a1, criterion=card.scheme.criteria.get(
+        code="innovation"), text="创新有成效")
+    return Step(lambda: objection_answer(o, actor=w.province, answer="维持原分"), w.province, o)
+
+
+@walks("evaluations.services.scorecard_conclude")
+def _(w):
+    from apps.evaluations.services import scorecard_accept, scorecard_conclude
+    card = _evaluation_card(w, "objection")
+    scorecard_accept(card, actor=w.agency_a1)
+    return Step(lambda: scorecard_conclude(card, actor=w.province), w.province, card)
+
+
+@walks("evaluations.services.scorecard_publish")
+def _(w):
+    from apps.evaluations.services import scorecard_publish
+    card = _evaluation_card(w, "answered")
+    return Step(lambda: scorecard_publish(card, actor=w.province), w.province, card)
+
+
+@walks("evaluations.services.score_correct")
+def _(w):
+    """Writes its own row on the card: the total before and after."""
+    from apps.evaluations.services import score_correct
+    card = _evaluation_card(w, "published")
+    score = card.scores.get(criterion__code="ledger")
+    return Step(lambda: score_correct(score, actor=w.province, points=Decimal(7),
+                                      reason="复核缺一项"), w.province, card)
+
+
+@walks("evaluations.services.consequence_decide")
+def _(w):
+    from apps.evaluations.services import consequence_decide
+    card = _evaluation_card(w, "published")
+    c = card.consequences.first()
+    return Step(lambda: consequence_decide(c, actor=w.province, approve=False,
+                                           note="本年度不执行"), w.province, c)
