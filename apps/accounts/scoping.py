@@ -95,6 +95,7 @@ def _rules() -> dict[type[Model], Rule]:
     from apps.complaints.models import (
         Complaint, ComplaintClaim, ComplaintEvidence, ComplaintStep,
     )
+    from apps.api.models import ApiClient
 
     def complaints_of(path: str) -> Rule:
         """A case by its organisations (complaint_org); a sensitive one only to its named
@@ -345,6 +346,9 @@ def _rules() -> dict[type[Model], Rule]:
         ComplaintClaim: complaints_of("complaint__"),
         ComplaintEvidence: complaints_of("complaint__"),
         ComplaintStep: complaints_of("complaint__"),
+        # API clients are the system and security administrators' (create / authorise); the
+        # province does not manage them, and a client never sees the others.
+        ApiClient: Rule(province=None, system_admin=everything, security_admin=everything),
         Disclosure: Rule(city=lambda u: Q(requested_by=u.pk), unit=lambda u: Q(requested_by=u.pk),
                          agency=lambda u: Q(requested_by=u.pk)),
     }

@@ -57,6 +57,9 @@ class AuditAction(models.TextChoices):
     INCIDENT = "incident", "境外突发事件与报告"
     COMPLAINT = "complaint", "投诉与劳务纠纷"
     FOLLOW_UP = "follow_up", "跟踪随访"
+    # The REST API (issue 23): its clients, and every request of one, reads included.
+    API_CLIENT = "api_client", "接口客户端新建、授权、吊销"
+    API_REQUEST = "api_request", "接口请求"
     # The system itself
     PURGE = "purge", "清理过期审计日志"
     FIGURES = "figures", "统计核对修正"
