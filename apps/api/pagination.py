@@ -103,7 +103,7 @@ class SyncCursorPagination(BasePagination):
     def get_schema_operation_parameters(self, view):
         params = [
             {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
-             "description": "上一次返回的 cursor"},
+             "description": "上一次返回的游标（`cursor`）"},
             {"name": "page_size", "in": "query", "required": False,
              "schema": {"type": "integer", "minimum": 1, "maximum": MAX_SIZE},
              "description": f"每页行数，默认 {DEFAULT_SIZE}"},

@@ -145,7 +145,7 @@ class PersonWriteSerializer(serializers.Serializer):
     education = serializers.CharField(required=False, help_text="学历")
     intended_trade = serializers.CharField(required=False, help_text="拟就业工种")
     confirm_region = serializers.BooleanField(required=False,
-                                              help_text="地区码不在代码表中时，核对原件后置为 true")
+                                              help_text="地区码不在代码表中时，核对原件后置为 `true`")
 
 
 class CandidacyOpenSerializer(serializers.Serializer):
@@ -155,8 +155,8 @@ class CandidacyOpenSerializer(serializers.Serializer):
 
 
 class StageRecordSerializer(serializers.Serializer):
-    stage = serializers.CharField(help_text="环节：须为该报名记录的下一环节，如 contract、departure、return")
-    result = serializers.CharField(help_text="结果，如 signed、departed、returned")
+    stage = serializers.CharField(help_text="环节：须为该报名记录的下一环节，如 `contract`、`departure`、`return`")
+    result = serializers.CharField(help_text="结果，如 `signed`、`departed`、`returned`")
     happened_on = serializers.DateField(help_text="发生日期：不晚于今天，不早于上一环节")
     session = serializers.IntegerField(required=False, help_text="场次编号")
     contract_trade = serializers.CharField(required=False, help_text="合同工种（合同签订时必填）")

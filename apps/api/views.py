@@ -1,11 +1,13 @@
 """The administrators' pages for API clients (三员分立, two persons), the schema and the
 docs page. The API itself is apps.api.endpoints."""
+import re
 from functools import cache
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
@@ -109,7 +111,12 @@ class SchemaView(ApiView):
 METHOD_LABELS = {"get": "读取", "post": "提交"}
 
 
-@login_required
+def _code(text: str) -> str:
+    """Help text with `values` shown as code (a value a client sends is not prose)."""
+    return mark_safe(re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text)))
+
+
+@role_required(Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY)
 def docs(request):
     """The schema as a page in Chinese: every endpoint, what it needs, what it takes."""
     schema = _schema()
@@ -122,9 +129,10 @@ def docs(request):
             operations.append({
                 "path": path, "method": method.upper(), "verb": METHOD_LABELS.get(method, method),
                 "summary": op.get("summary", ""), "grant": op.get("description", ""),
-                "parameters": [(p["name"], "记录编号" if p["in"] == "path" else p.get("description", ""))
+                "parameters": [(p["name"], "记录编号" if p["in"] == "path"
+                                else _code(p.get("description", "")))
                                for p in op.get("parameters", [])],
-                "fields": [(name, f.get("description", ""), name in fields.get("required", []))
+                "fields": [(name, _code(f.get("description", "")), name in fields.get("required", []))
                            for name, f in fields.get("properties", {}).items()],
             })
     return render(request, "api/docs.html", {"operations": operations})
