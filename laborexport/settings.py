@@ -119,6 +119,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1/",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choices are listed in the enums themselves; generated descriptions would be English.
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
     "ENUM_NAME_OVERRIDES": {
         "AgencyStatusEnum": "apps.orgs.models.AgencyStatus",
         "ProjectStatusEnum": "apps.projects.models.ProjectStatus",
