@@ -377,12 +377,14 @@ class CandidacyList(CandidacyReads):
         except ValidationError as error:
             raise FormInvalid(service_errors(error, form))
         self.rows = 1
-        return self.respond_one(_with_events(candidacy.pk), status.HTTP_201_CREATED,
+        return self.respond_one(_with_events(candidacy.pk, user), status.HTTP_201_CREATED,
                                 s.CandidacyDetailSerializer)
 
 
-def _with_events(pk):
-    return Candidacy.objects.select_related("person").prefetch_related("events").get(pk=pk)
+def _with_events(pk, user):
+    """The candidacy as the answer to a write shows it: with its events, through the scope."""
+    return visible(Candidacy.objects.select_related("person").prefetch_related("events"),
+                   user).get(pk=pk)
 
 
 class CandidacyDetail(DetailEndpoint):
@@ -426,7 +428,7 @@ class StageRecord(ApiView):
         except ValidationError as error:
             raise FormInvalid(service_errors(error, form))
         self.rows = 1
-        return self.respond_one(_with_events(candidacy.pk), status.HTTP_201_CREATED)
+        return self.respond_one(_with_events(candidacy.pk, user), status.HTTP_201_CREATED)
 
 
 class StageEventList(ListEndpoint):

@@ -10,9 +10,9 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from drf_spectacular.generators import SchemaGenerator
-from drf_spectacular.renderers import OpenApiJsonRenderer
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from apps.accounts.decorators import role_required
@@ -101,7 +101,8 @@ class SchemaView(ApiView):
     schema = None  # not an operation of the schema itself
     authentication_classes = [ApiKeyAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
-    renderer_classes = [OpenApiJsonRenderer]
+    # Plain JSON (application/json), which every client library reads as such.
+    renderer_classes = [JSONRenderer]
     pagination_class = None
 
     def get(self, request, *args, **kwargs):
