@@ -363,3 +363,31 @@ def test_a_future_registration_date_is_refused_on_the_page_too(world, client):
     assert response.status_code == 200
     assert "报名日期不能晚于今天" in response.content.decode()
     assert not Person.objects.filter(name="李四").exists()
+
+
+def test_the_consoles_list_does_not_grow_its_queries_and_pages_refuse_half_actions(world, client):
+    for i in range(2):
+        make_client(world, Role.UNIT, world.u1, authorise=False, name=f"单位系统{i}")
+    client.force_login(world.secadmin)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("api_clients:client_list")).status_code == 200
+        return len(queries.captured_queries)
+
+    count()
+    before = count()
+    for i in range(3):
+        make_client(world, Role.AGENCY, world.a1, name=f"机构系统{i}")
+    assert count() == before
+    pending = ApiClient.objects.filter(name="单位系统0").get()
+    # Revoking needs a reason; without one nothing changes.
+    response = client.post(reverse("api_clients:client_revoke", args=[pending.pk]), {}, follow=True)
+    assert "请填写吊销原因" in response.content.decode()
+    pending.refresh_from_db()
+    assert pending.revoked_at is None
+    client.post(reverse("api_clients:client_revoke", args=[pending.pk]), {"reason": "不再使用"})
+    response = client.post(reverse("api_clients:client_authorise", args=[pending.pk]), follow=True)
+    assert "已吊销，不能授权" in response.content.decode()
+    pending.refresh_from_db()
+    assert pending.authorised_at is None and not pending.user.is_active

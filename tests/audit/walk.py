@@ -1111,7 +1111,7 @@ def _(w):
     from apps.accounts.models import Role
     from apps.api.services import apiclient_create
     return Step(lambda: apiclient_create(
-        actor=w.sysadmin, name="大同市人社局系统", purpose="同步本市人员", role=Role.CITY, city=w.ty,
+        actor=w.sysadmin, name="太原市人社局系统", purpose="同步本市人员", role=Role.CITY, city=w.ty,
         grants=["people_read"], ip_allowlist="10.9.0.1",
         expires_on=timezone.localdate() + timedelta(days=30)), w.sysadmin, "api.ApiClient")
 
