@@ -108,23 +108,34 @@ def apiclient_create(*, actor, name: str, purpose: str, role: str, city=None, un
     is returned to be shown once; it is never stored."""
     if actor.role != Role.SYSTEM_ADMIN:
         raise PermissionDenied("只有系统管理员可以新建接口客户端。")
+    prefix, key = _new_key()
+    user = User(username=f"api-{prefix}", first_name=(name or "").strip()[:150], role=role,
+                city=city, unit=unit, agency=agency, scope_authorised=False)
+    errors = {}  # every mistake at once, as the account form says them
+
+    def check(fn, *args):
+        try:
+            return fn(*args)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+
     if role not in CLIENT_ROLES:
-        raise ValidationError({"role": "接口客户端的角色只能是省专项办、市人社局、组织单位或输出机构。"})
+        errors["role"] = ["接口客户端的角色只能是省专项办、市人社局、组织单位或输出机构。"]
+    else:
+        grants = check(_check_grants, grants, role)
+        check(user.full_clean, ["password"])
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "请填写客户端名称。"})
+        errors["name"] = ["请填写客户端名称。"]
     if not (purpose or "").strip():
-        raise ValidationError({"purpose": "请填写用途。"})
-    grants = _check_grants(grants, role)
-    ip_allowlist = _check_allowlist(ip_allowlist)
-    _check_expiry(expires_on)
+        errors["purpose"] = ["请填写用途。"]
+    ip_allowlist = check(_check_allowlist, ip_allowlist)
+    check(_check_expiry, expires_on)
     if not (1 <= int(rate_limit or 0) <= MAX_RATE):
-        raise ValidationError({"rate_limit": f"每分钟请求上限须在 1 至 {MAX_RATE} 之间。"})
-    prefix, key = _new_key()
-    user = User(username=f"api-{prefix}", first_name=name[:150], role=role, city=city, unit=unit,
-                agency=agency, scope_authorised=False)
+        errors["rate_limit"] = [f"每分钟请求上限须在 1 至 {MAX_RATE} 之间。"]
+    if errors:
+        raise ValidationError(errors)
     user.set_unusable_password()  # the account never logs in: only the key works, and only here
-    user.full_clean(exclude=["password"])
     user.save()
     client = ApiClient.objects.create(
         name=name, purpose=purpose.strip(), user=user, prefix=prefix, key_hash=key_hash(key),
