@@ -391,3 +391,10 @@ def test_the_consoles_list_does_not_grow_its_queries_and_pages_refuse_half_actio
     assert "已吊销，不能授权" in response.content.decode()
     pending.refresh_from_db()
     assert pending.authorised_at is None and not pending.user.is_active
+
+
+def test_the_log_never_takes_a_number_a_client_appends(world, client):
+    api_client = make_client(world, Role.UNIT, world.u1)
+    call(client, "get", PERSONS, api_client.key, {"id_number": OWN_ID, "page_size": 5})
+    row = _api_rows(api_client).last()
+    assert OWN_ID not in row.detail and "page_size=5" in row.detail
