@@ -50,6 +50,7 @@ def test_the_key_is_kept_only_as_its_hash_and_shown_once(world, client):
     detail = client.get(reverse("api_clients:client_detail", args=[api_client.pk]))
     assert key not in detail.content.decode() and "待安全管理员授权" in detail.content.decode()
     # Pending: the key does not work yet.
+    client.logout()
     assert call(client, "get", "/api/v1/cities/", key, ip="10.1.2.7").status_code == 401
 
 
@@ -181,8 +182,7 @@ def test_numbers_are_masked_unless_granted(world, client):
     full = make_client(world, Role.UNIT, world.u1)
     row = call(client, "get", f"{PERSONS}{world.person_ty.pk}/", full.key).json()
     assert row["id_number"] == OWN_ID and row["phone"] == "13800001234"
-    rows = AuditEvent.objects.filter(action=AuditAction.API_REQUEST, object_id=str(full.pk))
-    assert "含完整号码1人" in rows.last().detail
+    assert "含完整号码1人" in _api_rows(full).last().detail
 
 
 def test_an_agency_gets_full_numbers_only_of_its_own_projects_people(world, client):
@@ -207,7 +207,7 @@ def test_every_request_reads_included_is_audited_with_the_client(world, client):
     rows = list(_api_rows(api_client))
     assert [r.detail.split(" → ")[1][:3] for r in rows] == ["200", "200", "404", "401"]
     assert rows[0].actor_id == api_client.user_id and rows[0].ip == "127.0.0.1"
-    assert rows[0].detail.startswith(f"GET {PERSONS} → 200（") and rows[0].detail.endswith("条）")
+    assert rows[0].detail.startswith(f"GET {PERSONS} → 200（1条）")
     assert f"/persons/{world.person_ty.pk}/" in rows[1].detail
     assert rows[3].actor_id is None  # refused: the client is named, nobody acted
 
@@ -220,9 +220,9 @@ def test_a_write_is_audited_by_its_service_and_names_the_client(world, client):
     assert response.status_code == 201, response.content
     event = StageEvent.objects.get(candidacy=world.cand_ty, stage="first_interview")
     assert event.recorded_by_id == api_client.user_id
-    stage_row = AuditEvent.objects.filter(action=AuditAction.STAGE).last()
+    stage_row = AuditEvent.objects.filter(action=AuditAction.STAGE).order_by("pk").last()
     assert stage_row.actor_id == api_client.user_id and stage_row.via == f"api:{api_client.prefix}"
-    assert _api_rows(api_client).last().detail.endswith("→ 201（1条）")
+    assert "→ 201（1条）" in _api_rows(api_client).last().detail
 
 
 # --- writes: the pages' services, Chinese errors by field ----------------------------------------
