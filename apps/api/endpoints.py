@@ -219,60 +219,23 @@ class Reference:
     grants = {"GET": Grant.REFERENCE}
 
 
-class CityList(Reference, ListEndpoint):
-    summary = "地市列表"
-    serializer_class = s.CitySerializer
-
+def _reference(model, serializer, name: str):
+    """A reference list and its detail: every row the account's scope gives, in id order."""
     def base_queryset(self):
-        return City.objects.all()
+        return model.objects.all()
+
+    attrs = {"serializer_class": serializer, "base_queryset": base_queryset,
+             "__module__": __name__}
+    return (type(f"{model.__name__}List", (Reference, ListEndpoint),
+                 {**attrs, "summary": f"{name}列表"}),
+            type(f"{model.__name__}Detail", (Reference, DetailEndpoint),
+                 {**attrs, "summary": f"{name}详情"}))
 
 
-class CityDetail(Reference, DetailEndpoint):
-    summary = "地市详情"
-    serializer_class = s.CitySerializer
-    base_queryset = CityList.base_queryset
-
-
-class UnitList(Reference, ListEndpoint):
-    summary = "组织单位列表"
-    serializer_class = s.UnitSerializer
-
-    def base_queryset(self):
-        return OrganisingUnit.objects.all()
-
-
-class UnitDetail(Reference, DetailEndpoint):
-    summary = "组织单位详情"
-    serializer_class = s.UnitSerializer
-    base_queryset = UnitList.base_queryset
-
-
-class AgencyList(Reference, ListEndpoint):
-    summary = "输出机构列表"
-    serializer_class = s.AgencySerializer
-
-    def base_queryset(self):
-        return Agency.objects.all()
-
-
-class AgencyDetail(Reference, DetailEndpoint):
-    summary = "输出机构详情"
-    serializer_class = s.AgencySerializer
-    base_queryset = AgencyList.base_queryset
-
-
-class ProjectList(Reference, ListEndpoint):
-    summary = "岗位项目列表"
-    serializer_class = s.ProjectSerializer
-
-    def base_queryset(self):
-        return JobProject.objects.all()
-
-
-class ProjectDetail(Reference, DetailEndpoint):
-    summary = "岗位项目详情"
-    serializer_class = s.ProjectSerializer
-    base_queryset = ProjectList.base_queryset
+CityList, CityDetail = _reference(City, s.CitySerializer, "地市")
+UnitList, UnitDetail = _reference(OrganisingUnit, s.UnitSerializer, "组织单位")
+AgencyList, AgencyDetail = _reference(Agency, s.AgencySerializer, "输出机构")
+ProjectList, ProjectDetail = _reference(JobProject, s.ProjectSerializer, "岗位项目")
 
 
 class TaskList(Reference, ListEndpoint):
