@@ -398,3 +398,14 @@ def test_the_log_never_takes_a_number_a_client_appends(world, client):
     call(client, "get", PERSONS, api_client.key, {"id_number": OWN_ID, "page_size": 5})
     row = _api_rows(api_client).last()
     assert OWN_ID not in row.detail and "page_size=5" in row.detail
+
+
+def test_the_docs_page_lists_every_endpoint_with_its_grant(world, client):
+    from django.urls import get_resolver
+    client.force_login(world.agency_a1)
+    body = client.get(reverse("api:docs")).content.decode()
+    paths = {f"/api/v1/{p.pattern}".replace("<int:pk>", "{id}")
+             for p in get_resolver().url_patterns if str(p.pattern) == "api/v1/"
+             for p in p.url_patterns if p.name not in ("schema", "docs")}
+    assert paths and all(path in body for path in paths), paths
+    assert "所需授权：登记人员" in body and "所需授权：取得完整" not in body
