@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "apps.evaluations",
     "apps.incidents",
     "apps.followups",
+    "rest_framework",
+    "drf_spectacular",
+    "apps.api",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +101,37 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "laborexport.urls"
+
+# --- REST API (issue 23): each view of apps.api.endpoints sets its key authentication,
+# grant permission and Redis rate limit; the defaults here refuse anything that forgets to.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["apps.api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "apps.api.schema.ApiSchema",
+    "EXCEPTION_HANDLER": "apps.api.endpoints.api_exception_handler",
+    "UNICODE_JSON": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "对外劳务输出管理信息系统 数据接口",
+    "DESCRIPTION": "以接口密钥（Authorization: Bearer）访问；数据范围与页面相同，每次请求均记入审计日志。",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Choices are listed in the enums themselves; generated descriptions would be English.
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "ENUM_NAME_OVERRIDES": {
+        "AgencyStatusEnum": "apps.orgs.models.AgencyStatus",
+        "ProjectStatusEnum": "apps.projects.models.ProjectStatus",
+        "CandidacyStatusEnum": "apps.pipeline.models.CandidacyStatus",
+        "DeadlineItemStatusEnum": "apps.deadlines.models.ItemStatus",
+        "UnitCategoryEnum": "apps.orgs.models.UnitCategory",
+        "PersonCategoryEnum": "apps.registry.models.PersonCategory",
+        "StageEnum": "apps.pipeline.models.Stage",
+    },
+}
 WSGI_APPLICATION = "laborexport.wsgi.application"
 
 TEMPLATES = [

@@ -33,4 +33,7 @@ urlpatterns = [
     path("evaluations/", include("apps.evaluations.urls")),
     path("incidents/", include("apps.incidents.urls")),
     path("followups/", include("apps.followups.urls")),
+    # The REST API (issue 23) and the administrators' pages for its clients.
+    path("api/v1/", include("apps.api.urls")),
+    path("api-clients/", include("apps.api.console_urls")),
 ]

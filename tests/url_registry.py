@@ -177,6 +177,12 @@ def _card(side, key=None, **extra):
         e = evaluation(w)[side]
         return {"pk": (e[key] if key else e["card"]).pk, **extra}
     return build
+def api_client(w):
+    """A pending API client of agency A1, created by the system administrator (once)."""
+    if not hasattr(w, "_api_client"):
+        from tests.api.clients import make_client
+        w._api_client = make_client(w, A, w.a1, authorise=False, name="输出机构后台系统")
+    return w._api_client
 
 
 def followup_visit_data(w):
@@ -655,4 +661,14 @@ ROUTES: dict[str, list[Case]] = {
     "publicity:notice_list": [Case(frozenset({P}))],
     "publicity:notice_create": [Case(frozenset({P}))],
     "publicity:notice_edit": [Case(frozenset({P}), own=lambda w: {"pk": w.notice.pk})],
+    # The REST API's pages (issue 23); the API's own endpoints are walked per client in
+    # tests/api/registry.py (a key, not a session).
+    "api:docs": [Case(PEOPLE)],
+    "api_clients:client_list": [Case(frozenset({SA, SE}))],
+    "api_clients:client_create": [Case(frozenset({SA}))],
+    "api_clients:client_detail": [Case(frozenset({SA, SE}), own=lambda w: {"pk": api_client(w).pk})],
+    "api_clients:client_authorise": [Case(frozenset({SE}), own=lambda w: {"pk": api_client(w).pk},
+                                          method="post", ok=302)],
+    "api_clients:client_revoke": [Case(frozenset({SA, SE}), own=lambda w: {"pk": api_client(w).pk},
+                                       method="post", ok=302, data=lambda w: {"reason": "停用"})],
 }

@@ -93,7 +93,7 @@ class AdminConsoleMiddleware:
     whatever that page's own checks say, so a new business page cannot open to them by
     accident."""
 
-    CONSOLE_NAMESPACES = frozenset({"accounts", "audit"})
+    CONSOLE_NAMESPACES = frozenset({"accounts", "audit", "api_clients"})
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -99,6 +99,7 @@ def _rules() -> dict[type[Model], Rule]:
         Consequence, Criterion, CriterionScore, Objection, ScoreChange, Scheme, SchemeStatus,
         Scorecard,
     )
+    from apps.api.models import ApiClient
 
     def complaints_of(path: str) -> Rule:
         """A case by its organisations (complaint_org); a sensitive one only to its named
@@ -360,6 +361,9 @@ def _rules() -> dict[type[Model], Rule]:
         ComplaintClaim: complaints_of("complaint__"),
         ComplaintEvidence: complaints_of("complaint__"),
         ComplaintStep: complaints_of("complaint__"),
+        # API clients are the system and security administrators' (create / authorise); the
+        # province does not manage them, and a client never sees the others.
+        ApiClient: Rule(province=None, system_admin=everything, security_admin=everything),
         Disclosure: Rule(city=lambda u: Q(requested_by=u.pk), unit=lambda u: Q(requested_by=u.pk),
                          agency=lambda u: Q(requested_by=u.pk)),
         # 年度评估 (issue 20): a draft scheme is the province's; a locked one is the published

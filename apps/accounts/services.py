@@ -164,6 +164,10 @@ def _check_target(target: User, actor: User, *, admins_allowed: bool) -> None:
         raise AccountActionRefused("不能对自己的账号执行此操作，请由其他管理员办理。")
     if not admins_allowed and target.role in ADMIN_ROLES:
         raise AccountActionRefused("管理员账号不能在此修改，须由运维人员在服务器上办理。")
+    # An API client's account has no password and changes only with its client (apps.api):
+    # a reset here would let one administrator log in as a client.
+    if hasattr(target, "api_client"):
+        raise AccountActionRefused("接口客户端的账号不能在此修改，请在“接口客户端”中办理。")
 
 
 def account_action_refusal(target: User, actor: User, *, admins_allowed: bool) -> str:

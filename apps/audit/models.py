@@ -59,6 +59,9 @@ class AuditAction(models.TextChoices):
     FOLLOW_UP = "follow_up", "跟踪随访"
     # Yearly evaluation (issue 20): schemes, scores, objections, publication, consequences.
     EVALUATION = "evaluation", "年度评估"
+    # The REST API (issue 23): its clients, and every request of one, reads included.
+    API_CLIENT = "api_client", "接口客户端新建、授权、吊销"
+    API_REQUEST = "api_request", "接口请求"
     # The system itself
     PURGE = "purge", "清理过期审计日志"
     FIGURES = "figures", "统计核对修正"

@@ -81,6 +81,7 @@ def person_register(*, actor, unit=None, id_number: str, sex=None, birth_date=No
         unit = actor.unit
     elif unit is not None and unit.city_id != actor.city_id:
         raise ValidationError({"unit": "只能为本市的组织单位登记。"})
+    _check_registered_on(fields.get("registered_on"))
     info = _parse_id(id_number, sex=sex, birth_date=birth_date)
     hash_ = blind_index(info.number, purpose="id_number")
     _ensure_new(hash_, actor)
@@ -107,6 +108,13 @@ def person_register(*, actor, unit=None, id_number: str, sex=None, birth_date=No
     return person
 
 
+def _check_registered_on(registered_on):
+    """Nothing is recorded before it happened: a registration is not dated after today."""
+    from django.utils import timezone
+    if registered_on and registered_on > timezone.localdate():
+        raise ValidationError({"registered_on": "报名日期不能晚于今天。"})
+
+
 def _set_hashes(person: Person):
     person.phone = normalise_phone(person.phone) if person.phone else ""
     person.phone_hash = blind_index(person.phone, purpose="phone") if person.phone else ""
@@ -123,6 +131,8 @@ def person_update(person: Person, *, actor, **fields) -> Person:
     if actor.role not in REGISTRARS | {Role.PROVINCE}:
         raise PermissionDenied("无权修改人员信息。")
     person = visible(Person.objects.select_for_update(of=("self",)), actor).get(pk=person.pk)
+    if "registered_on" in fields and fields["registered_on"] != person.registered_on:
+        _check_registered_on(fields["registered_on"])
     if "id_number" in fields:
         info = _parse_id(fields.pop("id_number"), sex=fields.pop("sex", None),
                          birth_date=fields.pop("birth_date", None))

@@ -1250,3 +1250,42 @@ def _(w):
     c = card.consequences.first()
     return Step(lambda: consequence_decide(c, actor=w.province, approve=False,
                                            note="本年度不执行"), w.province, c)
+# --- API clients (issue 23) ----------------------------------------------------------------
+
+def _api_client(w, authorise=False):
+    from datetime import timedelta
+
+    from apps.accounts.models import Role
+    from apps.api.services import apiclient_authorise, apiclient_create
+    client, _ = apiclient_create(
+        actor=w.sysadmin, name="商务厅外派劳务系统", purpose="同步输出人员", role=Role.AGENCY,
+        agency=w.a1, grants=["pipeline_read"], ip_allowlist="10.1.2.0/24",
+        expires_on=timezone.localdate() + timedelta(days=90))
+    return apiclient_authorise(client, actor=w.secadmin) if authorise else client
+
+
+@walks("api.services.apiclient_create")
+def _(w):
+    from datetime import timedelta
+
+    from apps.accounts.models import Role
+    from apps.api.services import apiclient_create
+    return Step(lambda: apiclient_create(
+        actor=w.sysadmin, name="太原市人社局系统", purpose="同步本市人员", role=Role.CITY, city=w.ty,
+        grants=["people_read"], ip_allowlist="10.9.0.1",
+        expires_on=timezone.localdate() + timedelta(days=30)), w.sysadmin, "api.ApiClient")
+
+
+@walks("api.services.apiclient_authorise")
+def _(w):
+    from apps.api.services import apiclient_authorise
+    client = _api_client(w)
+    return Step(lambda: apiclient_authorise(client, actor=w.secadmin), w.secadmin, client)
+
+
+@walks("api.services.apiclient_revoke")
+def _(w):
+    from apps.api.services import apiclient_revoke
+    client = _api_client(w, authorise=True)
+    return Step(lambda: apiclient_revoke(client, actor=w.secadmin, reason="对方系统停用"),
+                w.secadmin, client)
