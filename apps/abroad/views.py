@@ -2,7 +2,7 @@
 from django.shortcuts import render
 from django.utils import timezone
 
-from apps.abroad.figures import BY, abroad_counts, duty_figures
+from apps.abroad.figures import BY, abroad_counts, duty_figures, early_returns
 from apps.abroad.forms import FiguresForm, RegisterFilterForm
 from apps.abroad.selectors import abroad_register, register_rows
 from apps.accounts.decorators import role_required
@@ -80,6 +80,8 @@ def figures(request):
     counts = abroad_counts(request.user, day)
     tables = [(label, counts[key][:20], len(counts[key]) - 20)
               for key, (label, _) in BY.items()]
+    early = early_returns(request.user, day)
+    early["by"] = [(label, rows[:20], len(rows) - 20) for label, rows in early["by"]]
     return render(request, "abroad/figures.html", {
-        "form": form, "day": day, "total": counts["total"], "tables": tables,
+        "form": form, "day": day, "total": counts["total"], "tables": tables, "early": early,
         **duty_figures(request.user, day), "rag_labels": Rag.LABELS})

@@ -57,6 +57,8 @@ class AuditAction(models.TextChoices):
     INCIDENT = "incident", "境外突发事件与报告"
     COMPLAINT = "complaint", "投诉与劳务纠纷"
     FOLLOW_UP = "follow_up", "跟踪随访"
+    # Return and after (issue 19)
+    RETURNEE = "returnee", "归国人员信息与转介服务"
     # The system itself
     PURGE = "purge", "清理过期审计日志"
     FIGURES = "figures", "统计核对修正"

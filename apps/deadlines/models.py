@@ -23,6 +23,8 @@ class RuleEvent(models.TextChoices):
     INCIDENT = "incident", "突发事件"
     COMPLAINT = "complaint", "投诉或纠纷"
     FOLLOW_UP = "follow_up", "跟踪随访"
+    # Issue 19: preparing the return (the subject is the candidacy abroad).
+    CONTRACT_END = "contract_end", "合同期满"
 
 
 class DeadlineRule(models.Model):

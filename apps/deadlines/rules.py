@@ -19,6 +19,14 @@ RULES = [
      "参照SLBFE两周内调处，跨国取证从宽为20个工作日；逾期逐级升级，每级重新起算"),
     ("complaint_reopen_window", "投诉纠纷：办结后可申请重新办理的期限", "complaint", 10,
      "办理层级", "参照DIGIT PGR办结后5日内可重开，按跨国沟通放宽为10个工作日"),
+    # Issue 19 item 2: the agency prepares the return (Korea's EPS: a guide three months
+    # before, a call two weeks before) and records it from the contract's end.
+    ("return_guide", "归国准备：合同期满前约三个月发送归国指导", "contract_end", -60, "输出机构",
+     "参照韩国EPS期满前三个月发放归国指南，折合60个工作日"),
+    ("return_call", "归国准备：合同期满前两周电话联系确认归国安排", "contract_end", -10, "输出机构",
+     "参照韩国EPS期满前两周电话联系，折合10个工作日"),
+    ("return_record", "归国信息登记（自合同期满日起）", "contract_end", 5, "输出机构",
+     "实施方案 三：环节结束后5个工作日内"),
 ]
 
 

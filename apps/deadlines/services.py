@@ -321,3 +321,104 @@ def timeliness(items, by: str) -> list[dict]:
         out.append({**row, "label": label or "（未指定）", "due": due,
                     "rate": round(100 * row["on_time"] / due) if due else None})
     return out
+
+
+# --- Issue 19: before and after a contract ends ----------------------------------------------
+# Items whose subject is the candidacy abroad, keyed by stage: the two reminders before the
+# contract ends, and the return owed from its end.
+RETURN_ITEMS = {"return_guide": "contract-end-3m", "return_call": "contract-end-2w",
+                "return_record": "return"}
+PREP_STEPS = {"3m": "return_guide", "2w": "return_call"}
+# A reminder can be marked done from this many days before it is due (not years ahead).
+PREP_EARLIEST_DAYS = 30
+
+
+def candidacy_items(candidacy):
+    from django.contrib.contenttypes.models import ContentType
+    return DeadlineItem.objects.filter(
+        subject_type=ContentType.objects.get_for_model(type(candidacy)), subject_id=candidacy.pk)
+
+
+@audited_within
+def return_items_open(candidacy) -> list[DeadlineItem]:
+    """The contract's end is known: the agency is reminded about three months and two weeks
+    before it (each due that day, noticed by the scan as it comes near), and the return is
+    owed from it. A changed end moves the open items; an unknown one opens nothing."""
+    from django.contrib.contenttypes.models import ContentType
+    end = candidacy.contract_ends_on
+    if end is None:
+        return []
+    subject = ContentType.objects.get_for_model(type(candidacy))
+    items = []
+    for code, stage in RETURN_ITEMS.items():
+        rule = DeadlineRule.objects.get(code=code)
+        due = _due(rule, end)
+        values = {"event_on": end, "due_on": due.day, "due_at": due.ends_at,
+                  "provisional": due.provisional}
+        item, created = DeadlineItem.objects.get_or_create(
+            rule=rule, subject_type=subject, subject_id=candidacy.pk, stage=stage,
+            defaults={**values, **_owner(candidacy, Stage.RETURN)})
+        if not created and item.status in OPEN_ITEM and item.event_on != end:
+            DeadlineItem.objects.filter(pk=item.pk).update(**values)
+            item.refresh_from_db()
+        items.append(item)
+    return items
+
+
+@audited_within
+def return_items_settle(candidacy, filed_at=None) -> None:
+    """The return is recorded: its item closes (on time or late); reminders not yet due are
+    no longer owed (an early return) and go; a reminder already missed stays missed."""
+    filed_at = filed_at or timezone.now()
+    items = candidacy_items(candidacy).filter(status__in=OPEN_ITEM)
+    _close(items.filter(rule__code="return_record"), filed_at)
+    reminders = items.filter(rule__code__in=PREP_STEPS.values())
+    reminders.filter(due_at__gte=filed_at).delete()
+    _close(reminders, filed_at)
+
+
+@audited(AuditAction.DEADLINE, "登记归国准备")
+def return_prep_done(candidacy, *, step: str, actor, now=None) -> DeadlineItem:
+    """The agency has sent the guide ("3m") or made the call ("2w"): the reminder closes,
+    on time or late. Not for another agency's people, not years ahead, not twice."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from apps.accounts.scoping import visible
+    from apps.pipeline.models import CandidacyStatus
+    now = now or timezone.now()
+    if actor.role != Role.AGENCY or step not in PREP_STEPS:
+        raise PermissionDenied("只有输出机构可以登记归国准备。")
+    if not visible(type(candidacy).objects.filter(pk=candidacy.pk,
+                                                   status=CandidacyStatus.ABROAD), actor).exists():
+        raise PermissionDenied("该人员不在您的在外人员中。")
+    item = (candidacy_items(candidacy).select_for_update()
+            .filter(rule__code=PREP_STEPS[step]).first())
+    if item is None:
+        raise ValidationError("合同期限未知，没有归国准备事项。")
+    if item.status not in OPEN_ITEM:
+        raise ValidationError(f"“{item.rule.name}”已于{timezone.localtime(item.done_at):%Y-%m-%d}登记。")
+    from datetime import timedelta
+    earliest = item.due_on - timedelta(days=PREP_EARLIEST_DAYS)
+    if timezone.localtime(now).date() < earliest:
+        raise ValidationError(f"“{item.rule.name}”应在{item.due_on:%Y-%m-%d}前后办理，"
+                              f"最早{earliest:%Y-%m-%d}起可登记。")
+    _close(DeadlineItem.objects.filter(pk=item.pk), now)
+    item.refresh_from_db()
+    return item
+
+
+@audited(AuditAction.DEADLINE, "补建归国准备待办", unless=lambda n: not n)
+def return_items_ensure() -> int:
+    """Daily: every candidacy abroad with a known contract end has its items (those who
+    departed before issue 19, or whose term was read later). Safe to run twice."""
+    from apps.pipeline.models import Candidacy, CandidacyStatus
+    from django.contrib.contenttypes.models import ContentType
+    subject = ContentType.objects.get_for_model(Candidacy)
+    have = DeadlineItem.objects.filter(subject_type=subject, rule__code="return_record")
+    missing = (Candidacy.objects.filter(status=CandidacyStatus.ABROAD,
+                                        contract_ends_on__isnull=False)
+               .exclude(pk__in=have.values("subject_id")))
+    n = 0
+    for candidacy in missing.iterator(chunk_size=500):
+        return_items_open(candidacy)
+        n += 1
+    return n
