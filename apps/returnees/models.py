@@ -67,9 +67,11 @@ class ReturneeProfile(models.Model):
         constraints = [
             # Consent is dated: a "yes" without a day cannot be shown to whoever asks.
             models.CheckConstraint(name="returnee_consent_dated", condition=(
-                Q(consent_contact=False) | Q(consent_on__isnull=False))),
+                Q(consent_contact=False) | Q(consent_on__isnull=False)),
+                violation_error_message="本人同意接受服务联系时，请填写同意日期。"),
             models.CheckConstraint(name="returnee_years_sane", condition=(
-                Q(years_abroad__isnull=True) | Q(years_abroad__gte=0, years_abroad__lte=60))),
+                Q(years_abroad__isnull=True) | Q(years_abroad__gte=0, years_abroad__lte=60)),
+                violation_error_message="境外工作年限应在0到60年之间。"),
         ]
 
     def __str__(self):
@@ -127,9 +129,11 @@ class Referral(models.Model):
                                     condition=Q(status__in=["referred", "accepted"]),
                                     name="referral_one_open_per_service"),
             models.CheckConstraint(name="referral_closed_has_outcome", condition=(
-                Q(status__in=["referred", "accepted"]) | ~Q(outcome=""))),
+                Q(status__in=["referred", "accepted"]) | ~Q(outcome="")),
+                violation_error_message="办结转介须填写服务结果。"),
             models.CheckConstraint(name="referral_status_after_referral",
-                                   condition=Q(status_on__gte=models.F("referred_on"))),
+                                   condition=Q(status_on__gte=models.F("referred_on")),
+                                   violation_error_message="状态日期不能早于转介日期。"),
         ]
 
     def __str__(self):

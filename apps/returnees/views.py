@@ -48,8 +48,6 @@ def profile(request, person_pk):
         raise Http404("该人员没有您可见的归国记录。")
     found = ReturneeProfile.objects.filter(person=person).first()
     referrals = list(selectors.profile_referrals(request.user, found)) if found else []
-    for r in referrals:
-        r.move_form = MoveForm(referral=r, prefix=f"r{r.pk}") if r.is_open else None
     return render(request, "returnees/profile.html", {
         "person": person, "returns": returns, "profile": found, "referrals": referrals,
         "can_edit": request.user.role in services.EDITORS,
