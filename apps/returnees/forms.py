@@ -58,6 +58,10 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args, referral, **kwargs):
         super().__init__(*args, **kwargs)
+        # The page offers the moves allowed now; a posted one is judged by the service (a
+        # replay after another move is told so, not "invalid choice").
+        allowed = MOVES.get(referral.status, set()) if not self.is_bound else set().union(
+            *MOVES.values())
         self.fields["status"].choices = [(s.value, s.label) for s in ReferralStatus
-                                         if s in MOVES.get(referral.status, set())]
+                                         if s in allowed]
         self.fields["expected"].initial = referral.status

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
-from apps.accounts.scoping import get_visible_or_404
+from apps.accounts.scoping import get_visible_or_404, visible
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
 from apps.common.forms import apply_errors
@@ -46,7 +46,8 @@ def profile(request, person_pk):
     returns = list(selectors.returned_passes(request.user, person))
     if not returns:
         raise Http404("该人员没有您可见的归国记录。")
-    found = ReturneeProfile.objects.filter(person=person).first()
+    found = visible(ReturneeProfile.objects.select_related("updated_by"), request.user).filter(
+        person=person).first()
     referrals = list(selectors.profile_referrals(request.user, found)) if found else []
     return render(request, "returnees/profile.html", {
         "person": person, "returns": returns, "profile": found, "referrals": referrals,
@@ -57,7 +58,7 @@ def profile(request, person_pk):
 @role_required(*EDITORS)
 def profile_edit(request, person_pk):
     person = _person(request, person_pk)
-    existing = ReturneeProfile.objects.filter(person=person).first()
+    existing = visible(ReturneeProfile.objects.all(), request.user).filter(person=person).first()
     initial = None if existing else services.profile_suggestions(person)
     form = ProfileForm(request.POST or None, instance=existing, initial=initial)
     if request.method == "POST" and form.is_valid():
