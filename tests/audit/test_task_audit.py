@@ -158,8 +158,8 @@ def test_the_return_items_check_names_who_queued_it(world):
     from apps.deadlines.services import candidacy_items
     from apps.deadlines.tasks import return_items_ensure
     from tests.returnees.conftest import abroad
-    c = abroad(world, "补建乙", 131)
+    c = abroad(world, "补建乙", 131, departed_on=date(2022, 1, 3))  # ended 2025-01-03
     candidacy_items(c).delete()
     result, rows = run_task(return_items_ensure, world.province)
-    assert result == 1 and candidacy_items(c).count() == 3
+    assert result == 3 and candidacy_items(c).count() == 3
     assert_named(rows, AuditAction.DEADLINE, return_items_ensure, world.province)

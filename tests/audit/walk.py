@@ -1134,7 +1134,7 @@ def _(w):
 @walks("deadlines.services.return_items_ensure")
 def _(w):
     from apps.deadlines.services import candidacy_items, return_items_ensure
-    c = _walk_abroad(w, 4)
+    c = _walk_abroad(w, 4, departed_on=date(2022, 1, 3))  # its contract ended in 2025
     candidacy_items(c).delete()
     return Step(lambda: return_items_ensure(), w.province, None)
 

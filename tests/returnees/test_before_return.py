@@ -11,10 +11,11 @@ from django.utils import timezone
 from apps.deadlines.models import DeadlineItem, DeadlineRule, ItemStatus, Notice
 from apps.deadlines.selectors import my_items, my_notices
 from apps.deadlines.services import (
-    candidacy_items, deadlines_scan, return_items_ensure, return_prep_done,
+    candidacy_items, deadlines_scan, return_items_ensure, return_items_open, return_prep_done,
 )
 from apps.pipeline.models import Candidacy
 from apps.workdays.calendar import add_working_days
+from tests.conftest import as_step
 from tests.pipeline_walk import walk
 from tests.returnees.conftest import abroad, come_back, unpaid
 
@@ -23,18 +24,24 @@ def _items(c) -> dict:
     return {i.stage: i for i in candidacy_items(c).select_related("rule")}
 
 
-def test_a_departure_opens_the_reminders_and_the_return_from_the_contract_end(world):
+def test_the_items_join_my_items_when_their_time_comes(world):
+    """Nothing years ahead: each reminder a month before its day, the return on the end."""
     c = walk(world.cand_ty, unit_user=world.unit_u1, agency_user=world.agency_a1)
     end = date(2029, 5, 1)  # departed 2026-05-01 on a 3-year contract
-    assert c.contract_ends_on == end
+    assert c.contract_ends_on == end and not candidacy_items(c).exists()
+    guide, call, back = (add_working_days(end, n).day for n in (-60, -10, 5))
+    assert return_items_ensure(today=guide - timedelta(days=31)) == 0
+    assert return_items_ensure(today=guide - timedelta(days=30)) == 1
+    assert set(_items(c)) == {"contract-end-3m"}
+    assert return_items_ensure(today=end - timedelta(days=1)) == 1
+    assert return_items_ensure(today=end) == 1
     items = _items(c)
-    assert set(items) == {"contract-end-3m", "contract-end-2w", "return"}
-    assert items["contract-end-3m"].due_on == add_working_days(end, -60).day
-    assert items["contract-end-2w"].due_on == add_working_days(end, -10).day
-    assert items["return"].due_on == add_working_days(end, 5).day
+    assert {k: i.due_on for k, i in items.items()} == {
+        "contract-end-3m": guide, "contract-end-2w": call, "return": back}
     for item in items.values():
         assert (item.owner_role, item.agency_id, item.event_on) == ("agency", world.a1.pk, end)
         assert item.provisional  # 2029's holidays are not published yet: said, not guessed
+    assert return_items_ensure(today=end) == 0
 
 
 def test_an_unreadable_term_opens_nothing(world):
@@ -48,6 +55,7 @@ def test_the_offsets_are_the_provinces_data(world):
     from apps.deadlines.services import rule_set_offset
     rule_set_offset(rule, offset=-40, actor=world.province)
     c = abroad(world, "规则甲", 32)
+    as_step(return_items_open, c, today=c.contract_ends_on)
     assert _items(c)["contract-end-3m"].due_on == add_working_days(c.contract_ends_on, -40).day
 
 
@@ -88,17 +96,20 @@ def test_the_return_is_owed_from_the_contract_end_and_overdue_after(world):
 
 
 def test_an_early_return_ends_the_reminders_not_yet_due(world):
-    c = abroad(world, "提前甲", 36)  # ends 2027-03-01: nothing due yet
+    c = _ending_in(world, "提前甲", 36, 40)  # the guide was due already, the call not yet
+    before = _items(c)
+    assert set(before) == {"contract-end-3m", "contract-end-2w"}
+    assert before["contract-end-3m"].due_on < timezone.localdate() < before["contract-end-2w"].due_on
     unpaid(c, world.agency_a1)
     items = _items(c)
-    assert set(items) == {"return"} and items["return"].status == ItemStatus.DONE
+    assert set(items) == {"contract-end-3m"} and items["contract-end-3m"].status == ItemStatus.DONE_LATE
 
 
 def test_the_agency_marks_a_reminder_done_once_not_years_ahead(world):
     c = _ending_in(world, "办理甲", 37, 16)
-    far = abroad(world, "办理乙", 38)
+    far = abroad(world, "办理乙", 38, departed_on=date(2026, 6, 1))
     with pytest.raises(ValidationError, match="最早"):
-        return_prep_done(far, step="3m", actor=world.agency_a1)
+        return_prep_done(far, step="2w", actor=world.agency_a1)
     with pytest.raises(PermissionDenied):
         return_prep_done(c, step="2w", actor=world.agency_a2)
     with pytest.raises(PermissionDenied):
@@ -131,9 +142,9 @@ def test_the_register_page_marks_a_reminder_done_and_counts_queries(
 
 
 def test_people_abroad_before_issue_19_get_their_items_once(world):
-    c = abroad(world, "补建甲", 39)
+    c = _ending_in(world, "补建甲", 39, -5)  # the contract ended five days ago
     candidacy_items(c).delete()
-    assert return_items_ensure() == 1
+    assert return_items_ensure() == 3
     assert set(_items(c)) == {"contract-end-3m", "contract-end-2w", "return"}
     assert return_items_ensure() == 0
     assert DeadlineItem.objects.filter(subject_id=c.pk).count() == 3
