@@ -2,6 +2,7 @@
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -72,7 +73,6 @@ def return_prep(request, pk, step):
     c = get_visible_or_404(Candidacy.objects.filter(status=CandidacyStatus.ABROAD)
                            .select_related("person"), request.user, pk=pk)
     if step not in PREP_STEPS:
-        from django.http import Http404
         raise Http404
     try:
         item = return_prep_done(c, step=step, actor=request.user)
