@@ -113,9 +113,9 @@ def test_a_second_return_is_refused(world):
     assert Complaint.objects.filter(candidacy=c).count() == 1
 
 
-def _post(client, c, **fields):
+def _post(client, c, follow=False, **fields):
     data = {"result": "returned", "happened_on": TODAY().isoformat(), **RETURN, **fields}
-    return client.post(reverse("pipeline:candidacy_record", args=[c.pk]), data)
+    return client.post(reverse("pipeline:candidacy_record", args=[c.pk]), data, follow=follow)
 
 
 def test_the_person_page_records_an_early_return_and_says_the_complaint(world, client):
