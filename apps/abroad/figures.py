@@ -31,7 +31,9 @@ def abroad_on(user, day: date):
 def abroad_counts(user, day: date) -> dict:
     """{grouping: [(label, count), …] largest first} and the total, one query per grouping."""
     qs = _with_country(abroad_on(user, day))
-    out = {"total": qs.count()}
+    # Nepal's lesson: a count abroad is only true if returns are. Those whose contract had
+    # ended by then are probably back but not recorded: said beside the count.
+    out = {"total": qs.count(), "ended": qs.filter(contract_ends_on__lt=day).count()}
     for key, (_, column) in BY.items():
         out[key] = [(label or "（无）", n) for label, n in qs.order_by().values_list(column)
                     .annotate(n=Count("pk")).order_by("-n", column)]

@@ -120,4 +120,5 @@ def figures(request):
     early["by"] = [(label, rows[:20], len(rows) - 20) for label, rows in early["by"]]
     return render(request, "abroad/figures.html", {
         "form": form, "day": day, "total": counts["total"], "tables": tables, "early": early,
+        "ended": counts["ended"],
         **duty_figures(request.user, day), "rag_labels": Rag.LABELS})

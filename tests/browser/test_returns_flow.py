@@ -24,7 +24,7 @@ def as_(page, live_server, user):
 
 def abroad_total(page, base, day=None) -> int:
     page.goto(base + reverse("abroad:figures") + (f"?day={day.isoformat()}" if day else ""))
-    return int(page.locator("#abroad-total strong").inner_text())
+    return int(page.locator("#abroad-total > strong").inner_text())
 
 
 def test_early_return_for_unpaid_wages_to_a_referral(world, live_server, page, screenshot):

@@ -64,3 +64,15 @@ def test_the_figures_page_shows_the_early_returns(world, client, django_assert_m
     assert "提前回国 1 人，每百名出境人员 33.3 人" in page
     assert "雇主欠薪或违反合同" in page and "按岗位项目" in page
     assert "越权哨兵" not in page and "新加坡建筑项目" not in page
+
+
+def test_people_past_their_contract_end_are_said_beside_the_count(world, client):
+    """Nepal's count abroad was inflated until departures were matched with returns."""
+    abroad(world, "超期甲", 105, departed_on=date(2022, 1, 3))  # ended 2025-01-03, no return
+    abroad(world, "在期乙", 106, departed_on=date(2025, 1, 6))
+    counts = abroad_counts(world.city_ty, TODAY())
+    assert (counts["total"], counts["ended"]) == (2, 1)
+    assert abroad_counts(world.city_ty, date(2024, 12, 31))["ended"] == 0
+    client.force_login(world.city_ty)
+    page = client.get(reverse("abroad:figures")).content.decode()
+    assert 'id="abroad-ended">其中 <strong class="error">1</strong> 人合同已于当日前期满' in page
