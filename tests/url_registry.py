@@ -149,6 +149,7 @@ def returnee(w, side: str):
         profile = profile_save(c.person, actor=actor, **profile_fields())
         referral = referral_create(profile, actor=actor, service="employment",
                                    provider="区公共就业服务中心", referred_on=timezone.localdate())
+        profile.refresh_from_db()  # as stored: the walk compares it before and after
         setattr(w, key, (c, profile, referral))
     return getattr(w, key)
 

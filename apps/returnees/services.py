@@ -89,8 +89,14 @@ def profile_save(person, *, actor, **fields) -> ReturneeProfile:
                                          f"不超过{limit}字。"})
         fields[name] = value
     years = fields.get("years_abroad")
-    if years is not None and not Decimal(0) <= Decimal(years) <= Decimal(60):
-        raise ValidationError({"years_abroad": "境外工作年限应在0到60年之间。"})
+    if years not in (None, ""):
+        try:
+            years = Decimal(str(years)).quantize(Decimal("0.1"))
+        except ArithmeticError:
+            raise ValidationError({"years_abroad": "境外工作年限应为数字，如 2.5。"})
+        if not Decimal(0) <= years <= Decimal(60):
+            raise ValidationError({"years_abroad": "境外工作年限应在0到60年之间。"})
+    fields["years_abroad"] = years if years not in (None, "") else None
     if fields.get("go_again") not in GoAgain.values:
         raise ValidationError({"go_again": "请选择是否愿意再次出国。"})
     if fields["go_again"] != GoAgain.YES:
