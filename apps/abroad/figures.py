@@ -33,7 +33,7 @@ def abroad_counts(user, day: date) -> dict:
     qs = _with_country(abroad_on(user, day))
     # Nepal's lesson: a count abroad is only true if returns are. Those whose contract had
     # ended by then are probably back but not recorded: said beside the count.
-    out = {"total": qs.count(), "ended": qs.filter(contract_ends_on__lt=day).count()}
+    out = qs.aggregate(total=Count("pk"), ended=Count("pk", filter=Q(contract_ends_on__lt=day)))
     for key, (_, column) in BY.items():
         out[key] = [(label or "（无）", n) for label, n in qs.order_by().values_list(column)
                     .annotate(n=Count("pk")).order_by("-n", column)]
@@ -51,17 +51,19 @@ def early_returns(user, day: date) -> dict:
     from apps.pipeline.models import ReturnCause, ReturnKind
     departed = _with_country(visible(Candidacy.objects.filter(departed_on__lte=day), user))
     early = Q(return_kind=ReturnKind.EARLY, returned_on__lte=day)
-    total = departed.aggregate(departures=Count("pk"), early=Count("pk", filter=early))
-    out = {"departures": total["departures"], "early": total["early"],
-           "per_100": _per_100(total["early"], total["departures"]), "by": []}
+    out = {"by": []}
     for key, (label, column) in BY.items():
         rows = (departed.order_by().values_list(column)
                 .annotate(n=Count("pk"), e=Count("pk", filter=early)).order_by("-e", "-n", column))
         out["by"].append((label, [(name or "（无）", n, e, _per_100(e, n)) for name, n, e in rows]))
+    # Every departure has one city: the totals are the first grouping's sums (no extra query).
+    first = out["by"][0][1]
+    out["departures"], out["early"] = sum(r[1] for r in first), sum(r[2] for r in first)
+    out["per_100"] = _per_100(out["early"], out["departures"])
     causes = dict(departed.filter(early).order_by().values_list("return_cause")
                   .annotate(n=Count("pk")))
     out["causes"] = [(cause.label, causes.get(cause.value, 0),
-                      _per_100(causes.get(cause.value, 0), total["departures"]))
+                      _per_100(causes.get(cause.value, 0), out["departures"]))
                      for cause in ReturnCause if causes.get(cause.value)]
     out["causes"].sort(key=lambda row: -row[1])
     return out
