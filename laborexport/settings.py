@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "apps.api",
+    "apps.returnees",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +235,11 @@ CELERY_BEAT_SCHEDULE = {
     "followup-plans-ensure": {
         "task": "apps.followups.tasks.plans_ensure",
         "schedule": crontab(hour=3, minute=10),
+    },
+    # Reminders before contracts end, for people abroad who have none yet (issue 19).
+    "return-items-ensure": {
+        "task": "apps.deadlines.tasks.return_items_ensure",
+        "schedule": crontab(hour=3, minute=20),
     },
     "audit-purge": {
         "task": "apps.audit.tasks.audit_purge",

@@ -36,4 +36,5 @@ urlpatterns = [
     # The REST API (issue 23) and the administrators' pages for its clients.
     path("api/v1/", include("apps.api.urls")),
     path("api-clients/", include("apps.api.console_urls")),
+    path("returnees/", include("apps.returnees.urls")),
 ]

@@ -183,6 +183,67 @@ def api_client(w):
         from tests.api.clients import make_client
         w._api_client = make_client(w, A, w.a1, authorise=False, name="输出机构后台系统")
     return w._api_client
+def returnee(w, side: str):
+    """A returnee of the 太原 (own: 山西大学, back from A1's project) or 大同 (foreign: the
+    sentinel unit, back from A2's) side with a profile and an open referral (made once)."""
+    key = f"_returnee_{side}"
+    if not hasattr(w, key):
+        from apps.returnees.services import profile_save, referral_create
+        from django.utils import timezone
+        from tests.returnees.conftest import profile_fields, returned
+        own = side == "own"
+        c = returned(w, "归国甲" if own else "归国乙", 1 if own else 2, side=side)
+        actor = w.unit_u1 if own else w.unit_u3
+        profile = profile_save(c.person, actor=actor, **profile_fields())
+        referral = referral_create(profile, actor=actor, service="employment",
+                                   provider="区公共就业服务中心", referred_on=timezone.localdate())
+        profile.refresh_from_db()  # as stored: the walk compares it before and after
+        setattr(w, key, (c, profile, referral))
+    return getattr(w, key)
+
+
+def rejoining(w, side: str):
+    """A returnee whose return was their own breach, registered again: pending the agency's
+    decision (A1 on the 太原 side, A2 on the 大同 side)."""
+    key = f"_rejoin_{side}"
+    if not hasattr(w, key):
+        from apps.pipeline.models import Candidacy
+        from tests.returnees.conftest import returned
+        own = side == "own"
+        c = returned(w, "再报甲" if own else "再报乙", 3 if own else 4, side=side,
+                     return_kind="early", return_cause="worker_breach",
+                     return_reason="擅自离开雇主")
+        again = Candidacy.objects.create(
+            person=c.person, project=c.project, unit=c.unit, city=c.city, agency=c.agency,
+            stage_on=c.returned_on, rejoin_review="pending", created_by=w.unit_u1)
+        setattr(w, key, again)
+    return getattr(w, key)
+
+
+def prep(w, side: str):
+    """A person abroad whose contract ends in three weeks (the two-week call is due)."""
+    key = f"_prep_{side}"
+    if not hasattr(w, key):
+        from datetime import timedelta
+
+        from django.utils import timezone
+        from tests.returnees.conftest import abroad
+        start = timezone.localdate() + timedelta(days=21) - timedelta(days=3 * 365 + 1)
+        setattr(w, key, abroad(w, "准备甲" if side == "own" else "准备乙",
+                               5 if side == "own" else 6, side=side, departed_on=start))
+    return getattr(w, key)
+
+
+def _today() -> str:
+    from django.utils import timezone
+    return timezone.localdate().isoformat()
+
+
+def _referral_move_data(w):
+    r = returnee(w, "own")[2]
+    from django.utils import timezone
+    return {f"r{r.pk}-expected": "referred", f"r{r.pk}-status": "accepted",
+            f"r{r.pk}-on": timezone.localdate().isoformat(), f"r{r.pk}-outcome": ""}
 
 
 def followup_visit_data(w):
@@ -658,6 +719,51 @@ ROUTES: dict[str, list[Case]] = {
                                           foreign=_card("foreign", "objection"))],
     "evaluations:consequence_decide": [Case(frozenset({P}), own=lambda w: {
         "pk": evaluation(w)["published"].consequences.first().pk})],
+    # 归国人员 (issue 19): served by their unit and city; the agency they came back from reads
+    # the profile; the certificate is printed by whoever sees the return.
+    "returnees:profile_list": [Case(PEOPLE)],
+    "returnees:profile": [Case(PEOPLE, own=lambda w: {"person_pk": returnee(w, "own")[0].person_id},
+                               foreign=lambda w: {"person_pk": returnee(w, "foreign")[0].person_id})],
+    "returnees:profile_edit": [
+        Case(frozenset({C, U}), own=lambda w: {"person_pk": returnee(w, "own")[0].person_id},
+             foreign=lambda w: {"person_pk": returnee(w, "foreign")[0].person_id}),
+        Case(frozenset({C, U}), method="post", ok=302,
+             own=lambda w: {"person_pk": returnee(w, "own")[0].person_id},
+             foreign=lambda w: {"person_pk": returnee(w, "foreign")[0].person_id},
+             data=lambda w: {"occupation_abroad": "介护", "go_again": "no",
+                             "support_wanted": ["training"]},
+             target=lambda w, side: returnee(w, side)[1])],
+    "returnees:referral_create": [
+        Case(frozenset({C, U}), own=lambda w: {"person_pk": returnee(w, "own")[0].person_id},
+             foreign=lambda w: {"person_pk": returnee(w, "foreign")[0].person_id}),
+        Case(frozenset({C, U}), method="post", ok=302,
+             own=lambda w: {"person_pk": returnee(w, "own")[0].person_id},
+             foreign=lambda w: {"person_pk": returnee(w, "foreign")[0].person_id},
+             data=lambda w: {"service": "training", "provider": "市技工学校",
+                             "referred_on": _today()},
+             target=lambda w, side: returnee(w, side)[1])],
+    "returnees:referral_move": [
+        Case(frozenset({C, U}), own=lambda w: {"pk": returnee(w, "own")[2].pk},
+             foreign=lambda w: {"pk": returnee(w, "foreign")[2].pk}),
+        Case(frozenset({C, U}), method="post", ok=302,
+             own=lambda w: {"pk": returnee(w, "own")[2].pk},
+             foreign=lambda w: {"pk": returnee(w, "foreign")[2].pk},
+             data=_referral_move_data,
+             target=lambda w, side: returnee(w, side)[2])],
+    "returnees:certificate": [Case(PEOPLE, own=lambda w: {"pk": returnee(w, "own")[0].pk},
+                                   foreign=lambda w: {"pk": returnee(w, "foreign")[0].pk})],
+    "pipeline:candidacy_rejoin": [
+        Case(frozenset({A}), own=lambda w: {"pk": rejoining(w, "own").pk},
+             foreign=lambda w: {"pk": rejoining(w, "foreign").pk}),
+        Case(frozenset({A}), method="post", ok=302, own=lambda w: {"pk": rejoining(w, "own").pk},
+             foreign=lambda w: {"pk": rejoining(w, "foreign").pk},
+             data=lambda w: {"decision": "accept", "note": "已核实，同意再次报名"},
+             target=lambda w, side: rejoining(w, side))],
+    "abroad:return_prep": [
+        Case(frozenset({A}), method="post", ok=302,
+             own=lambda w: {"pk": prep(w, "own").pk, "step": "2w"},
+             foreign=lambda w: {"pk": prep(w, "foreign").pk, "step": "2w"},
+             target=lambda w, side: prep(w, side))],
     "publicity:notice_list": [Case(frozenset({P}))],
     "publicity:notice_create": [Case(frozenset({P}))],
     "publicity:notice_edit": [Case(frozenset({P}), own=lambda w: {"pk": w.notice.pk})],

@@ -12,7 +12,12 @@ from apps.pipeline.models import Candidacy, CandidacyStatus
 # The groupings of the count abroad, and the column each reads.
 BY = {"city": ("地市", "city__short_name"), "unit": ("组织单位", "unit__name"),
       "agency": ("输出机构", "agency__name"),
-      "country": ("输出国", "country_shown")}
+      "country": ("输出国", "country_shown"), "project": ("岗位项目", "project__name")}
+
+
+def _with_country(qs):
+    return qs.annotate(country_shown=Coalesce(
+        NullIf("country", Value("")), NullIf("project__country", Value("")), Value("（未填）")))
 
 
 def abroad_on(user, day: date):
@@ -25,12 +30,42 @@ def abroad_on(user, day: date):
 
 def abroad_counts(user, day: date) -> dict:
     """{grouping: [(label, count), …] largest first} and the total, one query per grouping."""
-    qs = abroad_on(user, day).annotate(country_shown=Coalesce(
-        NullIf("country", Value("")), NullIf("project__country", Value("")), Value("（未填）")))
-    out = {"total": qs.count()}
+    qs = _with_country(abroad_on(user, day))
+    # Nepal's lesson: a count abroad is only true if returns are. Those whose contract had
+    # ended by then are probably back but not recorded: said beside the count.
+    out = qs.aggregate(total=Count("pk"), ended=Count("pk", filter=Q(contract_ends_on__lt=day)))
     for key, (_, column) in BY.items():
         out[key] = [(label or "（无）", n) for label, n in qs.order_by().values_list(column)
                     .annotate(n=Count("pk")).order_by("-n", column)]
+    return out
+
+
+def _per_100(n, departures):
+    return round(100 * n / departures, 1) if departures else None
+
+
+def early_returns(user, day: date) -> dict:
+    """Early returns per 100 departures up to ``day``, overall, by each grouping of the count
+    abroad and by cause (the Philippines' reintegration centre's first figure). A departure
+    counts when it happened on or before ``day``, an early return when it did too."""
+    from apps.pipeline.models import ReturnCause, ReturnKind
+    departed = _with_country(visible(Candidacy.objects.filter(departed_on__lte=day), user))
+    early = Q(return_kind=ReturnKind.EARLY, returned_on__lte=day)
+    out = {"by": []}
+    for key, (label, column) in BY.items():
+        rows = (departed.order_by().values_list(column)
+                .annotate(n=Count("pk"), e=Count("pk", filter=early)).order_by("-e", "-n", column))
+        out["by"].append((label, [(name or "（无）", n, e, _per_100(e, n)) for name, n, e in rows]))
+    # Every departure has one city: the totals are the first grouping's sums (no extra query).
+    first = out["by"][0][1]
+    out["departures"], out["early"] = sum(r[1] for r in first), sum(r[2] for r in first)
+    out["per_100"] = _per_100(out["early"], out["departures"])
+    causes = dict(departed.filter(early).order_by().values_list("return_cause")
+                  .annotate(n=Count("pk")))
+    out["causes"] = [(cause.label, causes.get(cause.value, 0),
+                      _per_100(causes.get(cause.value, 0), out["departures"]))
+                     for cause in ReturnCause if causes.get(cause.value)]
+    out["causes"].sort(key=lambda row: -row[1])
     return out
 
 

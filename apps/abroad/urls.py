@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.register, name="register"),
     path("export.xlsx", views.register_export, name="register_export"),
     path("figures/", views.figures, name="figures"),
+    path("<int:pk>/prep/<str:step>/", views.return_prep, name="return_prep"),
 ]

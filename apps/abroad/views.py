@@ -1,13 +1,22 @@
 """在外人员: the register of everyone abroad, its export, and the figures of people abroad."""
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from apps.abroad.figures import BY, abroad_counts, duty_figures
+from apps.abroad.figures import BY, abroad_counts, duty_figures, early_returns
 from apps.abroad.forms import FiguresForm, RegisterFilterForm
 from apps.abroad.selectors import ORDER, abroad_register, register_rows
 from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
-from apps.accounts.scoping import visible
+from apps.accounts.scoping import get_visible_or_404, visible
+from apps.common.wording import error_text
+from apps.deadlines.models import DeadlineItem
+from apps.deadlines.services import PREP_STEPS, return_prep_done
+from apps.pipeline.models import Candidacy, CandidacyStatus
 from apps.common.forms import filters_note, query_without_page
 from apps.common.paginator import KeysetPage
 from apps.projects.models import JobProject
@@ -40,14 +49,41 @@ def register(request):
     # By keyset, never counted: the province has hundreds of thousands of people abroad.
     page = KeysetPage(qs, after=request.GET.get("after"), per_page=PER_PAGE, order=ORDER,
                       ascending=True, unit="人")
-    rows = []
-    for row in register_rows(page, today):
+    rows = list(register_rows(page, today))
+    # The reminders of the page's people: one query, whatever the page's length.
+    items = {(i.subject_id, i.rule.code): i for i in visible(DeadlineItem.objects.filter(
+        subject_type=ContentType.objects.get_for_model(Candidacy),
+        subject_id__in=[r.candidacy.pk for r in rows],
+        rule__code__in=PREP_STEPS.values()).select_related("rule"), request.user)}
+    for row in rows:
         row.id_masked = exports.person_numbers(row.candidacy.person)["id"]
-        rows.append(row)
+        row.prep = [(step, PREP_LABELS[step], items.get((row.candidacy.pk, code)))
+                    for step, code in PREP_STEPS.items()]
     return render(request, "abroad/register.html", {
         "form": form, "page": page, "rows": rows, "today": today,
+        "can_prep": request.user.role == Role.AGENCY,
         "total": page.total,
         "export_query": query_without_page(request)})
+
+
+PREP_LABELS = {"3m": "归国指导", "2w": "电话联系"}
+
+
+@require_POST
+@role_required(Role.AGENCY)
+def return_prep(request, pk, step):
+    """The agency has sent the return guide ("3m") or made the call ("2w")."""
+    c = get_visible_or_404(Candidacy.objects.filter(status=CandidacyStatus.ABROAD)
+                           .select_related("person"), request.user, pk=pk)
+    if step not in PREP_STEPS:
+        raise Http404
+    try:
+        item = return_prep_done(c, step=step, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, f"已登记{c.person.name}的{PREP_LABELS[step]}（{item.get_status_display()}）。")
+    return redirect("abroad:register")
 
 
 def _day(value) -> str:
@@ -83,6 +119,9 @@ def figures(request):
     counts = abroad_counts(request.user, day)
     tables = [(label, counts[key][:20], len(counts[key]) - 20)
               for key, (label, _) in BY.items()]
+    early = early_returns(request.user, day)
+    early["by"] = [(label, rows[:20], len(rows) - 20) for label, rows in early["by"]]
     return render(request, "abroad/figures.html", {
-        "form": form, "day": day, "total": counts["total"], "tables": tables,
+        "form": form, "day": day, "total": counts["total"], "tables": tables, "early": early,
+        "ended": counts["ended"],
         **duty_figures(request.user, day), "rag_labels": Rag.LABELS})

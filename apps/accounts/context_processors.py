@@ -32,6 +32,7 @@ NAV = [
         ("投诉纠纷", "complaints:complaint_list", PEOPLE),
         ("突发事件", "incidents:incident_list", PEOPLE),
         ("跟踪随访", "followups:plan_list", PEOPLE),
+        ("归国人员", "returnees:profile_list", PEOPLE),
         ("输出机构", "orgs:agency_list", BUSINESS),
         ("组织单位", "orgs:unit_list", BUSINESS),
         ("地市", "orgs:city_list", BUSINESS),

@@ -1,7 +1,8 @@
 """A small demo world for the demo accounts, living in the current year: two cohorts of
 山西大学 through the pipeline on working days before today, an intensive class planned and
 opened on past recorded dates, results with attendance, departures after it, this year's
-standards and tasks, a draft departure claim, and a 非建制班 planned after today. Written
+standards and tasks, a draft departure claim, an early return today with the returnee's
+profile and a referral, and a 非建制班 planned after today. Written
 through the services, so every rule, deadline and history row is as in real use: events
 recorded today that happened weeks ago count as filed late, those of the last days on time,
 and what is still owed shows in 我的待办. Never in production; loaded once (a second run finds
@@ -25,6 +26,7 @@ from apps.quotas.models import Task, TaskPlan
 from apps.quotas.services import task_plan_open, task_plan_publish, task_set
 from apps.registry.idnumber import make_id
 from apps.registry.services import person_register
+from apps.returnees.services import profile_save, profile_suggestions, referral_create
 from apps.subsidies.services import claim_create, standard_set, standards_publish
 from apps.training import services as training
 from apps.training.models import TrainingClass
@@ -153,6 +155,21 @@ def demo_world_load() -> bool:
     claim_create(actor=unit, phase="departure", training_class=cls,
                  bank_name="中国银行太原坞城路支行", account_name="山西大学",
                  account_no="1405 0001 0000 0001")
+
+    # Issue 19: one of them came back early today (injured at work, no money owed); the unit
+    # registers the returnee and refers them to counselling.
+    back = trained[2]
+    back.refresh_from_db()
+    back = candidacy_record(back, stage=Stage.RETURN, result=Result.RETURNED, on=today,
+                            actor=agency, return_kind="early", return_cause="illness",
+                            return_reason="工作中腰部受伤，经输出机构安排回国治疗",
+                            return_reported_by="agency", return_verified_by="ticket")
+    returnee = profile_save(back.person, actor=unit, **profile_suggestions(back.person),
+                            skills="介护", language="日语 N4", go_again="undecided",
+                            support_wanted=["counselling", "employment"], consent_contact=True,
+                            consent_on=today)
+    referral_create(returnee, actor=unit, service="counselling", provider="太原市心理援助热线",
+                    referred_on=today)
 
     # Second cohort: registered last week, 初试 two working days ago, 体检 booked ahead.
     for person in _people(unit, range(8, 18), registered_on=second["registered"], today=today):

@@ -100,6 +100,22 @@ def _rules() -> dict[type[Model], Rule]:
         Scorecard,
     )
     from apps.api.models import ApiClient
+    from apps.returnees.models import (
+        Referral, ReferralHistory, ReturneeProfile, ReturneeProfileHistory,
+    )
+
+    def returnees_of(path: str) -> Rule:
+        """A returnee is served by their unit and city; the agency they came back from reads
+        the profile (its own returnees' skills and wish to go again), not their referrals."""
+        def agency(u) -> Q:
+            return Q(**{f"{path}person__in": Candidacy.objects.filter(
+                agency=u.agency_id, status="returned").values("person")})
+        return Rule(city=lambda u: Q(**{f"{path}city": u.city_id}),
+                    unit=lambda u: Q(**{f"{path}unit": u.unit_id}), agency=agency)
+
+    def referrals_of(path: str) -> Rule:
+        return Rule(city=lambda u: Q(**{f"{path}city": u.city_id}),
+                    unit=lambda u: Q(**{f"{path}unit": u.unit_id}))
 
     def complaints_of(path: str) -> Rule:
         """A case by its organisations (complaint_org); a sensitive one only to its named
@@ -378,6 +394,11 @@ def _rules() -> dict[type[Model], Rule]:
         ScoreChange: scorecards_of("score__scorecard__"),
         Objection: scorecards_of("scorecard__"),
         Consequence: scorecards_of("scorecard__"),
+        # 归国人员 (issue 19)
+        ReturneeProfile: returnees_of(""),
+        ReturneeProfileHistory: returnees_of("pgh_obj__"),
+        Referral: referrals_of(""),
+        ReferralHistory: referrals_of("pgh_obj__"),
     }
 
 

@@ -62,6 +62,8 @@ class AuditAction(models.TextChoices):
     # The REST API (issue 23): its clients, and every request of one, reads included.
     API_CLIENT = "api_client", "接口客户端新建、授权、吊销"
     API_REQUEST = "api_request", "接口请求"
+    # Return and after (issue 19)
+    RETURNEE = "returnee", "归国人员信息与转介服务"
     # The system itself
     PURGE = "purge", "清理过期审计日志"
     FIGURES = "figures", "统计核对修正"

@@ -25,6 +25,8 @@ class RuleEvent(models.TextChoices):
     FOLLOW_UP = "follow_up", "跟踪随访"
     # Issue 20: the organisation's window to object to its draft scorecard.
     EVALUATION = "evaluation", "年度评估"
+    # Issue 19: preparing the return (the subject is the candidacy abroad).
+    CONTRACT_END = "contract_end", "合同期满"
 
 
 class DeadlineRule(models.Model):

@@ -24,6 +24,14 @@ RULES = [
      "输出机构 / 组织单位", "金东人社〔2021〕14号 第七条：评估结果予以公示；异议期由省专项办设定"),
     ("evaluation_answer", "年度评估：答复异议", "evaluation", 10, "专项办",
      "每条异议自提出次日起10个工作日内答复（省专项办可调整）"),
+    # Issue 19 item 2: the agency prepares the return (Korea's EPS: a guide three months
+    # before, a call two weeks before) and records it from the contract's end.
+    ("return_guide", "归国准备：合同期满前约三个月发送归国指导", "contract_end", -60, "输出机构",
+     "参照韩国EPS期满前三个月发放归国指南，折合60个工作日"),
+    ("return_call", "归国准备：合同期满前两周电话联系确认归国安排", "contract_end", -10, "输出机构",
+     "参照韩国EPS期满前两周电话联系，折合10个工作日"),
+    ("return_record", "归国信息登记（自合同期满日起）", "contract_end", 5, "输出机构",
+     "实施方案 三：环节结束后5个工作日内"),
 ]
 
 

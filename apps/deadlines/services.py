@@ -1,7 +1,7 @@
 """Owed items: opened when an event is scheduled or happens, closed when the record is filed."""
 from collections import defaultdict
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from apps.audit.models import AuditAction
@@ -321,3 +321,125 @@ def timeliness(items, by: str) -> list[dict]:
         out.append({**row, "label": label or "（未指定）", "due": due,
                     "rate": round(100 * row["on_time"] / due) if due else None})
     return out
+
+
+# --- Issue 19: before and after a contract ends ----------------------------------------------
+# Items whose subject is the candidacy abroad, keyed by stage: the two reminders before the
+# contract ends, and the return owed from its end.
+RETURN_ITEMS = {"return_guide": "contract-end-3m", "return_call": "contract-end-2w",
+                "return_record": "return"}
+PREP_STEPS = {"3m": "return_guide", "2w": "return_call"}
+# A reminder joins 我的待办 this many days before its day (and may be marked done from then);
+# the return joins it on the contract's end. Never years ahead: 我的待办 is what is owed now.
+OPEN_AHEAD_DAYS = 30
+# Wide enough for the earliest reminder (60 working days, a Spring Festival inside) plus the
+# days ahead: the daily check looks at contracts ending within this many days.
+ENSURE_HORIZON_DAYS = 150
+
+
+def candidacy_items(candidacy):
+    from django.contrib.contenttypes.models import ContentType
+    return DeadlineItem.objects.filter(
+        subject_type=ContentType.objects.get_for_model(type(candidacy)), subject_id=candidacy.pk)
+
+
+def _opens_on(code, end, due):
+    from datetime import timedelta
+    return end if code == "return_record" else due.day - timedelta(days=OPEN_AHEAD_DAYS)
+
+
+@audited_within
+def return_items_open(candidacy, today=None) -> list[DeadlineItem]:
+    """The items of a contract's end whose time has come: the agency is reminded about three
+    months and two weeks before the end (each due that day, joining 我的待办 a month ahead and
+    noticed by the scan as it comes near), and the return is owed from the end. A changed end
+    moves the open items; an unknown end opens nothing. Safe to call again and again."""
+    from django.contrib.contenttypes.models import ContentType
+    end = candidacy.contract_ends_on
+    if end is None:
+        return []
+    today = today or timezone.localdate()
+    subject = ContentType.objects.get_for_model(type(candidacy))
+    have = {i.rule.code: i for i in candidacy_items(candidacy).select_related("rule")}
+    items = []
+    for code, stage in RETURN_ITEMS.items():
+        rule = DeadlineRule.objects.get(code=code)
+        due = _due(rule, end)
+        values = {"event_on": end, "due_on": due.day, "due_at": due.ends_at,
+                  "provisional": due.provisional}
+        item = have.get(code)
+        if item is not None:
+            if item.status in OPEN_ITEM and item.event_on != end:
+                DeadlineItem.objects.filter(pk=item.pk).update(**values)
+                item.refresh_from_db()
+        elif today >= _opens_on(code, end, due):
+            item, _ = DeadlineItem.objects.get_or_create(
+                rule=rule, subject_type=subject, subject_id=candidacy.pk, stage=stage,
+                defaults={**values, **_owner(candidacy, Stage.RETURN)})
+        if item is not None:
+            items.append(item)
+    return items
+
+
+@audited_within
+def return_items_settle(candidacy, filed_at=None) -> None:
+    """The return is recorded: its item closes (on time or late); reminders not yet due are
+    no longer owed (an early return) and go; a reminder already missed stays missed."""
+    filed_at = filed_at or timezone.now()
+    items = candidacy_items(candidacy).filter(status__in=OPEN_ITEM)
+    _close(items.filter(rule__code="return_record"), filed_at)
+    reminders = items.filter(rule__code__in=PREP_STEPS.values())
+    reminders.filter(due_at__gte=filed_at).delete()
+    _close(reminders, filed_at)
+
+
+@audited(AuditAction.DEADLINE, "登记归国准备")
+def return_prep_done(candidacy, *, step: str, actor, now=None) -> DeadlineItem:
+    """The agency has sent the guide ("3m") or made the call ("2w"): the reminder closes,
+    on time or late. Not for another agency's people, not before the reminder's time, not
+    twice."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from apps.accounts.scoping import visible
+    from apps.pipeline.models import CandidacyStatus
+    now = now or timezone.now()
+    if actor.role != Role.AGENCY or step not in PREP_STEPS:
+        raise PermissionDenied("只有输出机构可以登记归国准备。")
+    if not visible(type(candidacy).objects.filter(pk=candidacy.pk,
+                                                   status=CandidacyStatus.ABROAD), actor).exists():
+        raise PermissionDenied("该人员不在您的在外人员中。")
+    item = (candidacy_items(candidacy).select_for_update()
+            .filter(rule__code=PREP_STEPS[step]).first())
+    if item is None:
+        rule = DeadlineRule.objects.get(code=PREP_STEPS[step])
+        if candidacy.contract_ends_on is None:
+            raise ValidationError("合同期限未知，没有归国准备事项。")
+        due = _due(rule, candidacy.contract_ends_on)
+        raise ValidationError(f"“{rule.name}”应在{due.day:%Y-%m-%d}前后办理，最早"
+                              f"{_opens_on(rule.code, candidacy.contract_ends_on, due):%Y-%m-%d}起可登记。")
+    if item.status not in OPEN_ITEM:
+        raise ValidationError(f"“{item.rule.name}”已于{timezone.localtime(item.done_at):%Y-%m-%d}登记。")
+    _close(DeadlineItem.objects.filter(pk=item.pk), now)
+    item.refresh_from_db()
+    return item
+
+
+@audited(AuditAction.DEADLINE, "生成归国准备待办", unless=lambda n: not n)
+def return_items_ensure(today=None) -> int:
+    """Daily: people abroad whose contract ends within the horizon get the items whose time
+    has come (those who departed before issue 19 too). Safe to run twice: it counts only the
+    items it created."""
+    from datetime import timedelta
+    from django.contrib.contenttypes.models import ContentType
+    from apps.pipeline.models import Candidacy, CandidacyStatus
+    today = today or timezone.localdate()
+    subject = ContentType.objects.get_for_model(Candidacy)
+    complete = (DeadlineItem.objects.filter(subject_type=subject)
+                .values("subject_id").annotate(n=models.Count("pk")).filter(n__gte=len(RETURN_ITEMS))
+                .values("subject_id"))
+    due = (Candidacy.objects.filter(status=CandidacyStatus.ABROAD, contract_ends_on__isnull=False,
+                                    contract_ends_on__lte=today + timedelta(days=ENSURE_HORIZON_DAYS))
+           .exclude(pk__in=complete))
+    before = DeadlineItem.objects.filter(subject_type=subject).count()
+    for candidacy in due.iterator(chunk_size=500):
+        return_items_open(candidacy, today)
+    return DeadlineItem.objects.filter(subject_type=subject).count() - before

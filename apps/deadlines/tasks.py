@@ -24,3 +24,9 @@ def budget_items_open() -> int:
     """Daily: every city and unit owes next year's budget by 31 May (idempotent)."""
     from django.utils import timezone
     return services.budget_items_open(timezone.localdate().year + 1)
+
+
+@shared_task
+def return_items_ensure() -> int:
+    """Daily: people abroad with a known contract end have their return items (idempotent)."""
+    return services.return_items_ensure()

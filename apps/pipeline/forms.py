@@ -4,7 +4,8 @@ from django.utils import timezone
 from apps.common.forms import ChoicePlaceholder, DateInput, QuickSelect
 
 from apps.pipeline import transitions
-from apps.pipeline.models import DETAIL_LABELS, Result, Session, Stage
+from apps.pipeline.models import DETAIL_CHOICES, DETAIL_LABELS, Result, Session, Stage
+from apps.pipeline.returns import OWED_MAX
 
 
 # The detail inputs each stage's form shows.
@@ -16,7 +17,14 @@ STAGE_DETAILS = {
     Stage.TRAINING: ["certificate_no"],
     Stage.DEPARTURE: ["passport_no", "residence_status_no", "country", "departure_trade",
                       "employer", "not_departed_reason"],
-    Stage.RETURN: ["return_reason", "return_phone"],
+    Stage.RETURN: ["return_kind", "return_cause", "return_reason", "owed_wages", "owed_deposit",
+                   "return_reported_by", "return_verified_by", "return_phone"],
+}
+DETAIL_HELP = {
+    "return_cause": "仅提前回国填写",
+    "return_reason": "如实记录报告的情况；原因为“其他”时必填",
+    "owed_wages": "归国时雇主尚未支付的工资；填写后自动登记劳务纠纷",
+    "owed_deposit": "尚未退还的押金、保证金；填写后自动登记劳务纠纷",
 }
 
 
@@ -26,7 +34,17 @@ def _detail_field(name):
                                   max_digits=10, decimal_places=2)
     if name == "loan_applied":
         return forms.BooleanField(label=DETAIL_LABELS[name], required=False)
-    return forms.CharField(label=DETAIL_LABELS[name], required=False, max_length=200)
+    if name in ("owed_wages", "owed_deposit"):
+        return forms.DecimalField(label=DETAIL_LABELS[name], required=False, min_value=0,
+                                  max_value=OWED_MAX, max_digits=12, decimal_places=2,
+                                  help_text=DETAIL_HELP[name])
+    if name in DETAIL_CHOICES:
+        # Required by the service (apps.pipeline.returns), which names the missing field.
+        return forms.ChoiceField(label=DETAIL_LABELS[name], required=False,
+                                 choices=[("", "请选择")] + DETAIL_CHOICES[name].choices,
+                                 help_text=DETAIL_HELP.get(name, ""))
+    return forms.CharField(label=DETAIL_LABELS[name], required=False, max_length=200,
+                           help_text=DETAIL_HELP.get(name, ""))
 
 
 class RecordForm(forms.Form):
@@ -64,6 +82,12 @@ class RecordForm(forms.Form):
         if session is not None and data.get("happened_on") != session.held_on:
             data["happened_on"] = session.held_on  # a session's results happen on its date
         return data
+
+
+class RejoinForm(forms.Form):
+    decision = forms.ChoiceField(label="决定", widget=forms.RadioSelect, choices=[
+        ("accept", "同意再次报名"), ("refuse", "不同意（终止本次报名）")])
+    note = forms.CharField(label="审核意见", max_length=200, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class WithdrawForm(forms.Form):

@@ -49,6 +49,57 @@ class CandidacyStatus(models.TextChoices):
 
 OPEN_STATUSES = (CandidacyStatus.ACTIVE, CandidacyStatus.ABROAD)
 
+
+# 归国 (issue 19): why people come back is the programme's strongest signal of how a project,
+# an employer or an agency served them, so the kind and the cause are a list, not free text.
+class ReturnKind(models.TextChoices):
+    COMPLETED = "completed", "合同期满回国"
+    EARLY = "early", "提前回国"
+
+
+class ReturnCause(models.TextChoices):
+    """Causes of an early return, in the order the Philippines' reintegration centre counts
+    them (contract violations and unpaid wages first)."""
+    EMPLOYER_BREACH = "employer_breach", "雇主欠薪或违反合同"
+    DISMISSAL = "dismissal", "被雇主解雇"
+    ABUSE = "abuse", "遭受虐待或侵害"
+    RETRENCHMENT = "retrenchment", "雇主裁员、停产或倒闭"
+    ILLNESS = "illness", "疾病或受伤"
+    DEATH = "death", "死亡"
+    WORKER_BREACH = "worker_breach", "劳务人员违约或擅自脱离"
+    VISA = "visa", "签证（在留资格）未获续签"
+    DETENTION = "detention", "被拘留或遣返"
+    EVACUATION = "evacuation", "撤离（战乱、灾害、疫情等）"
+    OWN_WISH = "own_wish", "家庭原因或本人意愿"
+    OTHER = "other", "其他"
+
+
+class ReturnReporter(models.TextChoices):
+    WORKER = "worker", "劳务人员本人"
+    FAMILY = "family", "家属"
+    AGENCY = "agency", "输出机构驻外人员"
+    EMPLOYER = "employer", "外方用工企业"
+    EMBASSY = "embassy", "驻外使领馆"
+    UNIT = "unit", "组织单位"
+    OTHER = "other", "其他"
+
+
+class ReturnCheck(models.TextChoices):
+    PASSPORT = "passport", "查验护照出入境签章"
+    BORDER = "border", "出入境管理部门核查"
+    TICKET = "ticket", "机票或登机牌"
+    IN_PERSON = "in_person", "本人到场核实"
+    PHONE = "phone", "电话核实"
+    EMPLOYER_PAPER = "employer_paper", "雇主出具的离职证明"
+    UNVERIFIED = "unverified", "尚未核实"
+
+
+class RejoinReview(models.TextChoices):
+    """A returnee whose return was their own breach registers again: the agency decides."""
+    PENDING = "pending", "待输出机构决定"
+    ACCEPTED = "accepted", "输出机构同意再次报名"
+    REFUSED = "refused", "输出机构不同意"
+
 # The details a stage may carry, as users call them.
 DETAIL_LABELS = {
     "hospital": "体检医院",
@@ -63,11 +114,20 @@ DETAIL_LABELS = {
     "departure_trade": "输出工种",
     "employer": "外方用工企业",
     "not_departed_reason": "未输出原因",
-    "return_reason": "归国原因",
+    "return_kind": "归国类型",
+    "return_cause": "提前回国原因",
+    "return_reason": "归国原因说明",
+    "owed_wages": "尚欠工资（元）",
+    "owed_deposit": "未退押金或保证金（元）",
+    "return_reported_by": "报告人",
+    "return_verified_by": "核实方式",
     "return_phone": "归国后联系电话",
     "note": "备注",
     "gap_reason": "间隔超限说明",
 }
+# Details whose stored value is a code: the timeline shows the label.
+DETAIL_CHOICES = {"return_kind": ReturnKind, "return_cause": ReturnCause,
+                  "return_reported_by": ReturnReporter, "return_verified_by": ReturnCheck}
 
 
 # The 在外人员 register's order, its index and its keyset: the contract's end (an unknown end
@@ -123,8 +183,29 @@ class Candidacy(models.Model):
     not_departed_reason = models.CharField("未输出原因", max_length=200, blank=True)
     # 归国
     returned_on = models.DateField("归国时间", null=True, blank=True)
-    return_reason = models.CharField("归国原因", max_length=200, blank=True)
+    return_kind = models.CharField("归国类型", max_length=10, choices=ReturnKind.choices,
+                                   blank=True)
+    return_cause = models.CharField("提前回国原因", max_length=20, choices=ReturnCause.choices,
+                                    blank=True)
+    # The words as reported (and, for returns recorded before the list, as they were typed).
+    return_reason = models.CharField("归国原因说明", max_length=200, blank=True)
+    owed_wages = models.DecimalField("尚欠工资（元）", max_digits=12, decimal_places=2,
+                                     null=True, blank=True)
+    owed_deposit = models.DecimalField("未退押金或保证金（元）", max_digits=12,
+                                       decimal_places=2, null=True, blank=True)
+    return_reported_by = models.CharField("报告人", max_length=10,
+                                          choices=ReturnReporter.choices, blank=True)
+    return_verified_by = models.CharField("核实方式", max_length=15,
+                                          choices=ReturnCheck.choices, blank=True)
+    # Owed money opens a complaint in the same step as the return (apps.complaints).
+    return_complaint = models.ForeignKey("complaints.Complaint", verbose_name="归国时登记的投诉纠纷",
+                                         on_delete=models.PROTECT, null=True, blank=True,
+                                         related_name="+")
     return_phone = EncryptedTextField("归国后联系电话", blank=True, default="")
+    # 再次出国: set when a returnee whose return was their own breach registers again.
+    rejoin_review = models.CharField("再次报名审核", max_length=10,
+                                     choices=RejoinReview.choices, blank=True)
+    rejoin_note = models.CharField("审核意见", max_length=200, blank=True)
     # 终止
     ended_on = models.DateField("终止日期", null=True, blank=True)
     end_reason = models.CharField("终止原因", max_length=200, blank=True)
@@ -139,6 +220,9 @@ class Candidacy(models.Model):
         verbose_name_plural = "报名记录"
         ordering = ["-created_at"]
         constraints = [
+            models.CheckConstraint(name="candidacy_owed_not_negative", condition=(
+                (Q(owed_wages__isnull=True) | Q(owed_wages__gte=0))
+                & (Q(owed_deposit__isnull=True) | Q(owed_deposit__gte=0)))),
             # A person is in at most one open pass at a time; a new one after it ends.
             models.UniqueConstraint(fields=["person"], condition=Q(status__in=OPEN_STATUSES),
                                     name="candidacy_one_open_per_person"),
@@ -167,9 +251,30 @@ class Candidacy(models.Model):
     def __str__(self):
         return f"{self.person} · {self.project}"
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+        return reverse("registry:person_detail", args=[self.person_id])
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_early_return(self) -> bool:
+        return self.return_kind == ReturnKind.EARLY
+
+    @property
+    def return_reason_shown(self) -> str:
+        """归国原因 as the 花名表 shows it: the words recorded, else the kind and cause."""
+        if self.return_reason:
+            return self.return_reason
+        if self.return_cause:
+            return self.get_return_cause_display()
+        return self.get_return_kind_display() if self.return_kind else ""
+
+    @property
+    def owed_total(self):
+        return (self.owed_wages or 0) + (self.owed_deposit or 0)
 
     @property
     def return_phone_masked(self) -> str:
@@ -242,6 +347,8 @@ class StageEvent(models.Model):
         for name, value in self.details.items():
             if value in ("False", "True"):
                 value = "是" if value == "True" else "否"
+            elif name in DETAIL_CHOICES and value in DETAIL_CHOICES[name].values:
+                value = DETAIL_CHOICES[name](value).label
             shown.append(f"{DETAIL_LABELS.get(name, name)}：{value}")
         return shown
 

@@ -49,7 +49,7 @@ def roster_row(seq: int, c, results: dict, *, id_text: str, passport_text: str) 
             c.country if departed else "", c.departure_trade if departed else "",
             _date(c.departed_on) if departed else "", c.employer if departed else "",
             c.not_departed_reason]
-    row += [mask_phone(c.return_phone) if c.return_phone else "", c.return_reason,
+    row += [mask_phone(c.return_phone) if c.return_phone else "", c.return_reason_shown,
             _date(c.returned_on)]
     notes = [c.note] if c.note else []
     if c.breach:

@@ -85,3 +85,17 @@ def roster_selection(user, *, unit_id=None, project_id=None,
     org_name = (unit.name if unit else training_class.unit.name if training_class
                 else user.organisation_name)
     return RosterSelection(unit, project, candidacies, org_name, training_class)
+
+
+def earlier_passes(user, person, exclude=None):
+    """A person's earlier passes that ``user`` may see, newest first, each with its stages
+    (screening, contracts, departure, return): shown when they register again."""
+    from django.db.models import Prefetch
+
+    from apps.pipeline.models import StageEvent
+    qs = visible(Candidacy.objects.filter(person=person), user).exclude(
+        status__in=[CandidacyStatus.ACTIVE]).select_related("project", "agency")
+    if exclude:
+        qs = qs.exclude(pk=exclude)
+    return qs.prefetch_related(Prefetch("events", queryset=StageEvent.objects.order_by(
+        "happened_on", "id"))).order_by("-stage_on", "-id")

@@ -13,12 +13,16 @@ from apps.audit.services import audit_log, audited
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.common.wording import clauses, sentences
-from apps.pipeline import gaps, transitions
+from apps.pipeline import gaps, returns, transitions
 from apps.pipeline.models import (
-    DETAIL_LABELS, OPEN_STATUSES, Candidacy, CandidacyStatus, Result, Session, Stage, StageEvent,
+    DETAIL_LABELS, OPEN_STATUSES, Candidacy, CandidacyStatus, RejoinReview, ReturnCause, Result,
+    Session, Stage, StageEvent,
 )
 from apps.dashboards.services import figures_add_event, figures_add_withdrawal
-from apps.deadlines.services import claim_item_open, stage_item_close, stage_item_open
+from apps.deadlines.services import (
+    claim_item_open, notify, return_items_open, return_items_settle, stage_item_close,
+    stage_item_open,
+)
 from apps.projects.models import ProjectStatus
 from apps.registry.models import Person
 from apps.registry.services import normalise_phone, passport_hash
@@ -28,6 +32,8 @@ CANDIDACY_FIELDS = {
     "contract_trade", "contract_term", "service_fee", "loan_applied", "certificate_no",
     "residence_status_no", "country", "departure_trade", "employer", "not_departed_reason",
     "return_reason", "return_phone", "note",
+    "return_kind", "return_cause", "owed_wages", "owed_deposit", "return_reported_by",
+    "return_verified_by",
 }
 EVENT_ONLY_FIELDS = {"hospital"}
 SENSITIVE = {"passport_no", "return_phone"}
@@ -78,15 +84,25 @@ def candidacy_open(*, person: Person, project, actor, on=None) -> Candidacy:
     _check_date(on, None, "报名日期")
     if person.candidacies.filter(status__in=OPEN_STATUSES).exists():
         raise ValidationError({"project": f"{person.name}已有进行中的报名，不能同时报名两个项目。"})
+    # Going again (issue 19 item 5): a returnee whose last return was their own breach is
+    # held for the agency's decision before any stage is recorded.
+    last_return = (person.candidacies.filter(status=CandidacyStatus.RETURNED)
+                   .order_by("-returned_on", "-pk").first())
+    review = (RejoinReview.PENDING if last_return
+              and last_return.return_cause == ReturnCause.WORKER_BREACH else "")
     candidacy = Candidacy(person=person, project=project, unit=person.unit,
                           city_id=person.city_id, agency_id=project.agency_id,
                           stage=Stage.REGISTERED, result=Result.REGISTERED, stage_on=on,
-                          created_by=actor)
+                          rejoin_review=review, created_by=actor)
     try:
         with transaction.atomic():
             candidacy.save()
     except IntegrityError:
         raise ValidationError({"project": f"{person.name}已有进行中的报名。"})
+    if review:
+        notify(role=Role.AGENCY, agency_id=project.agency_id, link=candidacy.get_absolute_url(),
+               text=f"{person.name}再次报名“{project.name}”：上次归国原因为劳务人员违约或擅自脱离，"
+                    "请决定是否同意")
     figures_add_event(StageEvent.objects.create(
         candidacy=candidacy, stage=Stage.REGISTERED, result=Result.REGISTERED, happened_on=on,
         recorded_by=actor))
@@ -111,6 +127,9 @@ def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=
     c = _locked(candidacy, actor)
     if c.status not in OPEN_STATUSES:
         raise InvalidTransition(f"{c.person.name}的报名状态为“{c.get_status_display()}”，不能再录入。")
+    if c.rejoin_review == RejoinReview.PENDING:
+        raise InvalidTransition(f"{c.person.name}上次归国原因为劳务人员违约或擅自脱离，"
+                                "须先由输出机构决定是否同意再次报名。")
     expected = transitions.next_stage(c.stage)
     if stage != expected:
         raise InvalidTransition(
@@ -132,6 +151,9 @@ def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=
     if question and not gap_reason:
         raise GapNeedsReason({"gap_reason": f"{c.person.name}：{question}"})
     _check_details(stage, result, details)
+    if stage == Stage.RETURN:
+        # Kind, cause from the list, money owed, who reported it and how it was checked.
+        details = returns.return_details(details)
 
     event_details = {}
     for name, value in details.items():
@@ -171,6 +193,7 @@ def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=
     if stage == Stage.RETURN:
         c.returned_on = on
         changed.append("returned_on")
+        return_items_settle(c)  # the return is filed: its item closes, the reminders end
     if stage == Stage.TRAINING:
         # However the result arrives (class page, 花名表 upload), the class shows it too.
         from apps.training.models import Enrolment
@@ -187,8 +210,41 @@ def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=
         c.ended_on, c.end_reason = on, f"{Stage(stage).label}{Result(result).label}"
         changed += ["ended_on", "end_reason"]
     c.save(update_fields=changed)
+    if "contract_ends_on" in changed and c.status == CandidacyStatus.ABROAD:
+        return_items_open(c)  # reminders before the contract ends, the return owed after
+    if stage == Stage.RETURN and c.owed_total > 0:
+        # Owed money opens a complaint in the same step (and the same transaction).
+        from apps.complaints.services import complaint_file
+        c.return_complaint = complaint_file(actor=actor, candidacy=c,
+                                            **returns.owed_complaint_fields(c))
+        c.save(update_fields=["return_complaint", "updated_at"])
     # After the save: a departure's figures read the candidacy's country and trade.
     figures_add_event(event, departed=result == Result.DEPARTED)
+    return c
+
+
+@audited(AuditAction.STAGE, "输出机构决定是否同意再次报名")
+def candidacy_rejoin_decide(candidacy: Candidacy, *, actor, accept: bool, note: str) -> Candidacy:
+    """The agency of the project decides on a returnee whose return was their own breach:
+    accepted, the pipeline goes on; refused, the candidacy ends with the reason."""
+    if actor.role != Role.AGENCY:
+        raise PermissionDenied("只有该项目的输出机构可以决定。")
+    c = _locked(candidacy, actor)
+    if c.rejoin_review != RejoinReview.PENDING:
+        raise InvalidTransition(f"{c.person.name}的再次报名不在待决定状态。")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "请填写审核意见。"})
+    if len(note) > 200:
+        raise ValidationError({"note": "审核意见不超过200字。"})
+    c.rejoin_review = RejoinReview.ACCEPTED if accept else RejoinReview.REFUSED
+    c.rejoin_note = note
+    changed = ["rejoin_review", "rejoin_note", "updated_at"]
+    if not accept:
+        c.status, c.ended_on = CandidacyStatus.ENDED, timezone.localdate()
+        c.end_reason = f"输出机构不同意再次报名：{note}"[:200]
+        changed += ["status", "ended_on", "end_reason"]
+    c.save(update_fields=changed)
     return c
 
 

@@ -48,7 +48,7 @@ REQUIRED = {
     (Stage.DEPARTURE, Result.DEPARTED): ["passport_no", "residence_status_no", "country",
                                          "departure_trade", "employer"],
     (Stage.DEPARTURE, Result.NOT_DEPARTED): ["not_departed_reason"],
-    (Stage.RETURN, Result.RETURNED): ["return_reason"],
+    # A return's kind, cause, reporter and check: apps.pipeline.returns.return_details.
 }
 
 # Stages a session can be scheduled for.

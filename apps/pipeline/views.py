@@ -13,7 +13,7 @@ from apps.dashboards.drilldown import FigureQuery
 from apps.orgs.models import Agency, City, OrganisingUnit
 from apps.pipeline import roster, selectors, services, transitions
 from apps.pipeline.forms import (
-    CandidacyFilterForm, OpenCandidacyForm, RecordForm, SessionForm, WithdrawForm,
+    CandidacyFilterForm, OpenCandidacyForm, RecordForm, RejoinForm, SessionForm, WithdrawForm,
 )
 from apps.pipeline.models import Candidacy, CandidacyStatus, Result, Session, Stage
 from apps.projects.models import JobProject, ProjectStatus
@@ -88,15 +88,19 @@ def candidacy_open(request, person_pk):
     form = OpenCandidacyForm(request.POST or None, projects=projects)
     if request.method == "POST" and form.is_valid():
         try:
-            services.candidacy_open(person=person, project=form.cleaned_data["project"],
-                                    actor=user, on=form.cleaned_data["happened_on"])
+            c = services.candidacy_open(person=person, project=form.cleaned_data["project"],
+                                        actor=user, on=form.cleaned_data["happened_on"])
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, f"{person.name}已报名“{form.cleaned_data['project']}”。")
+            messages.success(request, f"{person.name}已报名“{form.cleaned_data['project']}”。" + (
+                "上次归国原因为劳务人员违约或擅自脱离，已提请输出机构决定是否同意。"
+                if c.rejoin_review else ""))
             return redirect(person)
-    return render(request, "orgs/form.html", {"form": form, "title": f"报名岗位项目：{person.name}",
-                                              "back": person.get_absolute_url()})
+    # Going again: the earlier passes (screening, contracts, return) beside the form.
+    return render(request, "pipeline/open_form.html", {
+        "form": form, "title": f"报名岗位项目：{person.name}", "back": person.get_absolute_url(),
+        "earlier": selectors.earlier_passes(user, person)})
 
 
 @role_required(*SESSION_ROLES)
@@ -128,12 +132,39 @@ def candidacy_record(request, pk):
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            c = Candidacy.objects.select_related("return_complaint__candidacy__person").get(
+                pk=candidacy.pk)
             messages.success(request, f"已录入{candidacy.person.name}的{Stage(stage).label}："
-                                      f"{Result(data['result']).label}。")
+                                      f"{Result(data['result']).label}。" + (
+                f"尚欠款项已登记为劳务纠纷{c.return_complaint.number}，由组织单位（或市人社局）受理。"
+                if stage == Stage.RETURN and c.return_complaint_id else ""))
             return redirect(candidacy.person)
     return render(request, "pipeline/record_form.html", {
         "form": form, "candidacy": candidacy, "stage": Stage(stage),
     })
+
+
+@role_required(Role.AGENCY)
+def candidacy_rejoin(request, pk):
+    """The agency decides on a returnee whose last return was their own breach."""
+    user = request.user
+    candidacy = get_visible_or_404(Candidacy.objects.select_related("person", "project"), user,
+                                   pk=pk)
+    form = RejoinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            c = services.candidacy_rejoin_decide(
+                candidacy, actor=user, accept=form.cleaned_data["decision"] == "accept",
+                note=form.cleaned_data["note"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"已记录对{c.person.name}再次报名的决定：{c.get_rejoin_review_display()}。")
+            return redirect(c.person)
+    return render(request, "pipeline/open_form.html", {
+        "form": form, "title": f"再次报名审核：{candidacy.person.name}（{candidacy.project}）",
+        "back": candidacy.person.get_absolute_url(),
+        "earlier": selectors.earlier_passes(user, candidacy.person, exclude=candidacy.pk)})
 
 
 @role_required(*services.WITHDRAW_ROLES)

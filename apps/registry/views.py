@@ -113,6 +113,8 @@ def _person_page(request, person, revealed=None, status=200):
         "can_open": open_one is None and user.role in transitions.RECORDERS["registered"],
         "can_withdraw": open_one is not None and open_one.status == CandidacyStatus.ACTIVE
         and user.role in WITHDRAW_ROLES,
+        "can_decide_rejoin": user.role == Role.AGENCY,
+        "has_returned": any(c.status == CandidacyStatus.RETURNED for c in candidacies),
         "can_edit": user.role in services.REGISTRARS | {Role.PROVINCE},
         "can_transfer": user.role == Role.PROVINCE,
         "transfers": visible(PersonTransfer.objects.filter(person=person), user).select_related(

@@ -18,6 +18,7 @@ from apps.common.wording import clauses, sentences
 from apps.pipeline import transitions
 from apps.pipeline.models import Candidacy, Result, Stage
 from apps.pipeline.roster import GROUPS
+from apps.pipeline.returns import roster_details
 from apps.pipeline.services import GAP_ELSEWHERE, GapNeedsReason, candidacy_record
 from apps.registry import idnumber
 from apps.rosters import cleaning
@@ -220,7 +221,8 @@ class StageRosterValidator:
             stage = RECORDED_AS.get(key)
             if stage not in recorded or value in (None, "") or "*" in str(value):
                 continue
-            current = c.person.passport_no if key == "passport_no" else getattr(c, key, "")
+            current = (c.person.passport_no if key == "passport_no" else
+                       c.return_reason_shown if key == "return_reason" else getattr(c, key, ""))
             if str(current or "").strip().upper() != str(value).strip().upper():
                 show = idnumber.mask_passport if key == "passport_no" else str
                 row.warnings.append(
@@ -291,10 +293,14 @@ class StageRosterValidator:
                 return
             on = details.get("departed_on") if s == Stage.DEPARTURE and ticks[s] == Result.DEPARTED \
                 else details.get("returned_on") if s == Stage.RETURN else self.stage_date
-            plan.append(Planned(s, ticks[s], on or self.stage_date, {
-                k: v for k, v in details.items()
-                if k not in ("departed_on", "returned_on") and v not in (None, "")
-                and "*" not in str(v)}))
+            step_details = {k: v for k, v in details.items()
+                            if k not in ("departed_on", "returned_on") and v not in (None, "")
+                            and "*" not in str(v)}
+            if s == Stage.RETURN:
+                # The sheet's one free-text reason, read into the list (pipeline.returns).
+                step_details.update(roster_details(details.get("return_reason", ""),
+                                                   on or self.stage_date, c.contract_ends_on))
+            plan.append(Planned(s, ticks[s], on or self.stage_date, step_details))
             row.changes.append(f"{label}：{Result(ticks[s]).label}")
             stage = s
         row.values["plan"] = plan

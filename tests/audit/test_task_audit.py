@@ -39,6 +39,7 @@ TESTED = {
     "apps.deadlines.tasks.budget_items_open": "test_opening_the_budget_items_names_who_queued_it",
     "apps.complaints.tasks.complaints_escalate": "test_the_complaint_escalation_names_who_queued_it",
     "apps.followups.tasks.plans_ensure": "test_the_follow_up_check_names_who_queued_it",
+    "apps.deadlines.tasks.return_items_ensure": "test_the_return_items_check_names_who_queued_it",
 }
 
 
@@ -151,3 +152,14 @@ def test_a_task_said_to_write_no_business_data_leaves_no_business_row(world, nam
     assert task.apply(headers=queued_by(world.province)).successful()
     assert set(AuditEvent.objects.filter(pk__gt=before).values_list("action", flat=True)) <= {
         AuditAction.PURGE}
+
+
+def test_the_return_items_check_names_who_queued_it(world):
+    from apps.deadlines.services import candidacy_items
+    from apps.deadlines.tasks import return_items_ensure
+    from tests.returnees.conftest import abroad
+    c = abroad(world, "补建乙", 131, departed_on=date(2022, 1, 3))  # ended 2025-01-03
+    candidacy_items(c).delete()
+    result, rows = run_task(return_items_ensure, world.province)
+    assert result == 3 and candidacy_items(c).count() == 3
+    assert_named(rows, AuditAction.DEADLINE, return_items_ensure, world.province)

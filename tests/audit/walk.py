@@ -1289,3 +1289,78 @@ def _(w):
     client = _api_client(w, authorise=True)
     return Step(lambda: apiclient_revoke(client, actor=w.secadmin, reason="对方系统停用"),
                 w.secadmin, client)
+# --- returns and after (issue 19) -------------------------------------------------------------
+
+def _walk_abroad(w, seq, **kw):
+    from tests.returnees.conftest import abroad
+    return abroad(w, f"归国走查{seq}", 140 + seq, **kw)
+
+
+def _walk_returnee(w):
+    """A returnee of 山西大学 with a profile (made once per world)."""
+    if not hasattr(w, "_walk_returnee"):
+        from apps.returnees.services import profile_save
+        from tests.returnees.conftest import come_back, profile_fields
+        c = come_back(_walk_abroad(w, 1), w.agency_a1, timezone.localdate() - timedelta(days=3))
+        w._walk_returnee = profile_save(c.person, actor=w.unit_u1, **profile_fields())
+    return w._walk_returnee
+
+
+@walks("pipeline.services.candidacy_rejoin_decide")
+def _(w):
+    from apps.pipeline.models import Candidacy
+    from apps.pipeline.services import candidacy_rejoin_decide
+    from tests.returnees.conftest import come_back
+    c = come_back(_walk_abroad(w, 2), w.agency_a1, return_kind="early",
+                  return_cause="worker_breach", return_reason="擅自离开")
+    again = Candidacy.objects.create(person=c.person, project=c.project, unit=c.unit,
+                                     city=c.city, agency=c.agency, stage_on=c.returned_on,
+                                     rejoin_review="pending", created_by=w.unit_u1)
+    return Step(lambda: candidacy_rejoin_decide(again, actor=w.agency_a1, accept=True,
+                                                note="同意"), w.agency_a1, again)
+
+
+@walks("deadlines.services.return_prep_done")
+def _(w):
+    from apps.abroad.terms import add_months
+    from apps.deadlines.services import return_prep_done
+    end = timezone.localdate() + timedelta(days=16)
+    c = _walk_abroad(w, 3, term="1年", departed_on=add_months(end, -12))
+    return Step(lambda: return_prep_done(c, step="2w", actor=w.agency_a1), w.agency_a1,
+                "deadlines.DeadlineItem")
+
+
+@walks("deadlines.services.return_items_ensure")
+def _(w):
+    from apps.deadlines.services import candidacy_items, return_items_ensure
+    c = _walk_abroad(w, 4, departed_on=date(2022, 1, 3))  # its contract ended in 2025
+    candidacy_items(c).delete()
+    return Step(lambda: return_items_ensure(), w.province, None)
+
+
+@walks("returnees.services.profile_save")
+def _(w):
+    from apps.returnees.services import profile_save
+    from tests.returnees.conftest import profile_fields
+    profile = _walk_returnee(w)
+    return Step(lambda: profile_save(profile.person, actor=w.city_ty,
+                                     **profile_fields(go_again="no")), w.city_ty, profile)
+
+
+@walks("returnees.services.referral_create")
+def _(w):
+    from apps.returnees.services import referral_create
+    profile = _walk_returnee(w)
+    return Step(lambda: referral_create(profile, actor=w.unit_u1, service="training",
+                                        provider="市技工学校", referred_on=timezone.localdate()),
+                w.unit_u1, "returnees.Referral")
+
+
+@walks("returnees.services.referral_move")
+def _(w):
+    from apps.returnees.services import referral_create, referral_move
+    profile = _walk_returnee(w)
+    r = referral_create(profile, actor=w.unit_u1, service="counselling", provider="心理服务站",
+                        referred_on=timezone.localdate())
+    return Step(lambda: referral_move(r, actor=w.unit_u1, status="accepted",
+                                      on=timezone.localdate()), w.unit_u1, r)

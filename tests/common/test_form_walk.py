@@ -44,6 +44,9 @@ def _arguments(world):
         "user": world.province, "year": 2026,
         # A planned standing class shows every date field the plan form has.
         "cls": TrainingClass(kind="standing", status="planned", name="演示"),
+        # An open referral offers its next statuses.
+        "referral": __import__("apps.returnees.models", fromlist=["Referral"]).Referral(
+            status="referred"),
     }
 
 

@@ -28,7 +28,10 @@ DETAILS = {
                                          "country": "日本", "departure_trade": "介护",
                                          "employer": "株式会社さくら"},
     (Stage.DEPARTURE, Result.NOT_DEPARTED): {"not_departed_reason": "签证未获批"},
-    (Stage.RETURN, Result.RETURNED): {"return_reason": "合同期满", "return_phone": "13800005678"},
+    (Stage.RETURN, Result.RETURNED): {"return_kind": "completed", "return_reason": "合同期满",
+                                      "return_reported_by": "agency",
+                                      "return_verified_by": "passport",
+                                      "return_phone": "13800005678"},
 }
 
 

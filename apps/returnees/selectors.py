@@ -1,0 +1,35 @@
+from django.db.models import Count, Prefetch, Q
+
+from apps.accounts.scoping import visible
+from apps.pipeline.models import Candidacy, CandidacyStatus
+from apps.returnees.models import OPEN_REFERRAL, Referral, ReturneeProfile
+
+
+def profile_list(user, filters=None):
+    """Returnee profiles ``user`` may see, with their open referrals counted (one query)."""
+    filters = filters or {}
+    qs = visible(ReturneeProfile.objects.select_related("person", "unit", "city"), user)
+    if filters.get("q"):
+        qs = qs.filter(person__name__startswith=filters["q"])
+    if filters.get("go_again"):
+        qs = qs.filter(go_again=filters["go_again"])
+    if filters.get("support"):
+        qs = qs.filter(support_wanted__contains=[filters["support"]])
+    if filters.get("city"):
+        qs = qs.filter(city=filters["city"])
+    if filters.get("consent"):
+        qs = qs.filter(consent_contact=True)
+    return qs.annotate(open_referrals=Count("referrals", filter=Q(
+        referrals__status__in=OPEN_REFERRAL))).order_by("-updated_at", "-id")
+
+
+def returned_passes(user, person):
+    """The person's returns ``user`` may see, newest first: the certificate's records."""
+    return visible(Candidacy.objects.filter(person=person, status=CandidacyStatus.RETURNED),
+                   user).select_related("project", "agency", "return_complaint").order_by(
+        "-returned_on", "-id")
+
+
+def profile_referrals(user, profile):
+    return visible(Referral.objects.filter(profile=profile), user).select_related(
+        "created_by", "updated_by")
