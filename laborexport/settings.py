@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "apps.complaints",
     "apps.incidents",
     "apps.followups",
+    "apps.outages",
 ]
 
 MIDDLEWARE = [

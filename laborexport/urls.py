@@ -32,4 +32,5 @@ urlpatterns = [
     path("complaints/", include("apps.complaints.urls")),
     path("incidents/", include("apps.incidents.urls")),
     path("followups/", include("apps.followups.urls")),
+    path("outages/", include("apps.outages.urls")),
 ]

@@ -49,6 +49,8 @@ NAV = [
     ("系统", [
         ("政策公告", "publicity:notice_list", {Role.PROVINCE}),
         ("工作日历", "workdays:calendar_index", BUSINESS),
+        ("停机停工期间", "outages:period_list", {Role.PROVINCE}),
+        ("补录记录", "outages:late_entry_list", {Role.PROVINCE}),
         ("账号管理", "accounts:account_list", {Role.SYSTEM_ADMIN}),
         ("安全管理", "accounts:security_index", {Role.SECURITY_ADMIN}),
         ("审计日志", "audit:event_list", {Role.AUDIT_ADMIN}),

@@ -95,6 +95,7 @@ def _rules() -> dict[type[Model], Rule]:
     from apps.complaints.models import (
         Complaint, ComplaintClaim, ComplaintEvidence, ComplaintStep,
     )
+    from apps.outages.models import LateEntry, OutagePeriod
 
     def complaints_of(path: str) -> Rule:
         """A case by its organisations (complaint_org); a sensitive one only to its named
@@ -347,6 +348,10 @@ def _rules() -> dict[type[Model], Rule]:
         ComplaintStep: complaints_of("complaint__"),
         Disclosure: Rule(city=lambda u: Q(requested_by=u.pk), unit=lambda u: Q(requested_by=u.pk),
                          agency=lambda u: Q(requested_by=u.pk)),
+        # Outage periods are declared by the province; the organisations they stop learn of
+        # them by notice and on their items (the reason). 补录 entries are for its review.
+        OutagePeriod: PROVINCE_ONLY,
+        LateEntry: PROVINCE_ONLY,
     }
 
 

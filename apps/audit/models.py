@@ -57,6 +57,9 @@ class AuditAction(models.TextChoices):
     INCIDENT = "incident", "境外突发事件与报告"
     COMPLAINT = "complaint", "投诉与劳务纠纷"
     FOLLOW_UP = "follow_up", "跟踪随访"
+    # When the system or the world stops (issue 22)
+    OUTAGE = "outage", "停机停工期间登记、修改或结束"
+    LATE_ENTRY = "late_entry", "补录停机停工期间的纸质记录"
     # The system itself
     PURGE = "purge", "清理过期审计日志"
     FIGURES = "figures", "统计核对修正"

@@ -292,7 +292,9 @@ def complaint_resume(complaint, *, actor, on, note="") -> Complaint:
         item.extension_days += days
         why = f"暂停{held_since:%Y-%m-%d}至{on:%Y-%m-%d}（{days}个工作日）：{reason}"
         item.extension_reason = "；".join(filter(None, [item.extension_reason, why]))[-200:]
-        due = add_working_days(item.event_on, item.rule.offset + item.extension_days)
+        # The days an outage period took (apps.outages) stay on the item too.
+        due = add_working_days(item.event_on,
+                               item.rule.offset + item.extension_days + item.outage_days)
         item.due_on, item.due_at, item.provisional = due.day, due.ends_at, due.provisional
         item.paused_since = None
         item.save(update_fields=["extension_days", "extension_reason", "due_on", "due_at",

@@ -64,6 +64,7 @@ DETAIL_LABELS = {
     "return_phone": "归国后联系电话",
     "note": "备注",
     "gap_reason": "间隔超限说明",
+    "paper_form_no": "补录：纸质表单编号",
 }
 
 
