@@ -1088,3 +1088,44 @@ def _(w):
                                      visited_on=timezone.localdate(), mode="phone",
                                      officer_name="李明", workers=[w.cand_ty]),
                 w.agency_a1, "followups.FollowUpVisit")
+
+
+# --- outage periods (issue 22) -----------------------------------------------------------------
+
+def _outage(w):
+    """An open lockdown of 太原 declared by the province (made once per world)."""
+    from apps.outages.services import outage_declare
+    if not hasattr(w, "_walk_outage"):
+        w._walk_outage = outage_declare(
+            actor=w.province, kind="lockdown", reason="太原市疫情封控",
+            starts_on=timezone.localdate() - timedelta(days=3), scope="cities", cities=[w.ty])
+    return w._walk_outage
+
+
+@walks("outages.services.outage_declare")
+def _(w):
+    from apps.outages.services import outage_declare
+    return Step(lambda: outage_declare(actor=w.province, kind="system", reason="系统升级停机",
+                                       starts_on=timezone.localdate() - timedelta(days=10),
+                                       ends_on=timezone.localdate() - timedelta(days=9),
+                                       scope="all"),
+                w.province, "outages.OutagePeriod")
+
+
+@walks("outages.services.outage_update")
+def _(w):
+    from apps.outages.services import outage_update
+    period = _outage(w)
+    return Step(lambda: outage_update(period, actor=w.province, kind="lockdown",
+                                      reason="太原市疫情封控（范围更正）",
+                                      starts_on=period.starts_on, ends_on=None, scope="cities",
+                                      cities=[w.ty]),
+                w.province, period)
+
+
+@walks("outages.services.outage_close")
+def _(w):
+    from apps.outages.services import outage_close
+    period = _outage(w)
+    return Step(lambda: outage_close(period, actor=w.province, ends_on=timezone.localdate()),
+                w.province, period)
