@@ -88,6 +88,7 @@ class OutagePeriod(models.Model):
 
 class LateEntryKind(models.TextChoices):
     STAGE = "stage", "环节结果"
+    CLAIM = "claim", "补助资金申请提交"
 
 
 class LateEntry(models.Model):

@@ -186,6 +186,20 @@ def items_extend(items, *, today=None) -> int:
     return len(changed)
 
 
+def extended_due(event_on: date, offset: int, owner: dict, today=None):
+    """The due day of a duty ``offset`` working days after ``event_on`` owed by ``owner``,
+    with the days the periods covering it took (the same arithmetic as the items'), and the
+    extension (its reason). Used where a due day is computed without an item (a claim)."""
+    today = today or timezone.localdate()
+    spans = [s for s in _spans() if s.covers(**owner)]
+    last = max([s.last_day(today) for s in spans] + [event_on, today])
+    margin = timedelta(days=abs(offset) * 2 + 30)
+    calendar = WorkingCalendar(event_on - margin, last + margin)
+    ext = rules.extension(calendar, event_on=event_on, base=offset, spans=spans, today=today,
+                          running=False)
+    return calendar.add(event_on, offset + ext.days), ext
+
+
 def _reach(period: OutagePeriod, today=None) -> Q:
     """Items a period can move: owed by an organisation it covers, with a window (event to
     due day) that meets it."""
@@ -376,14 +390,12 @@ def paper_filed_at(on: date):
 
 @audited_within
 def late_entry_record(*, period, subject, kind, paper_on, form_no, actor, summary, owner: dict,
-                      item=None, link="") -> LateEntry:
+                      on_time: bool, due_on=None, link="") -> LateEntry:
     """The 补录 row the province reviews: who, when, the paper date and number, and whether
-    the record counted on time against the extended window of its item."""
-    on_time = item is None or item.status == ItemStatus.DONE
+    the record counted on time against the extended window (due day ``due_on``)."""
     entry = LateEntry.objects.create(
         period=period, kind=kind, subject=subject, summary=summary[:200], link=link,
-        paper_on=paper_on,
-        form_no=form_no, on_time=on_time, due_on=getattr(item, "due_on", None),
+        paper_on=paper_on, form_no=form_no, on_time=on_time, due_on=due_on,
         city_id=owner.get("city_id"), unit_id=owner.get("unit_id"),
         agency_id=owner.get("agency_id"), entered_by=actor)
     audit_log(actor, AuditAction.LATE_ENTRY, entry,

@@ -18,6 +18,7 @@ from apps.pipeline.models import (
     DETAIL_LABELS, OPEN_STATUSES, Candidacy, CandidacyStatus, Result, Session, Stage, StageEvent,
 )
 from apps.dashboards.services import figures_add_event, figures_add_withdrawal
+from apps.deadlines.models import ItemStatus
 from apps.deadlines.services import (
     claim_item_open, stage_item_close, stage_item_open, stage_owner,
 )
@@ -217,8 +218,8 @@ def _late_entry(c, event, item, late, *, actor, on):
     summary = f"{c.person.name} {event.get_stage_display()}：{event.get_result_display()}"
     late_entry_record(period=period, subject=event, kind=LateEntryKind.STAGE, paper_on=on,
                       form_no=form_no, actor=actor, summary=summary,
-                      owner=stage_owner(c, event.stage), item=item,
-                      link=c.person.get_absolute_url())
+                      owner=stage_owner(c, event.stage), on_time=item.status == ItemStatus.DONE,
+                      due_on=item.due_on, link=c.person.get_absolute_url())
     audit_log(actor, AuditAction.STAGE, c, detail=f"录入环节结果（补录）：{summary}")
 
 

@@ -31,6 +31,15 @@ class PaymentForm(forms.Form):
     voucher_no = forms.CharField(label="拨付凭证号", max_length=50)
 
 
+class LateSubmitForm(forms.Form):
+    """补录 of a claim handed in on paper during an outage period (both or neither)."""
+
+    paper_on = forms.DateField(label="纸质提交日期", required=False, widget=DateInput(),
+                               error_messages={"invalid": "纸质提交日期格式不正确。"})
+    paper_form_no = forms.CharField(label="纸质表单编号", required=False, max_length=50,
+                                    error_messages={"max_length": "纸质表单编号不能超过50个字符。"})
+
+
 class StandardsForm(forms.Form):
     """All items of one year at once: 元/人 and fund per item."""
 
