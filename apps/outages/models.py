@@ -89,6 +89,7 @@ class OutagePeriod(models.Model):
 class LateEntryKind(models.TextChoices):
     STAGE = "stage", "环节结果"
     CLAIM = "claim", "补助资金申请提交"
+    INCIDENT = "incident", "突发事件报告"
 
 
 class LateEntry(models.Model):
