@@ -201,6 +201,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.followups.tasks.plans_ensure",
         "schedule": crontab(hour=3, minute=10),
     },
+    # Open outage periods pause the clocks they reach as days pass (apps.outages).
+    "outages-recount": {
+        "task": "apps.outages.tasks.outages_recount",
+        "schedule": crontab(hour=0, minute=20),
+    },
     "audit-purge": {
         "task": "apps.audit.tasks.audit_purge",
         "schedule": 24 * 60 * 60,

@@ -1129,3 +1129,20 @@ def _(w):
     period = _outage(w)
     return Step(lambda: outage_close(period, actor=w.province, ends_on=timezone.localdate()),
                 w.province, period)
+
+
+@walks("outages.services.outages_recount")
+def _(w):
+    """Run by the nightly task; here with an item the open lockdown reached after it was
+    declared (a row written directly, as a path that does not count outages would)."""
+    from apps.deadlines.models import DeadlineItem
+    from apps.pipeline.models import Stage
+    _outage(w)
+    today = timezone.localdate()
+    DeadlineItem.objects.create(
+        rule=w.stage_rule, candidacy=w.cand_ty, stage=Stage.RETURN, owner_role="unit",
+        unit=w.u1, city=w.ty, agency=w.a1, event_on=today - timedelta(days=1),
+        due_on=today + timedelta(days=7),
+        due_at=timezone.now() + timedelta(days=7))
+    from apps.outages.services import outages_recount
+    return Step(lambda: outages_recount(), w.province, None)
