@@ -35,6 +35,10 @@ class RecordForm(forms.Form):
     def __init__(self, *args, stage, sessions=None, initial_details=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.stage = stage
+        # The stage the page was opened for: a replayed or doubled submit (a 补录 above all)
+        # is refused instead of being taken for the next stage's result.
+        self.fields["expected"] = forms.CharField(widget=forms.HiddenInput, required=False,
+                                                  initial=stage)
         self.fields["result"] = forms.ChoiceField(
             label="结果", widget=forms.RadioSelect,
             choices=[(r.value, r.label) for r in transitions.RESULTS[stage]])
@@ -65,6 +69,10 @@ class RecordForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("expected") and data["expected"] != self.stage:
+            raise forms.ValidationError(
+                f"“{Stage(data['expected']).label if data['expected'] in Stage.values else data['expected']}”"
+                "已经录入（可能是重复提交），请返回人员页面查看。")
         session = data.get("session")
         if session is not None and data.get("happened_on") != session.held_on:
             data["happened_on"] = session.held_on  # a session's results happen on its date

@@ -166,13 +166,15 @@ def test_a_late_entry_needs_a_period_of_its_own_organisation_and_is_kept_once(wo
     outage_declare(actor=w.province, **{**LOCKDOWN, "reason": "大同市疫情封控", "cities": [w.dt]})
     client.force_login(w.unit_u1)
     url = reverse("pipeline:candidacy_record", args=[w.cand_ty.pk])
-    data = {"result": "pass", "happened_on": "2026-11-17", "paper_form_no": "纸-9"}
+    data = {"result": "pass", "happened_on": "2026-11-17", "paper_form_no": "纸-9",
+            "expected": Stage.FIRST_INTERVIEW}
     response = client.post(url, data)
     assert "不在已登记的、涉及本单位" in " ".join(response.context["form"].errors["happened_on"])
     # 太原's own lockdown: accepted once; the replayed form is refused, one entry.
     lockdown_of_taiyuan(w)
     assert client.post(url, data).status_code == 302
-    client.post(url, data)
+    replay = client.post(url, data)  # the page now offers 体检: the replay is not taken for it
+    assert "已经录入（可能是重复提交）" in replay.content.decode()
     assert LateEntry.objects.count() == 1
     assert StageEvent.objects.filter(candidacy=w.cand_ty, stage=Stage.FIRST_INTERVIEW).count() == 1
 
