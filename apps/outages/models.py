@@ -90,6 +90,7 @@ class LateEntryKind(models.TextChoices):
     STAGE = "stage", "环节结果"
     CLAIM = "claim", "补助资金申请提交"
     INCIDENT = "incident", "突发事件报告"
+    COMPLAINT = "complaint", "投诉纠纷答复或办结"
 
 
 class LateEntry(models.Model):
