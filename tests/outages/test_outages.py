@@ -123,7 +123,7 @@ def test_a_late_entry_dated_inside_the_period_counts_on_time(world, client):
     entry = LateEntry.objects.get()
     assert (entry.subject, entry.paper_on, entry.form_no, entry.on_time, entry.entered_by,
             entry.unit) == (event, date(2026, 11, 17), "太原封控纸质-017", True, w.unit_u1, w.u1)
-    assert entry.entered_at.date() == timezone.localdate()
+    assert timezone.localtime(entry.entered_at).date() == timezone.localdate()
     assert AuditEvent.objects.filter(action=AuditAction.LATE_ENTRY, actor=w.unit_u1,
                                      object_id=str(entry.pk)).exists()
     # The person's timeline says 补录, with the number; the province's list shows it.
@@ -273,6 +273,7 @@ def test_the_lists_take_the_same_queries_for_one_row_or_many(world, client):
     candidacy_record(w.cand_ty, stage=Stage.FIRST_INTERVIEW, result="pass",
                      on=date(2026, 11, 17), actor=w.unit_u1, paper_form_no="纸-1")
     client.force_login(w.province)
+    client.get(reverse("outages:period_list"))  # the login's first request saves the session
     periods_one = _queries(client, reverse("outages:period_list"))
     entries_one = _queries(client, reverse("outages:late_entry_list"))
     outage_declare(actor=w.province, **{**LOCKDOWN, "reason": "大同市疫情封控", "cities": [w.dt]})

@@ -41,7 +41,7 @@ def test_a_claim_handed_in_on_paper_during_a_lockdown_counts_on_time(world, depa
     step = claim.steps.get(action="submit")
     assert (step.paper_on, step.paper_form_no, step.actor) == (date(2026, 6, 3), "附件8纸质-003",
                                                                world.unit_u1)
-    assert {i.status for i in owed} == {ItemStatus.DONE}
+    assert {i.status for i in owed.all()} == {ItemStatus.DONE}
     entry = LateEntry.objects.get()
     assert (entry.subject, entry.on_time, entry.due_on, entry.unit) == (
         step, True, date(2026, 6, 17), world.u1)
