@@ -6,6 +6,7 @@ from apps.common.forms import ChoicePlaceholder, DateInput
 from apps.complaints.models import (
     Category, Channel, ClaimKind, Complaint, Level, Outcome, Respondent, State,
 )
+from apps.outages.forms import paper_form_no_field
 
 CLAIM_ROWS = 3
 
@@ -101,17 +102,10 @@ class ReasonForm(DatedForm):
                              error_messages={"required": "请填写原因。"})
 
 
-def _paper_form_no():
-    return forms.CharField(
-        label="补录：纸质表单编号", required=False, max_length=50,
-        error_messages={"max_length": "纸质表单编号不能超过50个字符。"},
-        help_text="仅在停机停工期间以纸质方式办理、恢复后补录时填写：日期填纸质记录的实际日期")
-
-
 class ReplyForm(DatedForm):
     text = forms.CharField(label="答复内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 5}),
                            error_messages={"required": "请填写答复内容。"})
-    paper_form_no = _paper_form_no()
+    paper_form_no = paper_form_no_field()
 
 
 class ResolveForm(ChoicePlaceholder, NoteForm):
@@ -120,7 +114,7 @@ class ResolveForm(ChoicePlaceholder, NoteForm):
                                           max_digits=12, decimal_places=2, initial=0,
                                           error_messages={"min_value": "挽回金额不能为负数。"})
 
-    paper_form_no = _paper_form_no()
+    paper_form_no = paper_form_no_field()
 
     field_order = ["on", "outcome", "amount_recovered", "note", "paper_form_no"]
 

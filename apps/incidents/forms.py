@@ -6,6 +6,7 @@ from apps.incidents.models import (
     Category, Grade, Incident, IncidentReport, IncidentStatus,
 )
 from apps.incidents.services import REPORT_FIELDS, moment_problems
+from apps.outages.forms import paper_form_no_field
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -92,8 +93,7 @@ class ReportForm(forms.ModelForm):
     paper_at = _moment("补录：纸质报送时间", required=False,
                        help_text="仅在停机停工期间以电话、传真或纸质方式报送、恢复后补录时填写："
                                  "按纸质报送的时间判断是否迟报")
-    paper_form_no = forms.CharField(label="补录：纸质表单编号", required=False, max_length=50,
-                                    error_messages={"max_length": "纸质表单编号不能超过50个字符。"})
+    paper_form_no = paper_form_no_field(help_text="")
 
     class Meta:
         model = IncidentReport

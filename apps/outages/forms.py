@@ -4,6 +4,17 @@ from apps.common.forms import ChoicePlaceholder, DateInput
 from apps.outages.models import LateEntryKind, OutageKind, OutageScope
 
 
+PAPER_HELP = ("仅在停机停工期间以纸质方式办理、恢复后补录时填写：日期填纸质记录上的实际日期"
+              "（须在专项办登记的期间内），按顺延后的期限判断是否按时")
+
+
+def paper_form_no_field(label="补录：纸质表单编号", help_text=PAPER_HELP):
+    """The paper form's number of a 补录, on every form that records one (the service checks
+    the rest: ``outages.services.late_entry_check``)."""
+    return forms.CharField(label=label, required=False, max_length=50, help_text=help_text,
+                           error_messages={"max_length": "纸质表单编号不能超过50个字符。"})
+
+
 class PeriodForm(ChoicePlaceholder, forms.Form):
     """Declare or correct a period; the rules (dates, scope) are the service's."""
 

@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from apps.common.forms import ChoicePlaceholder, DateInput
 
+from apps.outages.forms import paper_form_no_field
 from apps.pipeline import transitions
 from apps.pipeline.models import DETAIL_LABELS, Result, Session, Stage
 
@@ -56,11 +57,7 @@ class RecordForm(forms.Form):
             label="间隔超限说明", required=False, max_length=300,
             widget=forms.Textarea(attrs={"rows": 2}),
             help_text="仅当本环节日期距上一环节超过省定上限时需要填写：说明原因，记入该人员的记录")
-        self.fields["paper_form_no"] = forms.CharField(
-            label="补录：纸质表单编号", required=False, max_length=50,
-            error_messages={"max_length": "纸质表单编号不能超过50个字符。"},
-            help_text="仅在停机停工期间以纸质方式办理、恢复后补录时填写：日期填纸质记录上的实际日期"
-                      "（须在专项办登记的期间内），按顺延后的期限判断是否按时")
+        self.fields["paper_form_no"] = paper_form_no_field()
 
     def details(self) -> dict:
         data = self.cleaned_data

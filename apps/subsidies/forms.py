@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from apps.common.forms import DateInput
+from apps.outages.forms import paper_form_no_field
 from apps.subsidies.models import STANDARD_ITEMS, Fund, Phase
 
 
@@ -36,8 +37,7 @@ class LateSubmitForm(forms.Form):
 
     paper_on = forms.DateField(label="纸质提交日期", required=False, widget=DateInput(),
                                error_messages={"invalid": "纸质提交日期格式不正确。"})
-    paper_form_no = forms.CharField(label="纸质表单编号", required=False, max_length=50,
-                                    error_messages={"max_length": "纸质表单编号不能超过50个字符。"})
+    paper_form_no = paper_form_no_field(label="纸质表单编号", help_text="")
 
 
 class StandardsForm(forms.Form):
