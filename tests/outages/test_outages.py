@@ -286,3 +286,14 @@ def test_the_lists_take_the_same_queries_for_one_row_or_many(world, client):
     assert LateEntry.objects.count() == 2 and OutagePeriod.objects.count() == 5
     assert _queries(client, reverse("outages:period_list")) == periods_one
     assert _queries(client, reverse("outages:late_entry_list")) == entries_one
+
+
+def test_a_rule_change_keeps_the_days_an_outage_took(world):
+    from apps.deadlines.services import rule_set_offset
+    w = world
+    ty = item(w, w.cand_ty, date(2026, 11, 9))
+    lockdown_of_taiyuan(w)
+    # Six working days instead of five: Tue 17 Nov by the rule, Fri 20 Nov with the lockdown.
+    rule_set_offset(w.stage_rule, offset=6, actor=w.province)
+    assert (fresh(ty).due_on, ty.outage_days) == (date(2026, 11, 20), 3)
+    assert "太原市疫情封控" in ty.outage_reason
