@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "apps.api",
     "apps.returnees",
+    "apps.outages",
 ]
 
 MIDDLEWARE = [
@@ -240,6 +241,11 @@ CELERY_BEAT_SCHEDULE = {
     "return-items-ensure": {
         "task": "apps.deadlines.tasks.return_items_ensure",
         "schedule": crontab(hour=3, minute=20),
+    },
+    # Open outage periods pause the clocks they reach as days pass (apps.outages).
+    "outages-recount": {
+        "task": "apps.outages.tasks.outages_recount",
+        "schedule": crontab(hour=0, minute=20),
     },
     "audit-purge": {
         "task": "apps.audit.tasks.audit_purge",

@@ -37,4 +37,5 @@ urlpatterns = [
     path("api/v1/", include("apps.api.urls")),
     path("api-clients/", include("apps.api.console_urls")),
     path("returnees/", include("apps.returnees.urls")),
+    path("outages/", include("apps.outages.urls")),
 ]

@@ -58,6 +58,18 @@ def disclosure(w, side: str, status: str = "granted"):
     return getattr(w, key)
 
 
+def outage(w):
+    """A declared lockdown of 太原 in November (made once per world)."""
+    if not hasattr(w, "_outage"):
+        from datetime import date
+
+        from apps.outages.services import outage_declare
+        w._outage = outage_declare(actor=w.province, kind="lockdown", reason="疫情封控",
+                                   starts_on=date(2026, 11, 16), ends_on=date(2026, 11, 18),
+                                   scope="cities", cities=[w.ty])
+    return w._outage
+
+
 def complaint(w, side: str):
     """A received wage complaint of the 太原 (own: 张三, by 山西大学, against A1) or 大同 (foreign:
     the sentinel, by its unit, against A2) side, with one evidence file (made once per world)."""
@@ -764,6 +776,20 @@ ROUTES: dict[str, list[Case]] = {
              own=lambda w: {"pk": prep(w, "own").pk, "step": "2w"},
              foreign=lambda w: {"pk": prep(w, "foreign").pk, "step": "2w"},
              target=lambda w, side: prep(w, side))],
+    # 停机停工期间 and 补录记录 (issue 22): the province's alone; the organisations stopped learn
+    # of a period by notice and on their items.
+    "outages:period_list": [Case(frozenset({P}))],
+    "outages:period_create": [Case(frozenset({P}))],
+    "outages:period_edit": [Case(frozenset({P}), own=lambda w: {"pk": outage(w).pk}),
+                            Case(frozenset({P}), method="post", ok=302,
+                                 own=lambda w: {"pk": outage(w).pk},
+                                 data=lambda w: {"kind": "lockdown", "reason": "疫情封控（更正）",
+                                                 "starts_on": "2026-11-16",
+                                                 "ends_on": "2026-11-18", "scope": "cities",
+                                                 "cities": [w.ty.pk]},
+                                 target=lambda w, side: outage(w))],
+    "outages:period_close": [Case(frozenset({P}), own=lambda w: {"pk": outage(w).pk})],
+    "outages:late_entry_list": [Case(frozenset({P}))],
     "publicity:notice_list": [Case(frozenset({P}))],
     "publicity:notice_create": [Case(frozenset({P}))],
     "publicity:notice_edit": [Case(frozenset({P}), own=lambda w: {"pk": w.notice.pk})],

@@ -53,6 +53,8 @@ NAV = [
         ("政策公告", "publicity:notice_list", {Role.PROVINCE}),
         ("工作日历", "workdays:calendar_index", BUSINESS),
         ("数据接口说明", "api:docs", {Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY}),
+        ("停机停工期间", "outages:period_list", {Role.PROVINCE}),
+        ("补录记录", "outages:late_entry_list", {Role.PROVINCE}),
         ("账号管理", "accounts:account_list", {Role.SYSTEM_ADMIN}),
         ("安全管理", "accounts:security_index", {Role.SECURITY_ADMIN}),
         ("接口客户端", "api_clients:client_list", {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}),

@@ -19,6 +19,8 @@ from apps.accounts.demo import DEMO_PROJECT
 from apps.accounts.models import User
 from apps.dashboards.services import figures_recount
 from apps.orgs.models import OrganisingUnit
+from apps.outages.models import OutageKind, OutageScope
+from apps.outages.services import outage_declare
 from apps.pipeline.models import Result, Stage
 from apps.pipeline.services import candidacy_open, candidacy_record, session_create
 from apps.projects.models import JobProject
@@ -54,6 +56,9 @@ FIRST = {"registered": 60, "first_interview": 55, "medical": 50, "second_intervi
          "contract": 42, "class_opens": 40, "course_starts": 39, "class_ends": 9,
          "missed_departure_batch": 7, "departure": 3}
 SECOND = {"registered": 7, "first_interview": 2}
+# Issue 22: the system was down for one day between the second cohort's registration and its
+# interviews; one interview held on paper that day is entered afterwards (补录).
+SYSTEM_DOWN = 4
 MEDICAL_SESSION_AHEAD = 3  # working days after today: the second cohort's 体检
 STANDING_OPENS_AHEAD = 21  # calendar days after today, then the next Monday
 
@@ -176,6 +181,13 @@ def demo_world_load() -> bool:
         c = candidacy_open(person=person, project=project, actor=unit, on=second["registered"])
         candidacy_record(c, stage=Stage.FIRST_INTERVIEW, result=Result.PASS,
                          on=second["first_interview"], actor=agency)
+    down = ago(SYSTEM_DOWN)
+    outage_declare(actor=province, kind=OutageKind.SYSTEM, reason="机房停电，系统停机一天（演示）",
+                   starts_on=down, ends_on=down, scope=OutageScope.CITIES, cities=[sxu.city])
+    for person in _people(unit, [18], registered_on=second["registered"], today=today):
+        c = candidacy_open(person=person, project=project, actor=unit, on=second["registered"])
+        candidacy_record(c, stage=Stage.FIRST_INTERVIEW, result=Result.PASS, on=down,
+                         actor=unit, paper_form_no=f"初试纸质记录-{down:%Y%m%d}-01")
     session_create(actor=unit, stage=Stage.MEDICAL, project=project, unit=sxu, city=sxu.city,
                    held_on=add_working_days(today, MEDICAL_SESSION_AHEAD).day,
                    place="山西省人民医院体检中心", hospital="山西省人民医院")

@@ -116,6 +116,7 @@ def _rules() -> dict[type[Model], Rule]:
     def referrals_of(path: str) -> Rule:
         return Rule(city=lambda u: Q(**{f"{path}city": u.city_id}),
                     unit=lambda u: Q(**{f"{path}unit": u.unit_id}))
+    from apps.outages.models import LateEntry, OutagePeriod
 
     def complaints_of(path: str) -> Rule:
         """A case by its organisations (complaint_org); a sensitive one only to its named
@@ -399,6 +400,10 @@ def _rules() -> dict[type[Model], Rule]:
         ReturneeProfileHistory: returnees_of("pgh_obj__"),
         Referral: referrals_of(""),
         ReferralHistory: referrals_of("pgh_obj__"),
+        # Outage periods are declared by the province; the organisations they stop learn of
+        # them by notice and on their items (the reason). 补录 entries are for its review.
+        OutagePeriod: PROVINCE_ONLY,
+        LateEntry: PROVINCE_ONLY,
     }
 
 

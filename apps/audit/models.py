@@ -64,6 +64,9 @@ class AuditAction(models.TextChoices):
     API_REQUEST = "api_request", "接口请求"
     # Return and after (issue 19)
     RETURNEE = "returnee", "归国人员信息与转介服务"
+    # When the system or the world stops (issue 22)
+    OUTAGE = "outage", "停机停工期间登记、修改或结束"
+    LATE_ENTRY = "late_entry", "补录停机停工期间的纸质记录"
     # The system itself
     PURGE = "purge", "清理过期审计日志"
     FIGURES = "figures", "统计核对修正"

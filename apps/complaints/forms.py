@@ -6,6 +6,7 @@ from apps.common.forms import ChoicePlaceholder, DateInput
 from apps.complaints.models import (
     Category, Channel, ClaimKind, Complaint, Level, Outcome, Respondent, State,
 )
+from apps.outages.forms import paper_form_no_field
 
 CLAIM_ROWS = 3
 
@@ -104,6 +105,7 @@ class ReasonForm(DatedForm):
 class ReplyForm(DatedForm):
     text = forms.CharField(label="答复内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 5}),
                            error_messages={"required": "请填写答复内容。"})
+    paper_form_no = paper_form_no_field()
 
 
 class ResolveForm(ChoicePlaceholder, NoteForm):
@@ -112,7 +114,9 @@ class ResolveForm(ChoicePlaceholder, NoteForm):
                                           max_digits=12, decimal_places=2, initial=0,
                                           error_messages={"min_value": "挽回金额不能为负数。"})
 
-    field_order = ["on", "outcome", "amount_recovered", "note"]
+    paper_form_no = paper_form_no_field()
+
+    field_order = ["on", "outcome", "amount_recovered", "note", "paper_form_no"]
 
 
 class OfficersForm(forms.Form):

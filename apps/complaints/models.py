@@ -268,6 +268,9 @@ class ComplaintStep(models.Model):
     # A clock change: the working days the pause lasted, and the resolution due day after it.
     days_paused = models.SmallIntegerField("暂停工作日", null=True, blank=True)
     due_on = models.DateField("新的办结期限", null=True, blank=True)
+    # 补录 (issue 22): done on paper during a declared outage period on ``on``, entered later.
+    paper_form_no = models.CharField("纸质表单编号（补录）", max_length=50, blank=True,
+                                     db_default="")
 
     class Meta:
         verbose_name = "办理记录"

@@ -239,15 +239,55 @@ def complaint_transfer(complaint, *, actor, on, note="") -> Complaint:
     return c
 
 
+# --- 补录 (issue 22) -------------------------------------------------------------------------
+
+def _reply_owner(c) -> dict:
+    return {"owner_role": Role.AGENCY, "agency_id": c.transferred_to_id, "city_id": c.city_id,
+            "unit_id": c.unit_id}
+
+
+def _paper(on, paper_form_no, owner):
+    """A move done on paper during a declared outage period (the one rule of
+    ``outages.services.late_entry_check``): (period, number), or None for an ordinary move."""
+    if not paper_form_no:
+        return None
+    from apps.outages.services import late_entry_check
+    return late_entry_check(on=on, form_no=paper_form_no, owner=owner, field="on")
+
+
+def _close_owed(c, items, late, on, *, actor, what, owner):
+    """Close what the move discharges: as filed now, or for a 补录 at the end of its paper day
+    (after the outages are counted on the items), leaving the 补录 row for the province."""
+    if not late:
+        return _close_items(items)
+    from apps.outages.models import LateEntryKind
+    from apps.outages.services import items_extend, late_entry_record, paper_filed_at
+    items_extend(items)
+    owed = items.filter(status__in=OPEN_ITEM).order_by("-id").first()
+    closed = _close_items(items, paper_filed_at(on))
+    if owed is not None:
+        owed.refresh_from_db()
+    late_entry_record(period=late[0], subject=c.steps.latest("id"), kind=LateEntryKind.COMPLAINT,
+                      paper_on=on, form_no=late[1], actor=actor, summary=f"{c.number} {what}",
+                      owner=owner, on_time=owed is None or owed.status == ItemStatus.DONE,
+                      due_on=owed.due_on if owed else None, link=c.get_absolute_url())
+    return closed
+
+
 @audited(AuditAction.COMPLAINT, "输出机构答复投诉纠纷")
-def agency_reply(complaint, *, actor, on, text) -> Complaint:
+def agency_reply(complaint, *, actor, on, text, paper_form_no="") -> Complaint:
+    """The agency's written reply; with ``paper_form_no`` a 补录 of a reply made on paper
+    during an outage period, on time when ``on`` is within the extended window."""
     text = _required(text, "text", "答复内容")
+    late = _paper(on, paper_form_no, _reply_owner(complaint))
 
     def change(c):
         c.agency_reply = text
 
-    c = _move(complaint, A.REPLY, actor=actor, on=on, change=change, note=text)
-    _close_items(case_items(c).filter(rule__code=REPLY_RULE))
+    c = _move(complaint, A.REPLY, actor=actor, on=on, change=change, note=text,
+              paper_form_no=late[1] if late else "")
+    _close_owed(c, case_items(c).filter(rule__code=REPLY_RULE), late, on, actor=actor,
+                what="输出机构书面答复", owner=_reply_owner(c))
     _level_notify(c, "输出机构已答复，请组织调解")
     return c
 
@@ -292,7 +332,9 @@ def complaint_resume(complaint, *, actor, on, note="") -> Complaint:
         item.extension_days += days
         why = f"暂停{held_since:%Y-%m-%d}至{on:%Y-%m-%d}（{days}个工作日）：{reason}"
         item.extension_reason = "；".join(filter(None, [item.extension_reason, why]))[-200:]
-        due = add_working_days(item.event_on, item.rule.offset + item.extension_days)
+        # The days an outage period took (apps.outages) stay on the item too.
+        due = add_working_days(item.event_on,
+                               item.rule.offset + item.extension_days + item.outage_days)
         item.due_on, item.due_at, item.provisional = due.day, due.ends_at, due.provisional
         item.paused_since = None
         item.save(update_fields=["extension_days", "extension_reason", "due_on", "due_at",
@@ -310,9 +352,12 @@ def claimed_total(c) -> Decimal:
 
 
 @audited(AuditAction.COMPLAINT, "办结投诉纠纷")
-def complaint_resolve(complaint, *, actor, on, outcome, amount_recovered, note="") -> Complaint:
+def complaint_resolve(complaint, *, actor, on, outcome, amount_recovered, note="",
+                      paper_form_no="") -> Complaint:
+    """办结; with ``paper_form_no`` a 补录 of a resolution made on paper during an outage."""
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": "请选择办理结果。"})
+    late = _paper(on, paper_form_no, _owner(complaint, complaint.level))
     amount = Decimal(amount_recovered if amount_recovered is not None else "0")
 
     def check(c):
@@ -327,8 +372,9 @@ def complaint_resolve(complaint, *, actor, on, outcome, amount_recovered, note="
         c.outcome, c.amount_recovered, c.resolved_on = outcome, amount, on
 
     c = _move(complaint, A.RESOLVE, actor=actor, on=on, check=check, change=change,
-              note=note, reason=Outcome(outcome).label)
-    _close_items(case_items(c))
+              note=note, reason=Outcome(outcome).label, paper_form_no=late[1] if late else "")
+    _close_owed(c, case_items(c), late, on, actor=actor, what="办结",
+                owner=_owner(c, c.level))
     return c
 
 

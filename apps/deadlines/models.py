@@ -86,7 +86,7 @@ def state_expression(now):
     from django.db.models import Case, CharField, Value, When
     return Case(
         When(status__in=[ItemStatus.DONE, ItemStatus.DONE_LATE], then=models.F("status")),
-        When(paused_since__isnull=False, then=Value(ItemStatus.PAUSED)),
+        When(Q(paused_since__isnull=False) | Q(outage_paused=True), then=Value(ItemStatus.PAUSED)),
         When(due_at__lt=now, then=Value(ItemStatus.OVERDUE)),
         When(due_on__lte=soon_until(now), then=Value(ItemStatus.DUE_SOON)),
         default=Value(ItemStatus.OPEN), output_field=CharField())
@@ -100,10 +100,11 @@ class DeadlineItemQuerySet(models.QuerySet):
 
     def overdue(self, now):
         """Open items past their due time at ``now``, not paused: the one definition."""
-        return self.filter(due_at__lt=now, paused_since__isnull=True)
+        return self.filter(due_at__lt=now, paused_since__isnull=True, outage_paused=False)
 
     def not_overdue(self, now):
-        return self.filter(Q(due_at__gte=now) | Q(paused_since__isnull=False))
+        return self.filter(Q(due_at__gte=now) | Q(paused_since__isnull=False)
+                           | Q(outage_paused=True))
 
 
 class DeadlineItem(models.Model):
@@ -140,13 +141,21 @@ class DeadlineItem(models.Model):
     due_at = models.DateTimeField("截止时刻")
     provisional = models.BooleanField("暂定", default=False,
                                       help_text="截止日期落在尚未录入节假日安排的年度")
-    # Working days added to the rule's offset (a complaint on hold, an outage period), with
+    # Working days added to the rule's offset (a complaint on hold), with
     # why: recompute_due keeps them.
     extension_days = models.SmallIntegerField("顺延工作日", default=0, db_default=0)
     extension_reason = models.CharField("顺延原因", max_length=200, blank=True, db_default="")
     # Set while the record it is owed for is on hold: never overdue nor noticed meanwhile;
     # on resumption the days held are added to ``extension_days`` and this is cleared.
     paused_since = models.DateField("暂停计时自", null=True, blank=True)
+    # Issue 22: working days lost to declared outage periods (apps.outages) in the item's
+    # window, recomputed from scratch from the periods each time (never added to), so
+    # declaring or recomputing twice never doubles it; kept apart from ``extension_days``,
+    # which a complaint's holds add to. While a period that reaches the item is still open
+    # the clock is paused (``outage_paused``): never overdue nor noticed meanwhile.
+    outage_days = models.SmallIntegerField("停机顺延工作日", default=0, db_default=0)
+    outage_reason = models.CharField("停机顺延原因", max_length=300, blank=True, db_default="")
+    outage_paused = models.BooleanField("停机期间暂停计时", default=False, db_default=False)
     status = models.CharField("状态", max_length=10, choices=ItemStatus.choices,
                               default=ItemStatus.OPEN)
     done_at = models.DateTimeField("完成时间", null=True, blank=True)
@@ -213,12 +222,23 @@ class DeadlineItem(models.Model):
         from django.utils import timezone
         if self.status in (ItemStatus.DONE, ItemStatus.DONE_LATE):
             return self.status
-        if self.paused_since:
+        if self.paused_since or self.outage_paused:
             return ItemStatus.PAUSED
         now = timezone.now()
         if self.due_at < now:
             return ItemStatus.OVERDUE
         return ItemStatus.DUE_SOON if self.due_on <= soon_until(now) else ItemStatus.OPEN
+
+    @property
+    def extension_note(self) -> str:
+        """Why the due date is later than the rule says: a complaint's holds, outage periods
+        (shown on 我的待办 and beside the item on its record's page)."""
+        parts = []
+        if self.extension_days:
+            parts.append(f"顺延{self.extension_days}个工作日（{self.extension_reason or '暂停'}）")
+        if self.outage_days or self.outage_paused:
+            parts.append(self.outage_reason or f"停机/停工顺延{self.outage_days}个工作日")
+        return "；".join(parts)
 
     @property
     def state_label(self) -> str:

@@ -18,7 +18,8 @@ STAGE_RULE = "stage_data"
 AGENCY_STAGES = {Stage.CONTRACT, Stage.DEPARTURE, Stage.RETURN}
 
 
-def _owner(candidacy, stage) -> dict:
+def stage_owner(candidacy, stage) -> dict:
+    """Who owes a stage's data (and whose outage periods stop its clock)."""
     if stage in AGENCY_STAGES:
         return {"owner_role": Role.AGENCY, "agency_id": candidacy.agency_id,
                 "city_id": candidacy.city_id, "unit_id": candidacy.unit_id}
@@ -31,16 +32,25 @@ def _due(rule: DeadlineRule, event_on) -> Due:
     return add_working_days(event_on, rule.offset)
 
 
+def _outages_counted(item: DeadlineItem) -> DeadlineItem:
+    """A new item whose window reaches a declared outage period is extended (or paused)
+    at once: a stage entered late (补录) is judged against the extended window."""
+    from apps.outages.services import items_extend
+    if items_extend(DeadlineItem.objects.filter(pk=item.pk)):
+        item.refresh_from_db()
+    return item
+
+
 @audited_within
 def stage_item_open(candidacy, stage, event_on) -> DeadlineItem:
     """A stage is scheduled (a session's date): its data is owed 5 working days after."""
     rule = DeadlineRule.objects.get(code=STAGE_RULE)
     due = _due(rule, event_on)
-    item, _ = DeadlineItem.objects.get_or_create(
+    item, created = DeadlineItem.objects.get_or_create(
         rule=rule, candidacy=candidacy, stage=stage,
         defaults={"event_on": event_on, "due_on": due.day, "due_at": due.ends_at,
-                  "provisional": due.provisional, **_owner(candidacy, stage)})
-    return item
+                  "provisional": due.provisional, **stage_owner(candidacy, stage)})
+    return _outages_counted(item) if created else item
 
 
 @audited_within
@@ -82,7 +92,8 @@ def class_items_open(training_class) -> list[DeadlineItem]:
         if not created and item.status in OPEN_ITEM and item.event_on != event_on:
             DeadlineItem.objects.filter(pk=item.pk).update(**values, status=ItemStatus.OPEN)
             item.refresh_from_db()
-        items.append(item)
+            created = True  # a moved window is counted against the outages again
+        items.append(_outages_counted(item) if created else item)
     return items
 
 
@@ -111,13 +122,13 @@ def claim_item_open(candidacy, departed_on) -> DeadlineItem | None:
         return None
     rule = DeadlineRule.objects.get(code=CLAIM_RULE)
     due = _due(rule, departed_on)
-    item, _ = DeadlineItem.objects.get_or_create(
+    item, created = DeadlineItem.objects.get_or_create(
         rule=rule, candidacy=candidacy, stage=Stage.DEPARTURE,
         defaults={"event_on": departed_on, "due_on": due.day, "due_at": due.ends_at,
                   "provisional": due.provisional, "owner_role": Role.UNIT,
                   "unit_id": candidacy.unit_id, "city_id": candidacy.city_id,
                   "agency_id": candidacy.agency_id})
-    return item
+    return _outages_counted(item) if created else item
 
 
 @audited_within
@@ -172,28 +183,31 @@ def budget_item_close(year, *, city_id, unit_id=None) -> int:
 @transaction.atomic
 def recompute_due(*, rule=None, provisional_only=False) -> int:
     """Recompute open items' due dates after a rule or the calendar changed: one calendar
-    load, one UPDATE per distinct (rule, event date)."""
+    load, one UPDATE per distinct (rule, event date). The days lost to outage periods are
+    then counted again on the new calendar (apps.outages)."""
     items = DeadlineItem.objects.filter(status__in=OPEN_ITEM, rule__in_hours=False)
     if rule is not None:
         items = items.filter(rule=rule)
     if provisional_only:
         items = items.filter(provisional=True)
     pairs = defaultdict(int)
-    for rule_id, offset, extension, event_on in items.values_list(
-            "rule_id", "rule__offset", "extension_days", "event_on").distinct():
-        pairs[(rule_id, offset, extension, event_on)] += 1
+    for key in items.values_list("rule_id", "rule__offset", "extension_days", "outage_days",
+                                 "event_on").distinct():
+        pairs[key] += 1
     if not pairs:
         return 0
-    days = [p[3] for p in pairs]
-    span = max(abs(p[1]) + abs(p[2]) for p in pairs) * 2 + 20
+    days = [p[4] for p in pairs]
+    span = max(abs(p[1]) + abs(p[2]) + abs(p[3]) for p in pairs) * 2 + 20
     from datetime import timedelta
     calendar = WorkingCalendar(min(days) - timedelta(days=span), max(days) + timedelta(days=span))
     changed = 0
-    for rule_id, offset, extension, event_on in pairs:
-        due = calendar.add(event_on, offset + extension)
-        changed += items.filter(rule_id=rule_id, event_on=event_on,
-                                extension_days=extension).update(
+    for rule_id, offset, extension, outage, event_on in pairs:
+        due = calendar.add(event_on, offset + extension + outage)
+        changed += items.filter(rule_id=rule_id, event_on=event_on, extension_days=extension,
+                                outage_days=outage).update(
             due_on=due.day, due_at=due.ends_at, provisional=due.provisional)
+    from apps.outages.services import items_extend
+    items_extend(items)
     return changed
 
 
@@ -220,7 +234,8 @@ def deadlines_scan(now=None) -> dict:
         WITH noticed AS (
             INSERT INTO {notice} (item_id, kind, created_at)
             SELECT i.id, %s, %s FROM {item} i
-            WHERE i.status = 'open' AND i.paused_since IS NULL AND {{where}}
+            WHERE i.status = 'open' AND i.paused_since IS NULL AND NOT i.outage_paused
+              AND {{where}}
               AND NOT EXISTS (SELECT 1 FROM {notice} n WHERE n.item_id = i.id AND n.kind = %s)
             ON CONFLICT (item_id, kind) DO NOTHING RETURNING 1
         )

@@ -6,6 +6,7 @@ from apps.incidents.models import (
     Category, Grade, Incident, IncidentReport, IncidentStatus,
 )
 from apps.incidents.services import REPORT_FIELDS, moment_problems
+from apps.outages.forms import paper_form_no_field
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -88,6 +89,11 @@ class ReportForm(forms.ModelForm):
     # The stage the page was opened for: a replay of the same submit is refused.
     expected = forms.CharField(widget=forms.HiddenInput, required=False)
     event_time = _moment("事发时间")
+    # 补录 (issue 22): both or neither; the service checks the period.
+    paper_at = _moment("补录：纸质报送时间", required=False,
+                       help_text="仅在停机停工期间以电话、传真或纸质方式报送、恢复后补录时填写："
+                                 "按纸质报送的时间判断是否迟报")
+    paper_form_no = paper_form_no_field(help_text="")
 
     class Meta:
         model = IncidentReport

@@ -195,6 +195,10 @@ class IncidentReport(models.Model):
     filed_at = models.DateTimeField("报送时间")
     due_at = models.DateTimeField("应报时间")
     late = models.BooleanField("迟报")
+    # 补录 (issue 22): reported on paper (phone, fax) during a declared outage period and
+    # entered afterwards; ``filed_at`` is then the paper report's moment.
+    paper_form_no = models.CharField("纸质表单编号（补录）", max_length=50, blank=True,
+                                     db_default="")
 
     class Meta:
         verbose_name = "突发事件报告"

@@ -355,12 +355,20 @@ def next_report(incident) -> tuple[str, int] | None:
 
 
 @audited(AuditAction.INCIDENT, "报送突发事件报告")
-def report_file(incident, *, actor, kind, expected="", now=None, **fields) -> IncidentReport:
+def report_file(incident, *, actor, kind, expected="", now=None, paper_at=None,
+                paper_form_no="", **fields) -> IncidentReport:
     """The recording organisation files the report owed next, signed off by its head. Late
     or not is decided here from the item's due time; ``expected`` (the stage the form was
-    opened for) refuses a replayed or doubled submit instead of filing the next report."""
+    opened for) refuses a replayed or doubled submit instead of filing the next report.
+
+    With ``paper_at`` and ``paper_form_no`` it is a 补录 (issue 22): the report was made on
+    paper at that moment, inside a declared outage period, and counts as filed then."""
     incident = _locked(incident)
     now = now or timezone.now()
+    late_entry = None
+    if paper_at or paper_form_no:
+        late_entry = _paper_report_check(incident, paper_at, paper_form_no, now)
+        now = paper_at
     if not is_reporter(incident, actor):
         raise PermissionDenied("报告由登记事件的报告单位报送。")
     owed = next_report(incident)
@@ -381,7 +389,17 @@ def report_file(incident, *, actor, kind, expected="", now=None, **fields) -> In
         status=ItemStatus.DONE_LATE if late else ItemStatus.DONE, done_at=now)
     report = IncidentReport.objects.create(
         incident=incident, kind=owed[0], seq=owed[1], filed_by=actor, filed_at=now,
-        due_at=item.due_at, late=late, **{k: fields[k] for k in REPORT_FIELDS if k in fields})
+        due_at=item.due_at, late=late, paper_form_no=late_entry[1] if late_entry else "",
+        **{k: fields[k] for k in REPORT_FIELDS if k in fields})
+    if late_entry:
+        from apps.outages.models import LateEntryKind
+        from apps.outages.services import late_entry_record
+        late_entry_record(period=late_entry[0], subject=report, kind=LateEntryKind.INCIDENT,
+                          paper_on=timezone.localtime(now).date(), form_no=late_entry[1],
+                          actor=actor, summary=f"{incident} {report.title}",
+                          owner=_reporter(incident), on_time=not late,
+                          due_on=timezone.localtime(item.due_at).date(),
+                          link=incident.get_absolute_url())
     if report.kind != ReportKind.FINAL and incident.status == IncidentStatus.RESPONDING:
         report_item_open(incident, ReportKind.FOLLOWUP,
                          report.seq + 1 if report.kind == ReportKind.FOLLOWUP else 1)
@@ -392,6 +410,29 @@ def report_file(incident, *, actor, kind, expected="", now=None, **fields) -> In
         _tell_owner(incident, f"收到{incident}的{report.title}"
                               f"{'（迟报）' if late else ''}，签发人：{report.signed_by}。")
     return report
+
+
+def _reporter(incident) -> dict:
+    return {"owner_role": incident.reported_by_role, "city_id": incident.city_id,
+            "unit_id": incident.unit_id, "agency_id": incident.agency_id}
+
+
+def _paper_report_check(incident, paper_at, paper_form_no, now):
+    """A report made on paper: at a moment not in the future, not before the incident was
+    learned of nor before the last report, inside a declared period of the reporter's."""
+    from apps.outages.services import late_entry_check
+    if paper_at is None:
+        raise ValidationError({"paper_at": "补录须填写纸质报送时间。"})
+    if paper_at > now:
+        raise ValidationError({"paper_at": "纸质报送时间不能晚于现在。"})
+    last = incident.reports.order_by("-filed_at").values_list("filed_at", flat=True).first()
+    after, label = max([(incident.learned_at, "获知时间"), *([(last, "上一次报告的报送时间")]
+                                                         if last else [])])
+    if paper_at < after:
+        raise ValidationError({"paper_at": f"纸质报送时间不能早于{label}"
+                                           f"（{timezone.localtime(after):%Y-%m-%d %H:%M}）。"})
+    return late_entry_check(on=timezone.localtime(paper_at).date(), form_no=paper_form_no,
+                            owner=_reporter(incident), field="paper_at")
 
 
 def out_of_order(incident, kind, owed) -> str:

@@ -182,7 +182,9 @@ def report_file(request, pk, kind):
     def submit(data):
         fields = {k: data[k] for k in services.REPORT_FIELDS}
         return services.report_file(incident, actor=request.user, kind=kind,
-                                    expected=data.get("expected", ""), **fields)
+                                    expected=data.get("expected", ""),
+                                    paper_at=data.get("paper_at"),
+                                    paper_form_no=data.get("paper_form_no", ""), **fields)
     if _act(request, form, submit, lambda r: f"已报送{r.title}" + (
             "。该报告晚于时限，已记为迟报。" if r.late else "。")):
         return redirect(incident)

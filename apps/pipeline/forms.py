@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from apps.common.forms import ChoicePlaceholder, DateInput, QuickSelect
 
+from apps.outages.forms import paper_form_no_field
 from apps.pipeline import transitions
 from apps.pipeline.models import DETAIL_CHOICES, DETAIL_LABELS, Result, Session, Stage
 from apps.pipeline.returns import OWED_MAX
@@ -53,6 +54,10 @@ class RecordForm(forms.Form):
     def __init__(self, *args, stage, sessions=None, initial_details=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.stage = stage
+        # The stage the page was opened for: a replayed or doubled submit (a 补录 above all)
+        # is refused instead of being taken for the next stage's result.
+        self.fields["expected"] = forms.CharField(widget=forms.HiddenInput, required=False,
+                                                  initial=stage)
         self.fields["result"] = forms.ChoiceField(
             label="结果", widget=forms.RadioSelect,
             choices=[(r.value, r.label) for r in transitions.RESULTS[stage]])
@@ -70,6 +75,7 @@ class RecordForm(forms.Form):
             label="间隔超限说明", required=False, max_length=300,
             widget=forms.Textarea(attrs={"rows": 2}),
             help_text="仅当本环节日期距上一环节超过省定上限时需要填写：说明原因，记入该人员的记录")
+        self.fields["paper_form_no"] = paper_form_no_field()
 
     def details(self) -> dict:
         data = self.cleaned_data
@@ -78,6 +84,10 @@ class RecordForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("expected") and data["expected"] != self.stage:
+            raise forms.ValidationError(
+                f"“{Stage(data['expected']).label if data['expected'] in Stage.values else data['expected']}”"
+                "已经录入（可能是重复提交），请返回人员页面查看。")
         session = data.get("session")
         if session is not None and data.get("happened_on") != session.held_on:
             data["happened_on"] = session.held_on  # a session's results happen on its date

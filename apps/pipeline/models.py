@@ -124,6 +124,7 @@ DETAIL_LABELS = {
     "return_phone": "归国后联系电话",
     "note": "备注",
     "gap_reason": "间隔超限说明",
+    "paper_form_no": "补录：纸质表单编号",
 }
 # Details whose stored value is a code: the timeline shows the label.
 DETAIL_CHOICES = {"return_kind": ReturnKind, "return_cause": ReturnCause,

@@ -19,10 +19,12 @@ from apps.pipeline.models import (
     Session, Stage, StageEvent,
 )
 from apps.dashboards.services import figures_add_event, figures_add_withdrawal
+from apps.deadlines.models import ItemStatus
 from apps.deadlines.services import (
     claim_item_open, notify, return_items_open, return_items_settle, stage_item_close,
-    stage_item_open,
+    stage_item_open, stage_owner,
 )
+from apps.outages.services import paper_filed_at
 from apps.projects.models import ProjectStatus
 from apps.registry.models import Person
 from apps.registry.services import normalise_phone, passport_hash
@@ -118,10 +120,14 @@ def _check_details(stage, result, details):
 
 @audited(AuditAction.STAGE, "录入环节结果")
 def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=None,
-                     gap_reason="", **details) -> Candidacy:
+                     gap_reason="", paper_form_no="", **details) -> Candidacy:
     """Record the next stage of a candidacy. Two users at once: one wins, the other is told
     the stage has moved on; never two events for one stage. A date beyond the province's gap
-    limit after the previous stage needs ``gap_reason`` (kept on the event, audited)."""
+    limit after the previous stage needs ``gap_reason`` (kept on the event, audited).
+
+    ``paper_form_no`` makes it a 补录 (issue 22): the stage was done on paper during a
+    declared outage period, on ``on``; it counts as filed on that day, so it is on time when
+    the day lies within the item's extended window (``outages.services.late_entry_check``)."""
     if actor.role not in transitions.RECORDERS.get(stage, ()):
         raise PermissionDenied(f"您的角色不能录入“{Stage(stage).label}”环节。")
     c = _locked(candidacy, actor)
@@ -140,6 +146,11 @@ def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=
     if session is not None and (session.stage != stage or session.project_id != c.project_id):
         raise ValidationError({"session": "场次与该报名记录的环节或项目不符。"})
     _check_date(on, c.stage_on)
+    late = None
+    if paper_form_no:
+        from apps.outages.services import late_entry_check
+        late = late_entry_check(on=on, form_no=paper_form_no,
+                                owner=stage_owner(c, stage))
     if stage == Stage.TRAINING:
         # The class's rule, whichever path brings the result (class table, person page,
         # 花名表 upload): enrolled, class opened, dated within it, hours attended.
@@ -164,6 +175,8 @@ def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=
         event_details[name] = str(value)
     if question:
         event_details["gap_reason"] = gap_reason[:300]
+    if late:
+        event_details["paper_form_no"] = late[1]
     event = StageEvent.objects.create(candidacy=c, stage=stage, result=result, happened_on=on,
                                       session=session, details=event_details,
                                       recorded_by=actor)
@@ -171,8 +184,11 @@ def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=
         audit_log(actor, AuditAction.GAP_CONFIRM, event,
                   detail=f"{Stage(stage).label} {on:%Y-%m-%d}（距上一环节 {c.stage_on:%Y-%m-%d}）："
                          f"{gap_reason}")
-    # The stage's data is filed now: its reporting item closes, on time or late.
-    stage_item_close(c, stage, session.held_on if session else on)
+    # The stage's data is filed now (补录: on its paper day): its item closes, on time or late.
+    item = stage_item_close(c, stage, session.held_on if session else on,
+                            filed_at=paper_filed_at(on) if late else None)
+    if late:
+        _late_entry(c, event, item, late, actor=actor, on=on)
 
     changed = ["stage", "result", "stage_on", "status", "updated_at"]
     for name in CANDIDACY_FIELDS & set(details):
@@ -246,6 +262,17 @@ def candidacy_rejoin_decide(candidacy: Candidacy, *, actor, accept: bool, note: 
         changed += ["status", "ended_on", "end_reason"]
     c.save(update_fields=changed)
     return c
+def _late_entry(c, event, item, late, *, actor, on):
+    """The 补录 row for the province's review, and the stage's own audit row saying so."""
+    from apps.outages.models import LateEntryKind
+    from apps.outages.services import late_entry_record
+    period, form_no = late
+    summary = f"{c.person.name} {event.get_stage_display()}：{event.get_result_display()}"
+    late_entry_record(period=period, subject=event, kind=LateEntryKind.STAGE, paper_on=on,
+                      form_no=form_no, actor=actor, summary=summary,
+                      owner=stage_owner(c, event.stage), on_time=item.status == ItemStatus.DONE,
+                      due_on=item.due_on, link=c.person.get_absolute_url())
+    audit_log(actor, AuditAction.STAGE, c, detail=f"录入环节结果（补录）：{summary}")
 
 
 @audited(AuditAction.STAGE, "退出")

@@ -128,7 +128,9 @@ def candidacy_record(request, pk):
             services.candidacy_record(candidacy, stage=stage, result=data["result"],
                                       on=data["happened_on"], actor=user,
                                       session=data.get("session"),
-                                      gap_reason=data.get("gap_reason", ""), **form.details())
+                                      gap_reason=data.get("gap_reason", ""),
+                                      paper_form_no=data.get("paper_form_no", ""),
+                                      **form.details())
         except ValidationError as error:
             apply_errors(form, error)
         else:

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from apps.common.forms import DateInput
+from apps.outages.forms import paper_form_no_field
 from apps.subsidies.models import STANDARD_ITEMS, Fund, Phase
 
 
@@ -29,6 +30,14 @@ class ReasonForm(forms.Form):
 class PaymentForm(forms.Form):
     paid_on = forms.DateField(label="拨付日期", widget=DateInput(), initial=timezone.localdate)
     voucher_no = forms.CharField(label="拨付凭证号", max_length=50)
+
+
+class LateSubmitForm(forms.Form):
+    """补录 of a claim handed in on paper during an outage period (both or neither)."""
+
+    paper_on = forms.DateField(label="纸质提交日期", required=False, widget=DateInput(),
+                               error_messages={"invalid": "纸质提交日期格式不正确。"})
+    paper_form_no = paper_form_no_field(label="纸质表单编号", help_text="")
 
 
 class StandardsForm(forms.Form):

@@ -205,6 +205,10 @@ class ClaimStep(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人",
                               on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField("时间", auto_now_add=True)
+    # 补录 (issue 22): a claim submitted on paper during an outage period, entered afterwards:
+    # the day it was handed in counts for its timeliness, with the paper form's number.
+    paper_on = models.DateField("纸质提交日期（补录）", null=True, blank=True)
+    paper_form_no = models.CharField("纸质表单编号", max_length=50, blank=True, db_default="")
 
     class Meta:
         verbose_name = "审核记录"

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.audit.models import AuditAction
@@ -308,18 +309,23 @@ def claim_lateness(claim, today=None) -> dict | None:
     working days after its event (the province's "claim" deadline rule, N = 10 by the plan;
     a 非建制班's its "standing_info" rule). A draft counts to today. None: no event known."""
     from apps.deadlines.models import DeadlineRule
-    from apps.workdays.calendar import add_working_days, working_days_late
+    from apps.workdays.calendar import working_days_late
     if claim.event_on is None:
         return None
     code = "standing_info" if claim.phase in (Phase.STANDING_OPENING, Phase.STANDING_AFTER) \
         else "claim"
     offset = DeadlineRule.objects.filter(code=code).values_list("offset", flat=True).first() or 10
-    due = add_working_days(claim.event_on, offset)
+    # Working days lost to outage periods of the unit's are not counted (issue 22).
+    from apps.outages.services import extended_due
+    due, extension = extended_due(claim.event_on, offset, _claim_owner(claim))
     submitted = claim.steps.filter(action=StepAction.SUBMIT).order_by("at").first()
-    filed_on = timezone.localdate(submitted.at) if submitted else (today or timezone.localdate())
+    filed_on = (submitted.paper_on or timezone.localdate(submitted.at)) if submitted \
+        else (today or timezone.localdate())
     return {"event": PHASE_EVENT[claim.phase], "event_on": claim.event_on, "due_on": due.day,
             "provisional": due.provisional, "filed_on": filed_on, "submitted": bool(submitted),
-            "days": offset, "late": working_days_late(due.day, filed_on)}
+            "days": offset, "late": working_days_late(due.day, filed_on),
+            "extension": extension.reason,
+            "paper_form_no": submitted.paper_form_no if submitted else ""}
 
 
 def _locked(claim, actor) -> Claim:
@@ -360,18 +366,54 @@ def claim_refresh(claim, *, actor) -> Claim:
     return claim
 
 
+def _claim_owner(claim) -> dict:
+    return {"owner_role": Role.UNIT, "city_id": claim.city_id, "unit_id": claim.unit_id,
+            "agency_id": None}
+
+
 @audited(AuditAction.CLAIM, "提交补助资金申请")
-def claim_submit(claim, *, actor) -> Claim:
+def claim_submit(claim, *, actor, paper_on=None, paper_form_no="") -> Claim:
+    """The unit submits its claim. With ``paper_on`` and ``paper_form_no`` it is a 补录 (issue
+    22): the claim was handed in on paper on that day, inside a declared outage period, and
+    counts as filed then (for the claim items and the lateness the reviewer sees)."""
     claim = _guarded("submit", claim, actor)
+    late = None
+    if paper_on or paper_form_no:
+        from apps.outages.services import late_entry_check
+        if paper_on is None:
+            raise ValidationError({"paper_on": "补录须填写纸质提交日期。"})
+        late = late_entry_check(on=paper_on, form_no=paper_form_no, owner=_claim_owner(claim),
+                                field="paper_on")
+        if claim.event_on and paper_on < claim.event_on:
+            raise ValidationError({"paper_on": f"纸质提交日期（{paper_on:%Y-%m-%d}）不能早于"
+                                               f"{PHASE_EVENT[claim.phase]}日期"
+                                               f"（{claim.event_on:%Y-%m-%d}）。"})
     _verified(claim)
     if claim.status == ClaimStatus.RETURNED:
         claim.round += 1
     claim.return_reason = ""
     _step(claim, StepAction.SUBMIT, ClaimStatus.SUBMITTED, actor)
+    filed_at = None
+    if late:
+        from apps.outages.services import paper_filed_at
+        filed_at = paper_filed_at(paper_on)
+        ClaimStep.objects.filter(claim=claim, round=claim.round, action=StepAction.SUBMIT).update(
+            paper_on=paper_on, paper_form_no=late[1])
     if claim.phase == Phase.DEPARTURE:
         # The claim owed after departure is filed: the claim items of these people close.
         deadlines.claim_items_close(ClaimedPerson.objects.filter(
-            line__claim=claim, candidacy__isnull=False).values("candidacy"))
+            line__claim=claim, candidacy__isnull=False).values("candidacy"), filed_at)
+    if late:
+        from apps.outages.models import LateEntryKind
+        from apps.outages.services import late_entry_record
+        lateness = claim_lateness(claim)
+        step = ClaimStep.objects.get(claim=claim, round=claim.round, action=StepAction.SUBMIT)
+        late_entry_record(period=late[0], subject=step, kind=LateEntryKind.CLAIM,
+                          paper_on=paper_on, form_no=late[1], actor=actor,
+                          summary=f"{claim.unit.name} {claim.get_phase_display()}补助资金申请提交",
+                          owner=_claim_owner(claim), on_time=not lateness or not lateness["late"],
+                          due_on=lateness["due_on"] if lateness else None,
+                          link=reverse("subsidies:claim_detail", args=[claim.pk]))
     return claim
 
 

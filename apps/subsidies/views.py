@@ -17,7 +17,9 @@ from apps.common.paginator import KeysetPage
 from apps.common.wording import error_text
 from apps.rosters.views import _attachment
 from apps.subsidies import exports, selectors, services
-from apps.subsidies.forms import BudgetForm, ClaimForm, PaymentForm, ReasonForm, StandardsForm
+from apps.subsidies.forms import (
+    BudgetForm, ClaimForm, LateSubmitForm, PaymentForm, ReasonForm, StandardsForm,
+)
 from apps.subsidies.models import STANDARD_ITEMS, Budget, Claim, ClaimStatus, Phase
 from apps.training.models import TrainingClass
 
@@ -72,7 +74,7 @@ def claim_detail(request, pk):
             ClaimStatus.PAID, ClaimStatus.WITHDRAWN) else [],
         "payment": getattr(claim, "payment", None),
         "lateness": services.claim_lateness(claim),
-        "reason_form": ReasonForm(), "payment_form": PaymentForm(),
+        "reason_form": ReasonForm(), "payment_form": PaymentForm(), "late_form": LateSubmitForm(),
         "actions": services.allowed_actions(claim, user),
     })
 
@@ -94,7 +96,10 @@ def claim_action(request, pk, action):
     reason = request.POST.get("reason", "")
     try:
         if action == "submit":
-            services.claim_submit(claim, actor=user)
+            late = LateSubmitForm(request.POST)
+            if not late.is_valid():
+                raise ValidationError(list(late.errors.values())[0])
+            services.claim_submit(claim, actor=user, **late.cleaned_data)
         elif action == "refresh":
             services.claim_refresh(claim, actor=user)
         elif action == "withdraw":

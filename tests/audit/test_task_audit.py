@@ -5,13 +5,14 @@ Celery (``apply``, with the message headers the publisher puts on it, and no req
 and its rows must say who queued it, from which IP, and ``task:<name> for <user>``; a task
 that writes none says why. A new task fails ``test_every_task_is_tested_or_says_why_not``."""
 import importlib
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from celery import Task
 from django.conf import settings
 from django.test import RequestFactory
+from django.utils import timezone
 
 from apps.audit import services as audit
 from apps.audit.models import AuditAction, AuditEvent
@@ -40,6 +41,7 @@ TESTED = {
     "apps.complaints.tasks.complaints_escalate": "test_the_complaint_escalation_names_who_queued_it",
     "apps.followups.tasks.plans_ensure": "test_the_follow_up_check_names_who_queued_it",
     "apps.deadlines.tasks.return_items_ensure": "test_the_return_items_check_names_who_queued_it",
+    "apps.outages.tasks.outages_recount": "test_the_outage_recount_names_who_queued_it",
 }
 
 
@@ -132,6 +134,26 @@ def test_the_follow_up_check_names_who_queued_it(world):
     result, rows = run_task(plans_ensure, world.province)
     assert result["created"] == 1 and FollowUpPlan.objects.get().project == world.project_a1
     assert_named(rows, AuditAction.FOLLOW_UP, plans_ensure, world.province)
+
+
+def test_the_outage_recount_names_who_queued_it(world):
+    """A session held today, inside an open lockdown of 太原: the nightly recount pauses its
+    item (it was opened before it reached the period); run again, it changes nothing."""
+    from apps.deadlines.models import DeadlineItem
+    from apps.outages.services import outage_declare
+    from apps.outages.tasks import outages_recount
+    from apps.pipeline.models import Stage
+    outage_declare(actor=world.province, kind="lockdown", reason="太原市疫情封控",
+                   starts_on=date(2026, 11, 30), scope="cities", cities=[world.ty])
+    DeadlineItem.objects.create(
+        rule=world.stage_rule, candidacy=world.cand_ty, stage=Stage.FIRST_INTERVIEW,
+        owner_role="unit", unit=world.u1, city=world.ty, agency=world.a1,
+        event_on=date(2026, 11, 27), due_on=date(2026, 12, 4),
+        due_at=timezone.make_aware(datetime(2026, 12, 4, 23, 59)))
+    result, rows = run_task(outages_recount, world.province)
+    assert result == 1 and DeadlineItem.objects.get(candidacy=world.cand_ty).outage_paused
+    assert_named(rows, AuditAction.OUTAGE, outages_recount, world.province)
+    assert run_task(outages_recount, world.province) == (0, [])
 
 
 def test_a_beat_run_with_no_user_names_the_task_only(world):

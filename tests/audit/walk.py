@@ -1364,3 +1364,59 @@ def _(w):
                         referred_on=timezone.localdate())
     return Step(lambda: referral_move(r, actor=w.unit_u1, status="accepted",
                                       on=timezone.localdate()), w.unit_u1, r)
+# --- outage periods (issue 22) -----------------------------------------------------------------
+
+def _outage(w):
+    """An open lockdown of 太原 declared by the province (made once per world)."""
+    from apps.outages.services import outage_declare
+    if not hasattr(w, "_walk_outage"):
+        w._walk_outage = outage_declare(
+            actor=w.province, kind="lockdown", reason="太原市疫情封控",
+            starts_on=timezone.localdate() - timedelta(days=3), scope="cities", cities=[w.ty])
+    return w._walk_outage
+
+
+@walks("outages.services.outage_declare")
+def _(w):
+    from apps.outages.services import outage_declare
+    return Step(lambda: outage_declare(actor=w.province, kind="system", reason="系统升级停机",
+                                       starts_on=timezone.localdate() - timedelta(days=10),
+                                       ends_on=timezone.localdate() - timedelta(days=9),
+                                       scope="all"),
+                w.province, "outages.OutagePeriod")
+
+
+@walks("outages.services.outage_update")
+def _(w):
+    from apps.outages.services import outage_update
+    period = _outage(w)
+    return Step(lambda: outage_update(period, actor=w.province, kind="lockdown",
+                                      reason="太原市疫情封控（范围更正）",
+                                      starts_on=period.starts_on, ends_on=None, scope="cities",
+                                      cities=[w.ty]),
+                w.province, period)
+
+
+@walks("outages.services.outage_close")
+def _(w):
+    from apps.outages.services import outage_close
+    period = _outage(w)
+    return Step(lambda: outage_close(period, actor=w.province, ends_on=timezone.localdate()),
+                w.province, period)
+
+
+@walks("outages.services.outages_recount")
+def _(w):
+    """Run by the nightly task; here with an item the open lockdown reached after it was
+    declared (a row written directly, as a path that does not count outages would)."""
+    from apps.deadlines.models import DeadlineItem
+    from apps.pipeline.models import Stage
+    _outage(w)
+    today = timezone.localdate()
+    DeadlineItem.objects.create(
+        rule=w.stage_rule, candidacy=w.cand_ty, stage=Stage.RETURN, owner_role="unit",
+        unit=w.u1, city=w.ty, agency=w.a1, event_on=today - timedelta(days=1),
+        due_on=today + timedelta(days=7),
+        due_at=timezone.now() + timedelta(days=7))
+    from apps.outages.services import outages_recount
+    return Step(lambda: outages_recount(), w.province, None)

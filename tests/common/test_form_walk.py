@@ -27,6 +27,7 @@ def _arguments(world):
     """What the views pass for each keyword a form requires (querysets of the world)."""
     from apps.accounts.models import User
     from apps.orgs.models import Agency, City, OrganisingUnit
+    from apps.outages.models import OutagePeriod
     from apps.pipeline.models import Candidacy
     from apps.projects.models import JobProject
     from apps.registry.models import Person
@@ -38,6 +39,7 @@ def _arguments(world):
         "workers": Candidacy.objects.all(),
         "officers": User.objects.all(),
         "classes": TrainingClass.objects.all(), "standing_classes": TrainingClass.objects.all(),
+        "periods": OutagePeriod.objects.all(),
         "creating": True, "current": {}, "kinds_evidence": list(EvidenceKind),
         "kinds_reference": [("cities", "地市")],
         # Filter forms whose choices are the organisations a user may see, of a year.
