@@ -44,7 +44,20 @@ rebuild). After, figures kept on write (delta rows in the service's transaction)
   extra 4.4 ms (goal ≤ 2 ms: NOT met as measured under this load), ratio 1.06 (goal ≤ 1.5).
   dashboard province 198 / 254, city 151 / 211, observer 141 / 168 ms; province dashboard /
   bare GROUP BYs = 1.45. The 50 ms province goal is not shown met: re-measure on a quiet
-  machine before concluding either way."""
+  machine before concluding either way.
+
+Issue 17 again (2026-12-02 evening, same sizes, 15 runs, a quiet machine: load < 1).
+Measured first: dashboard province 175 / 269 ms (15 queries, 12 ms of SQL), city 81 / 92,
+observer 38 / 42; bare GROUP BYs 30 ms (ratio 5.79); write path 18.50 ms with figures,
+16.04 without: extra 2.45 ms (goal ≤ 2), ratio 1.15; freshness 345 ms. A profile showed the
+page's time in Python: the ~2,800 drill-down links reversed and urlencoded one by one (60%),
+the tables built again on every view, the filter selects rendered through two template
+includes an option. After (drill-down URLs kept per query, the finished tables kept under
+the figures' version, which now also follows tasks, organisations and projects; selects
+written in Python), timed the same way: dashboard province 45 / 52, city 34 / 41, observer
+20 / 22 ms, that is p50 within the 50 ms goal and p95 just over it; the first view after a
+write builds the tables again (≈ the "before" figure less the links, ~80 ms). The write
+path's figure inserts now go in one round trip (not yet re-measured on a quiet machine)."""
 import os
 import statistics
 from contextlib import nullcontext
