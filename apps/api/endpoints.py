@@ -32,7 +32,7 @@ from apps.orgs.models import Agency, City, FilingStatus, OrganisingUnit
 from apps.pipeline import selectors as pipeline_selectors
 from apps.pipeline import services as pipeline_services
 from apps.pipeline.forms import STAGE_DETAILS, OpenCandidacyForm, RecordForm
-from apps.pipeline.models import DETAIL_LABELS, Candidacy, CandidacyStatus, Stage, StageEvent
+from apps.pipeline.models import DETAIL_LABELS, Candidacy, CandidacyStatus, StageEvent
 from apps.projects.models import JobProject, ProjectStatus
 from apps.quotas.models import Task
 from apps.registry import services as registry_services

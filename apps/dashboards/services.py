@@ -170,6 +170,7 @@ def figures_version() -> str:
 REFERENCES_KEY = "dashboard:references"
 
 
+@not_audited("bumps the dashboards' cache version; no record changes")
 def references_changed(**_signal):
     """Tasks, cities, units, agencies and projects are read live by the dashboards' tables
     (rows, names, task numbers, headcounts): a change to one makes the kept tables stale.

@@ -390,7 +390,7 @@ def return_items_open(candidacy, today=None) -> list[DeadlineItem]:
         elif today >= _opens_on(code, end, due):
             item, _ = DeadlineItem.objects.get_or_create(
                 rule=rule, subject_type=subject, subject_id=candidacy.pk, stage=stage,
-                defaults={**values, **_owner(candidacy, Stage.RETURN)})
+                defaults={**values, **stage_owner(candidacy, Stage.RETURN)})
         if item is not None:
             items.append(item)
     return items

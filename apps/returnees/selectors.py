@@ -1,4 +1,4 @@
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 
 from apps.accounts.scoping import visible
 from apps.pipeline.models import Candidacy, CandidacyStatus
