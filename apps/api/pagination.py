@@ -4,9 +4,16 @@ A list is read in ascending ``(sync_field, id)`` order (``updated_at`` where the
 one) from a cursor: a row comparison the index serves, ``page_size`` + 1 rows, no COUNT. The
 response's ``cursor`` is the last row's key: a client keeps it and asks again later with it
 to get only what changed since (``next`` is null once it has caught up). ``changed_since``
-starts from a time instead of a cursor."""
+starts from a time instead of a cursor.
+
+The kept ``cursor`` never passes ``SETTLE`` before now: ``updated_at`` is taken when a row is
+saved, not when its transaction commits, so a row saved earlier but committed after a read
+would fall behind a cursor at the newest row. Resuming from the settled point reads the
+last ``SETTLE`` again (a client upserts by id: the repeat is harmless) and catches those
+late commits. ``next`` pages on from the page's real last row."""
 import base64
 import json
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
@@ -18,6 +25,8 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 DEFAULT_SIZE, MAX_SIZE = 100, 500
+# Longer than any transaction of the application's writes takes to commit.
+SETTLE = timedelta(minutes=2)
 
 
 def _encode(value, pk) -> str:
@@ -73,9 +82,14 @@ class SyncCursorPagination(BasePagination):
         rows = list(queryset[:size + 1])
         self.has_next = len(rows) > size
         rows = rows[:size]
+        self.next_cursor = None
         if rows:
             last = rows[-1]
-            self.cursor = _encode(getattr(last, field) if field else None, last.pk)
+            self.cursor = self.next_cursor = _encode(getattr(last, field) if field else None,
+                                                     last.pk)
+            settled = timezone.now() - SETTLE
+            if field and getattr(last, field) > settled:
+                self.cursor = _encode(settled, 0)
         else:
             self.cursor = token or None
         return rows
@@ -84,7 +98,7 @@ class SyncCursorPagination(BasePagination):
         next_url = None
         if self.has_next:
             url = self.request.build_absolute_uri()
-            next_url = replace_query_param(url, "cursor", self.cursor)
+            next_url = replace_query_param(url, "cursor", self.next_cursor)
         return Response({"next": next_url, "cursor": self.cursor, "results": data})
 
     def get_paginated_response_schema(self, schema):

@@ -120,11 +120,10 @@ def retention(kind, org, year, today):
 
 @computation("early_returns", "提前回国人数（合同期满前归国）", unit_of_value="人")
 def early_returns(kind, org, year, today):
-    from django.db.models import F
-
-    from apps.pipeline.models import Candidacy
-    ids = _ids(Candidacy.objects.filter(returned_on__year=year, contract_ends_on__isnull=False,
-                                        returned_on__lt=F("contract_ends_on"),
+    from apps.pipeline.models import Candidacy, ReturnKind
+    # The return's recorded kind (issue 19), as the figures of people abroad count it: one
+    # rule for what an early return is.
+    ids = _ids(Candidacy.objects.filter(returned_on__year=year, return_kind=ReturnKind.EARLY,
                                         **_org(kind, org)))
     return Figure(Decimal(len(ids)), len(ids), "pipeline.Candidacy", ids,
                   f"{year}年合同期满前归国 {len(ids)} 人（归国原因见明细）")

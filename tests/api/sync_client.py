@@ -33,7 +33,7 @@ class DepartureSync:
         self.list_path = path
 
     def sync(self) -> int:
-        """Fetch every change since the last sync; returns how many rows arrived."""
+        """Fetch every change since the last sync; returns how many rows were new or changed."""
         params = {"cursor": self.cursor} if self.cursor else {}
         path, arrived = self.list_path, 0
         while True:
@@ -41,8 +41,11 @@ class DepartureSync:
             if status != 200:
                 raise SyncError(f"{path}: {status} {page}")
             for row in page["results"]:
+                # The last two minutes come again after a resume (the server's settling
+                # time): an upsert by id, counted only when the row is new or changed.
+                if self.rows.get(row["id"]) != row:
+                    arrived += 1
                 self.rows[row["id"]] = row
-                arrived += 1
             self.cursor = page["cursor"] or self.cursor
             if not page["next"]:
                 return arrived

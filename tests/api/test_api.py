@@ -316,11 +316,26 @@ def test_lists_page_by_cursor_without_counting_and_follow_changes(world, client)
         seen += [r["id"] for r in page["results"]]
     assert len(seen) == len(set(seen)) == Person.objects.filter(unit=world.u1).count() >= 6
     second = page
-    # Caught up: the cursor kept gives nothing new, until a person changes.
-    assert call(client, "get", PERSONS, unit.key, {"cursor": second["cursor"]}).json()["results"] == []
+    # A person saved 30 s ago whose transaction commits only now (updated_at is the save's
+    # time, before the newest row just read): the kept cursor stops two minutes before now,
+    # so resuming reads it; the recent rows come again (a client upserts by id).
+    from apps.api.pagination import SETTLE
+    late = Person.objects.filter(unit=world.u1).exclude(pk=world.person_ty.pk).first()
+    Person.objects.filter(pk=late.pk).update(updated_at=timezone.now() - timedelta(seconds=30))
+    again = call(client, "get", PERSONS, unit.key, {"cursor": second["cursor"]}).json()
+    assert late.pk in [r["id"] for r in again["results"]]
+    # Rows older than the settling time are never read again: caught up, nothing new.
+    Person.objects.filter(unit=world.u1).update(updated_at=timezone.now() - 2 * SETTLE)
+    resumed = again["cursor"]
+    while True:
+        page = call(client, "get", PERSONS, unit.key, {"cursor": resumed}).json()
+        if not page["results"]:
+            break
+        resumed = page["cursor"]
+    assert call(client, "get", PERSONS, unit.key, {"cursor": resumed}).json()["results"] == []
     from apps.registry.services import person_update
     person_update(world.person_ty, actor=world.unit_u1, hukou="太原市小店区")
-    changed = call(client, "get", PERSONS, unit.key, {"cursor": second["cursor"]}).json()
+    changed = call(client, "get", PERSONS, unit.key, {"cursor": resumed}).json()
     assert [r["id"] for r in changed["results"]] == [world.person_ty.pk]
     since = call(client, "get", PERSONS, unit.key,
                  {"changed_since": (timezone.now() - timedelta(minutes=1)).isoformat()}).json()

@@ -78,7 +78,9 @@ def test_a_client_from_the_schema_syncs_the_agencys_departures(world, client, tr
     # The third departs and the first returns: the next sync brings exactly those two.
     record(client, agency.key, group[2], departure(2))
     record(client, agency.key, group[0], {"stage": "return", "result": "returned",
-                                          "happened_on": "2026-09-01", "return_reason": "合同期满"})
+                                          "happened_on": "2026-09-01", "return_kind": "completed",
+                                          "return_reported_by": "worker",
+                                          "return_verified_by": "passport"})
     assert back_office.sync() == 2
     assert set(back_office.departures()) == {group[1].pk, group[2].pk}
     assert back_office.rows[group[0].pk]["returned_on"] == "2026-09-01"

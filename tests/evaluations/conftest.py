@@ -43,7 +43,10 @@ def departed(w, *, unit, agency, project, city, on, returned=None, ends=None, si
         result="returned" if returned else "departed", stage_on=returned or on,
         status="returned" if returned else "abroad", departed_on=on, returned_on=returned,
         contract_term="2年", contract_ends_on=ends or date(on.year + 2, on.month, on.day),
-        return_reason="个人原因" if returned else "", created_by=w.unit_u1)
+        return_reason="个人原因" if returned else "", created_by=w.unit_u1,
+        # Recorded as the return service records it: early when before the contract's end.
+        return_kind=("" if not returned else "early"
+                     if returned < (ends or date(on.year + 2, on.month, on.day)) else "completed"))
     if signed:
         StageEvent.objects.create(candidacy=c, stage=Stage.CONTRACT, result="signed",
                                   happened_on=on - timedelta(days=30), recorded_by=w.unit_u1)

@@ -52,8 +52,7 @@ def recount(key, kind, org, today):
             sorted(c.pk for c in cohort)
     if key == "early_returns":
         rows = [c for c in Candidacy.objects.all() if _of(kind, org, c) and c.returned_on
-                and c.returned_on.year == YEAR and c.contract_ends_on
-                and c.returned_on < c.contract_ends_on]
+                and c.returned_on.year == YEAR and c.return_kind == "early"]
     elif key == "contracts":
         signed = {e.candidacy_id for e in StageEvent.objects.all()
                   if e.stage == "contract" and e.result == "signed"}
