@@ -9,7 +9,7 @@ def period_list(user):
     return (visible(OutagePeriod.objects.all(), user)
             .select_related("declared_by", "closed_by")
             .prefetch_related("cities", "units", "agencies")
-            .annotate(late_count=Count("late_entries")))
+            .annotate(late_count=Count("late_entries")).order_by("-starts_on", "-id"))
 
 
 def late_entry_list(user, *, period=None, kind="", on_time=""):
