@@ -77,7 +77,7 @@ def _rules() -> dict[type[Model], Rule]:
     from apps.projects.models import JobProject, ProjectDocking, ProjectStatus
     from apps.quotas.models import PlanStatus, Task, TaskPlan
     from apps.publicity.models import Notice as PolicyNotice
-    from apps.registry.models import Person, PersonHistory, PersonTransfer
+    from apps.registry.models import Person, PersonHistory, PersonTransfer, PovertyVerification
     from apps.rosters.models import Upload
     from apps.workdays.models import CalendarYear, SpecialDay
     from apps.deadlines.models import DeadlineItem, DeadlineRule, Notice
@@ -200,6 +200,8 @@ def _rules() -> dict[type[Model], Rule]:
         # Seen with the person: by the unit it now belongs to, not by the one it left.
         PersonTransfer: people_of("person__"),
         Evidence: people_of("person__"),
+        # A verification is seen with its person (seed 003: shared data on the person).
+        PovertyVerification: people_of("person__"),
         Candidacy: candidacies_of(""),
         CandidacyHistory: candidacies_of("pgh_obj__"),
         StageEvent: candidacies_of("candidacy__"),

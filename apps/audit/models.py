@@ -57,6 +57,9 @@ class AuditAction(models.TextChoices):
     INCIDENT = "incident", "境外突发事件与报告"
     COMPLAINT = "complaint", "投诉与劳务纠纷"
     FOLLOW_UP = "follow_up", "跟踪随访"
+    # 脱贫劳动力 (issue 21)
+    POVERTY = "poverty", "核实脱贫劳动力状态"
+    POVERTY_TARGET = "poverty_target", "设置脱贫劳动力年度占比目标"
     # The system itself
     PURGE = "purge", "清理过期审计日志"
     FIGURES = "figures", "统计核对修正"

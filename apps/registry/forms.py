@@ -3,7 +3,9 @@ from django import forms
 from apps.common.forms import ChoicePlaceholder, DateInput
 from apps.registry import idnumber
 from apps.registry.phones import PhoneError, phone_normalise
-from apps.registry.models import Education, Person, PersonCategory, PovertyStatus
+from apps.registry.models import (
+    Education, Person, PersonCategory, PovertySource, PovertyStatus, VerificationState,
+)
 
 # 附件5 order, then the fields the programme adds (category, poverty flag, languages).
 PERSON_FIELDS = [
@@ -114,7 +116,23 @@ class PersonSearchForm(forms.Form):
                                  choices=[("", "全部")] + PersonCategory.choices)
     poverty_status = forms.ChoiceField(
         label="脱贫劳动力", required=False,
-        choices=[("", "全部")] + [c for c in PovertyStatus.choices if c[0]])
+        choices=[("", "全部"), ("priority", "脱贫劳动力和监测对象")]
+        + [c for c in PovertyStatus.choices if c[0]])
+    verification = forms.ChoiceField(
+        label="核实情况", required=False,
+        choices=[("", "全部")] + [c for c in VerificationState.choices if c[0]])
+
+
+class PovertyVerifyForm(forms.Form):
+    status = forms.ChoiceField(label="核实结果", choices=PovertyStatus.choices, required=False,
+                               help_text="按核实来源中的记录填写；不是脱贫劳动力或监测对象的选“否”")
+    source = forms.ChoiceField(label="核实来源", choices=[("", "请选择")] + PovertySource.choices,
+                               error_messages={"required": "请选择核实来源。"})
+    verified_on = forms.DateField(label="核实日期", widget=DateInput(),
+                                  error_messages={"required": "请填写核实日期。",
+                                                  "invalid": "核实日期格式不正确。"})
+    note = forms.CharField(label="备注", max_length=200, required=False,
+                           help_text="如：县扶贫办比对批次、系统查询截图编号")
 
 
 class ReserveFilterForm(forms.Form):
@@ -124,6 +142,13 @@ class ReserveFilterForm(forms.Form):
     language = forms.CharField(label="外语", required=False)
     city = forms.ModelChoiceField(label="地市", required=False, queryset=None,
                                   empty_label="全部地市")
+    poverty_status = forms.ChoiceField(
+        label="脱贫劳动力", required=False,
+        choices=[("", "全部"), ("priority", "脱贫劳动力和监测对象")]
+        + [c for c in PovertyStatus.choices if c[0]])
+    order = forms.ChoiceField(label="排序", required=False,
+                              choices=[("", "登记时间（新的在前）"),
+                                       ("priority", "脱贫劳动力优先（已核实的在前）")])
 
     def __init__(self, *args, cities, **kwargs):
         super().__init__(*args, **kwargs)
