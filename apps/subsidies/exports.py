@@ -18,6 +18,9 @@ FORM_ROWS = [
     ("出国", "培训尾款", "", [Item.TRAINING_BALANCE]),
     ("出国", "出国费用", "", [Item.DEPARTURE_FEE]),
     ("出国", "国外就业奖补", "", [Item.EMPLOYMENT_AWARD]),
+    # Not in the seed's 附件8: seed 003's items for 脱贫劳动力, printed under 出国.
+    ("出国", "脱贫劳动力专项", "一次性交通补助", [Item.POVERTY_TRANSPORT]),
+    ("出国", "脱贫劳动力专项", "职业介绍补贴", [Item.POVERTY_PLACEMENT]),
 ]
 STANDING_NOTE = {Item.STANDING_FIRST: "非建制班开班拨付50%", Item.STANDING_SECOND: "非建制班结业后拨付50%"}
 

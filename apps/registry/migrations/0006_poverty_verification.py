@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('orgs', '0003_city_form2_seq'),
         ('registry', '0005_keyset_and_name_prefix'),
-        ('rosters', '0004_alter_upload_kind'),
+        ('rosters', '0004_poverty_kind'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
