@@ -75,7 +75,7 @@ def _rules() -> dict[type[Model], Rule]:
     from apps.evidence.models import Evidence
     from apps.pipeline.models import Candidacy, CandidacyHistory, Session, StageEvent
     from apps.projects.models import JobProject, ProjectDocking, ProjectStatus
-    from apps.quotas.models import PlanStatus, Task, TaskPlan
+    from apps.quotas.models import PlanStatus, PovertyTarget, Task, TaskPlan
     from apps.publicity.models import Notice as PolicyNotice
     from apps.registry.models import Person, PersonHistory, PersonTransfer, PovertyVerification
     from apps.rosters.models import Upload
@@ -292,6 +292,9 @@ def _rules() -> dict[type[Model], Rule]:
         # A draft year is the province's alone, and so are its tasks.
         TaskPlan: Rule(city=lambda u: published_plan, unit=lambda u: published_plan,
                        agency=lambda u: published_plan, observer=lambda u: published_plan),
+        # The province's yearly target share: a published aim every dashboard compares with.
+        PovertyTarget: Rule(city=everything, unit=everything, agency=everything,
+                            observer=everything),
         TrainingClass: classes_of(""),
         Enrolment: classes_of("training_class__"),
         StandingMember: classes_of("training_class__"),

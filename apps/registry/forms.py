@@ -109,15 +109,20 @@ def _check_phone(value: str, *, required: bool) -> str:
     return number
 
 
+def priority_field():
+    """The filter by seed 003's priority groups, the same on every list of people."""
+    return forms.ChoiceField(
+        label="脱贫劳动力", required=False,
+        choices=[("", "全部"), ("priority", "脱贫劳动力和监测对象")]
+        + [c for c in PovertyStatus.choices if c[0]])
+
+
 class PersonSearchForm(forms.Form):
     q = forms.CharField(label="姓名 / 身份证号 / 手机号", required=False,
                         help_text="姓名从第一个字查起，如“张”或“张三”")
     category = forms.ChoiceField(label="人员类别", required=False,
                                  choices=[("", "全部")] + PersonCategory.choices)
-    poverty_status = forms.ChoiceField(
-        label="脱贫劳动力", required=False,
-        choices=[("", "全部"), ("priority", "脱贫劳动力和监测对象")]
-        + [c for c in PovertyStatus.choices if c[0]])
+    poverty_status = priority_field()
     verification = forms.ChoiceField(
         label="核实情况", required=False,
         choices=[("", "全部")] + [c for c in VerificationState.choices if c[0]])
@@ -142,10 +147,7 @@ class ReserveFilterForm(forms.Form):
     language = forms.CharField(label="外语", required=False)
     city = forms.ModelChoiceField(label="地市", required=False, queryset=None,
                                   empty_label="全部地市")
-    poverty_status = forms.ChoiceField(
-        label="脱贫劳动力", required=False,
-        choices=[("", "全部"), ("priority", "脱贫劳动力和监测对象")]
-        + [c for c in PovertyStatus.choices if c[0]])
+    poverty_status = priority_field()
     order = forms.ChoiceField(label="排序", required=False,
                               choices=[("", "登记时间（新的在前）"),
                                        ("priority", "脱贫劳动力优先（已核实的在前）")])
