@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -160,7 +160,7 @@ def poverty_targets(request):
                              initial={"year": selectors.current_year()})
     if request.method == "POST":
         if user.role != Role.PROVINCE:
-            raise Http404
+            raise PermissionDenied("脱贫劳动力占比目标由省专项办设置。")
         if form.is_valid():
             try:
                 target = services.poverty_target_set(actor=user, **form.cleaned_data)
