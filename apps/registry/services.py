@@ -154,7 +154,8 @@ def person_update(person: Person, *, actor, **fields) -> Person:
 POVERTY_VERIFIERS = {Role.CITY, Role.PROVINCE}
 
 
-def poverty_verification_problems(person, *, status, source, verified_on, today=None) -> dict:
+def poverty_verification_problems(person, *, status, source, verified_on, note="",
+                                  today=None) -> dict:
     """Why this verification cannot be recorded ({field: message}); one rule for the page and
     every upload row. Not in the future, not before the person's last verification (the
     newest must stay the newest), and not the same verification twice (a replay)."""
@@ -175,6 +176,8 @@ def poverty_verification_problems(person, *, status, source, verified_on, today=
     elif (person.poverty_verified_on == verified_on and person.poverty_status == status
           and person.poverty_source == source):
         errors["verified_on"] = f"该人员{verified_on:%Y-%m-%d}的这次核实已经记录，请勿重复提交。"
+    if len(note or "") > 200:
+        errors["note"] = f"备注过长（{len(note)}字），最多200字。"
     return errors
 
 
@@ -192,9 +195,7 @@ def person_poverty_verify(person: Person, *, actor, status: str, source: str, ve
         raise PermissionDenied("该人员不存在或不在您的管辖范围内。")
     status, note = status or "", (note or "").strip()
     errors = poverty_verification_problems(person, status=status, source=source,
-                                           verified_on=verified_on)
-    if len(note) > 200:
-        errors["note"] = f"备注过长（{len(note)}字），最多200字。"
+                                           verified_on=verified_on, note=note)
     if errors:
         raise ValidationError(errors)
     verification = PovertyVerification.objects.create(

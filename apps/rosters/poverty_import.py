@@ -128,7 +128,8 @@ class PovertyRosterValidator:
                 v["status"], v["source"], v["verified_on"]):
             return  # the same verification again (a re-uploaded file): nothing to write
         problems = poverty_verification_problems(person, status=v["status"], source=v["source"],
-                                                 verified_on=v["verified_on"])
+                                                 verified_on=v["verified_on"],
+                                                 note=v.get("note", ""))
         for field, message in problems.items():
             row.errors.append(f"第{row.number}行“{FIELD_COLUMN[field]}”列：{message}")
         if problems:
