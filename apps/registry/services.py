@@ -135,10 +135,9 @@ def person_update(person: Person, *, actor, **fields) -> Person:
     poverty_before = person.poverty_status
     for name, value in fields.items():
         setattr(person, name, value)
-    if person.poverty_status != poverty_before:
-        # A status typed on the form is declared, not verified: the last verification was
-        # of the old status, so it no longer speaks for the new one.
-        person.poverty_verified_on, person.poverty_source = None, ""
+    if person.poverty_status != poverty_before and person.poverty_verified_on:
+        # A verified status changes only by another verification, with its source and date.
+        raise ValidationError({"poverty_status": verified_status_message(person, poverty_before)})
     _set_hashes(person)
     person.full_clean(exclude=["id_hash", "created_by"])
     # The dashboards count people by 脱贫 status: a change moves all their figures.
@@ -152,6 +151,12 @@ def person_update(person: Person, *, actor, **fields) -> Person:
 # Who checks a status against the national system (seed 003 §一: 人社 with the 扶贫 office's
 # shared data). Not the unit: it claims the money that follows the status.
 POVERTY_VERIFIERS = {Role.CITY, Role.PROVINCE}
+
+
+def verified_status_message(person, verified_status) -> str:
+    label = dict(PovertyStatus.choices)[verified_status]
+    return (f"脱贫状态已于{person.poverty_verified_on:%Y-%m-%d}核实为“{label}”，不能在此修改；"
+            "如有变化，请由市人社局在人员页面“核实脱贫状态”中办理。")
 
 
 def poverty_verification_problems(person, *, status, source, verified_on, note="",

@@ -127,14 +127,28 @@ def test_a_verification_lapses_after_a_year_and_shows_so(world, client):
         "verification": "current"}).context["page"].object_list] == [person.pk]
 
 
-def test_a_status_typed_on_the_form_is_unverified(world, client):
-    verify(world, world.person_ty, date(2026, 3, 2))
-    person = person_update(Person.objects.get(pk=world.person_ty.pk), actor=world.unit_u1,
-                           poverty_status="监测对象")
-    assert (person.poverty_verified_on, person.poverty_source) == (None, "")
+def test_a_declared_status_is_unverified_and_a_verified_one_changes_only_by_verification(
+        world, client):
+    person = person_update(world.person_ty, actor=world.unit_u1, poverty_status="监测对象")
     assert person.poverty_state() == "unverified"
     client.force_login(world.unit_u1)
     assert "尚待市人社局按全国系统核实" in page(client, person)
+    verify(world, person, date(2026, 3, 2))
+    person.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        person_update(person, actor=world.city_ty, poverty_status="")
+    assert "脱贫状态已于2026-03-02核实为“脱贫劳动力”，不能在此修改" in str(error.value)
+    # Nor by a registration roster: the row is refused, naming its column.
+    upload = client.post(reverse("rosters:upload_list"), {
+        "kind": "registration", "file": SimpleUploadedFile("名册.xlsx", xlsx(
+            [[1, "张三", "男", person.id_number, "13800001234", "学生", "大专", "2026-03-01", "监测对象"]],
+            header=["序号", "姓名", "性别", "身份证号", "联系方式", "人员类别", "学历", "报名日期",
+                    "脱贫劳动力/监测对象"]))})
+    assert upload.status_code == 302
+    preview = Upload.objects.latest("pk").preview
+    errors = " ".join(e for row in preview for e in row["errors"])
+    assert "第2行“脱贫劳动力/监测对象”列：表中为“监测对象”，但该人员2026-03-02已核实为“脱贫劳动力”" in errors
+    assert Person.objects.get(pk=person.pk).poverty_status == "脱贫劳动力"
 
 
 def test_the_lists_filter_and_sort_by_priority_with_a_fixed_query_count(

@@ -100,8 +100,9 @@ def test_a_person_is_claimed_once_and_a_status_changed_after_filing_stops_the_re
         line = claim.lines.get(item="poverty_transport")
         ClaimedPerson.objects.create(line=line, item="poverty_transport",
                                      person=group[0].person, candidacy=group[0])
-    # The city finds the status changed since filing (typed on the form: unverified).
-    person_update(group[1].person, actor=world.unit_u1, poverty_status="监测对象")
+    # Verified again meanwhile as not poor: the city's review finds the claim stale.
+    person_poverty_verify(group[1].person, actor=world.city_ty, status="", source="monitoring",
+                          verified_on=date(2026, 6, 2))
     with pytest.raises(ValidationError) as error:
         services.claim_review(claim, actor=world.city_ty)
     assert "“脱贫劳动力一次性交通补助”中有1人已不符合申请条件" in str(error.value)
