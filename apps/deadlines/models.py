@@ -23,6 +23,8 @@ class RuleEvent(models.TextChoices):
     INCIDENT = "incident", "突发事件"
     COMPLAINT = "complaint", "投诉或纠纷"
     FOLLOW_UP = "follow_up", "跟踪随访"
+    # Issue 21: a 脱贫 status is verified again each year (apps.registry.rules).
+    POVERTY = "poverty_verified", "脱贫状态核实"
 
 
 class DeadlineRule(models.Model):

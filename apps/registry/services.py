@@ -213,7 +213,33 @@ def person_poverty_verify(person: Person, *, actor, status: str, source: str, ve
     with figures_moved(moved):  # the dashboards count people by 脱贫 status
         person.save(update_fields=["poverty_status", "poverty_verified_on", "poverty_source",
                                    "updated_at"])
+    _reverification_owed(person, verification)
     return verification
+
+
+def _reverification_owed(person, verification) -> None:
+    """The re-verification this one was owed is done (on time or late, by when it is
+    recorded); a 脱贫劳动力 or 监测对象 owes the next one a year on, to the person's city."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from apps.deadlines.models import OPEN_ITEM, DeadlineItem, DeadlineRule
+    from apps.deadlines.services import _close as items_close
+    from apps.registry import rules
+    from apps.registry.models import PRIORITY_STATUSES, poverty_due_on
+    from apps.workdays.calendar import add_working_days
+    person_type = ContentType.objects.get_for_model(Person)
+    items_close(DeadlineItem.objects.filter(rule__code=rules.CODE, subject_type=person_type,
+                                            subject_id=person.pk, status__in=OPEN_ITEM))
+    if verification.status not in PRIORITY_STATUSES:
+        return
+    rule = rules.rule_ensure(DeadlineRule)
+    anniversary = poverty_due_on(verification.verified_on)
+    due = add_working_days(anniversary, rule.offset)
+    DeadlineItem.objects.create(
+        rule=rule, subject_type=person_type, subject_id=person.pk,
+        stage=f"poverty-{verification.pk}", event_on=anniversary, due_on=due.day,
+        due_at=due.ends_at, provisional=due.provisional, owner_role=Role.CITY,
+        city_id=person.city_id)
 
 
 @audited(AuditAction.TRANSFER, "人员转移")

@@ -250,3 +250,26 @@ def test_a_stale_clean_preview_is_refused_at_commit(world, client):
     upload.refresh_from_db()
     assert upload.status == "previewed" and upload.error_count == 1
     assert Person.objects.get(pk=world.person_ty.pk).poverty_status == "监测对象"
+
+
+def test_the_city_owes_the_next_verification_a_year_on_on_its_items(world, client):
+    from apps.deadlines.models import DeadlineItem
+    first = verify(world, world.person_ty, TODAY - timedelta(days=366))
+    item = DeadlineItem.objects.get(rule__code="poverty_reverify", subject_id=world.person_ty.pk)
+    assert (item.owner_role, item.city_id, item.event_on) == (
+        "city", world.ty.pk, poverty_due_on(first.verified_on))
+    client.force_login(world.city_ty)
+    mine = client.get(reverse("deadlines:my_items")).content.decode()
+    assert "脱贫劳动力状态年度复核" in mine and "张三" in mine
+    client.force_login(world.city_dt)
+    assert "张三" not in client.get(reverse("deadlines:my_items")).content.decode()
+    # Verified again, late: the owed item closes late and the next one is owed a year on.
+    verify(world, world.person_ty, TODAY)
+    item.refresh_from_db()
+    assert item.status == "done_late"
+    assert DeadlineItem.objects.get(rule__code="poverty_reverify", subject_id=world.person_ty.pk,
+                                    status="open").event_on == poverty_due_on(TODAY)
+    # Verified as not poor: nothing more is owed.
+    verify(world, world.person_ty, TODAY, status="", source="local")
+    assert not DeadlineItem.objects.filter(rule__code="poverty_reverify",
+                                           status__in=["open", "due_soon", "overdue"]).exists()
