@@ -58,6 +58,13 @@ class PersonForm(ChoicePlaceholder, forms.ModelForm):
                 self.initial[name] = ""
                 if masked:
                     self.fields[name].help_text = f"当前：{masked}。不修改请留空。"
+            if self.instance.poverty_verified_on:
+                # A verified status changes only by another verification (the service says
+                # so too): shown, not editable here.
+                field = self.fields["poverty_status"]
+                field.disabled = True
+                field.help_text = (f"已于{self.instance.poverty_verified_on:%Y-%m-%d}核实；如有变化，"
+                                   "请由市人社局在人员页面“核实脱贫状态”中办理。")
 
     def _kept(self, name):
         """On an edit, a blank sensitive field keeps the stored value."""
