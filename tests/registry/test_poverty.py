@@ -160,12 +160,17 @@ def test_the_lists_filter_and_sort_by_priority_with_a_fixed_query_count(
     client.force_login(world.unit_u1)
     url = reverse("registry:person_list")
     client.get(url, {"poverty_status": "priority"})  # warm the session and the templates
-    with django_assert_num_queries(3):  # session, user, one page of people
+    with django_assert_num_queries(4):  # session, user, its second factor, one page of people
         response = client.get(url, {"poverty_status": "priority"})
     assert {p.pk for p in response.context["page"].object_list} == {poor[0].pk, poor[1].pk}
     # The reserve pool puts the verified priority person first, then the unverified one.
     reserve = client.get(reverse("registry:reserve_pool"), {"order": "priority"})
     assert [p.pk for p in reserve.context["page"].object_list][:2] == [poor[0].pk, poor[1].pk]
+    for p in poor[2:] + [world.person_ty]:
+        person_update(p, actor=world.unit_u1, poverty_status="脱贫劳动力")
+    with django_assert_num_queries(4):  # more priority people: no more queries
+        response = client.get(url, {"poverty_status": "priority", "verification": "unverified"})
+    assert len(response.context["page"].object_list) == 3
 
 
 def _upload(client, rows, name="核实名单.xlsx"):
@@ -246,9 +251,11 @@ def test_a_stale_clean_preview_is_refused_at_commit(world, client):
                                "全国扶贫开发信息系统", "2026-03-02", ""]])
     assert upload.error_count == 0
     verify(world, world.person_ty, date(2026, 6, 1), status="监测对象", actor=world.province)
-    client.post(reverse("rosters:upload_commit", args=[upload.pk]))
+    response = client.post(reverse("rosters:upload_commit", args=[upload.pk]), follow=True)
+    assert "未导入任何数据" in response.content.decode()
     upload.refresh_from_db()
-    assert upload.status == "previewed" and upload.error_count == 1
+    assert upload.status == "previewed"
+    assert not PovertyVerification.objects.filter(upload=upload).exists()
     assert Person.objects.get(pk=world.person_ty.pk).poverty_status == "监测对象"
 
 
