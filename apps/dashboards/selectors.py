@@ -296,12 +296,27 @@ def _progress(facts, *, key, title, tasks, names, city_of=None):
     return table
 
 
-def progress_by_city(user, year, facts) -> Table:
-    tasks = visible(Task.objects.filter(year=year, city__isnull=False), user).values_list(
-        "city_id", "number")
+def _cities(user, facts):
+    """The cities a by-city table has rows for: the user's, narrowed by the page's filter."""
     cities = visible(City.objects.order_by("code"), user)
     if facts.filters.get("city"):
         cities = cities.filter(pk=facts.filters["city"])
+    return cities
+
+
+def _units(user, facts):
+    """The units a by-unit table may have rows for: the user's, narrowed by the filters."""
+    units = visible(OrganisingUnit.objects.order_by("seq", "pk"), user)
+    for name, lookup in (("city", "city"), ("unit", "pk")):
+        if facts.filters.get(name):
+            units = units.filter(**{lookup: facts.filters[name]})
+    return units
+
+
+def progress_by_city(user, year, facts) -> Table:
+    tasks = visible(Task.objects.filter(year=year, city__isnull=False), user).values_list(
+        "city_id", "number")
+    cities = _cities(user, facts)
     names = dict(cities.values_list("pk", "short_name"))
     return _progress(facts, key="city", title="各市任务完成情况", tasks=tasks, names=names)
 
@@ -309,10 +324,7 @@ def progress_by_city(user, year, facts) -> Table:
 def progress_by_unit(user, year, facts) -> Table:
     tasks = visible(Task.objects.filter(year=year, unit__isnull=False), user).values_list(
         "unit_id", "number")
-    units = visible(OrganisingUnit.objects.order_by("seq", "pk"), user)
-    for name, lookup in (("city", "city"), ("unit", "pk")):
-        if facts.filters.get(name):
-            units = units.filter(**{lookup: facts.filters[name]})
+    units = _units(user, facts)
     if user.role == Role.AGENCY:
         units = units.none()  # an agency's figures are its projects, not its partners' tasks
     task_ids = {pk for pk, _ in tasks}
@@ -519,18 +531,13 @@ def _poverty_by(user, year, facts, *, key, names, city_of=None) -> Table:
 
 
 def poverty_by_city(user, year, facts) -> Table:
-    cities = visible(City.objects.order_by("code"), user)
-    if facts.filters.get("city"):
-        cities = cities.filter(pk=facts.filters["city"])
+    cities = _cities(user, facts)
     return _poverty_by(user, year, facts, key="city",
                        names=dict(cities.values_list("pk", "short_name")))
 
 
 def poverty_by_unit(user, year, facts) -> Table:
-    units = visible(OrganisingUnit.objects.order_by("seq", "pk"), user)
-    for name, lookup in (("city", "city"), ("unit", "pk")):
-        if facts.filters.get(name):
-            units = units.filter(**{lookup: facts.filters[name]})
+    units = _units(user, facts)
     active = set(_poverty_counts(facts, 1))  # units with priority people this year
     found = [u for u in units.values_list("pk", "name", "city_id") if u[0] in active]
     return _poverty_by(user, year, facts, key="unit", names={pk: name for pk, name, _ in found},
