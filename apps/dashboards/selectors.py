@@ -519,7 +519,8 @@ def _poverty_by(user, year, facts, *, key, names, city_of=None) -> Table:
                                                                   for pk in ids))
     if paid is not None:
         total[n + 3] = sum(r[n + 3] for r in rows)
-    table = Table(key=f"poverty_{key}", title="", headers=headers, rows=rows, total=total,
+    table = Table(key=f"poverty_{key}", title="", headers=headers, rows=rows,
+                  total=total if rows else None,  # no rows: nothing to add up
                   counts=tuple(range(1, n + 1)), derived={n + 1: tuple(departed_cols)},
                   col_keys={1 + i: {"measure": measure, "stage": stage, "poverty": status}
                             for i, (status, _, stage, measure) in enumerate(columns)},
@@ -584,10 +585,12 @@ TABLES = {
     "agency": ("按输出机构", by_agency, EVERYONE),
     "month": ("按月份", by_month, EVERYONE),
     "poverty": ("脱贫劳动力占比", poverty_share, EVERYONE),
+    # Not yet the observer's: its suppression would have to weigh these breakdowns of the
+    # 脱贫 share against every other table's cells (the observer keeps "poverty").
     "poverty_city": ("脱贫劳动力（按地市）：报名、初试、培训、输出、归国与专项补助", poverty_by_city,
-                     {Role.PROVINCE, Role.CITY, Role.OBSERVER}),
+                     {Role.PROVINCE, Role.CITY}),
     "poverty_unit": ("脱贫劳动力（按组织单位）", poverty_by_unit,
-                     {Role.PROVINCE, Role.CITY, Role.UNIT, Role.OBSERVER}),
+                     {Role.PROVINCE, Role.CITY, Role.UNIT}),
     "stage_time": ("各环节用时（天）", stage_time, EVERYONE),
 }
 
