@@ -414,6 +414,15 @@ ROUTES: dict[str, list[Case]] = {
              foreign=lambda w: {"pk": w.person_dt.pk},
              data=lambda w: {"to_unit": w.u2.pk, "reason": "本人申请"},
              target=lambda w, side: w.person_ty if side == "own" else w.person_dt)],
+    # 核实脱贫状态: the city and the province (the unit claims the money that follows it).
+    "registry:person_poverty": [
+        Case(frozenset({P, C}), own=lambda w: {"pk": w.person_ty.pk},
+             foreign=lambda w: {"pk": w.person_dt.pk}),
+        Case(frozenset({P, C}), method="post", ok=302, own=lambda w: {"pk": w.person_ty.pk},
+             foreign=lambda w: {"pk": w.person_dt.pk},
+             data=lambda w: {"status": "脱贫劳动力", "source": "national",
+                             "verified_on": "2026-03-02"},
+             target=lambda w, side: w.person_ty if side == "own" else w.person_dt)],
     "registry:reserve_pool": [Case(PEOPLE)],
     "registry:reserve_export": [Case(PEOPLE)],
     "abroad:register": [Case(PEOPLE)],
@@ -570,6 +579,11 @@ ROUTES: dict[str, list[Case]] = {
                                       own=lambda w: {"year": 2020})],
     "quotas:task_edit": [Case(frozenset({P}), own=lambda w: {"pk": w.task_u1.pk},
                               foreign=lambda w: {"pk": w.task_u3.pk})],
+    "quotas:poverty_targets": [
+        Case(frozenset({P, C, U, O})),
+        Case(frozenset({P}), method="post", ok=302,
+             data=lambda w: {"year": 2026, "share": "30", "note": "晋人社厅函〔2020〕127号"}),
+    ],
     "dashboards:dashboard_index": [Case(ALL, ok=302)],
     "dashboards:dashboard": [Case(ALL, own=lambda w: {"year": 2026})],
     "dashboards:dashboard_export": [

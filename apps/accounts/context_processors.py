@@ -40,6 +40,8 @@ NAV = [
     ]),
     ("任务与资金", [
         ("任务分解", "quotas:task_index", {Role.PROVINCE, Role.CITY, Role.UNIT, Role.OBSERVER}),
+        ("脱贫劳动力占比目标", "quotas:poverty_targets",
+         {Role.PROVINCE, Role.CITY, Role.UNIT, Role.OBSERVER}),
         ("补助资金", "subsidies:claim_list", {Role.PROVINCE, Role.CITY, Role.UNIT}),
         ("补助标准", "subsidies:standard_list", BUSINESS),
     ]),

@@ -25,9 +25,9 @@ from apps.pipeline.models import Result, Stage
 from apps.pipeline.services import candidacy_open, candidacy_record, session_create
 from apps.projects.models import JobProject
 from apps.quotas.models import Task, TaskPlan
-from apps.quotas.services import task_plan_open, task_plan_publish, task_set
+from apps.quotas.services import poverty_target_set, task_plan_open, task_plan_publish, task_set
 from apps.registry.idnumber import make_id
-from apps.registry.services import person_register
+from apps.registry.services import person_poverty_verify, person_register, person_update
 from apps.returnees.services import profile_save, profile_suggestions, referral_create
 from apps.subsidies.services import claim_create, standard_set, standards_publish
 from apps.training import services as training
@@ -43,7 +43,11 @@ DEMO_STANDARDS = [("first_interview", "50", "employment"), ("medical", "300", "e
                   ("training_advance", "1000", "skills"), ("interview_award", "200", "employment"),
                   ("training_fee", "2000", "skills"), ("training_award", "500", "employment"),
                   ("training_balance", "1000", "skills"), ("departure_fee", "3000", "employment"),
-                  ("employment_award", "2000", "employment"), ("standing_class", "600", "skills")]
+                  ("employment_award", "2000", "employment"), ("standing_class", "600", "skills"),
+                  # Seed 003's items for 脱贫劳动力: transport at its 800 元 cap, placement.
+                  ("poverty_transport", "800", "employment"),
+                  ("poverty_placement", "1000", "employment")]
+DEMO_POVERTY_TARGET = Decimal("30")  # % of the year's departures
 DEMO_UNIT_TASK = 30  # 山西大学's task when the seed has none for it
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧"
@@ -103,7 +107,8 @@ def demo_world_load() -> bool:
 
     first = {key: ago(n) for key, n in FIRST.items()}
     second = {key: ago(n) for key, n in SECOND.items()}
-    province, unit, agency = (User.objects.get(username=u) for u in ("province", "sxu", "ciic"))
+    province, unit, agency, city = (User.objects.get(username=u)
+                                    for u in ("province", "sxu", "ciic", "taiyuan"))
     sxu = OrganisingUnit.objects.get(pk=unit.unit_id)
     # Standards for this year (a claim is possible now) and every year an event fell in.
     for year in sorted({today.year, *(d.year for d in first.values())}):
@@ -111,12 +116,19 @@ def demo_world_load() -> bool:
             standard_set(actor=province, year=year, item=item, amount=Decimal(amount), fund=fund)
         standards_publish(actor=province, year=year)
     _years_plan(province, sxu, today.year)
+    poverty_target_set(year=today.year, share=DEMO_POVERTY_TARGET, actor=province,
+                       note="演示：晋人社厅函〔2020〕127号，脱贫劳动力优先输出")
     project = JobProject.objects.get(name=DEMO_PROJECT)
 
-    # First cohort: 8 people, all the way to departure.
+    # First cohort: 8 people, all the way to departure. The first two are 脱贫劳动力 the
+    # city verified against the national system on their registration day: both depart,
+    # so the departure claim carries the transport and placement subsidies for them.
     passed = []
     for i, person in enumerate(_people(unit, range(8), registered_on=first["registered"],
                                        today=today)):
+        if i < 2:
+            person_poverty_verify(person, actor=city, status="脱贫劳动力", source="national",
+                                  verified_on=first["registered"], note="演示：县扶贫办比对")
         c = candidacy_open(person=person, project=project, actor=unit, on=first["registered"])
         c = candidacy_record(c, stage=Stage.FIRST_INTERVIEW, result=Result.PASS,
                              on=first["first_interview"], actor=agency)
@@ -178,6 +190,8 @@ def demo_world_load() -> bool:
 
     # Second cohort: registered last week, 初试 two working days ago, 体检 booked ahead.
     for person in _people(unit, range(8, 18), registered_on=second["registered"], today=today):
+        if person.phone.endswith("0008"):  # declared 监测对象 at registration, not yet verified
+            person_update(person, actor=unit, poverty_status="监测对象")
         c = candidacy_open(person=person, project=project, actor=unit, on=second["registered"])
         candidacy_record(c, stage=Stage.FIRST_INTERVIEW, result=Result.PASS,
                          on=second["first_interview"], actor=agency)

@@ -75,9 +75,9 @@ def _rules() -> dict[type[Model], Rule]:
     from apps.evidence.models import Evidence
     from apps.pipeline.models import Candidacy, CandidacyHistory, Session, StageEvent
     from apps.projects.models import JobProject, ProjectDocking, ProjectStatus
-    from apps.quotas.models import PlanStatus, Task, TaskPlan
+    from apps.quotas.models import PlanStatus, PovertyTarget, Task, TaskPlan
     from apps.publicity.models import Notice as PolicyNotice
-    from apps.registry.models import Person, PersonHistory, PersonTransfer
+    from apps.registry.models import Person, PersonHistory, PersonTransfer, PovertyVerification
     from apps.rosters.models import Upload
     from apps.workdays.models import CalendarYear, SpecialDay
     from apps.deadlines.models import DeadlineItem, DeadlineRule, Notice
@@ -233,6 +233,8 @@ def _rules() -> dict[type[Model], Rule]:
         # Seen with the person: by the unit it now belongs to, not by the one it left.
         PersonTransfer: people_of("person__"),
         Evidence: people_of("person__"),
+        # A verification is seen with its person (seed 003: shared data on the person).
+        PovertyVerification: people_of("person__"),
         Candidacy: candidacies_of(""),
         CandidacyHistory: candidacies_of("pgh_obj__"),
         StageEvent: candidacies_of("candidacy__"),
@@ -323,6 +325,9 @@ def _rules() -> dict[type[Model], Rule]:
         # A draft year is the province's alone, and so are its tasks.
         TaskPlan: Rule(city=lambda u: published_plan, unit=lambda u: published_plan,
                        agency=lambda u: published_plan, observer=lambda u: published_plan),
+        # The province's yearly target share: a published aim every dashboard compares with.
+        PovertyTarget: Rule(city=everything, unit=everything, agency=everything,
+                            observer=everything),
         TrainingClass: classes_of(""),
         Enrolment: classes_of("training_class__"),
         StandingMember: classes_of("training_class__"),

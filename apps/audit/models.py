@@ -67,6 +67,9 @@ class AuditAction(models.TextChoices):
     # When the system or the world stops (issue 22)
     OUTAGE = "outage", "停机停工期间登记、修改或结束"
     LATE_ENTRY = "late_entry", "补录停机停工期间的纸质记录"
+    # 脱贫劳动力 (issue 21)
+    POVERTY = "poverty", "核实脱贫劳动力状态"
+    POVERTY_TARGET = "poverty_target", "设置脱贫劳动力年度占比目标"
     # The system itself
     PURGE = "purge", "清理过期审计日志"
     FIGURES = "figures", "统计核对修正"

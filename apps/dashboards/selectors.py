@@ -28,7 +28,7 @@ from apps.pipeline.models import Result, Stage
 from apps.pipeline.transitions import ORDER
 from apps.projects.models import JobProject, ProjectStatus
 from apps.quotas.models import Task
-from apps.registry.models import PovertyStatus
+from apps.registry.models import PRIORITY_STATUSES, PovertyStatus
 
 PAGE_ROWS = 100  # a longer table shows its first rows; its xlsx export has every row
 FUNNEL_STAGES = [s for s in ORDER if s != Stage.RETURN]
@@ -296,12 +296,27 @@ def _progress(facts, *, key, title, tasks, names, city_of=None):
     return table
 
 
-def progress_by_city(user, year, facts) -> Table:
-    tasks = visible(Task.objects.filter(year=year, city__isnull=False), user).values_list(
-        "city_id", "number")
+def _cities(user, facts):
+    """The cities a by-city table has rows for: the user's, narrowed by the page's filter."""
     cities = visible(City.objects.order_by("code"), user)
     if facts.filters.get("city"):
         cities = cities.filter(pk=facts.filters["city"])
+    return cities
+
+
+def _units(user, facts):
+    """The units a by-unit table may have rows for: the user's, narrowed by the filters."""
+    units = visible(OrganisingUnit.objects.order_by("seq", "pk"), user)
+    for name, lookup in (("city", "city"), ("unit", "pk")):
+        if facts.filters.get(name):
+            units = units.filter(**{lookup: facts.filters[name]})
+    return units
+
+
+def progress_by_city(user, year, facts) -> Table:
+    tasks = visible(Task.objects.filter(year=year, city__isnull=False), user).values_list(
+        "city_id", "number")
+    cities = _cities(user, facts)
     names = dict(cities.values_list("pk", "short_name"))
     return _progress(facts, key="city", title="各市任务完成情况", tasks=tasks, names=names)
 
@@ -309,10 +324,7 @@ def progress_by_city(user, year, facts) -> Table:
 def progress_by_unit(user, year, facts) -> Table:
     tasks = visible(Task.objects.filter(year=year, unit__isnull=False), user).values_list(
         "unit_id", "number")
-    units = visible(OrganisingUnit.objects.order_by("seq", "pk"), user)
-    for name, lookup in (("city", "city"), ("unit", "pk")):
-        if facts.filters.get(name):
-            units = units.filter(**{lookup: facts.filters[name]})
+    units = _units(user, facts)
     if user.role == Role.AGENCY:
         units = units.none()  # an agency's figures are its projects, not its partners' tasks
     task_ids = {pk for pk, _ in tasks}
@@ -445,6 +457,94 @@ def poverty_share(user, year, facts) -> Table:
     return table
 
 
+# Seed 003's figures of the priority groups: registered, screened (初试 taken), trained,
+# departed and returned in the year, each group on its own columns.
+POVERTY_MEASURES = [("报名", Stage.REGISTERED, "onward"), ("初试", Stage.FIRST_INTERVIEW, "reached"),
+                    ("培训合格", Stage.TRAINING, "onward"), ("输出", Stage.DEPARTURE, "onward"),
+                    ("归国", Stage.RETURN, "onward")]
+
+
+def _poverty_counts(facts, index):
+    """{city or unit: {(status, stage, measure): n}} of the priority groups' events."""
+    out = {}
+    for row in facts.events:
+        if row[4] not in PRIORITY_STATUSES:
+            continue
+        counts = out.setdefault(row[index], {})
+        for measure in ("reached", "onward") if row[3] in ONWARD else ("reached",):
+            key = (row[4], row[2], measure)
+            counts[key] = counts.get(key, 0) + row[5]
+    return out
+
+
+def _support_paid(user, year, key):
+    """元 paid in the year for the 脱贫 items, by the claiming unit's city or the unit (the
+    money data is no agency's nor the observer's, who would read head counts from it)."""
+    from apps.subsidies.models import POVERTY_ITEMS, ClaimLine, ClaimStatus
+    if user.role in (Role.AGENCY, Role.OBSERVER):
+        return None
+    lines = visible(ClaimLine.objects.filter(
+        item__in=POVERTY_ITEMS, claim__status=ClaimStatus.PAID,
+        claim__payment__paid_on__year=year), user)
+    return dict(lines.values_list(f"claim__{key}").annotate(paid=Sum("amount")).order_by())
+
+
+def _poverty_by(user, year, facts, *, key, names, city_of=None) -> Table:
+    from apps.quotas.models import PovertyTarget
+    index = {"city": 0, "unit": 1}[key]
+    counts = _poverty_counts(facts, index)
+    departed_all = {pk: stages.get(Stage.DEPARTURE, 0)
+                    for pk, stages in facts.stage_counts_by(key).items()}
+    target = visible(PovertyTarget.objects.filter(year=year), user).values_list(
+        "share", flat=True).first()
+    paid = _support_paid(user, year, key)
+    columns = [(status, label, stage, measure) for status in PRIORITY_STATUSES
+               for label, stage, measure in POVERTY_MEASURES]
+    headers = (["名称"] + [f"{PovertyStatus(status).label}{label}" for status, label, *_ in columns]
+               + ["占本年输出%", "目标占比%", "已拨付专项补助（元）"])
+    n = len(columns)
+    departed_cols = [1 + i for i, c in enumerate(columns) if c[2] == Stage.DEPARTURE]
+    ids = list(names)
+    rows = []
+    total = [f"合计（{len(ids)}）"] + [0] * n + [None, target, None]
+    for pk in ids:
+        found = counts.get(pk, {})
+        cells = [found.get((status, stage, measure), 0) for status, _, stage, measure in columns]
+        departed = sum(cells[c - 1] for c in departed_cols)
+        rows.append([names[pk]] + cells + [_rate(departed, departed_all.get(pk, 0)), target,
+                                           None if paid is None else paid.get(pk, 0)])
+        for i, value in enumerate(cells):
+            total[1 + i] += value
+    total[n + 1] = _rate(sum(total[c] for c in departed_cols), sum(departed_all.get(pk, 0)
+                                                                  for pk in ids))
+    if paid is not None:
+        total[n + 3] = sum(r[n + 3] for r in rows)
+    table = Table(key=f"poverty_{key}", title="", headers=headers, rows=rows,
+                  total=total if rows else None,  # no rows: nothing to add up
+                  counts=tuple(range(1, n + 1)), derived={n + 1: tuple(departed_cols)},
+                  col_keys={1 + i: {"measure": measure, "stage": stage, "poverty": status}
+                            for i, (status, _, stage, measure) in enumerate(columns)},
+                  row_keys=[{key: pk} for pk in ids])
+    if city_of is not None:
+        table.row_groups = [{"city": city_of[pk]} for pk in ids]
+        table.total_key = {key: "*"}
+    return table
+
+
+def poverty_by_city(user, year, facts) -> Table:
+    cities = _cities(user, facts)
+    return _poverty_by(user, year, facts, key="city",
+                       names=dict(cities.values_list("pk", "short_name")))
+
+
+def poverty_by_unit(user, year, facts) -> Table:
+    units = _units(user, facts)
+    active = set(_poverty_counts(facts, 1))  # units with priority people this year
+    found = [u for u in units.values_list("pk", "name", "city_id") if u[0] in active]
+    return _poverty_by(user, year, facts, key="unit", names={pk: name for pk, name, _ in found},
+                       city_of={pk: city for pk, _, city in found})
+
+
 def stage_time(user, year, facts) -> Table:
     """Average and longest days spent before each stage, over the stages reached in the year
     (the figures keep, per stage event, the days since the candidacy's previous stage)."""
@@ -485,6 +585,12 @@ TABLES = {
     "agency": ("按输出机构", by_agency, EVERYONE),
     "month": ("按月份", by_month, EVERYONE),
     "poverty": ("脱贫劳动力占比", poverty_share, EVERYONE),
+    # Not yet the observer's: its suppression would have to weigh these breakdowns of the
+    # 脱贫 share against every other table's cells (the observer keeps "poverty").
+    "poverty_city": ("脱贫劳动力（按地市）：报名、初试、培训、输出、归国与专项补助", poverty_by_city,
+                     {Role.PROVINCE, Role.CITY}),
+    "poverty_unit": ("脱贫劳动力（按组织单位）", poverty_by_unit,
+                     {Role.PROVINCE, Role.CITY, Role.UNIT}),
     "stage_time": ("各环节用时（天）", stage_time, EVERYONE),
 }
 
@@ -493,7 +599,8 @@ TABLES = {
 # chosen filters is left off the page rather than shown unfiltered. Tasks are cities' and
 # units', so the progress tables take no agency; only departures know the country.
 ORGS = {"city", "unit", "agency"}
-ACCEPTS = {"city": {"city"}, "unit": {"city", "unit"}, "country": ORGS | {"country"},
+ACCEPTS = {"city": {"city"}, "unit": {"city", "unit"}, "poverty_city": {"city"},
+           "poverty_unit": {"city", "unit"}, "country": ORGS | {"country"},
            "trade": ORGS | {"country"}, "agency": ORGS | {"country"},
            "month": ORGS | {"country"}}
 

@@ -27,6 +27,8 @@ class RuleEvent(models.TextChoices):
     EVALUATION = "evaluation", "年度评估"
     # Issue 19: preparing the return (the subject is the candidacy abroad).
     CONTRACT_END = "contract_end", "合同期满"
+    # Issue 21: a 脱贫 status is verified again each year (apps.registry.rules).
+    POVERTY = "poverty_verified", "脱贫状态核实"
 
 
 class DeadlineRule(models.Model):

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from apps.common.forms import ChoicePlaceholder, DateInput, QuickSelect
+from apps.registry.forms import priority_field
 
 from apps.outages.forms import paper_form_no_field
 from apps.pipeline import transitions
@@ -151,6 +152,7 @@ class CandidacyFilterForm(forms.Form):
                                 widget=DateInput())
     date_to = forms.DateField(label="至", required=False,
                               widget=DateInput())
+    poverty_status = priority_field()
     waiting = forms.BooleanField(label="只看待我录入下一环节的", required=False)
 
     def __init__(self, *args, units, cities, agencies, **kwargs):

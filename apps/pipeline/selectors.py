@@ -1,8 +1,11 @@
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils import timezone
 
 from apps.accounts.scoping import visible
+from apps.registry.models import poverty_current_since
+from apps.registry.selectors import poverty_filter, priority_rank
 from apps.orgs.models import OrganisingUnit
 from apps.pipeline.models import Candidacy, CandidacyStatus, Session
 from apps.projects.models import JobProject
@@ -17,7 +20,7 @@ def waiting_stages(role) -> list:
 
 def candidacy_list(user, *, q="", stage="", result="", status="", unit=None, city=None,
                    agency=None, country="", date_from=None, date_to=None, project=None,
-                   waiting=False):
+                   waiting=False, poverty_status=""):
     qs = visible(Candidacy.objects.select_related("person", "project", "unit", "city",
                                                   "agency"), user)
     if waiting:
@@ -36,7 +39,21 @@ def candidacy_list(user, *, q="", stage="", result="", status="", unit=None, cit
         qs = qs.filter(stage_on__gte=date_from)
     if date_to:
         qs = qs.filter(stage_on__lte=date_to)
-    return qs
+    return poverty_filter(qs, poverty_status=poverty_status, path="person__")
+
+
+def priority_counts(candidacies) -> dict:
+    """How many of these candidacies' people are in seed 003's priority groups (and how many
+    of those verified and current): one query, shown on docking and screening pages."""
+    from django.db.models import Count
+    from apps.registry.models import PRIORITY_STATUSES
+    since = poverty_current_since(timezone.localdate())
+    priority = Q(person__poverty_status__in=PRIORITY_STATUSES)
+    return candidacies.order_by().aggregate(
+        total=Count("person", distinct=True),
+        priority=Count("person", distinct=True, filter=priority),
+        verified=Count("person", distinct=True,
+                       filter=priority & Q(person__poverty_verified_on__gte=since)))
 
 
 def session_list(user):
@@ -51,7 +68,8 @@ def session_candidates(user, session):
         qs = qs.filter(unit=session.unit_id)
     elif session.city_id:
         qs = qs.filter(city=session.city_id)
-    return qs.order_by("person__name")
+    # Seed 003: the priority groups first (verified ones first), then by name.
+    return qs.order_by(priority_rank("person__"), "person__name")
 
 
 @dataclass

@@ -276,6 +276,7 @@ def session_detail(request, pk):
         "session": session, "candidates": candidates, "recorded": recorded,
         "results": transitions.RESULTS[session.stage], "can_record": can_record,
         "error": error, "posted": request.POST,
+        "priority_count": sum(c.person.is_priority for c in candidates),
     }, status=400 if error else 200)
 
 

@@ -47,7 +47,25 @@ def project_detail(request, pk):
         and project.status == ProjectStatus.PUBLISHED,
         "can_dock": user.role in (Role.CITY, Role.UNIT) and project.status == ProjectStatus.PUBLISHED,
         "sees_review": user.role == Role.PROVINCE or mine,
+        # The observer counts, never lists (and a project's few people are a small cell).
+        "priority": None if user.role == Role.OBSERVER else _priority(user, project),
     })
+
+
+def _priority(user, project) -> dict:
+    """Seed 003: how many of the project's candidates (in the user's scope) are 脱贫劳动力 or
+    监测对象, against the province's target share for this year."""
+    from apps.accounts.scoping import visible
+    from apps.pipeline.models import Candidacy
+    from apps.pipeline.selectors import priority_counts
+    from apps.quotas.models import PovertyTarget
+    from apps.quotas.selectors import current_year
+    counts = priority_counts(visible(Candidacy.objects.filter(project=project), user))
+    counts["share"] = round(100 * counts["priority"] / counts["total"], 1) if counts["total"] else None
+    counts["year"] = current_year()
+    counts["target"] = visible(PovertyTarget.objects.filter(year=counts["year"]), user) \
+        .values_list("share", flat=True).first()
+    return counts
 
 
 @role_required(Role.AGENCY)
@@ -160,8 +178,14 @@ def project_dock(request, pk):
         else:
             messages.success(request, f"已登记与“{project.agency}”的项目对接。")
             return redirect("projects:project_detail", pk=project.pk)
+    counts = _priority(user, project)
     return render(request, "orgs/form.html", {
         "form": form, "title": f"对接项目：{project.name}", "multipart": True,
+        "intro": f"本项目现有本{'市' if user.role == Role.CITY else '单位'}候选人 {counts['total']} 人，"
+                 f"其中脱贫劳动力和监测对象 {counts['priority']} 人（已核实且在有效期内 "
+                 f"{counts['verified']} 人）"
+                 + (f"；{counts['year']}年目标占比 {counts['target']}%" if counts["target"] else "")
+                 + "。脱贫劳动力优先纳入有组织输出。",
         "back": reverse("projects:project_detail", args=[project.pk])})
 
 

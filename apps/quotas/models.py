@@ -86,3 +86,25 @@ class Task(models.Model):
     def __str__(self):
         who = self.city or self.unit
         return f"{self.year} {who}：{self.number if self.number is not None else '未知'}"
+
+
+class PovertyTarget(models.Model):
+    """The share of 脱贫劳动力 and 监测对象 among a year's departures the province aims at
+    (seed 003: priority for organised outbound work). Data, set on a page, audited."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    share = models.DecimalField("目标占比（%）", max_digits=5, decimal_places=1)
+    note = models.CharField("依据或说明", max_length=200, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="设置人",
+                                   on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField("设置时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "脱贫劳动力占比目标"
+        verbose_name_plural = "脱贫劳动力占比目标"
+        ordering = ["-year"]
+        constraints = [models.CheckConstraint(name="poverty_target_share_is_a_percentage",
+                                              condition=Q(share__gt=0, share__lte=100))]
+
+    def __str__(self):
+        return f"{self.year}年脱贫劳动力占比目标 {self.share}%"

@@ -6,7 +6,7 @@ from apps.accounts.models import Role
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log, audited
 from apps.orgs.models import City, FilingStatus, OrganisingUnit
-from apps.quotas.models import PlanStatus, Task, TaskPlan
+from apps.quotas.models import PlanStatus, PovertyTarget, Task, TaskPlan
 
 # A year the system can plan: this one's neighbours, not a typo's 2207.
 FIRST_YEAR, YEARS_AHEAD = 2020, 1
@@ -123,3 +123,28 @@ def task_plan_publish(plan: TaskPlan, *, actor) -> TaskPlan:
     plan.refresh_from_db()
     audit_log(actor, AuditAction.PLAN, plan, detail=f"发布{plan.year}年度任务")
     return plan
+
+
+@audited(AuditAction.POVERTY_TARGET, "设置脱贫劳动力占比目标")
+def poverty_target_set(*, year: int, share, note: str = "", actor) -> PovertyTarget:
+    """The province sets (or corrects) a year's target share of 脱贫劳动力 and 监测对象 among
+    the departures; the old and new value go to the audit log."""
+    if getattr(actor, "role", None) != Role.PROVINCE:
+        raise PermissionDenied("脱贫劳动力占比目标由省专项办设置。")
+    errors = {}
+    if not plannable(year):
+        errors["year"] = f"年度应在{FIRST_YEAR}年至{timezone.localdate().year + YEARS_AHEAD}年之间。"
+    if share is None or not 0 < share <= 100:
+        errors["share"] = "目标占比应大于0且不超过100。"
+    note = (note or "").strip()
+    if len(note) > 200:
+        errors["note"] = f"依据或说明过长（{len(note)}字），最多200字。"
+    if errors:
+        raise ValidationError(errors)
+    old = PovertyTarget.objects.select_for_update().filter(year=year).first()
+    target, _ = PovertyTarget.objects.update_or_create(
+        year=year, defaults={"share": share, "note": note, "updated_by": actor})
+    audit_log(actor, AuditAction.POVERTY_TARGET, target,
+              detail=f"{year}年脱贫劳动力占比目标：{f'{old.share}%' if old else '未设置'} → {target.share}%"
+                     + (f"（{note}）" if note else ""))
+    return target

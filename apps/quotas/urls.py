@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:year>/plan/", views.task_plan_edit, name="task_plan_edit"),
     path("<int:year>/publish/", views.task_plan_publish, name="task_plan_publish"),
     path("edit/<int:pk>/", views.task_edit, name="task_edit"),
+    path("poverty-targets/", views.poverty_targets, name="poverty_targets"),
 ]

@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,7 +11,8 @@ from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404
 from apps.common.forms import apply_errors
 from apps.quotas import selectors, services
-from apps.quotas.models import Task, TaskPlan
+from apps.quotas.models import PovertyTarget, Task, TaskPlan
+from apps.accounts.scoping import visible
 
 TASK_ROLES = (Role.PROVINCE, Role.CITY, Role.UNIT, Role.OBSERVER)
 
@@ -42,6 +43,15 @@ class OpenYearForm(forms.Form):
             choices.insert(0, (previous, f"复制{previous}年度的全省目标和全部任务数，再逐项修改"))
         self.fields["copy_from"].choices = choices
         self.initial.setdefault("copy_from", previous or "")
+
+
+class PovertyTargetForm(forms.Form):
+    year = forms.IntegerField(label="年度", error_messages={"required": "请填写年度。"})
+    share = forms.DecimalField(label="目标占比（%）", max_digits=5, decimal_places=1,
+                               error_messages={"required": "请填写目标占比。",
+                                               "invalid": "目标占比应为数字。"},
+                               help_text="脱贫劳动力和监测对象占当年输出人数的比例")
+    note = forms.CharField(label="依据或说明", max_length=200, required=False)
 
 
 def _year_or_404(year):
@@ -140,3 +150,26 @@ def task_edit(request, pk):
         "form": form, "title": f"{task.year}年任务数：{task.unit or task.city}",
         "back": reverse("quotas:task_overview", args=[task.year]),
     })
+
+
+@role_required(*TASK_ROLES)
+def poverty_targets(request):
+    """脱贫劳动力占比目标: each year's target, set by the province (data, not code)."""
+    user = request.user
+    form = PovertyTargetForm(request.POST or None,
+                             initial={"year": selectors.current_year()})
+    if request.method == "POST":
+        if user.role != Role.PROVINCE:
+            raise PermissionDenied("脱贫劳动力占比目标由省专项办设置。")
+        if form.is_valid():
+            try:
+                target = services.poverty_target_set(actor=user, **form.cleaned_data)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, f"已设置{target.year}年脱贫劳动力占比目标：{target.share}%。")
+                return redirect("quotas:poverty_targets")
+    return render(request, "quotas/poverty_targets.html", {
+        "form": form, "can_edit": user.role == Role.PROVINCE,
+        "targets": visible(PovertyTarget.objects.select_related("updated_by"), user),
+    }, status=400 if form.errors else 200)

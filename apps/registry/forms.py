@@ -3,7 +3,9 @@ from django import forms
 from apps.common.forms import ChoicePlaceholder, DateInput
 from apps.registry import idnumber
 from apps.registry.phones import PhoneError, phone_normalise
-from apps.registry.models import Education, Person, PersonCategory, PovertyStatus
+from apps.registry.models import (
+    Education, Person, PersonCategory, PovertySource, PovertyStatus, VerificationState,
+)
 
 # 附件5 order, then the fields the programme adds (category, poverty flag, languages).
 PERSON_FIELDS = [
@@ -56,6 +58,13 @@ class PersonForm(ChoicePlaceholder, forms.ModelForm):
                 self.initial[name] = ""
                 if masked:
                     self.fields[name].help_text = f"当前：{masked}。不修改请留空。"
+            if self.instance.poverty_verified_on:
+                # A verified status changes only by another verification (the service says
+                # so too): shown, not editable here.
+                field = self.fields["poverty_status"]
+                field.disabled = True
+                field.help_text = (f"已于{self.instance.poverty_verified_on:%Y-%m-%d}核实；如有变化，"
+                                   "请由市人社局在人员页面“核实脱贫状态”中办理。")
 
     def _kept(self, name):
         """On an edit, a blank sensitive field keeps the stored value."""
@@ -107,14 +116,35 @@ def _check_phone(value: str, *, required: bool) -> str:
     return number
 
 
+def priority_field():
+    """The filter by seed 003's priority groups, the same on every list of people."""
+    return forms.ChoiceField(
+        label="脱贫劳动力", required=False,
+        choices=[("", "全部"), ("priority", "脱贫劳动力和监测对象")]
+        + [c for c in PovertyStatus.choices if c[0]])
+
+
 class PersonSearchForm(forms.Form):
     q = forms.CharField(label="姓名 / 身份证号 / 手机号", required=False,
                         help_text="姓名从第一个字查起，如“张”或“张三”")
     category = forms.ChoiceField(label="人员类别", required=False,
                                  choices=[("", "全部")] + PersonCategory.choices)
-    poverty_status = forms.ChoiceField(
-        label="脱贫劳动力", required=False,
-        choices=[("", "全部")] + [c for c in PovertyStatus.choices if c[0]])
+    poverty_status = priority_field()
+    verification = forms.ChoiceField(
+        label="核实情况", required=False,
+        choices=[("", "全部")] + [c for c in VerificationState.choices if c[0]])
+
+
+class PovertyVerifyForm(forms.Form):
+    status = forms.ChoiceField(label="核实结果", choices=PovertyStatus.choices, required=False,
+                               help_text="按核实来源中的记录填写；不是脱贫劳动力或监测对象的选“否”")
+    source = forms.ChoiceField(label="核实来源", choices=[("", "请选择")] + PovertySource.choices,
+                               error_messages={"required": "请选择核实来源。"})
+    verified_on = forms.DateField(label="核实日期", widget=DateInput(),
+                                  error_messages={"required": "请填写核实日期。",
+                                                  "invalid": "核实日期格式不正确。"})
+    note = forms.CharField(label="备注", max_length=200, required=False,
+                           help_text="如：县扶贫办比对批次、系统查询截图编号")
 
 
 class ReserveFilterForm(forms.Form):
@@ -124,6 +154,10 @@ class ReserveFilterForm(forms.Form):
     language = forms.CharField(label="外语", required=False)
     city = forms.ModelChoiceField(label="地市", required=False, queryset=None,
                                   empty_label="全部地市")
+    poverty_status = priority_field()
+    order = forms.ChoiceField(label="排序", required=False,
+                              choices=[("", "登记时间（新的在前）"),
+                                       ("priority", "脱贫劳动力优先（已核实的在前）")])
 
     def __init__(self, *args, cities, **kwargs):
         super().__init__(*args, **kwargs)

@@ -44,6 +44,42 @@ class PovertyStatus(models.TextChoices):
     MONITORED = "监测对象", "监测对象"
 
 
+# Seed 003 priority and the support restricted to it: 脱贫劳动力 and 防返贫监测对象 alike.
+PRIORITY_STATUSES = (PovertyStatus.LIFTED, PovertyStatus.MONITORED)
+
+
+class PovertySource(models.TextChoices):
+    """What a 脱贫 status was checked against (seed 003 §一: the national system, shared)."""
+    NATIONAL = "national", "全国扶贫开发信息系统"
+    MONITORING = "monitoring", "全国防返贫监测信息系统"
+    LOCAL = "local", "乡村入户或电话核实"
+
+
+class VerificationState(models.TextChoices):
+    """Computed from the verification date on each read, never stored (it cannot go stale)."""
+    NONE = "", "—"
+    UNVERIFIED = "unverified", "未核实"
+    CURRENT = "current", "已核实"
+    LAPSED = "lapsed", "核实已过期"
+
+
+def poverty_due_on(verified_on):
+    """Re-verification is due each year: on the anniversary of the last verification
+    (29 February: on 28 February)."""
+    try:
+        return verified_on.replace(year=verified_on.year + 1)
+    except ValueError:
+        return verified_on.replace(year=verified_on.year + 1, day=28)
+
+
+def poverty_current_since(today):
+    """The earliest verification date still current on ``today`` (its due day not passed)."""
+    try:
+        return today.replace(year=today.year - 1)
+    except ValueError:  # 29 February: a verification of 28 Feb last year is due today
+        return today.replace(year=today.year - 1, day=28)
+
+
 @pghistory.track(model_name="PersonHistory",
                  obj_field=pghistory.ObjForeignKey(related_name="history"))
 class Person(models.Model):
@@ -74,6 +110,11 @@ class Person(models.Model):
     category = models.CharField("人员类别", max_length=4, choices=PersonCategory.choices)
     poverty_status = models.CharField("脱贫劳动力/监测对象", max_length=5,
                                       choices=PovertyStatus.choices, blank=True, default="")
+    # The last verification of that status (PovertyVerification keeps each one): set only by
+    # registry.services.person_poverty_verify; a status typed on the form is unverified.
+    poverty_verified_on = models.DateField("脱贫状态核实日期", null=True, blank=True)
+    poverty_source = models.CharField("脱贫状态核实来源", max_length=12, blank=True, default="",
+                                      choices=PovertySource.choices)
     passport_no = EncryptedTextField("护照号", blank=True, default="")
     passport_hash = models.CharField(max_length=64, blank=True, editable=False,
                                      db_collation="C")
@@ -103,6 +144,10 @@ class Person(models.Model):
             models.Index(fields=["created_at", "id"], name="person_list_order"),
             models.Index(fields=["city", "created_at", "id"], name="person_city_order"),
             models.Index(fields=["unit", "created_at", "id"], name="person_unit_order"),
+            # The list filtered to the priority groups (seed 003), in the list's keyset order:
+            # a small part of the people, so a partial index.
+            models.Index(fields=["created_at", "id"], name="person_priority_order",
+                         condition=~models.Q(poverty_status="")),
             # A name search matches the name's beginning (姓 first): a pattern index serves
             # LIKE '张三%' whatever the database's collation. A two-character Chinese name has
             # no trigram, so a substring index (pg_trgm) could not serve the common search.
@@ -128,6 +173,29 @@ class Person(models.Model):
         """Full years on ``day``: a form states the age on the date it carries."""
         b = self.birth_date
         return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+    @property
+    def is_priority(self) -> bool:
+        return self.poverty_status in PRIORITY_STATUSES
+
+    def poverty_state(self, today=None) -> str:
+        """未核实 / 已核实 / 核实已过期 of the person's 脱贫 status, from the date on each read."""
+        if not self.poverty_status and self.poverty_verified_on is None:
+            return VerificationState.NONE
+        if self.poverty_verified_on is None:
+            return VerificationState.UNVERIFIED
+        today = today or timezone.localdate()
+        if poverty_due_on(self.poverty_verified_on) < today:
+            return VerificationState.LAPSED
+        return VerificationState.CURRENT
+
+    @property
+    def poverty_state_label(self) -> str:
+        return VerificationState(self.poverty_state()).label
+
+    @property
+    def poverty_due_on(self):
+        return poverty_due_on(self.poverty_verified_on) if self.poverty_verified_on else None
 
     @property
     def id_masked(self) -> str:
@@ -171,3 +239,32 @@ class PersonTransfer(models.Model):
         verbose_name = "人员转移"
         verbose_name_plural = "人员转移"
         ordering = ["-transferred_at"]
+
+
+class PovertyVerification(models.Model):
+    """One verification of a person's 脱贫 status (seed 003 §一): which status, against which
+    source, on which day, by whom; from a page or one row of an upload. Never changed."""
+
+    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.PROTECT,
+                               related_name="poverty_verifications")
+    status = models.CharField("核实结果", max_length=5, choices=PovertyStatus.choices,
+                              blank=True)
+    previous_status = models.CharField("原状态", max_length=5, choices=PovertyStatus.choices,
+                                       blank=True)
+    source = models.CharField("核实来源", max_length=12, choices=PovertySource.choices)
+    verified_on = models.DateField("核实日期")
+    note = models.CharField("备注", max_length=200, blank=True)
+    upload = models.ForeignKey("rosters.Upload", verbose_name="导入批次", on_delete=models.PROTECT,
+                               null=True, blank=True, related_name="+")
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="核实人",
+                                    on_delete=models.PROTECT, related_name="+", db_index=False)
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "脱贫状态核实"
+        verbose_name_plural = "脱贫状态核实"
+        ordering = ["-verified_on", "-id"]
+        indexes = [models.Index(fields=["person", "verified_on"])]
+
+    def __str__(self):
+        return f"{self.person.name} {self.get_status_display()}（{self.verified_on:%Y-%m-%d}核实）"

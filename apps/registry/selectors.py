@@ -2,13 +2,16 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.scoping import visible
 from apps.pipeline.models import OPEN_STATUSES, Candidacy, CandidacyHistory, StageEvent
 from apps.registry import idnumber
-from apps.registry.models import Person, PersonHistory
+from apps.registry.models import (
+    PRIORITY_STATUSES, Person, PersonHistory, VerificationState, poverty_current_since,
+)
 from apps.registry.services import id_hash, normalise_phone, phone_hash
 
 
@@ -18,7 +21,38 @@ class Search:
     by: str         # "name", "id" or "phone": ID and phone searches are audited
 
 
-def person_search(user, *, q="", category="", unit=None, poverty_status="") -> Search:
+def poverty_filter(qs, *, poverty_status="", verification="", path="", today=None):
+    """The priority groups of seed 003 (``priority``: 脱贫劳动力 and 监测对象 alike, else one
+    status) and the verification state, computed from the date as Person.poverty_state is."""
+    if poverty_status == "priority":
+        qs = qs.filter(**{f"{path}poverty_status__in": PRIORITY_STATUSES})
+    elif poverty_status:
+        qs = qs.filter(**{f"{path}poverty_status": poverty_status})
+    if verification:
+        since = poverty_current_since(today or timezone.localdate())
+        on = f"{path}poverty_verified_on"
+        qs = qs.filter({
+            VerificationState.UNVERIFIED: Q(**{f"{on}__isnull": True})
+            & ~Q(**{f"{path}poverty_status": ""}),
+            VerificationState.CURRENT: Q(**{f"{on}__gte": since}),
+            VerificationState.LAPSED: Q(**{f"{on}__lt": since}),
+        }[verification])
+    return qs
+
+
+def priority_rank(path="", today=None):
+    """0 for a priority person verified and current, 1 for one unverified or lapsed, 2 for
+    everyone else: the order "脱贫劳动力优先" sorts by."""
+    since = poverty_current_since(today or timezone.localdate())
+    return Case(
+        When(**{f"{path}poverty_status__in": PRIORITY_STATUSES,
+                f"{path}poverty_verified_on__gte": since}, then=Value(0)),
+        When(**{f"{path}poverty_status__in": PRIORITY_STATUSES}, then=Value(1)),
+        default=Value(2), output_field=IntegerField())
+
+
+def person_search(user, *, q="", category="", unit=None, poverty_status="",
+                  verification="") -> Search:
     qs = visible(Person.objects.select_related("unit", "city"), user)
     q = (q or "").strip()
     by = "name"
@@ -35,12 +69,12 @@ def person_search(user, *, q="", category="", unit=None, poverty_status="") -> S
         qs = qs.filter(category=category)
     if unit:
         qs = qs.filter(unit=unit)
-    if poverty_status:
-        qs = qs.filter(poverty_status=poverty_status)
+    qs = poverty_filter(qs, poverty_status=poverty_status, verification=verification)
     return Search(people=qs, by=by)
 
 
-def reserve_pool(user, *, trade="", education="", language="", city=None):
+def reserve_pool(user, *, trade="", education="", language="", city=None, poverty_status="",
+                 order=""):
     """储备库: registered people with no open candidacy (seed 001)."""
     open_candidacy = Candidacy.objects.filter(person=OuterRef("pk"), status__in=OPEN_STATUSES)
     qs = visible(Person.objects.select_related("unit", "city"), user).filter(
@@ -53,7 +87,16 @@ def reserve_pool(user, *, trade="", education="", language="", city=None):
         qs = qs.filter(languages__icontains=language)
     if city:
         qs = qs.filter(city=city)
+    qs = poverty_filter(qs, poverty_status=poverty_status)
+    if order == "priority":  # seed 003: priority for organised outbound work
+        return qs.order_by(priority_rank(), "-created_at", "-id")
     return qs
+
+
+def person_verifications(user, person):
+    from apps.registry.models import PovertyVerification
+    return visible(PovertyVerification.objects.filter(person=person), user).select_related(
+        "verified_by", "upload")
 
 
 def person_candidacies(user, person):

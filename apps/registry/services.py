@@ -10,7 +10,9 @@ from apps.accounts.scoping import visible
 from apps.common.crypto import blind_index
 from apps.dashboards.services import figures_moved
 from apps.registry import idnumber
-from apps.registry.models import Person, PersonTransfer
+from apps.registry.models import (
+    Person, PersonTransfer, PovertySource, PovertyStatus, PovertyVerification,
+)
 
 # Registration (报名) is done by units and cities (SPEC §4).
 REGISTRARS = {Role.UNIT, Role.CITY}
@@ -143,6 +145,9 @@ def person_update(person: Person, *, actor, **fields) -> Person:
     poverty_before = person.poverty_status
     for name, value in fields.items():
         setattr(person, name, value)
+    if person.poverty_status != poverty_before and person.poverty_verified_on:
+        # A verified status changes only by another verification, with its source and date.
+        raise ValidationError({"poverty_status": verified_status_message(person, poverty_before)})
     _set_hashes(person)
     person.full_clean(exclude=["id_hash", "created_by"])
     # The dashboards count people by 脱贫 status: a change moves all their figures.
@@ -151,6 +156,100 @@ def person_update(person: Person, *, actor, **fields) -> Person:
     with figures_moved(moved):
         person.save()
     return person
+
+
+# Who checks a status against the national system (seed 003 §一: 人社 with the 扶贫 office's
+# shared data). Not the unit: it claims the money that follows the status.
+POVERTY_VERIFIERS = {Role.CITY, Role.PROVINCE}
+
+
+def verified_status_message(person, verified_status) -> str:
+    label = dict(PovertyStatus.choices)[verified_status]
+    return (f"脱贫状态已于{person.poverty_verified_on:%Y-%m-%d}核实为“{label}”，不能在此修改；"
+            "如有变化，请由市人社局在人员页面“核实脱贫状态”中办理。")
+
+
+def poverty_verification_problems(person, *, status, source, verified_on, note="",
+                                  today=None) -> dict:
+    """Why this verification cannot be recorded ({field: message}); one rule for the page and
+    every upload row. Not in the future, not before the person's last verification (the
+    newest must stay the newest), and not the same verification twice (a replay)."""
+    from django.utils import timezone
+    today = today or timezone.localdate()
+    errors = {}
+    if status not in PovertyStatus.values:
+        errors["status"] = "核实结果只能为：脱贫劳动力、监测对象或否。"
+    if source not in PovertySource.values:
+        errors["source"] = "请选择核实来源：" + "、".join(PovertySource.labels) + "。"
+    if verified_on is None:
+        errors["verified_on"] = "请填写核实日期。"
+    elif verified_on > today:
+        errors["verified_on"] = f"核实日期（{verified_on:%Y-%m-%d}）不能晚于今天。"
+    elif person.poverty_verified_on and verified_on < person.poverty_verified_on:
+        errors["verified_on"] = (f"核实日期（{verified_on:%Y-%m-%d}）早于该人员上次核实的日期"
+                                 f"（{person.poverty_verified_on:%Y-%m-%d}）。")
+    elif (person.poverty_verified_on == verified_on and person.poverty_status == status
+          and person.poverty_source == source):
+        errors["verified_on"] = f"该人员{verified_on:%Y-%m-%d}的这次核实已经记录，请勿重复提交。"
+    if len(note or "") > 200:
+        errors["note"] = f"备注过长（{len(note)}字），最多200字。"
+    return errors
+
+
+@audited(AuditAction.POVERTY, "核实脱贫劳动力状态")
+def person_poverty_verify(person: Person, *, actor, status: str, source: str, verified_on,
+                          note: str = "", upload=None) -> PovertyVerification:
+    """Record one verification of a person's 脱贫 status and make it the person's status
+    (the history keeps the old value; the verification row keeps who, when and the source).
+    The only writer of the verification fields, from the page and from every upload row."""
+    if actor.role not in POVERTY_VERIFIERS:
+        raise PermissionDenied("脱贫劳动力状态由市人社局或省专项办核实。")
+    person = visible(Person.objects.select_for_update(of=("self",)), actor).filter(
+        pk=person.pk).first()
+    if person is None:
+        raise PermissionDenied("该人员不存在或不在您的管辖范围内。")
+    status, note = status or "", (note or "").strip()
+    errors = poverty_verification_problems(person, status=status, source=source,
+                                           verified_on=verified_on, note=note)
+    if errors:
+        raise ValidationError(errors)
+    verification = PovertyVerification.objects.create(
+        person=person, status=status, previous_status=person.poverty_status, source=source,
+        verified_on=verified_on, note=note, upload=upload, verified_by=actor)
+    moved = (person.candidacies.values_list("pk", flat=True)
+             if person.poverty_status != status else ())
+    person.poverty_status, person.poverty_verified_on, person.poverty_source = \
+        status, verified_on, source
+    with figures_moved(moved):  # the dashboards count people by 脱贫 status
+        person.save(update_fields=["poverty_status", "poverty_verified_on", "poverty_source",
+                                   "updated_at"])
+    _reverification_owed(person, verification)
+    return verification
+
+
+def _reverification_owed(person, verification) -> None:
+    """The re-verification this one was owed is done (on time or late, by when it is
+    recorded); a 脱贫劳动力 or 监测对象 owes the next one a year on, to the person's city."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from apps.deadlines.models import OPEN_ITEM, DeadlineItem, DeadlineRule
+    from apps.deadlines.services import _close as items_close
+    from apps.registry import rules
+    from apps.registry.models import PRIORITY_STATUSES, poverty_due_on
+    from apps.workdays.calendar import add_working_days
+    person_type = ContentType.objects.get_for_model(Person)
+    items_close(DeadlineItem.objects.filter(rule__code=rules.CODE, subject_type=person_type,
+                                            subject_id=person.pk, status__in=OPEN_ITEM))
+    if verification.status not in PRIORITY_STATUSES:
+        return
+    rule = rules.rule_ensure(DeadlineRule)
+    anniversary = poverty_due_on(verification.verified_on)
+    due = add_working_days(anniversary, rule.offset)
+    DeadlineItem.objects.create(
+        rule=rule, subject_type=person_type, subject_id=person.pk,
+        stage=f"poverty-{verification.pk}", event_on=anniversary, due_on=due.day,
+        due_at=due.ends_at, provisional=due.provisional, owner_role=Role.CITY,
+        city_id=person.city_id)
 
 
 @audited(AuditAction.TRANSFER, "人员转移")

@@ -20,7 +20,8 @@ from apps.pipeline.services import WITHDRAW_ROLES
 from apps.registry import selectors, services
 from apps.registry.idnumber import mask_id, mask_phone
 from apps.registry.forms import (
-    PersonForm, PersonSearchForm, PersonTransferForm, ReserveFilterForm, RevealForm,
+    PersonForm, PersonSearchForm, PersonTransferForm, PovertyVerifyForm, ReserveFilterForm,
+    RevealForm,
 )
 from apps.registry.models import Person, PersonTransfer
 from apps.rosters import exports
@@ -122,6 +123,8 @@ def _person_page(request, person, revealed=None, status=200):
         "can_upload": bool(evidence_kinds_for(user.role)),
         "evidence": visible(person.evidence.select_related("uploaded_by"), user),
         "changes": selectors.person_changes(user, person),
+        "verifications": selectors.person_verifications(user, person),
+        "can_verify": user.role in services.POVERTY_VERIFIERS,
         "revealed": revealed or {},
         "can_reveal": full_numbers_visible(Person.objects.filter(pk=person.pk), user).exists(),
     }, status=status)
@@ -146,6 +149,25 @@ def person_transfer(request, pk):
         "project")
     return render(request, "registry/person_transfer.html", {
         "person": person, "form": form, "open_candidacies": open_candidacies})
+
+
+@role_required(*services.POVERTY_VERIFIERS)
+def person_poverty(request, pk):
+    """核实脱贫状态: one verification against a named source, recorded through the service."""
+    user = request.user
+    person = get_visible_or_404(Person.objects.select_related("unit", "city"), user, pk=pk)
+    form = PovertyVerifyForm(request.POST or None, initial={"status": person.poverty_status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_poverty_verify(person, actor=user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"已记录{person.name}的脱贫状态核实。")
+            return redirect("registry:person_detail", pk=person.pk)
+    return render(request, "orgs/form.html", {
+        "form": form, "title": f"核实脱贫劳动力状态：{person.name}",
+        "back": person.get_absolute_url()}, status=400 if form.errors else 200)
 
 
 @role_required(*PEOPLE_ROLES)

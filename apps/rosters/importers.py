@@ -327,7 +327,8 @@ class RosterValidator:
         # The fields compared, not Person instances: 10,000 instances (and their ID numbers
         # decrypted) cost ~0.5 s when a roster is uploaded again.
         existing = list(Person.objects.filter(id_hash__in=_one_parameter(hashes, "varchar"))
-                        .values("pk", "id_hash", *PERSON_FIELDS)) if hashes else []
+                        .values("pk", "id_hash", "poverty_verified_on", *PERSON_FIELDS)
+                        ) if hashes else []
         mine = set(visible(Person.objects.filter(pk__in=_one_parameter(
             (p["pk"] for p in existing), "bigint")), self.actor)
             .values_list("pk", flat=True)) if existing else set()
@@ -344,6 +345,13 @@ class RosterValidator:
                     continue  # a blank cell never erases what is on record
                 old = person[name]
                 if old == new:
+                    continue
+                if name == "poverty_status" and person["poverty_verified_on"]:
+                    # A verified status changes only by another verification (one service).
+                    row.errors.append(f"第{row.number}行“{FIELD_LABELS[name]}”列：表中为“{new}”，但"
+                                      f"该人员{person['poverty_verified_on']:%Y-%m-%d}已核实为"
+                                      f"“{PovertyStatus(old).label}”，报名名册不能更改；如有变化，"
+                                      "请由市人社局上传脱贫劳动力核实名单或在人员页面核实")
                     continue
                 shown = MASKED_IN_PREVIEW.get(name, _as_text)
                 change = f"{FIELD_LABELS[name]}：{shown(old) or '（空）'} → {shown(new)}"

@@ -75,4 +75,21 @@ STANDING_CLASS = Layout(
     ),
 )
 
-LAYOUTS = {layout.kind: layout for layout in (REGISTRATION, STANDING_CLASS)}
+POVERTY = Layout(
+    kind="poverty",
+    title="脱贫劳动力核实名单",
+    note="每行一人，须为已登记的人员。核实结果为“脱贫劳动力”“监测对象”或“否”；核实来源为"
+         "“全国扶贫开发信息系统”“全国防返贫监测信息系统”或“乡村入户或电话核实”；核实日期不能晚于今天。"
+         "身份证号列须为文本格式；带*为必填。",
+    columns=(
+        Column("seq", "序号", width=6),
+        Column("name", "姓名", required=True, width=10),
+        Column("id_number", "身份证号", required=True, width=22),
+        Column("status", "核实结果", required=True, aliases=("脱贫劳动力/监测对象",), width=14),
+        Column("source", "核实来源", required=True, width=26),
+        Column("verified_on", "核实日期", required=True, width=12),
+        Column("note", "备注", width=24),
+    ),
+)
+
+LAYOUTS = {layout.kind: layout for layout in (REGISTRATION, STANDING_CLASS, POVERTY)}

@@ -7,6 +7,8 @@ class UploadKind(models.TextChoices):
     REGISTRATION = "registration", "报名名册（附件5字段）"
     ROSTER = "roster", "花名表（附件6，更新环节结果）"
     STANDING_CLASS = "standing_class", "非建制班人员花名表（附件9）"
+    # Seed 003: the city checks its people against the national system, in bulk.
+    POVERTY = "poverty", "脱贫劳动力核实名单"
     # The province's reference data (apps.orgs.reference), through the same front door.
     REF_PLANS = "ref_plans", "基础数据：年度任务计划"
     REF_TASKS = "ref_tasks", "基础数据：任务数（附件1、附件2）"

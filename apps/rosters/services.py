@@ -12,7 +12,7 @@ from apps.accounts.scoping import visible
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_context, audit_log, audited, not_audited
 from apps.common.files import safe_name
-from apps.rosters import importers, readers, safety, stage_import
+from apps.rosters import importers, poverty_import, readers, safety, stage_import
 from apps.rosters.layouts import LAYOUTS
 from apps.rosters.models import REFERENCE_KINDS, Upload, UploadKind, UploadStatus
 
@@ -21,7 +21,13 @@ UPLOADERS = {Role.UNIT, Role.CITY}
 REFERENCE_UPLOADERS = {Role.PROVINCE}
 
 
+# The 脱贫 verification list is the city's (registry.services.POVERTY_VERIFIERS), not a unit's.
+POVERTY_UPLOADERS = {Role.CITY}
+
+
 def may_upload(role, kind) -> bool:
+    if kind == UploadKind.POVERTY:
+        return role in POVERTY_UPLOADERS
     return role in (REFERENCE_UPLOADERS if kind in REFERENCE_KINDS else UPLOADERS)
 PREVIEW_ROWS = 2000
 # One roster commits at a time: a second one waits, then sees the first one's people.
@@ -36,6 +42,8 @@ def _validate(upload: Upload, data: bytes, actor) -> importers.Result:
         return reference_validate(upload.kind, sheets, actor)
     if upload.kind == UploadKind.ROSTER:
         return stage_import.StageRosterValidator(actor, upload.stage_date).validate(sheets)
+    if upload.kind == UploadKind.POVERTY:
+        return poverty_import.PovertyRosterValidator(actor).validate(sheets)
     return importers.RosterValidator(LAYOUTS[upload.kind], actor).validate(sheets)
 
 
@@ -45,6 +53,8 @@ def _write(upload: Upload, result, actor):
         return reference_write(upload.kind, result, actor)
     if upload.kind == UploadKind.ROSTER:
         return stage_import.write(result, actor)
+    if upload.kind == UploadKind.POVERTY:
+        return poverty_import.write(result, actor, upload)
     written = importers.write(result, actor)
     if upload.training_class_id:
         _join_class(upload, result, actor)
@@ -89,6 +99,7 @@ def upload_receive(*, actor, kind: str, uploaded, stage_date=None,
     A 附件9 roster names its 非建制班 (``training_class``, checked here)."""
     if not may_upload(actor.role, kind):
         raise PermissionDenied("基础数据只能由省专项办导入。" if kind in REFERENCE_KINDS
+                               else "脱贫劳动力核实名单由市人社局上传。" if kind == UploadKind.POVERTY
                                else "只有组织单位和市人社局可以上传名册。")
     if kind == UploadKind.STANDING_CLASS:
         training_class = standing_class_for_upload(actor, getattr(training_class, "pk", None))

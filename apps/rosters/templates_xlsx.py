@@ -4,7 +4,7 @@ import io
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from apps.registry.models import Education, Marital, PersonCategory
+from apps.registry.models import Education, Marital, PersonCategory, PovertySource
 from apps.rosters.exports import FONT_NAME, _header_rows, _page_setup, office_workbook
 from apps.rosters.layouts import Layout
 from apps.rosters.readers import column_letter
@@ -16,6 +16,8 @@ CHOICES = {
     "education": Education.values,
     "marital": Marital.values,
     "poverty_status": ["否", "脱贫劳动力", "监测对象"],
+    "status": ["否", "脱贫劳动力", "监测对象"],
+    "source": PovertySource.labels,
 }
 TEXT_COLUMNS = {"id_number", "phone", "family_phone"}
 

@@ -1,6 +1,7 @@
 from urllib.parse import quote
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -48,6 +49,8 @@ def upload_list(request):
                     training_class=form.cleaned_data["training_class"], request=request)
             except services.CommitRefused as refusal:
                 form.add_error("training_class", refusal.message)
+            except PermissionDenied as refusal:  # a kind this role may not upload
+                form.add_error("kind", str(refusal))
             else:
                 return redirect("rosters:upload_detail", pk=upload.pk)
     status = request.GET.get("status", "")

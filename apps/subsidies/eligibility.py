@@ -5,7 +5,7 @@ claimed for the item on any claim are left out, so a person is claimed for an it
 from django.db.models import Exists, OuterRef
 
 from apps.pipeline.models import Candidacy, CandidacyStatus, Result, Stage, StageEvent
-from apps.subsidies.models import ClaimedPerson, Item, Phase
+from apps.subsidies.models import POVERTY_ITEMS, ClaimedPerson, Item, Phase
 from apps.training.models import ClassKind, ClassStatus, EnrolmentResult
 
 # The items of each phase, in the order of 附件8.
@@ -13,7 +13,8 @@ PHASE_ITEMS = {
     Phase.OPENING: [Item.FIRST_INTERVIEW, Item.MEDICAL, Item.SECOND_INTERVIEW,
                     Item.TRAINING_ADVANCE, Item.INTERVIEW_AWARD],
     Phase.COMPLETION: [Item.TRAINING_FEE, Item.TRAINING_AWARD],
-    Phase.DEPARTURE: [Item.TRAINING_BALANCE, Item.DEPARTURE_FEE, Item.EMPLOYMENT_AWARD],
+    Phase.DEPARTURE: [Item.TRAINING_BALANCE, Item.DEPARTURE_FEE, Item.EMPLOYMENT_AWARD,
+                      *POVERTY_ITEMS],
     Phase.STANDING_OPENING: [Item.STANDING_FIRST],
     Phase.STANDING_AFTER: [Item.STANDING_SECOND],
 }
@@ -49,7 +50,20 @@ ITEM_STAGE = {Item.FIRST_INTERVIEW: Stage.FIRST_INTERVIEW, Item.MEDICAL: Stage.M
               Item.TRAINING_ADVANCE: Stage.SECOND_INTERVIEW,
               Item.INTERVIEW_AWARD: Stage.SECOND_INTERVIEW, Item.TRAINING_FEE: Stage.TRAINING,
               Item.TRAINING_AWARD: Stage.TRAINING, Item.TRAINING_BALANCE: Stage.DEPARTURE,
-              Item.DEPARTURE_FEE: Stage.DEPARTURE, Item.EMPLOYMENT_AWARD: Stage.DEPARTURE}
+              Item.DEPARTURE_FEE: Stage.DEPARTURE, Item.EMPLOYMENT_AWARD: Stage.DEPARTURE,
+              Item.POVERTY_TRANSPORT: Stage.DEPARTURE, Item.POVERTY_PLACEMENT: Stage.DEPARTURE}
+
+
+def eligible_group(today=None):
+    """Seed 003's group, the only people the 脱贫 items pay for: a person whose status is
+    脱贫劳动力 or 监测对象 and whose last verification is current on the day the claim is
+    derived or checked (a lapsed one must be verified again first)."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from apps.registry.models import PRIORITY_STATUSES, poverty_current_since
+    since = poverty_current_since(today or timezone.localdate())
+    return Q(person__poverty_status__in=PRIORITY_STATUSES, person__poverty_verified_on__gte=since)
 
 
 def eligible(item, *, unit, training_class=None, include_claim=None,
@@ -89,8 +103,10 @@ def eligible(item, *, unit, training_class=None, include_claim=None,
         qs = base.filter(result=EnrolmentResult.PASS, candidacy__departed_on__isnull=False)
         if departed_in:
             qs = qs.filter(candidacy__departed_on__year=departed_in)
-    else:  # 出国费用, 国外就业奖补: people who departed
+    else:  # 出国费用, 国外就业奖补, the 脱贫 items: people who departed
         departed = Candidacy.objects.filter(unit=unit, departed_on__isnull=False)
+        if item in POVERTY_ITEMS:
+            departed = departed.filter(eligible_group())
         if training_class is not None:
             departed = departed.filter(enrolments__training_class=training_class)
         if departed_in:

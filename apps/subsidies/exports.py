@@ -19,20 +19,27 @@ FORM_ROWS = [
     ("出国", "出国费用", "", [Item.DEPARTURE_FEE]),
     ("出国", "国外就业奖补", "", [Item.EMPLOYMENT_AWARD]),
 ]
+# Not in the seed's 附件8: seed 003's items for 脱贫劳动力, printed under 出国 only on a claim
+# that carries them (every other claim keeps the seed's grid exactly).
+POVERTY_ROWS = [
+    ("出国", "脱贫劳动力专项", "一次性交通补助", [Item.POVERTY_TRANSPORT]),
+    ("出国", "脱贫劳动力专项", "职业介绍补贴", [Item.POVERTY_PLACEMENT]),
+]
 STANDING_NOTE = {Item.STANDING_FIRST: "非建制班开班拨付50%", Item.STANDING_SECOND: "非建制班结业后拨付50%"}
 
 
 def form8_rows(claim, lines) -> list[dict]:
     by_item = {line.item: line for line in lines}
+    form = FORM_ROWS + (POVERTY_ROWS if any(r[3][0] in by_item for r in POVERTY_ROWS) else [])
     rows = []
-    for i, (phase, group, sub, items) in enumerate(FORM_ROWS):
+    for i, (phase, group, sub, items) in enumerate(form):
         line = next((by_item[item] for item in items if item in by_item), None)
-        first_of_phase = i == 0 or FORM_ROWS[i - 1][0] != phase
-        first_of_group = i == 0 or FORM_ROWS[i - 1][1] != group
+        first_of_phase = i == 0 or form[i - 1][0] != phase
+        first_of_group = i == 0 or form[i - 1][1] != group
         rows.append({
             "phase": phase, "group": group, "sub": sub,
-            "phase_span": sum(1 for r in FORM_ROWS if r[0] == phase) if first_of_phase else 0,
-            "group_span": sum(1 for r in FORM_ROWS if r[1] == group) if first_of_group else 0,
+            "phase_span": sum(1 for r in form if r[0] == phase) if first_of_phase else 0,
+            "group_span": sum(1 for r in form if r[1] == group) if first_of_group else 0,
             "count": line.count if line else "", "standard": line.standard if line else "",
             "amount": line.amount if line else "",
             "note": (STANDING_NOTE.get(line.item, "") + (f"（{line.get_fund_display()}）"))

@@ -38,11 +38,20 @@ class Item(models.TextChoices):
     EMPLOYMENT_AWARD = "employment_award", "国外就业奖补"
     STANDING_FIRST = "standing_first", "非建制班开班拨付（50%）"
     STANDING_SECOND = "standing_second", "非建制班结业拨付（50%）"
+    # Seed 003 (晋人社厅函〔2020〕127号): money that follows a 脱贫劳动力 or 监测对象 who went
+    # abroad with the programme, only in a year the province sets a standard for it.
+    POVERTY_TRANSPORT = "poverty_transport", "脱贫劳动力一次性交通补助"
+    POVERTY_PLACEMENT = "poverty_placement", "脱贫劳动力职业介绍补贴"
 
 
 # What the province sets a standard for: the claim items, except that a 非建制班 person has one
 # standard, paid half at opening and half after.
 STANDING_HALVES = (Item.STANDING_FIRST, Item.STANDING_SECOND)
+# Items for the eligible group only (registry.PRIORITY_STATUSES, verified and current), paid
+# in a year only if the province sets them for it.
+POVERTY_ITEMS = (Item.POVERTY_TRANSPORT, Item.POVERTY_PLACEMENT)
+# The most a standard may be, by policy: "不超过800元的一次性交通补助" (seed 003 §二).
+STANDARD_CAPS = {Item.POVERTY_TRANSPORT.value: 800}
 STANDARD_ITEMS = [(item.value, item.label) for item in Item if item not in STANDING_HALVES] + [
     ("standing_class", "非建制班培训补助（每人每期）")]
 
@@ -77,6 +86,10 @@ class Standard(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["year", "item"], name="standard_once_per_year"),
             models.CheckConstraint(name="standard_positive", condition=Q(amount__gt=0)),
+            # The cap holds in the database too, whichever path sets the standard.
+            *[models.CheckConstraint(name=f"standard_{item}_cap",
+                                     condition=~Q(item=item) | Q(amount__lte=cap))
+              for item, cap in STANDARD_CAPS.items()],
         ]
 
     def __str__(self):

@@ -16,7 +16,7 @@ from apps.subsidies.eligibility import (
     PHASE_CLASS, PHASE_CLASS_STATUS, PHASE_EVENT, PHASE_ITEMS, SHARE, STANDARD_OF,
 )
 from apps.subsidies.models import (
-    STANDARD_ITEMS, Budget, Claim, ClaimedPerson, ClaimLine, ClaimStatus, ClaimStep, Fund, Item, Payment, Phase,
+    POVERTY_ITEMS, STANDARD_CAPS, STANDARD_ITEMS, Budget, Claim, ClaimedPerson, ClaimLine, ClaimStatus, ClaimStep, Fund, Item, Payment, Phase,
     Standard, StandardYear, StepAction,
 )
 from apps.quotas.models import PlanStatus
@@ -84,6 +84,10 @@ def standard_set(*, actor, year, item, amount, fund) -> Standard:
     _standards_province_only(actor)
     if amount is None or amount <= 0:
         raise ValidationError({"amount": "标准应大于0。"})
+    cap = STANDARD_CAPS.get(item)
+    if cap is not None and amount > cap:
+        raise ValidationError({"amount": f"“{dict(STANDARD_ITEMS)[item]}”每人不超过{cap}元"
+                                         f"（晋人社厅函〔2020〕127号），不能设为{amount}元。"})
     if fund not in Fund.values:
         raise ValidationError({"fund": "请选择资金渠道。"})
     standard_year = _standard_year(year, actor)
@@ -138,13 +142,20 @@ def standards_publish(*, actor, year) -> StandardYear:
     return standard_year
 
 
-def _standard_for(year, item, event_on=None, phase=None) -> tuple[Decimal, str]:
-    """The per-person amount of a claim item and its fund, from the year's standards."""
-    code = STANDARD_OF.get(item, item)
+def _published(**where):
     # Only a published year counts: a draft is still being prepared by the province.
-    standard = Standard.objects.filter(
-        year=year, item=code,
-        year__in=StandardYear.objects.filter(status=PlanStatus.PUBLISHED).values("year")).first()
+    return Standard.objects.filter(
+        year__in=StandardYear.objects.filter(status=PlanStatus.PUBLISHED).values("year"),
+        **where)
+
+
+def _standard_for(year, item, event_on=None, phase=None) -> tuple[Decimal, str] | None:
+    """The per-person amount of a claim item and its fund, from the year's standards. None
+    for a 脱贫 item the year does not set: those are paid only in the years they are set."""
+    code = STANDARD_OF.get(item, item)
+    standard = _published(year=year, item=code).first()
+    if standard is None and item in POVERTY_ITEMS:
+        return None
     if standard is None:
         label = dict(STANDARD_ITEMS)[code]
         why = (f"（标准年度按{PHASE_EVENT[phase]}日期{event_on:%Y-%m-%d}确定）"
@@ -188,7 +199,7 @@ def _build_lines(claim) -> None:
     totals = {Fund.EMPLOYMENT: Decimal(0), Fund.SKILLS: Decimal(0)}
     standards = {item: _standard_for(claim.year, item, claim.event_on, claim.phase)
                  for item in PHASE_ITEMS[claim.phase]}
-    for item, (standard, fund) in standards.items():
+    for item, (standard, fund) in ((i, s) for i, s in standards.items() if s is not None):
         pairs = eligibility.eligible(item, unit=claim.unit, training_class=claim.training_class,
                                      departed_in=_departed_in(claim))
         if not pairs:
@@ -229,8 +240,17 @@ def claim_event(phase, training_class, unit, today=None):
     today = today or timezone.localdate()
     label = Phase(phase).label
     if phase == Phase.DEPARTURE:
-        ids = {c for item in PHASE_ITEMS[phase] for _, c in eligibility.eligible(
-            item, unit=unit, training_class=training_class) if c}
+        ids = {c for item in PHASE_ITEMS[phase] if item not in POVERTY_ITEMS
+               for _, c in eligibility.eligible(item, unit=unit, training_class=training_class)
+               if c}
+        # A 脱贫 item still unclaimed counts only for a departure year that sets it: else a
+        # departure of a year without it would hold every later year's claim back.
+        for item in POVERTY_ITEMS:
+            years = _published(item=item).values("year")
+            ids |= set(Candidacy.objects.filter(
+                pk__in=[c for _, c in eligibility.eligible(
+                    item, unit=unit, training_class=training_class)],
+                departed_on__year__in=years).values_list("pk", flat=True))
         first = Candidacy.objects.filter(pk__in=ids, departed_on__lte=today).order_by(
             "departed_on").values_list("departed_on", flat=True).first()
         if first is None:

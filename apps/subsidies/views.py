@@ -1,5 +1,6 @@
 """Subsidy pages: claims (附件8) through unit → city → province → paid, standards, budgets."""
 from django.contrib import messages
+from django.db import transaction
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.http import Http404
@@ -171,14 +172,21 @@ def standard_list(request):
             return redirect(f"{request.path}?year={year}")
         if form.is_valid():
             changed = 0
-            for item, _ in STANDARD_ITEMS:
-                amount = form.cleaned_data[f"amount_{item}"]
-                if amount:
-                    services.standard_set(actor=request.user, year=year, item=item, amount=amount,
-                                          fund=form.cleaned_data[f"fund_{item}"] or "employment")
-                    changed += 1
-            messages.success(request, f"已保存{year}年的 {changed} 项补助标准。")
-            return redirect(f"{request.path}?year={year}")
+            try:
+                with transaction.atomic():  # all the year's items, or none (a cap refused)
+                    for item, label in STANDARD_ITEMS:
+                        amount = form.cleaned_data[f"amount_{item}"]
+                        if amount:
+                            services.standard_set(
+                                actor=request.user, year=year, item=item, amount=amount,
+                                fund=form.cleaned_data[f"fund_{item}"] or "employment")
+                            changed += 1
+            except ValidationError as error:
+                form.add_error(f"amount_{item}", error.messages)
+                messages.error(request, f"“{label}”：{'；'.join(error.messages)}本次未保存任何标准。")
+            else:
+                messages.success(request, f"已保存{year}年的 {changed} 项补助标准。")
+                return redirect(f"{request.path}?year={year}")
     return render(request, "subsidies/standards.html", {
         "year": year, "form": form, "current": current,
         "standard_year": selectors.standard_year(request.user, year),

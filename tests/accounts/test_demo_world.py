@@ -120,6 +120,9 @@ def _assert_rules_hold(today, client):
     assert all(c.departed_on <= today for c in departed)
     assert claim.year == min(c.departed_on for c in departed).year
     assert Standard.objects.filter(year=claim.year).count() == len(STANDARD_ITEMS)
+    # Two of the three departed are 脱贫劳动力 the city verified: their subsidies are on it.
+    assert {line.item: line.count for line in claim.lines.filter(item__startswith="poverty_")} \
+        == {"poverty_transport": 2, "poverty_placement": 2}
 
     # Every class with results opened on a recorded date before its first result; every
     # result is within the class and carries attendance; departures come after training.

@@ -29,7 +29,8 @@ from tests.audit import walk
 FAKE_IP = "203.0.113.9"
 WRITE_CALLS = {"save", "create", "update", "delete", "bulk_create", "bulk_update",
                "get_or_create", "update_or_create", "execute", "copy_columns", "copy_update"}
-EXTRA_MODULES = ["apps.rosters.importers", "apps.rosters.stage_import", "apps.orgs.reference"]
+EXTRA_MODULES = ["apps.rosters.importers", "apps.rosters.stage_import", "apps.rosters.poverty_import",
+                 "apps.orgs.reference"]
 
 
 def service_modules():

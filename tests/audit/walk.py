@@ -85,6 +85,14 @@ def _(w):
                                         actor=w.province), w.province, person)
 
 
+@walks("registry.services.person_poverty_verify")
+def _(w):
+    from apps.registry.services import person_poverty_verify
+    return Step(lambda: person_poverty_verify(w.person_ty, actor=w.city_ty, status="脱贫劳动力",
+                                              source="national", verified_on=date(2026, 3, 2)),
+                w.city_ty, "registry.PovertyVerification")
+
+
 @walks("evidence.services.evidence_attach")
 def _(w):
     from apps.evidence.models import EvidenceKind
@@ -146,6 +154,15 @@ def _(w):
     from apps.quotas.services import task_set_number
     return Step(lambda: task_set_number(w.task_u1, number=45, note="调整", actor=w.province),
                 w.province, w.task_u1)
+
+
+@walks("quotas.services.poverty_target_set")
+def _(w):
+    from decimal import Decimal
+
+    from apps.quotas.services import poverty_target_set
+    return Step(lambda: poverty_target_set(year=2026, share=Decimal("30"), actor=w.province),
+                w.province, "quotas.PovertyTarget")
 
 
 @walks("quotas.services.task_set")
