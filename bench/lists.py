@@ -22,7 +22,7 @@ candidacy_project_order. The 50 ms goal is not shown met.
 Again (2026-12-02 evening, quiet machine, 15 runs; every list page now, with 5,000,000 audit
 rows; the filter selects written in Python): candidacy list p50 35–61 / p95 45–71 ms as the
 province, 30–60 / 41–68 as the city, every plan an index scan in the list's order reading
-51 rows (the name search from candidacy_person: 37 / 45); person list p50 13–28 / p95 14–31,
+51 rows (the name search through the person index on the candidacy: 37 / 45); person list p50 13–28 / p95 14–31,
 name prefix 15 / 19 through person_name_prefix; audit log 23–31 / 25–33, and a month's date
 range 1,077 / 1,290 ms before it became a range on ``at`` (27 / 33 after); projects (2,000)
 31 / 37 and 38 / 39; units 23–25 / 27, agencies 17–19 / 19–23; the lists whose tables the
