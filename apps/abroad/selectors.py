@@ -4,11 +4,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Optional
 
-from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models import Case, CharField, F, Value, When
 from django.utils import timezone
 
 from apps.accounts.scoping import visible
 from apps.pipeline.models import ABROAD_ENDS, Candidacy, CandidacyStatus
+from apps.pipeline.selectors import destination_is
 
 ENDING_DAYS = 90
 
@@ -24,7 +25,7 @@ def abroad_register(user, filters: Optional[dict] = None, today: Optional[date] 
     """Candidacies abroad that ``user`` may see, each annotated with ``ends_on`` (the expected
     return date) and ``register_state``; most overdue first, unknown terms last.
 
-    filters: city, unit, agency, project (objects or pks), country (text), state
+    filters: city, unit, agency, project (objects or pks), country (a name), state
     (overdue / ending / "" for all)."""
     filters = filters or {}
     today = today or timezone.localdate()
@@ -33,7 +34,7 @@ def abroad_register(user, filters: Optional[dict] = None, today: Optional[date] 
         if filters.get(name):
             qs = qs.filter(**{name: filters[name]})
     if country := filters.get("country"):
-        qs = qs.filter(Q(country__icontains=country) | Q(project__country__icontains=country))
+        qs = qs.filter(destination_is(country))
     qs = qs.annotate(ends_on=F("contract_ends_on"), ends_key=ABROAD_ENDS).annotate(
         register_state=Case(
             When(ends_on__lt=today, then=Value(State.OVERDUE)),

@@ -1,6 +1,7 @@
 """Reads of the audit log: the audit administrator's only (accounts.scoping)."""
 from datetime import datetime, time, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -8,8 +9,32 @@ from apps.accounts.scoping import visible
 from apps.audit.models import AuditEvent
 
 
+# A text has no index (a substring of any column): its search reads every row of its
+# range, so the range is bounded — a month of the log, ~90,000 rows, ~40 ms (bench/lists.py).
+TEXT_SEARCH_DAYS = 31
+
+
+def text_search_range(since, until, today=None):
+    """The dates a search by text covers: the chosen range, at most TEXT_SEARCH_DAYS days;
+    with one end chosen, that many days from it; with none, the last TEXT_SEARCH_DAYS days.
+    A longer range is refused, naming the bound."""
+    today = today or timezone.localdate()
+    span = timedelta(days=TEXT_SEARCH_DAYS - 1)
+    if since and until:
+        if until - since > span:
+            raise ValidationError({"since": f"按内容查找时，日期范围最长{TEXT_SEARCH_DAYS}天"
+                                            f"（所选为{(until - since).days + 1}天），请缩小范围。"})
+        return since, until
+    if since:
+        return since, since + span
+    until = until or today
+    return until - span, until
+
+
 def audit_event_list(user, *, action: str = "", username: str = "", since=None, until=None,
                      text: str = ""):
+    if text:
+        since, until = text_search_range(since, until)
     events = visible(AuditEvent.objects.select_related("actor"), user)
     if action:
         events = events.filter(action=action)
@@ -24,7 +49,11 @@ def audit_event_list(user, *, action: str = "", username: str = "", since=None, 
     if until:
         events = events.filter(at__lt=_day_start(until + timedelta(days=1)))
     if text:
-        match = Q(detail__icontains=text) | Q(object_type__icontains=text) | Q(object_id=text)
+        # A text without letters of two cases (Chinese, digits) matches the same without
+        # UPPER() on every row of the range: 19 ms rather than 31 for a month (bench).
+        like = "contains" if text.upper() == text.lower() else "icontains"
+        match = (Q(**{f"detail__{like}": text}) | Q(**{f"object_type__{like}": text})
+                 | Q(object_id=text))
         if _ip_like(text):
             match |= Q(ip=text)
         events = events.filter(match)

@@ -29,8 +29,12 @@ def event_list(request):
     form, events = _events(request)
     # Keyset on (at, id), the log's order and its index: a log of millions is never counted.
     page = KeysetPage(events, after=request.GET.get("after"), per_page=50, order=("at", "id"))
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     return render(request, "audit/event_list.html", {
         "form": form, "page": page, "total": page.total_label("条"),
+        "text_range": (selectors.text_search_range(data.get("since"), data.get("until"))
+                       if data.get("text") else None),
+        "text_days": selectors.TEXT_SEARCH_DAYS,
         "query": request.GET.urlencode()})
 
 

@@ -20,18 +20,41 @@ class KeysetPage:
 
     def __init__(self, qs, *, after: str | None, per_page: int = 50,
                  order: tuple[str, ...] = ("stage_on", "id"), unit: str = "条",
-                 ascending: bool = False):
-        from django.db.models import F
+                 ascending: bool = False, groups: list | None = None):
+        """``groups``: filters (Q) that split the list, shown one after the other, each in
+        ``order`` (the reserve pool's 脱贫劳动力优先: verified, unverified, everyone else). A
+        rank computed from today's date has no index; each group's filter walks one. The
+        cursor then starts with the group's number: ``1:2020-05-06T08:30:00+00:00.12345``."""
+        from django.db.models import F, Q
         from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
-        self.per_page, self.order, self.unit = per_page, order, unit
+        self.per_page, self.order, self.unit, self.grouped = per_page, order, unit, bool(groups)
+        group, key = 0, None
+        if groups:
+            number, _, after = (after or "").partition(":")
+            if number.isdigit() and int(number) < len(groups):
+                group = int(number)
+            else:
+                after = None  # no such group: the first page
         key = self._parse([_output_field(qs, name) for name in order[:-1]], after)
+        if key is None:
+            group = 0
         self.first = key is None
         qs = qs.order_by(*(name if ascending else f"-{name}" for name in order))
-        if key is not None:
-            after_key = TupleGreaterThan if ascending else TupleLessThan
-            qs = qs.filter(after_key(Tuple(*(F(name) for name in order)), key))
-        rows = list(qs[:per_page + 1])
+        after_key = TupleGreaterThan if ascending else TupleLessThan
+        rows = []
+        # One query a group until the page is full (the extra row says there is a next page).
+        for n, where in enumerate(groups or [Q()]):
+            if n < group:
+                continue
+            part = qs.filter(where)
+            if key is not None and n == group:
+                part = part.filter(after_key(Tuple(*(F(name) for name in order)), key))
+            for row in part[:per_page + 1 - len(rows)]:
+                row.keyset_group = n
+                rows.append(row)
+            if len(rows) > per_page:
+                break
         self.has_next = len(rows) > per_page
         self.object_list = rows[:per_page]
 
@@ -68,7 +91,8 @@ class KeysetPage:
     def next_cursor(self) -> str:
         last = self.object_list[-1]
         *values, pk = (getattr(last, name) for name in self.order)
-        return ",".join(value.isoformat() for value in values) + f".{pk}"
+        cursor = ",".join(value.isoformat() for value in values) + f".{pk}"
+        return f"{last.keyset_group}:{cursor}" if self.grouped else cursor
 
     @property
     def total(self) -> str:

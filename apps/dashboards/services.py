@@ -23,11 +23,11 @@ import time
 from decimal import Decimal
 from contextlib import contextmanager
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.audit.services import audited_within, not_audited
+from apps.common import references
 from apps.dashboards.models import (
     CohortFigure, DepartureFigure, EventFigure, FigureRefresh, ProjectFigure, WithdrawalFigure,
 )
@@ -164,27 +164,16 @@ def figures_version() -> str:
         cursor.execute("SELECT " + ", ".join(
             f"(SELECT max(id) FROM {c.table})" for c in COUNTS))
         figures = "-".join(str(v or 0) for v in cursor.fetchone())
-    return f"{figures}-r{cache.get(REFERENCES_KEY, 0)}"
-
-
-REFERENCES_KEY = "dashboard:references"
+    return f"{figures}-r{references.version()}"
 
 
 @not_audited("bumps the dashboards' cache version; no record changes")
 def references_changed(**_signal):
     """Tasks, cities, units, agencies and projects are read live by the dashboards' tables
     (rows, names, task numbers, headcounts): a change to one makes the kept tables stale.
-    Bumped at once (for the writer's own next view) and again at commit (a view between the
-    two would otherwise keep the old tables under the new version). Connected to their
-    saves and deletes (apps.py); a write that bypasses save() calls it itself."""
-    _bump_references()
-    transaction.on_commit(_bump_references)
-
-
-def _bump_references():
-    # Started from the clock, not 0: after Redis loses the key, a version is never reused.
-    cache.add(REFERENCES_KEY, int(time.time() * 1000), timeout=None)
-    cache.incr(REFERENCES_KEY)
+    Connected to their saves and deletes (apps.py); a write that bypasses save() calls it
+    itself."""
+    references.changed()
 
 
 def last_recount() -> FigureRefresh | None:

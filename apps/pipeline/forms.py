@@ -134,6 +134,18 @@ class SessionForm(ChoicePlaceholder, forms.ModelForm):
             self.fields["unit"].empty_label = "（市人社局直接组织）"
 
 
+def country_field():
+    """输出国 as a choice of the countries the records hold (``set_countries``), matched
+    exactly by selectors.destination_is."""
+    return forms.ChoiceField(label="输出国", required=False, widget=QuickSelect)
+
+
+def set_countries(form) -> None:
+    from apps.pipeline.selectors import destination_countries
+    form.fields["country"].choices = [("", "全部国家")] + [
+        (c, c) for c in destination_countries()]
+
+
 class CandidacyFilterForm(forms.Form):
     q = forms.CharField(label="姓名", required=False, help_text="从第一个字查起，如“张”或“张三”")
     stage = forms.ChoiceField(label="环节", required=False, widget=QuickSelect,
@@ -147,7 +159,7 @@ class CandidacyFilterForm(forms.Form):
                                   empty_label="全部地市", widget=QuickSelect)
     agency = forms.ModelChoiceField(label="输出机构", required=False, queryset=None,
                                     empty_label="全部机构", widget=QuickSelect)
-    country = forms.CharField(label="输出国", required=False)
+    country = country_field()
     date_from = forms.DateField(label="环节日期自", required=False,
                                 widget=DateInput())
     date_to = forms.DateField(label="至", required=False,
@@ -159,6 +171,7 @@ class CandidacyFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         from apps.pipeline.models import CandidacyStatus
         self.fields["status"].choices = [("", "全部状态")] + CandidacyStatus.choices
+        set_countries(self)
         self.fields["unit"].queryset = units
         self.fields["city"].queryset = cities
         self.fields["agency"].queryset = agencies

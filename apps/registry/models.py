@@ -5,11 +5,13 @@ and uniqueness go through keyed hashes (HMAC) of the normalised values, never th
 """
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.common.crypto import EncryptedTextField
+from apps.common.search import Grams
 from apps.registry.idnumber import mask_id, mask_passport, mask_phone
 
 
@@ -148,6 +150,14 @@ class Person(models.Model):
             # a small part of the people, so a partial index.
             models.Index(fields=["created_at", "id"], name="person_priority_order",
                          condition=~models.Q(poverty_status="")),
+            # The reserve pool's first group under 脱贫劳动力优先: those verified (and current,
+            # checked on the row): without it the walk read every unverified priority person.
+            models.Index(fields=["created_at", "id"], name="person_verified_order",
+                         condition=~models.Q(poverty_status="")
+                         & models.Q(poverty_verified_on__isnull=False)),
+            # The reserve pool's searches by trade and language (apps/common/search.py).
+            GinIndex(Grams("intended_trade"), name="person_trade_grams"),
+            GinIndex(Grams("languages"), name="person_languages_grams"),
             # A name search matches the name's beginning (姓 first): a pattern index serves
             # LIKE '张三%' whatever the database's collation. A two-character Chinese name has
             # no trigram, so a substring index (pg_trgm) could not serve the common search.

@@ -6,6 +6,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, 
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.common.search import containing
 from apps.accounts.scoping import visible
 from apps.pipeline.models import OPEN_STATUSES, Candidacy, CandidacyHistory, StageEvent
 from apps.registry import idnumber
@@ -43,12 +44,19 @@ def poverty_filter(qs, *, poverty_status="", verification="", path="", today=Non
 def priority_rank(path="", today=None):
     """0 for a priority person verified and current, 1 for one unverified or lapsed, 2 for
     everyone else: the order "脱贫劳动力优先" sorts by."""
+    verified, unverified, _ = priority_groups(path, today)
+    return Case(When(verified, then=Value(0)), When(unverified, then=Value(1)),
+                default=Value(2), output_field=IntegerField())
+
+
+def priority_groups(path="", today=None) -> list[Q]:
+    """priority_rank's three groups as filters, in its order. A page sorted by the rank
+    reads them one after the other (KeysetPage's ``groups``): the rank depends on today,
+    so no index holds it, while each group walks an index in the list's own order."""
     since = poverty_current_since(today or timezone.localdate())
-    return Case(
-        When(**{f"{path}poverty_status__in": PRIORITY_STATUSES,
-                f"{path}poverty_verified_on__gte": since}, then=Value(0)),
-        When(**{f"{path}poverty_status__in": PRIORITY_STATUSES}, then=Value(1)),
-        default=Value(2), output_field=IntegerField())
+    priority = Q(**{f"{path}poverty_status__in": PRIORITY_STATUSES})
+    current = Q(**{f"{path}poverty_verified_on__gte": since})
+    return [priority & current, priority & ~current, ~priority]
 
 
 def person_search(user, *, q="", category="", unit=None, poverty_status="",
@@ -80,11 +88,11 @@ def reserve_pool(user, *, trade="", education="", language="", city=None, povert
     qs = visible(Person.objects.select_related("unit", "city"), user).filter(
         ~Exists(open_candidacy))
     if trade:
-        qs = qs.filter(intended_trade__icontains=trade)
+        qs = containing(qs, "intended_trade", trade)
     if education:
         qs = qs.filter(education=education)
     if language:
-        qs = qs.filter(languages__icontains=language)
+        qs = containing(qs, "languages", language)
     if city:
         qs = qs.filter(city=city)
     qs = poverty_filter(qs, poverty_status=poverty_status)

@@ -1,7 +1,6 @@
 """Registry pages: register (附件5), search, person page, reserve pool. Thin views."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -206,10 +205,14 @@ def _filtered_reserve(request):
 
 @role_required(*PEOPLE_ROLES)
 def reserve_pool(request):
-    form, _, people = _filtered_reserve(request)
-    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    form, filters, people = _filtered_reserve(request)
+    # By keyset on (created_at, id), never counted: the reserve of a million people.
+    page = KeysetPage(people, after=request.GET.get("after"), per_page=50,
+                      order=("created_at", "id"), unit="人",
+                      groups=(selectors.priority_groups() if filters.get("order") == "priority"
+                              else None))
     return render(request, "registry/reserve_pool.html",
-                  {"form": form, "page": page, "total": page.paginator.count,
+                  {"form": form, "page": page, "total": page.total,
                    "export_query": query_without_page(request)})
 
 

@@ -6,6 +6,7 @@ returnee skills database is. Both are tracked (who, when, old and new value)."""
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -62,8 +63,16 @@ class ReturneeProfile(models.Model):
         verbose_name = "归国人员信息"
         verbose_name_plural = "归国人员信息"
         ordering = ["-updated_at", "-id"]
-        indexes = [models.Index(fields=["city", "-updated_at"], name="returnee_city_order"),
-                   models.Index(fields=["unit", "-updated_at"], name="returnee_unit_order")]
+        # The register's keyset order, alone (the province) and within a city's or a unit's
+        # scope.
+        indexes = [models.Index(fields=["updated_at", "id"], name="returnee_list_order"),
+                   models.Index(fields=["city", "updated_at", "id"], name="returnee_city_order"),
+                   models.Index(fields=["unit", "updated_at", "id"], name="returnee_unit_order"),
+                   # The filters 同意联系 (few) and 希望得到的服务 (an array): without these a
+                   # filter that matches little read the whole register (70–130 ms).
+                   models.Index(fields=["updated_at", "id"], condition=Q(consent_contact=True),
+                                name="returnee_consent_order"),
+                   GinIndex(fields=["support_wanted"], name="returnee_support_wanted")]
         constraints = [
             # Consent is dated: a "yes" without a day cannot be shown to whoever asks.
             models.CheckConstraint(name="returnee_consent_dated", condition=(

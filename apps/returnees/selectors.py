@@ -1,4 +1,5 @@
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from apps.accounts.scoping import visible
 from apps.pipeline.models import Candidacy, CandidacyStatus
@@ -19,8 +20,11 @@ def profile_list(user, filters=None):
         qs = qs.filter(city=filters["city"])
     if filters.get("consent"):
         qs = qs.filter(consent_contact=True)
-    return qs.annotate(open_referrals=Count("referrals", filter=Q(
-        referrals__status__in=OPEN_REFERRAL))).order_by("-updated_at", "-id")
+    # A subquery a row, not a GROUP BY of every profile: a page reads only its own rows.
+    open_referrals = (Referral.objects.filter(profile=OuterRef("pk"), status__in=OPEN_REFERRAL)
+                      .order_by().values("profile").annotate(n=Count("pk")).values("n"))
+    return qs.annotate(open_referrals=Coalesce(
+        Subquery(open_referrals, output_field=IntegerField()), 0)).order_by("-updated_at", "-id")
 
 
 def returned_passes(user, person):

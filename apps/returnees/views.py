@@ -2,7 +2,6 @@
 of work abroad (A4)."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from apps.accounts.scoping import get_visible_or_404, visible
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
 from apps.common.forms import apply_errors
+from apps.common.paginator import KeysetPage
 from apps.pipeline.models import Candidacy, CandidacyStatus
 from apps.registry.models import Person
 from apps.returnees import selectors, services
@@ -29,8 +29,10 @@ PER_PAGE = 50
 def profile_list(request):
     form = FilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.profile_list(request.user, filters), PER_PAGE).get_page(
-        request.GET.get("page"))
+    # By keyset on (updated_at, id): the returnees of the years are never counted.
+    page = KeysetPage(selectors.profile_list(request.user, filters),
+                      after=request.GET.get("after"), per_page=PER_PAGE,
+                      order=("updated_at", "id"), unit="人")
     return render(request, "returnees/profile_list.html", {"form": form, "page": page})
 
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.accounts.scoping import visible
-from tests.url_registry import complaint, incident
+from tests.url_registry import complaint, incident, returnee
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +19,7 @@ def _lists():
     from apps.incidents.models import Incident
     from apps.pipeline.models import Session
     from apps.projects.models import JobProject
+    from apps.returnees.models import ReturneeProfile
     from apps.rosters.models import Upload
     from apps.subsidies.models import Claim
     from apps.training.models import TrainingClass
@@ -36,6 +37,8 @@ def _lists():
         ("pipeline:session_list", Session, ("held_on", "id"), nothing, "province"),
         ("incidents:incident_list", Incident, ("learned_at", "id"), both(incident), "province"),
         ("complaints:complaint_list", Complaint, ("received_on", "id"), both(complaint), "province"),
+        ("returnees:profile_list", ReturneeProfile, ("updated_at", "id"), both(returnee),
+         "province"),
     ]
 
 
@@ -52,9 +55,10 @@ def one_per_page(monkeypatch):
     monkeypatch.setattr(paginator.KeysetPage, "__init__", small)
 
 
-def _walk(client, url):
-    """Follow 下一页 as a browser does: the link's own query string, decoded by the server."""
-    seen, queries, link = [], [], url
+def _walk(client, url, query=""):
+    """Follow 下一页 as a browser does: the link's own query string, decoded by the server.
+    ``query``: the first page's (the links carry it on)."""
+    seen, queries, link = [], [], url + query
     for _ in range(30):  # a cursor that does not advance would loop: fail instead
         with CaptureQueriesContext(connection) as captured:
             response = client.get(link)
