@@ -10,16 +10,18 @@ give them back by subtraction, decided once for the page (``disclosure``)."""
 import hashlib
 from dataclasses import dataclass, field
 from html import escape
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.core.cache import cache
 from django.db.models import Max, Sum
+from django.urls import get_script_prefix
 from django.utils.safestring import mark_safe
 
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.dashboards.disclosure import SUPPRESSED, TOTAL, suppress
 from apps.dashboards.drilldown import ONWARD, FigureQuery
+from apps.dashboards.services import version_parts
 from apps.dashboards.models import (
     CohortFigure, DepartureFigure, EventFigure, ProjectFigure, WithdrawalFigure,
 )
@@ -87,13 +89,16 @@ class Table:
 
     def link(self, year, page_filters):
         """Each count above zero links to the candidacies it counts (``drilldown``)."""
+        page, prefix = tuple(sorted(page_filters.items())), get_script_prefix()
         for r, row in self.indexed_rows():
             for i in self.counts:
+                # Only the rows the page shows: the export of 2,000 projects has no links.
                 if i in self.col_keys and row[i] and (r, i) not in self.hidden and (
-                        r == TOTAL or r < len(self.row_keys)):
-                    query = FigureQuery.for_quantity(year, self.quantity(r, i), page_filters)
-                    if query is not None:
-                        self.links[(r, i)] = query.url()
+                        r == TOTAL or r < min(len(self.row_keys), self.limit or len(self.rows))):
+                    url = _cell_url(year, tuple(sorted(self.quantity(r, i).items())), page,
+                                    prefix)
+                    if url:
+                        self.links[(r, i)] = url
         return self
 
     def export_rows(self):
@@ -150,6 +155,15 @@ class Table:
         return self
 
 
+# A cell's address is a pure function of its quantity and the page's filters, not of its
+# count: kept across the figures' versions, so a view after a write does not work out ~3,000
+# links again (a quarter of that view's time).
+@lru_cache(maxsize=100_000)
+def _cell_url(year, quantity: tuple, page: tuple, script_prefix: str) -> str:
+    query = FigureQuery.for_quantity(year, dict(quantity), dict(page))
+    return query.url() if query is not None else ""
+
+
 def _cell_html(text, num, link):
     text = escape(text)
     if link:
@@ -190,61 +204,85 @@ class Facts:
 
     def __init__(self, user, year, version=None, filters=None):
         self.user, self.year, self.version = user, year, version
+        self.parts = version_parts(version) if version else None
         self.filters = {k: v for k, v in (filters or {}).items() if v}
         self._stage_counts = {}
+        # The figure tables read since it was last emptied: what the table being built
+        # depends on (``_kept_tables``). Noted at every read, the first or a kept one.
+        self.read = set()
 
-    def _cached(self, name, read):
-        """The sums are kept per scope until a figure changes (the figures' version is in
-        the key), so the page views between two writes run none of these GROUP BYs."""
-        if self.version is None:
-            return read()
+    def key(self, name, part=""):
+        """The cache key of ``name`` for this user's scope and filters (and ``part``)."""
         u = self.user
         chosen = hashlib.sha256(repr(sorted(self.filters.items())).encode()).hexdigest()[:16]
-        key = (f"dashboard:{name}:{self.year}:{u.role}:{u.city_id}:{u.unit_id}:{u.agency_id}:"
-               f"{chosen}:{self.version}")
-        return cache.get_or_set(key, read, FIGURES_CACHE_SECONDS)
+        return (f"dashboard:{name}:{self.year}:{u.role}:{u.city_id}:{u.unit_id}:{u.agency_id}:"
+                f"{chosen}:{part}")
+
+    def _cached(self, name, read, source=None):
+        """The sums are kept per scope until a figure changes: a sum of one figure table
+        (``source``) under that table's part of the version, anything else under the whole
+        version, so the page views between two writes run none of these GROUP BYs."""
+        if source is not None:
+            self.read.add(source._meta.db_table)
+        if self.version is None:
+            return read()
+        part = self.parts[source._meta.db_table] if source is not None else self.version
+        return cache.get_or_set(self.key(name, part), read, FIGURES_CACHE_SECONDS)
 
     @cached_property
-    def events(self):
+    def _events(self):
         # (city, unit, stage, result, poverty_status, n, days_n, days_sum, days_max)
         return self._cached("events", lambda: list(
             _figures(EventFigure, self.user, self.year, self.filters)
             .values_list("city", "unit", "stage", "result", "poverty_status")
             .annotate(n=Sum("n"), days_n=Sum("days_n"), days_sum=Sum("days_sum"),
-                      days_max=Max("days_max")).order_by()))
+                      days_max=Max("days_max")).order_by()), EventFigure)
 
     @cached_property
-    def cohort(self):
+    def _cohort(self):
         # (stage, result, n): the events, at any date, of the people registered this year
         return self._cached("cohort", lambda: list(
             _figures(CohortFigure, self.user, self.year, self.filters)
             .values_list("stage", "result")
-            .annotate(n=Sum("n")).order_by()))
+            .annotate(n=Sum("n")).order_by()), CohortFigure)
 
     @cached_property
-    def departures(self):
+    def _departures(self):
         return self._cached("departures", lambda: list(
             _figures(DepartureFigure, self.user, self.year, self.filters)
             .values_list("agency__name", "country", "departure_trade", "month",
                          "poverty_status")
-            .annotate(n=Sum("n")).order_by()))
+            .annotate(n=Sum("n")).order_by()), DepartureFigure)
 
     @cached_property
-    def filled_by_project(self):
+    def _filled_by_project(self):
         return self._cached("projects", lambda: dict(
             _figures(ProjectFigure, self.user, self.year, self.filters).values_list("project")
-            .annotate(n=Sum("n")).order_by()))
+            .annotate(n=Sum("n")).order_by()), ProjectFigure)
 
     @cached_property
-    def withdrawn_by_stage(self):
+    def _withdrawn_by_stage(self):
         return self._cached("withdrawn", lambda: dict(
             _figures(WithdrawalFigure, self.user, self.year, self.filters).values_list("stage")
-            .annotate(n=Sum("n")).order_by()))
+            .annotate(n=Sum("n")).order_by()), WithdrawalFigure)
+
+    # Read once a page (above), noted as read by every table that reads them (here).
+    events = property(lambda self: self._noted(EventFigure, self._events))
+    cohort = property(lambda self: self._noted(CohortFigure, self._cohort))
+    departures = property(lambda self: self._noted(DepartureFigure, self._departures))
+    filled_by_project = property(lambda self: self._noted(ProjectFigure,
+                                                          self._filled_by_project))
+    withdrawn_by_stage = property(lambda self: self._noted(WithdrawalFigure,
+                                                           self._withdrawn_by_stage))
+
+    def _noted(self, source, value):
+        self.read.add(source._meta.db_table)
+        return value
 
     def stage_counts_by(self, key):
         """{city or unit: {stage: people who reached the stage (onward result)}}."""
         if key in self._stage_counts:
-            return self._stage_counts[key]
+            return self._noted(EventFigure, self._stage_counts[key])
         index = {"city": 0, "unit": 1}[key]
         out = self._stage_counts[key] = {}
         for row in self.events:
@@ -633,9 +671,11 @@ def dashboard(user, year, version=None, filters=None) -> list[Table]:
     decision for the page, so that the page, its charts and each export hide the same cells
     and no table gives back what another hides (``disclosure``)."""
     facts = Facts(user, year, version, filters)
-    # The finished tables, their ~2,800 drill-down links included (most of a province
-    # page's time once the sums are kept), are kept like the sums: until a figure changes.
-    return facts._cached("tables", lambda: _tables(user, year, facts))
+    if user.role == Role.OBSERVER or version is None:
+        # The finished page, kept like the sums until a figure changes: the observer's
+        # cells are suppressed over all its tables at once.
+        return facts._cached("tables", lambda: _tables(user, year, facts))
+    return _kept_tables(user, year, facts)
 
 
 def _tables(user, year, facts) -> list[Table]:
@@ -644,6 +684,29 @@ def _tables(user, year, facts) -> list[Table]:
         hidden = facts._cached(_hidden_key(tables), lambda: suppress(tables))
         for t in tables:
             t.hide({(r, c) for key, r, c in hidden if key == t.key})
+    return tables
+
+
+def _kept_tables(user, year, facts) -> list[Table]:
+    """Each finished table (its drill-down links included) is kept with the parts of the
+    figures' version it was built from: the figure tables it read and the references. A
+    write leaves the tables that read none of what it added as they were: a first
+    interview does not build the 2,000 projects' table again (issue 17: a view after a
+    write rebuilt every table, ~60 ms)."""
+    keys = shown_tables(user.role, facts.filters)
+    names = {key: facts.key(f"table:{key}") for key in keys}
+    kept = cache.get_many(list(names.values()))
+    tables, fresh = [], {}
+    for key in keys:
+        parts, table = kept.get(names[key], ({}, None))
+        if table is None or any(facts.parts.get(p) != v for p, v in parts.items()):
+            facts.read = set()
+            table = _table(user, year, key, facts)
+            fresh[names[key]] = ({p: facts.parts[p] for p in facts.read | {"references"}},
+                                 table)
+        tables.append(table)
+    if fresh:
+        cache.set_many(fresh, FIGURES_CACHE_SECONDS)
     return tables
 
 

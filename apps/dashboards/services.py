@@ -159,12 +159,20 @@ def _adjust(ids, sign):
 def figures_version() -> str:
     """Changes whenever a figure row is added (the rows are only ever added, or replaced
     by higher ids at a recount), and whenever the reference data the tables read live
-    changes (``references_changed``): the dashboards keep their sums and tables under it."""
+    changes (``references_changed``): the dashboards keep their sums and tables under it.
+    One part a figure table, in COUNTS' order, then the references': ``version_parts``."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(
             f"(SELECT max(id) FROM {c.table})" for c in COUNTS))
         figures = "-".join(str(v or 0) for v in cursor.fetchone())
     return f"{figures}-r{references.version()}"
+
+
+def version_parts(version: str) -> dict:
+    """{figure table: its part, …, "references": …} of a ``figures_version``: a table of the
+    dashboard built from some figures is still true while their parts are unchanged."""
+    *figures, refs = version.split("-")
+    return {**{c.table: part for c, part in zip(COUNTS, figures)}, "references": refs}
 
 
 @not_audited("bumps the dashboards' cache version; no record changes")

@@ -174,3 +174,40 @@ def test_the_kept_tables_follow_a_change_of_task_or_project_at_once(data, client
     before = figures_version()
     project_close(data.project_a1, actor=data.agency_a1)
     assert figures_version() != before
+
+
+def _tables_read(client, user):
+    """The page's tables and the figure tables its queries read."""
+    with CaptureQueriesContext(connection) as captured:
+        tables, _ = _page(client, user)
+    # The sums a table is built from (the filter's list of countries is not one).
+    read = {name for q in captured.captured_queries for name in (
+        "dashboards_eventfigure", "dashboards_departurefigure", "dashboards_projectfigure")
+        if f'SUM("{name}"."n")' in q["sql"]}
+    return tables, read
+
+
+def test_a_write_rebuilds_only_the_tables_that_read_what_it_added(data, client):
+    """Each finished table is kept with the parts of the version it was built from: a first
+    interview adds event figures, so the funnel is built again and shows it, while the
+    departure and project tables are the kept ones (their figures did not change); a
+    departure then builds those again and they show it."""
+    tables, read = _tables_read(client, data.province)
+    assert len(read) == 3  # the first view builds every table
+    first = _funnel(tables, Stage.FIRST_INTERVIEW)[1]
+    japan = _row(tables["country"], "日本")[1]
+    filled = _row(tables["project"], data.project_a1.name)[2]
+    c = candidacy_open(person=_person(data.unit_u1), project=data.project_a1,
+                       actor=data.unit_u1, on=date(2020, 7, 1))
+    candidacy_record(c, stage=Stage.FIRST_INTERVIEW, result=Result.PASS, on=date(2020, 7, 5),
+                     actor=data.agency_a1)
+    tables, read = _tables_read(client, data.province)
+    assert _funnel(tables, Stage.FIRST_INTERVIEW)[1] == first + 1
+    assert read == {"dashboards_eventfigure"}  # the departures' and projects' were kept
+    walk(candidacy_open(person=_person(data.unit_u1), project=data.project_a1,
+                        actor=data.unit_u1, on=date(2020, 7, 1)),
+         unit_user=data.unit_u1, agency_user=data.agency_a1, until=Stage.DEPARTURE)
+    tables, read = _tables_read(client, data.province)
+    assert {"dashboards_departurefigure", "dashboards_projectfigure"} <= read
+    assert _row(tables["country"], "日本")[1] == japan + 1
+    assert _row(tables["project"], data.project_a1.name)[2] == filled + 1
