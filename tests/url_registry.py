@@ -184,6 +184,32 @@ def evaluation(w):
     return w._evaluation
 
 
+def evaluation_reward(w):
+    """A1's 2024 agency card published, its 绩效奖励 approved (the claim page's), and a decided
+    consequence a correction flagged (the review page's). Made once."""
+    if not hasattr(w, "_evaluation_reward"):
+        from django.utils import timezone
+
+        from apps.evaluations import services as s
+        from apps.evaluations.models import Consequence, Scorecard
+        from tests.evaluations.conftest import enter_all, publish
+        evaluation(w)
+        scheme = s.scheme_create(actor=w.province, year=2024, kind="agency")
+        s.scheme_lock(scheme, actor=w.province)
+        s.scorecards_compute(scheme, actor=w.province)
+        card = Scorecard.objects.get(scheme=scheme, agency=w.a1)
+        enter_all(card, w.province)
+        card = publish(card, w, w.agency_a1)
+        reward = s.consequence_decide(card.consequences.get(kind="reward"), actor=w.province,
+                                      approve=True)
+        now = timezone.now()
+        flagged = Consequence.objects.create(
+            scorecard=card, kind="fail", proposal="2024年度评估不合格", status="approved",
+            decided_by=w.province, decided_at=now, flag="更正后已合格", flagged_at=now)
+        w._evaluation_reward = {"reward": reward, "flagged": flagged}
+    return w._evaluation_reward
+
+
 def _card(side, key=None, **extra):
     def build(w):
         e = evaluation(w)[side]
@@ -532,14 +558,23 @@ ROUTES: dict[str, list[Case]] = {
                                     foreign=lambda w: {"pk": w.member_dt.pk},
                                     target=lambda w, side: w.member_ty if side == "own"
                                     else w.member_dt)],
-    "subsidies:claim_list": [Case(frozenset({P, C, U}))],
+    # An agency's claims are its own evaluation rewards: it sees neither side's unit claims.
+    "subsidies:claim_list": [Case(PEOPLE)],
     "subsidies:claim_create": [Case(frozenset({U}))],
-    "subsidies:claim_detail": [Case(frozenset({P, C, U}), own=lambda w: {"pk": w.claim_ty.pk},
-                                    foreign=lambda w: {"pk": w.claim_dt.pk})],
+    # The rewarded organisation asks for its approved reward (A1's: no unit sees it).
+    "subsidies:claim_create_reward": [
+        Case(frozenset({U, A}), own=lambda w: {"consequence_pk": evaluation_reward(w)["reward"].pk},
+             hidden_own={U}),
+        Case(frozenset({U, A}), method="post", ok=302, hidden_own={U},
+             own=lambda w: {"consequence_pk": evaluation_reward(w)["reward"].pk},
+             data=lambda w: {"bank_name": "中国银行", "account_name": w.a1.name,
+                             "account_no": "62166100"})],
+    "subsidies:claim_detail": [Case(PEOPLE, own=lambda w: {"pk": w.claim_ty.pk},
+                                    foreign=lambda w: {"pk": w.claim_dt.pk}, hidden_own={A})],
     # The unit submits its draft; the world's draft names a person not yet departed, so the
     # claim is refused with a message (302), and a foreign one is never found.
     "subsidies:claim_action": [
-        Case(frozenset({U}), method="post", ok=302,
+        Case(frozenset({U, A}), method="post", ok=302, hidden_own={A},
              own=lambda w: {"pk": w.claim_ty.pk, "action": "submit"},
              foreign=lambda w: {"pk": w.claim_dt.pk, "action": "submit"},
              target=lambda w, side: w.claim_ty if side == "own" else w.claim_dt),
@@ -553,10 +588,10 @@ ROUTES: dict[str, list[Case]] = {
              foreign=lambda w: {"pk": w.claim_dt.pk, "action": "approve"},
              target=lambda w, side: w.claim_ty if side == "own" else w.claim_dt),
     ],
-    "subsidies:export_form8": [Case(frozenset({P, C, U}), own=lambda w: {"pk": w.claim_ty.pk},
-                                    foreign=lambda w: {"pk": w.claim_dt.pk})],
-    "subsidies:print_form8": [Case(frozenset({P, C, U}), own=lambda w: {"pk": w.claim_ty.pk},
-                                   foreign=lambda w: {"pk": w.claim_dt.pk})],
+    "subsidies:export_form8": [Case(PEOPLE, own=lambda w: {"pk": w.claim_ty.pk},
+                                    foreign=lambda w: {"pk": w.claim_dt.pk}, hidden_own={A})],
+    "subsidies:print_form8": [Case(PEOPLE, own=lambda w: {"pk": w.claim_ty.pk},
+                                   foreign=lambda w: {"pk": w.claim_dt.pk}, hidden_own={A})],
     "subsidies:standard_list": [Case(ALL)],
     "subsidies:budget_list": [Case(frozenset({P, C, U}))],
     "workdays:calendar_index": [Case(ALL)],
@@ -745,6 +780,11 @@ ROUTES: dict[str, list[Case]] = {
                                           foreign=_card("foreign", "objection"))],
     "evaluations:consequence_decide": [Case(frozenset({P}), own=lambda w: {
         "pk": evaluation(w)["published"].consequences.first().pk})],
+    # A consequence is its card's: A1's agency card is no city's nor unit's.
+    "evaluations:consequence_detail": [Case(PEOPLE, hidden_own={C, U}, own=lambda w: {
+        "pk": evaluation(w)["published"].consequences.first().pk})],
+    "evaluations:consequence_review": [Case(frozenset({P}), own=lambda w: {
+        "pk": evaluation_reward(w)["flagged"].pk})],
     # 归国人员 (issue 19): served by their unit and city; the agency they came back from reads
     # the profile; the certificate is printed by whoever sees the return.
     "returnees:profile_list": [Case(PEOPLE)],

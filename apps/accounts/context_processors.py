@@ -42,7 +42,7 @@ NAV = [
         ("任务分解", "quotas:task_index", {Role.PROVINCE, Role.CITY, Role.UNIT, Role.OBSERVER}),
         ("脱贫劳动力占比目标", "quotas:poverty_targets",
          {Role.PROVINCE, Role.CITY, Role.UNIT, Role.OBSERVER}),
-        ("补助资金", "subsidies:claim_list", {Role.PROVINCE, Role.CITY, Role.UNIT}),
+        ("补助资金", "subsidies:claim_list", PEOPLE),  # an agency: its evaluation rewards
         ("补助标准", "subsidies:standard_list", BUSINESS),
     ]),
     ("统计", [

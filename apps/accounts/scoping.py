@@ -64,7 +64,7 @@ def _rules() -> dict[type[Model], Rule]:
     from apps.accounts.models import User
     from apps.orgs.models import (
         Agency, AgencyStatus, City, CityAgencyCooperation, FilingRequest, FilingStatus,
-        OrganisingUnit, UnitAgencyCooperation,
+        OrganisingUnit, QualificationBar, UnitAgencyCooperation,
     )
     from apps.audit.models import AuditEvent
     from apps.dashboards.models import (
@@ -320,6 +320,10 @@ def _rules() -> dict[type[Model], Rule]:
             agency=lambda u: Q(agency=u.agency_id),
         ),
         FilingRequest: Rule(city=lambda u: Q(city=u.city_id)),
+        # A withdrawn qualification is published (seed 002 第八条 予以公布): shown with the
+        # organisation to whoever sees it.
+        QualificationBar: Rule(city=everything, unit=everything, agency=everything,
+                               observer=everything),
         # Notices are written by the province; the public page shows the published ones.
         PolicyNotice: PROVINCE_ONLY,
         # A draft year is the province's alone, and so are its tasks.
@@ -335,16 +339,21 @@ def _rules() -> dict[type[Model], Rule]:
         # Findings are the province's; the unit and city see what was found in their classes.
         SpotCheck: Rule(city=lambda u: Q(training_class__city=u.city_id),
                         unit=lambda u: Q(training_class__unit=u.unit_id)),
-        # A claim is its unit's and, for review, its city's; money data is no agency's.
-        Claim: Rule(city=lambda u: Q(city=u.city_id), unit=lambda u: Q(unit=u.unit_id)),
+        # A claim is its unit's and, for review, its city's; an agency has only its own
+        # evaluation rewards (issue 20, seed 002 第十二条), never anyone's people or money.
+        Claim: Rule(city=lambda u: Q(city=u.city_id), unit=lambda u: Q(unit=u.unit_id),
+                    agency=lambda u: Q(agency=u.agency_id)),
         ClaimLine: Rule(city=lambda u: Q(claim__city=u.city_id),
-                        unit=lambda u: Q(claim__unit=u.unit_id)),
+                        unit=lambda u: Q(claim__unit=u.unit_id),
+                        agency=lambda u: Q(claim__agency=u.agency_id)),
         ClaimedPerson: Rule(city=lambda u: Q(line__claim__city=u.city_id),
                             unit=lambda u: Q(line__claim__unit=u.unit_id)),
         ClaimStep: Rule(city=lambda u: Q(claim__city=u.city_id),
-                        unit=lambda u: Q(claim__unit=u.unit_id)),
+                        unit=lambda u: Q(claim__unit=u.unit_id),
+                        agency=lambda u: Q(claim__agency=u.agency_id)),
         Payment: Rule(city=lambda u: Q(claim__city=u.city_id),
-                      unit=lambda u: Q(claim__unit=u.unit_id)),
+                      unit=lambda u: Q(claim__unit=u.unit_id),
+                      agency=lambda u: Q(claim__agency=u.agency_id)),
         # A year's standards are published to everyone who files or reviews; a draft year is
         # the province's alone.
         StandardYear: Rule(city=lambda u: published_plan, unit=lambda u: published_plan,

@@ -27,7 +27,7 @@ AGENCY = [
     ("协作效果", "employer_view", "企业意见", "企业满意度在50%以下不得分，50%以上至75%的得3分，75%以上的得5分。", 5, E, {}, None),
     ("协作效果", "docking", "劳务对接活动", "没有组织不得分，组织一场5分，组织两次（含）以上10分。", 10, "docking", {"bands": [{"min": 1, "points": 5}, {"min": 2, "points": 10}]}, None),
     ("协作效果", "departures", "输送人数", "年度输送100-200人（含）得3分；200-300人（含）得8分；300人以上得10分，其余不得分。", 10, "departures", {"bands": [{"min": 100, "points": 3}, {"over": 200, "points": 8}, {"over": 300, "points": 10}]}, None),
-    ("协作效果", "skilled", "技术技能人才", "输送技术技能人才10人（含）以上得2-5分（记录中没有技能等级，由评分人认定）。", 5, E, {}, None),
+    ("协作效果", "skilled", "技术技能人才", "输送技术技能人才10人（含）以上得2-5分（记录中没有技能等级，由评分人认定，并录入认定人数）。", 5, E, {}, None),
     ("协作效果", "retention", "留用率", "留用率40%-50%（含）得5分，50%-60%（含）得10分，60%以上得15分，其余不得分（出境满6个月后统计）。", 15, "retention", {"bands": [{"min": 40, "points": 5}, {"over": 50, "points": 10}, {"over": 60, "points": 15}]}, None),
     ("创新与发展", "innovation", "工作创新", "创新劳务协作工作制度或做法，并取得明显成效。", 10, E, {}, None),
 ]
@@ -52,11 +52,17 @@ UNIT = [
 
 EXAMPLES = {Kind.AGENCY: AGENCY, Kind.UNIT: UNIT}
 
-# Seed 002 第十二条: 4, 5, 6, 7 万元 at 60, 70, 80, 90; 第十条: 优秀 after two years ≥ 80,
-# ≥ 300 sent a year, ≥ 60% retained after six months.
+# Seed 002 第十二条: 4, 5, 6, 7 万元 at 60, 70, 80, 90, and 2 万元 once for 优秀; 第十条: 优秀
+# after two years ≥ 80, ≥ 300 sent a year of whom ≥ 10% skilled (the 技术技能人才 criterion's
+# entered number), ≥ 60% retained after six months, a complete ledger (建立台账 at full
+# points); 第十一条: re-reviewed every two years, not designated again. A unit's table has no
+# 技术技能人才 criterion: its rule leaves that share out.
 REWARD_BANDS = [{"min": 60, "amount": 40000}, {"min": 70, "amount": 50000},
                 {"min": 80, "amount": 60000}, {"min": 90, "amount": 70000}]
-EXCELLENCE = {"years": 2, "min_score": 80, "min_departures": 300, "min_retention": 60}
+_EXCELLENCE = {"years": 2, "min_score": 80, "min_departures": 300, "min_retention": 60,
+               "ledger_code": "ledger", "review_every": 2, "amount": 20000}
+EXCELLENCE = {Kind.AGENCY: {**_EXCELLENCE, "skilled_code": "skilled", "min_skilled_share": 10},
+              Kind.UNIT: {**_EXCELLENCE, "skilled_code": "", "min_skilled_share": 0}}
 
 
 def example_rows(kind):

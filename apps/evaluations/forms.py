@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 
 from apps.common.forms import ChoicePlaceholder
+from apps.evaluations import excellence
 from apps.evaluations.computations import key_choices
 from apps.evaluations.models import CardStatus, Criterion, Kind, Method, Scheme
 
@@ -23,22 +24,37 @@ def _bands_text(bands) -> str:
 
 
 class SchemeForm(forms.Form):
+    """Pass mark, reward bands and seed 002 第十条/第十一条's 优秀 rule (evaluations.excellence);
+    the service checks the rule and names the field."""
     pass_mark = forms.DecimalField(label="合格分数线", max_digits=5, decimal_places=1)
     reward_bands = forms.CharField(label="绩效奖励档次（每行“分数线:金额（元）”）",
                                    widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    years = forms.IntegerField(label="优秀：连续年数", min_value=1, max_value=5)
-    min_score = forms.DecimalField(label="优秀：每年最低分", max_digits=5, decimal_places=1)
-    min_departures = forms.IntegerField(label="优秀：每年最少输送人数", min_value=0)
-    min_retention = forms.DecimalField(label="优秀：最低留用率（%）", max_digits=5,
+    years = forms.IntegerField(label="优秀（一）：连续年数", min_value=1, max_value=5)
+    min_score = forms.DecimalField(label="优秀（一）：每年最低分", max_digits=5, decimal_places=1)
+    min_departures = forms.IntegerField(label="优秀（二）：每年最少输送人数", min_value=0)
+    skilled_code = forms.ChoiceField(label="优秀（二）：录入技术技能人才认定人数的指标",
+                                     required=False)
+    min_skilled_share = forms.DecimalField(label="优秀（二）：技术技能人才最低占比（%）",
+                                           max_digits=5, decimal_places=1, required=False)
+    min_retention = forms.DecimalField(label="优秀（三）：最低留用率（%）", max_digits=5,
                                        decimal_places=1)
+    ledger_code = forms.ChoiceField(label="优秀（四）：台账完备（该指标须为满分）", required=False)
+    review_every = forms.IntegerField(label="已评为优秀的，每隔几年复核（不重复评选）",
+                                      min_value=1, max_value=5, required=False)
+    amount = forms.DecimalField(label="优秀一次性奖励（元）", max_digits=10, decimal_places=2,
+                                min_value=0, required=False)
+
+    def __init__(self, *args, criteria, **kwargs):
+        entered = [(c.code, c.label) for c in criteria if not c.is_computed]
+        super().__init__(*args, **kwargs)
+        for name in ("skilled_code", "ledger_code"):
+            self.fields[name].choices = [("", "不适用")] + entered
 
     @staticmethod
     def initial_for(scheme):
-        ex = scheme.excellence or {}
+        ex = excellence.normalised(scheme.excellence or {}) or excellence.DEFAULTS
         return {"pass_mark": scheme.pass_mark, "reward_bands": _bands_text(scheme.reward_bands),
-                "years": ex.get("years", 2), "min_score": ex.get("min_score", 80),
-                "min_departures": ex.get("min_departures", 0),
-                "min_retention": ex.get("min_retention", 0)}
+                **{k: ex[k] for k in excellence.DEFAULTS}}
 
     def clean_reward_bands(self):
         rows = []
@@ -55,10 +71,19 @@ class SchemeForm(forms.Form):
 
     def values(self):
         d = self.cleaned_data
+
+        def number(key):
+            value = d.get(key)
+            return excellence.DEFAULTS[key] if value is None else float(value)
         return {"pass_mark": d["pass_mark"], "reward_bands": d["reward_bands"],
                 "excellence": {"years": d["years"], "min_score": float(d["min_score"]),
                                "min_departures": d["min_departures"],
-                               "min_retention": float(d["min_retention"])}}
+                               "skilled_code": d.get("skilled_code") or "",
+                               "min_skilled_share": number("min_skilled_share"),
+                               "min_retention": float(d["min_retention"]),
+                               "ledger_code": d.get("ledger_code") or "",
+                               "review_every": int(number("review_every")),
+                               "amount": number("amount")}}
 
 
 def _num(d) -> str:
@@ -133,6 +158,8 @@ class CriterionForm(ChoicePlaceholder, forms.Form):
 
 class ScoreForm(forms.Form):
     points = forms.DecimalField(label="得分", max_digits=5, decimal_places=1)
+    count = forms.IntegerField(label="认定人数（如技术技能人才人数，优秀评选读取；可不填）",
+                               required=False, min_value=0)
     reason = forms.CharField(label="评分理由", max_length=500,
                              widget=forms.Textarea(attrs={"rows": 3}))
     evidence = forms.FileField(label="证明材料（PDF、JPG、PNG）")
@@ -157,6 +184,12 @@ class CorrectForm(forms.Form):
     points = forms.DecimalField(label="修改后的得分", max_digits=5, decimal_places=1)
     reason = forms.CharField(label="修改原因", max_length=500,
                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(label="复核意见", max_length=300,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+    lift_bar = forms.BooleanField(label="解除该项的取消资格（两年内不得重新申报）", required=False)
 
 
 class DecideForm(forms.Form):

@@ -161,6 +161,13 @@ class Scorecard(models.Model):
     def organisation(self):
         return self.unit or self.agency
 
+    def is_organisation(self, user) -> bool:
+        """``user`` belongs to the evaluated organisation itself."""
+        from apps.accounts.models import Role
+        return bool((self.unit_id and user.role == Role.UNIT and user.unit_id == self.unit_id)
+                    or (self.agency_id and user.role == Role.AGENCY
+                        and user.agency_id == self.agency_id))
+
     @property
     def grade(self) -> str:
         if self.passed is None:
@@ -255,16 +262,29 @@ class ConsequenceKind(models.TextChoices):
     VETO = "veto", "一票否决（取消资格）"
     REWARD = "reward", "年度绩效奖励"
     EXCELLENT = "excellent", "优秀称号"
+    # Seed 002 第十一条: a 优秀 organisation is not designated again; it is re-reviewed.
+    REVIEW_KEEP = "review_keep", "优秀复核（保留称号）"
+    REVIEW_DROP = "review_drop", "优秀复核（撤销称号）"
+
+
+# Kinds that withdraw the qualification when approved (seed 002 第八条), and those paid.
+WITHDRAWING = (ConsequenceKind.VETO, ConsequenceKind.FAIL_TWICE)
+PAID = (ConsequenceKind.REWARD, ConsequenceKind.EXCELLENT)
 
 
 class ConsequenceStatus(models.TextChoices):
     PROPOSED = "proposed", "待省专项办决定"
     APPROVED = "approved", "已决定执行"
     REJECTED = "rejected", "决定不执行"
+    # Undecided, and no longer supported by a card corrected after publication.
+    WITHDRAWN = "withdrawn", "已撤回"
 
 
 class Consequence(models.Model):
-    """What a published year leads to: proposed by the system, decided by the province."""
+    """What a published year leads to: proposed by the system, decided by the province. A
+    correction after publication re-derives the proposals (services._rederive): an undecided
+    one no longer supported is withdrawn with the reason; a decided one is never changed, it
+    is flagged for the province to review (``flag``, cleared by a review)."""
     scorecard = models.ForeignKey(Scorecard, verbose_name="评估表", on_delete=models.CASCADE,
                                   related_name="consequences")
     kind = models.CharField("类型", max_length=12, choices=ConsequenceKind.choices)
@@ -278,6 +298,18 @@ class Consequence(models.Model):
                                    related_name="+")
     decided_at = models.DateTimeField("决定时间", null=True, blank=True)
     decision_note = models.CharField("决定说明", max_length=300, blank=True)
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    withdrawn_reason = models.CharField("撤回原因", max_length=300, blank=True)
+    flag = models.CharField("更正后待复核", max_length=300, blank=True)
+    flagged_at = models.DateTimeField("标记时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="复核人",
+                                    on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField("复核时间", null=True, blank=True)
+    review_note = models.CharField("复核意见", max_length=300, blank=True)
+    # The two-year bar an approved withdrawal recorded (seed 002 第八条).
+    bar = models.ForeignKey("orgs.QualificationBar", verbose_name="取消资格", null=True,
+                            blank=True, on_delete=models.PROTECT, related_name="consequences")
 
     class Meta:
         verbose_name = "评估结果运用"
@@ -288,3 +320,12 @@ class Consequence(models.Model):
 
     def __str__(self):
         return f"{self.scorecard.organisation} {self.get_kind_display()}"
+
+    def get_absolute_url(self):
+        return reverse("evaluations:consequence_detail", args=[self.pk])
+
+    @property
+    def flag_open(self) -> bool:
+        """Flagged by a correction and not yet reviewed by the province since."""
+        return self.flagged_at is not None and (self.reviewed_at is None
+                                                or self.reviewed_at < self.flagged_at)

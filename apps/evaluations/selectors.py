@@ -28,6 +28,26 @@ def history(card, user):
     return scorecard_list(user).filter(scheme__kind=card.scheme.kind, **where)
 
 
+def consequences(card, user):
+    """A card's consequences as ``user`` may see them, each with its bar and its reward's
+    claim and payment (a claim out of the user's scope is not shown)."""
+    from apps.evaluations.models import Consequence
+    from apps.subsidies.models import Claim
+    rows = list(visible(Consequence.objects.filter(scorecard=card), user)
+                .select_related("decided_by", "reviewed_by", "bar").order_by("id"))
+    claims = {c.consequence_id: c for c in visible(Claim.objects.filter(
+        consequence__in=[r.pk for r in rows]), user).select_related("payment")}
+    for row in rows:
+        row.paid_claim = claims.get(row.pk)
+    return rows
+
+
+def consequence_claim(consequence, user):
+    from apps.subsidies.models import Claim
+    return visible(Claim.objects.filter(consequence=consequence), user).select_related(
+        "payment").first()
+
+
 def score_changes(card):
     """Every score change of a card (the card is already in the user's scope)."""
     from apps.evaluations.models import ScoreChange

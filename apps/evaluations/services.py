@@ -6,7 +6,8 @@ reason and evidence, then the organisation has the objection window (working day
 deadline rule ``evaluation_objection``), the province answers each objection and publishes.
 Every state move locks the card (select_for_update) and checks its state under the lock; a
 score change leaves a ScoreChange with old and new points. Consequences are proposed at
-publication and take effect only when the province decides them."""
+publication and take effect only when the province decides them; a correction after
+publication re-derives them (``_rederive``) without ever changing a decided one."""
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -24,10 +25,11 @@ from apps.deadlines.models import DeadlineItem, DeadlineRule
 from apps.deadlines.services import _close as items_close
 from apps.deadlines.services import notify
 from apps.evaluations import computations
+from apps.evaluations import excellence as honours
 from apps.evaluations.examples import EXCELLENCE, REWARD_BANDS, SOURCE, example_rows
 from apps.evaluations.models import (
-    CardStatus, Consequence, ConsequenceKind, ConsequenceStatus, Criterion, CriterionScore,
-    Kind, Method, Objection, ScoreChange, Scheme, SchemeStatus, Scorecard,
+    PAID, WITHDRAWING, CardStatus, Consequence, ConsequenceKind, ConsequenceStatus, Criterion,
+    CriterionScore, Kind, Method, Objection, ScoreChange, Scheme, SchemeStatus, Scorecard,
 )
 from apps.orgs.models import Agency, AgencyStatus, FilingStatus, OrganisingUnit
 from apps.workdays.calendar import add_working_days
@@ -62,7 +64,7 @@ def scheme_create(*, actor, year: int, kind: str, copy_from=None) -> Scheme:
                 for c in copy_from.criteria.all()]
     else:
         scheme = Scheme.objects.create(year=year, kind=kind, reward_bands=REWARD_BANDS,
-                                       excellence=EXCELLENCE, source=SOURCE)
+                                       excellence=EXCELLENCE[kind], source=SOURCE)
         rows = list(example_rows(kind))
     Criterion.objects.bulk_create([Criterion(scheme=scheme, **row) for row in rows])
     return scheme
@@ -82,14 +84,17 @@ def _bands(rows, field):
 
 
 @audited(EV, "修改评估方案")
-def scheme_update(scheme, *, actor, pass_mark, reward_bands, excellence) -> Scheme:
+def scheme_update(scheme, *, actor, pass_mark, reward_bands, excellence: dict) -> Scheme:
+    """Pass mark, reward bands and the 优秀 rule of a draft (excellence.py says its keys)."""
     _province(actor)
     scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
     _draft(scheme)
     if not (Decimal(0) < Decimal(pass_mark) <= Decimal(100)):
         raise ValidationError({"pass_mark": "合格分数线须在0到100之间。"})
     _bands(reward_bands, "reward_bands")
-    scheme.pass_mark, scheme.reward_bands, scheme.excellence = pass_mark, reward_bands, excellence
+    honours.check(excellence, scheme.criteria.all())
+    scheme.pass_mark, scheme.reward_bands = pass_mark, reward_bands
+    scheme.excellence = honours.normalised(excellence)
     scheme.save(update_fields=["pass_mark", "reward_bands", "excellence"])
     return scheme
 
@@ -142,6 +147,10 @@ def scheme_lock(scheme, *, actor) -> Scheme:
     total = sum((c.points for c in scheme.criteria.all()), Decimal(0))
     if total != 100:
         raise ValidationError(f"各指标分值合计为 {total} 分，须为100分才能锁定。")
+    # A criterion the 优秀 rule reads may have been deleted or made computed since.
+    problems = honours.problems(scheme.excellence, scheme.criteria.all())
+    if problems:
+        raise ValidationError("优秀评选条件有误，请先修改：" + "".join(problems.values()))
     scheme.status, scheme.locked_at, scheme.locked_by = SchemeStatus.LOCKED, timezone.now(), actor
     scheme.save(update_fields=["status", "locked_at", "locked_by"])
     return scheme
@@ -260,8 +269,9 @@ def _points_in_range(points, criterion):
 
 
 @audited(EV, "录入人工评分")
-def score_enter(score, *, actor, points, reason, evidence) -> CriterionScore:
-    """An entered criterion of a draft card: the points, why, and the evidence file."""
+def score_enter(score, *, actor, points, reason, evidence, count=None) -> CriterionScore:
+    """An entered criterion of a draft card: the points, why, and the evidence file; with
+    ``count`` the number the scorer found (认定人数: the 技术技能人才 the 优秀 rule reads)."""
     card = _locked(score.scorecard)
     _may_enter(actor, card)
     _state(card, CardStatus.DRAFT)
@@ -272,6 +282,8 @@ def score_enter(score, *, actor, points, reason, evidence) -> CriterionScore:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "请填写评分理由。"})
+    if count is not None and count < 0:
+        raise ValidationError({"count": "认定人数不能为负数。"})
     accepted = document_accept(evidence, field="evidence")
     _change(score, points, actor=actor, reason=reason)
     accepted.content.seek(0)
@@ -281,7 +293,7 @@ def score_enter(score, *, actor, points, reason, evidence) -> CriterionScore:
                         ContentFile(accepted.content.read()), save=False)
     score.evidence_name = accepted.original_name[:200]
     score.evidence_type = accepted.content_type
-    score.points, score.reason = points, reason[:500]
+    score.points, score.reason, score.count = points, reason[:500], count
     score.entered_by, score.entered_at = actor, timezone.now()
     score.save()
     _total(card)
@@ -325,9 +337,7 @@ def window_open(card, now=None) -> bool:
 
 
 def _own(actor, card):
-    if not ((card.unit_id and actor.role == Role.UNIT and actor.unit_id == card.unit_id)
-            or (card.agency_id and actor.role == Role.AGENCY
-                and actor.agency_id == card.agency_id)):
+    if not card.is_organisation(actor):
         raise PermissionDenied("只有被评估单位本身可以提出异议。")
 
 
@@ -426,6 +436,10 @@ def scorecard_conclude(card, *, actor) -> Scorecard:
     return card
 
 
+def _org_where(card, path=""):
+    return ({f"{path}unit": card.unit_id} if card.unit_id else {f"{path}agency": card.agency_id})
+
+
 def _published(org_where, kind, year):
     return Scorecard.objects.filter(scheme__kind=kind, scheme__year=year,
                                     status=CardStatus.PUBLISHED, **org_where).first()
@@ -440,41 +454,77 @@ def _figure(card, key):
     return figure.value
 
 
-def proposals(card) -> list[dict]:
-    """What the published year leads to (seed 002 第八条, 第十条, 第十二条)."""
+def designated_since(card) -> int | None:
+    """The year of the organisation's standing 优秀 designation before this card's year: its
+    latest approved designation or re-review, unless that re-review withdrew the title."""
+    latest = (Consequence.objects.filter(
+        status=ConsequenceStatus.APPROVED, scorecard__scheme__kind=card.scheme.kind,
+        scorecard__scheme__year__lt=card.scheme.year, kind__in=[
+            ConsequenceKind.EXCELLENT, ConsequenceKind.REVIEW_KEEP, ConsequenceKind.REVIEW_DROP],
+        **_org_where(card, "scorecard__"))
+        .select_related("scorecard__scheme").order_by("-scorecard__scheme__year").first())
+    if latest is None or latest.kind == ConsequenceKind.REVIEW_DROP:
+        return None
+    return latest.scorecard.scheme.year
+
+
+def excellence_conditions(card) -> list:
+    """第十条's conditions for ``card``'s organisation over the scheme's years up to it."""
     scheme = card.scheme
-    org_where = {"unit": card.unit_id} if card.unit_id else {"agency": card.agency_id}
+    rule = honours.normalised(scheme.excellence or {})
+    cards = [card] + [_published(_org_where(card), scheme.kind, scheme.year - n)
+                      for n in range(1, int(rule["years"]))]
+    return honours.conditions(rule, scheme.year, cards, _figure)
+
+
+def _honours(card) -> list[dict]:
+    """Seed 002 第十条 and 第十一条: 优秀 when every condition is met; an organisation already
+    优秀 is not designated again but re-reviewed ``review_every`` years after its designation."""
+    scheme = card.scheme
+    rule = honours.normalised(scheme.excellence or {})
+    if not rule:
+        return []
+    since = designated_since(card)
+    if since is not None and scheme.year - since < int(rule["review_every"]):
+        return []  # designated within the interval: neither again nor reviewed yet
+    met = excellence_conditions(card)
+    said = "；".join(str(c) for c in met)
+    if since is not None:
+        keep = all(c.met for c in met)
+        return [{"kind": ConsequenceKind.REVIEW_KEEP if keep else ConsequenceKind.REVIEW_DROP,
+                 "proposal": f"{since}年度评为优秀，{scheme.year}年度复核：{said}："
+                             + ("保留优秀称号" if keep else "撤销优秀称号")}]
+    if not card.passed or not all(c.met for c in met):
+        return []
+    amount = Decimal(str(rule["amount"]))
+    award = f"，一次性奖励 {honours.number_text(amount / 10000)} 万元" if amount else ""
+    return [{"kind": ConsequenceKind.EXCELLENT, "amount": amount or None,
+             "proposal": f"{said}：评为优秀{award}"}]
+
+
+def proposals(card) -> list[dict]:
+    """What the published year leads to (seed 002 第八条, 第十条 to 第十二条)."""
+    scheme = card.scheme
     withdraw = ("取消资格两年：暂停该输出机构合作" if card.agency_id
                 else "取消资格两年：撤销该组织单位备案")
     out = []
     if card.vetoed:
         out.append({"kind": ConsequenceKind.VETO, "proposal": f"{card.veto_note}；{withdraw}"})
     if not card.passed:
-        previous = _published(org_where, scheme.kind, scheme.year - 1)
+        previous = _published(_org_where(card), scheme.kind, scheme.year - 1)
         if previous is not None and not previous.passed:
             out.append({"kind": ConsequenceKind.FAIL_TWICE,
                         "proposal": f"{scheme.year - 1}、{scheme.year}年度连续不合格；{withdraw}"})
         out.append({"kind": ConsequenceKind.FAIL, "proposal": f"{scheme.year}年度评估不合格"})
-        return out
-    bands = [b for b in scheme.reward_bands if card.total >= Decimal(str(b["min"]))]
-    if bands:
-        band = max(bands, key=lambda b: Decimal(str(b["min"])))
-        out.append({"kind": ConsequenceKind.REWARD, "amount": Decimal(str(band["amount"])),
-                    "proposal": f"总分 {card.total}（{band['min']}分以上档），绩效奖励"
-                                f" {Decimal(str(band['amount'])) / 10000:g} 万元"})
-    rule = scheme.excellence or {}
-    if rule:
-        years = [card] + [_published(org_where, scheme.kind, scheme.year - n)
-                          for n in range(1, int(rule.get("years", 2)))]
-        if all(y is not None and y.total >= Decimal(str(rule.get("min_score", 80)))
-               and (_figure(y, "departures") or 0) >= rule.get("min_departures", 0)
-               and (_figure(y, "retention") or 0) >= rule.get("min_retention", 0)
-               for y in years):
-            out.append({"kind": ConsequenceKind.EXCELLENT,
-                        "proposal": f"连续{len(years)}年评估{rule.get('min_score', 80)}分以上、"
-                                    f"输送{rule.get('min_departures', 0)}人以上、留用率"
-                                    f"{rule.get('min_retention', 0)}%以上：评为优秀"})
-    return out
+    else:
+        bands = [b for b in scheme.reward_bands if card.total >= Decimal(str(b["min"]))]
+        if bands:
+            band = max(bands, key=lambda b: Decimal(str(b["min"])))
+            amount = Decimal(str(band["amount"]))
+            out.append({"kind": ConsequenceKind.REWARD, "amount": amount,
+                        "proposal": f"总分 {card.total}（{band['min']}分以上档），绩效奖励"
+                                    f" {honours.number_text(amount / 10000)} 万元"})
+    return out + _honours(card)
 
 
 @audited(EV, "公布年度评估结果")
@@ -493,10 +543,71 @@ def scorecard_publish(card, *, actor) -> Scorecard:
     return card
 
 
+def _paid_note(c) -> str:
+    from apps.subsidies.models import Claim, ClaimStatus
+    claim = Claim.objects.filter(consequence=c).first()
+    if claim is None:
+        return ""
+    if claim.status == ClaimStatus.PAID:
+        return f"，奖励已拨付 {claim.total} 元（申请 {claim.pk}）"
+    return f"，拨付申请 {claim.pk} {claim.get_status_display()}"
+
+
+def _rederive(card, *, actor, why):
+    """A published card changed: its proposals derived again. A new one is added as proposed;
+    an undecided one no longer supported is withdrawn with the reason (kept, not deleted) and
+    one supported again comes back; an undecided reward follows its band. A decided one is
+    never changed: if it no longer holds (or its amount would differ) it is flagged for the
+    province to review. Each change has its audit row."""
+    wanted = {p["kind"]: p for p in proposals(card)}
+    now = timezone.now()
+    for c in card.consequences.select_for_update().order_by("id"):
+        p = wanted.pop(c.kind, None)
+        label = c.get_kind_display()
+        if c.status in (ConsequenceStatus.PROPOSED, ConsequenceStatus.WITHDRAWN):
+            if p is None:
+                if c.status == ConsequenceStatus.PROPOSED:
+                    c.status, c.withdrawn_at = ConsequenceStatus.WITHDRAWN, now
+                    c.withdrawn_reason = f"{why}，不再符合“{label}”的条件"[:300]
+                    c.save(update_fields=["status", "withdrawn_at", "withdrawn_reason"])
+                    audit_log(actor, EV, c, detail=f"{card}：撤回建议“{label}”（{why}）")
+                continue
+            proposal, amount = p["proposal"][:300], p.get("amount")
+            if (c.status, c.proposal, c.amount) == (ConsequenceStatus.PROPOSED, proposal, amount):
+                continue
+            detail = (f"重新提出建议“{label}”" if c.status == ConsequenceStatus.WITHDRAWN
+                      else f"更新建议“{label}”" + (f"：金额 {c.amount} → {amount} 元"
+                                                 if c.amount != amount else ""))
+            c.status, c.proposal, c.amount = ConsequenceStatus.PROPOSED, proposal, amount
+            c.withdrawn_at, c.withdrawn_reason = None, ""
+            c.save(update_fields=["status", "proposal", "amount", "withdrawn_at",
+                                  "withdrawn_reason"])
+            audit_log(actor, EV, c, detail=f"{card}：{detail}（{why}）")
+            continue
+        decided = c.get_status_display()
+        if p is None:
+            flag = f"{why}，已不符合“{label}”的条件（原决定：{decided}{_paid_note(c)}）"
+        elif c.kind in PAID and p.get("amount") != c.amount:
+            flag = (f"{why}，{label}应为 {p.get('amount')} 元，原决定 {c.amount} 元"
+                    f"（{decided}{_paid_note(c)}）")
+        else:
+            continue
+        if c.flag_open and c.flag == flag[:300]:
+            continue
+        c.flag, c.flagged_at = flag[:300], now
+        c.save(update_fields=["flag", "flagged_at"])
+        audit_log(actor, EV, c, detail=f"{card}：待复核：{flag}")
+    for kind, p in wanted.items():
+        c = Consequence.objects.create(scorecard=card, kind=kind, proposal=p["proposal"][:300],
+                                       amount=p.get("amount"))
+        audit_log(actor, EV, c, detail=f"{card}：新增建议“{c.get_kind_display()}”（{why}）")
+
+
 @audited(EV, "公布后修改评估得分")
 def score_correct(score, *, actor, points, reason) -> CriterionScore:
     """A published score changed afterwards: kept with old, new and the reason, the total
-    and the grade recomputed; decided consequences stay as decided."""
+    and the grade recomputed, and the proposals derived again for this card and the
+    organisation's later published years (which read this one: two failed years, 优秀)."""
     _province(actor)
     card = _locked(score.scorecard)
     _state(card, CardStatus.PUBLISHED)
@@ -510,20 +621,46 @@ def score_correct(score, *, actor, points, reason) -> CriterionScore:
     score.points = points
     score.save(update_fields=["points"])
     _total(card)
+    # The card's own row first: the service's (the audit log reads newest first).
     audit_log(actor, EV, card, detail=f"{card}：{score.criterion.label} 公布后改分，总分 "
                                       f"{before} → {card.total}；原因：{reason}")
+    why = f"{card.scheme.year}年度“{score.criterion.label}”公布后更正（{before} → {card.total}分）"
+    _rederive(card, actor=actor, why=why)
+    later = Scorecard.objects.select_for_update(of=("self",)).select_related("scheme").filter(
+        scheme__kind=card.scheme.kind, scheme__year__gt=card.scheme.year,
+        status=CardStatus.PUBLISHED, **_org_where(card)).order_by("scheme__year")
+    for other in later:
+        _rederive(other, actor=actor, why=why)
     _notify_org(card, f"已公布的评估得分被修改：{score.criterion.label}，原因：{reason}")
     return score
+
+
+def _withdraw_qualification(c, card, actor):
+    """An approved veto or two failed years: the qualification ends through the
+    organisations' own services, and the two-year bar is recorded from today."""
+    from apps.orgs.services import agency_set_status, bar_record, unit_update
+    label = f"{card.scheme.year}年度评估：{c.get_kind_display()}"
+    if card.agency_id:
+        agency_set_status(card.agency, status=AgencyStatus.SUSPENDED, actor=actor)
+    else:
+        unit_update(card.unit, actor=actor, filing_status=FilingStatus.REFUSED, note=label[:200])
+    c.bar = bar_record(unit=card.unit, agency=card.agency, starts_on=timezone.localdate(),
+                       reason=label, actor=actor)
+    audit_log(actor, EV, c, detail=f"{card.organisation}：{label}，取消资格，"
+                                   f"{c.bar.ends_on:%Y-%m-%d}前不得重新申报")
 
 
 @audited(EV, "决定评估结果运用")
 def consequence_decide(consequence, *, actor, approve: bool, note: str = "") -> Consequence:
     """The province decides a proposal. A withdrawal takes effect through the organisations'
-    own status and filing services; a reward's amount is recorded as decided."""
-    from apps.orgs.services import agency_set_status, unit_update
+    own status and filing services and bars the organisation for two years (seed 002 第八条);
+    an approved reward or 优秀 award is then asked for and paid through the subsidy claim flow
+    (subsidies.services.claim_create_reward)."""
     _province(actor)
     c = Consequence.objects.select_for_update(of=("self",)).select_related(
-        "scorecard__agency", "scorecard__unit").get(pk=consequence.pk)
+        "scorecard__agency", "scorecard__unit", "scorecard__scheme").get(pk=consequence.pk)
+    if c.status == ConsequenceStatus.WITHDRAWN:
+        raise ValidationError("该建议已撤回（评估结果已更正），不能再决定。")
     if c.status != ConsequenceStatus.PROPOSED:
         raise ValidationError("该建议已决定。")
     note = (note or "").strip()
@@ -531,12 +668,35 @@ def consequence_decide(consequence, *, actor, approve: bool, note: str = "") -> 
         raise ValidationError({"note": "决定不执行时请说明理由。"})
     c.status = ConsequenceStatus.APPROVED if approve else ConsequenceStatus.REJECTED
     c.decided_by, c.decided_at, c.decision_note = actor, timezone.now(), note[:300]
+    if approve and c.kind in WITHDRAWING:
+        _withdraw_qualification(c, c.scorecard, actor)
     c.save()
-    if approve and c.kind in (ConsequenceKind.VETO, ConsequenceKind.FAIL_TWICE):
-        card = c.scorecard
-        if card.agency_id:
-            agency_set_status(card.agency, status=AgencyStatus.SUSPENDED, actor=actor)
-        else:
-            unit_update(card.unit, actor=actor, filing_status=FilingStatus.REFUSED,
-                        note=f"{card.scheme.year}年度评估：{c.get_kind_display()}"[:200])
+    if approve and c.kind in PAID and c.amount:
+        _notify_org(c.scorecard, f"{c.get_kind_display()} {c.amount} 元已决定执行，请申请拨付")
+    return c
+
+
+@audited(EV, "复核更正后的评估结果运用")
+def consequence_review(consequence, *, actor, note, lift_bar=False) -> Consequence:
+    """The province reviews a decided consequence a correction flagged. The decision itself
+    stands (kept in full); with ``lift_bar`` a withdrawal's two-year bar ends today, so the
+    organisation may be restored through its own pages."""
+    from apps.orgs.services import bar_lift
+    _province(actor)
+    c = Consequence.objects.select_for_update(of=("self",)).select_related(
+        "bar", "scorecard__scheme", "scorecard__unit", "scorecard__agency").get(pk=consequence.pk)
+    if not c.flag_open:
+        raise ValidationError("该项没有待复核的更正。")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "请填写复核意见。"})
+    today = timezone.localdate()
+    if lift_bar:
+        if c.bar is None or not c.bar.in_force_on(today):
+            raise ValidationError({"lift_bar": "该项没有正在执行的取消资格，无需解除。"})
+        bar_lift(c.bar, on=today, reason=f"评估结果更正后复核：{note}")
+    c.reviewed_by, c.reviewed_at, c.review_note = actor, timezone.now(), note[:300]
+    c.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
+    audit_log(actor, EV, c, detail=f"{c}：复核更正（{c.flag}）：{note}"
+                                   + ("；解除取消资格" if lift_bar else ""))
     return c

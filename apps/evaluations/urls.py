@@ -23,5 +23,7 @@ urlpatterns = [
     path("scores/<int:pk>/evidence/", views.score_evidence, name="score_evidence"),
     path("scores/<int:pk>/correct/", views.score_correct, name="score_correct"),
     path("objections/<int:pk>/answer/", views.objection_answer, name="objection_answer"),
-    path("consequences/<int:pk>/", views.consequence_decide, name="consequence_decide"),
+    path("consequences/<int:pk>/", views.consequence_detail, name="consequence_detail"),
+    path("consequences/<int:pk>/decide/", views.consequence_decide, name="consequence_decide"),
+    path("consequences/<int:pk>/review/", views.consequence_review, name="consequence_review"),
 ]

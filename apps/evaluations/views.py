@@ -16,12 +16,16 @@ from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
 from apps.common.files import document_response
 from apps.common.forms import apply_errors, filters_note, query_without_page
+from apps.evaluations import excellence as honours
 from apps.evaluations import forms, selectors, services
 from apps.evaluations.models import (
-    CardStatus, Consequence, ConsequenceStatus, CriterionScore, Objection, Scheme, Scorecard,
+    PAID, CardStatus, Consequence, ConsequenceStatus, CriterionScore, Objection, Scheme,
+    Scorecard,
 )
+from apps.orgs import selectors as org_selectors
 from apps.rosters import exports
 from apps.rosters.views import _xlsx
+from apps.subsidies.rewards import reward_problems
 
 PER_PAGE = 50
 PEOPLE = (Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY)
@@ -81,13 +85,15 @@ def scheme_detail(request, pk):
         "scheme": scheme, "criteria": criteria,
         "total": sum(c.points for c in criteria),
         "cards": visible(scheme.scorecards.all(), request.user).count(),
+        "excellence": honours.describe(scheme.excellence, criteria),
         "year_problem": services.year_ended_problem(scheme.year)})
 
 
 @role_required(Role.PROVINCE)
 def scheme_edit(request, pk):
     scheme = _scheme(request, pk)
-    form = forms.SchemeForm(request.POST or None, initial=forms.SchemeForm.initial_for(scheme))
+    form = forms.SchemeForm(request.POST or None, initial=forms.SchemeForm.initial_for(scheme),
+                            criteria=scheme.criteria.all())
     return _form_page(request, form, lambda d: services.scheme_update(
         scheme, actor=request.user, **form.values()), done="已保存。",
         title=f"修改{scheme}", back=scheme.get_absolute_url())
@@ -167,15 +173,16 @@ def _card(request, pk):
 def _card_context(request, card):
     user = request.user
     scores = list(card.scores.select_related("criterion", "entered_by"))
-    own = ((card.unit_id and user.role == Role.UNIT and user.unit_id == card.unit_id)
-           or (card.agency_id and user.role == Role.AGENCY and user.agency_id == card.agency_id))
+    own = card.is_organisation(user)
     province = user.role == Role.PROVINCE
     may_enter = province or (user.role == Role.CITY and card.unit_id is not None)
     return {
         "card": card, "scores": scores,
         "objections": card.objections.select_related("criterion", "filed_by", "answered_by"),
         "changes": selectors.score_changes(card),
-        "consequences": card.consequences.select_related("decided_by"),
+        "consequences": selectors.consequences(card, user),
+        "bars": org_selectors.bars(user, **({"unit": card.unit} if card.unit_id
+                                            else {"agency": card.agency})),
         "history": selectors.history(card, user).exclude(pk=card.pk),
         "window_open": services.window_open(card),
         "own": own, "province": province,
@@ -283,6 +290,36 @@ def objection_answer(request, pk):
         title=f"答复异议：{objection.text[:30]}", back=card.get_absolute_url())
 
 
+@role_required(*PEOPLE)
+def consequence_detail(request, pk):
+    """One consequence: its proposal and decision, a correction's flag and its review, the
+    bar a withdrawal recorded, and a reward's claim and payment (or the way to ask for it)."""
+    user = request.user
+    c = get_visible_or_404(Consequence.objects.select_related(
+        "scorecard__scheme", "scorecard__unit", "scorecard__agency", "decided_by",
+        "reviewed_by", "bar"), user, pk=pk)
+    claim = selectors.consequence_claim(c, user)
+    problems = reward_problems(c) if c.kind in PAID else []
+    return render(request, "evaluations/consequence_detail.html", {
+        "c": c, "card": c.scorecard, "claim": claim,
+        "payment": getattr(claim, "payment", None) if claim else None,
+        "province": user.role == Role.PROVINCE,
+        "paid_kind": c.kind in PAID, "problems": problems,
+        "may_claim": (c.kind in PAID and claim is None and not problems
+                      and c.scorecard.is_organisation(user)),
+    })
+
+
+@role_required(Role.PROVINCE)
+def consequence_review(request, pk):
+    c = get_visible_or_404(Consequence.objects.select_related("scorecard__scheme", "bar"),
+                           request.user, pk=pk, flagged_at__isnull=False)
+    form = forms.ReviewForm(request.POST or None)
+    return _form_page(request, form, lambda d: services.consequence_review(
+        c, actor=request.user, **d), done="已复核。", title=f"复核：{c}（{c.flag}）",
+        back=c.get_absolute_url())
+
+
 @role_required(Role.PROVINCE)
 def consequence_decide(request, pk):
     c = get_visible_or_404(Consequence.objects.select_related("scorecard__scheme"),
@@ -290,5 +327,5 @@ def consequence_decide(request, pk):
     form = forms.DecideForm(request.POST or None)
     return _form_page(request, form, lambda d: services.consequence_decide(
         c, actor=request.user, approve=d["decision"] == "approve", note=d["note"])
-        and c.scorecard, done="已决定。", title=f"决定：{c.proposal}",
-        back=c.scorecard.get_absolute_url())
+        and c, done="已决定。", title=f"决定：{c.proposal}",
+        back=c.get_absolute_url())

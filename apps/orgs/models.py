@@ -272,3 +272,60 @@ class FilingRequest(models.Model):
     @property
     def target(self):
         return self.unit if self.kind == FilingKind.UNIT else self.agency
+
+
+def years_later(day, years: int):
+    """The same calendar day ``years`` on (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+class BarQuerySet(models.QuerySet):
+    def in_force(self, today):
+        """Bars that hold on ``today``: begun, not past their end day, not lifted."""
+        return self.filter(starts_on__lte=today, ends_on__gte=today).filter(
+            Q(lifted_on__isnull=True) | Q(lifted_on__gt=today))
+
+
+class QualificationBar(models.Model):
+    """Seed 002 第八条: an organisation whose qualification the province withdrew (a one-vote
+    veto, or two failed years) 2年内不得重新申报. While a bar is in force, every path that would
+    restore the organisation refuses, naming its end day (orgs.services.bar_problem). The
+    withdrawal itself is published (予以公布), so the bar is shown with the organisation."""
+
+    unit = models.ForeignKey(OrganisingUnit, verbose_name="组织单位", on_delete=models.PROTECT,
+                             null=True, blank=True, related_name="bars")
+    agency = models.ForeignKey(Agency, verbose_name="输出机构", on_delete=models.PROTECT,
+                               null=True, blank=True, related_name="bars")
+    starts_on = models.DateField("取消资格日期")
+    # The last day of the bar, included: the day after it, the organisation may apply again.
+    ends_on = models.DateField("不得重新申报至")
+    reason = models.CharField("原因", max_length=300)
+    lifted_on = models.DateField("提前解除日期", null=True, blank=True)
+    lifted_reason = models.CharField("解除原因", max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="决定人",
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    objects = BarQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "取消资格（限制重新申报）"
+        verbose_name_plural = "取消资格（限制重新申报）"
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(unit__isnull=False, agency__isnull=True)
+                                   | Q(unit__isnull=True, agency__isnull=False),
+                                   name="bar_one_organisation"),
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")),
+                                   name="bar_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit or self.agency}：{self.ends_on:%Y-%m-%d}前不得重新申报"
+
+    def in_force_on(self, today) -> bool:
+        return (self.starts_on <= today <= self.ends_on
+                and (self.lifted_on is None or today < self.lifted_on))

@@ -5,7 +5,7 @@ from django.utils import timezone
 from apps.accounts.scoping import visible
 from apps.orgs.models import (
     Agency, AgencyStatus, City, CityAgencyCooperation, FilingRequest, FilingStatus,
-    OrganisingUnit, UnitAgencyCooperation,
+    OrganisingUnit, QualificationBar, UnitAgencyCooperation,
 )
 
 
@@ -98,3 +98,13 @@ def org_counts(user) -> dict:
         "agencies": agencies,
         "pending_filings": filing_list(user, status=FilingStatus.PENDING).count(),
     }
+
+
+def bars(user, **org):
+    """The organisation's two-year bars (seed 002 第八条), newest first, each marked whether it
+    holds today."""
+    today = timezone.localdate()
+    rows = list(visible(QualificationBar.objects.filter(**org), user))
+    for bar in rows:
+        bar.active = bar.in_force_on(today)
+    return rows

@@ -4,12 +4,68 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.audit.models import AuditAction
-from apps.audit.services import audit_log, audited
+from apps.audit.services import audit_log, audited, audited_within
 from apps.common.files import document_accept
 from apps.orgs.models import (
     Agency, AgencyStatus, City, CityAgencyCooperation, FilingKind, FilingRequest, FilingStatus,
-    OrganisingUnit, Source, UnitAgencyCooperation, UnitCategory,
+    OrganisingUnit, QualificationBar, Source, UnitAgencyCooperation, UnitCategory, years_later,
 )
+
+# The statuses in which an agency works with cities and units: restoring one is what a bar
+# (seed 002 第八条) forbids.
+ACTIVE_AGENCY = (AgencyStatus.RECOMMENDED, AgencyStatus.FILED)
+BAR_YEARS = 2
+
+
+# --- Two-year bar (seed 002 第八条: 被取消的…2年内不得重新申报) ------------------------------
+
+def bar_in_force(org, today=None):
+    """The bar holding on ``org`` today (the one ending last), or None."""
+    today = today or timezone.localdate()
+    where = {"unit": org} if isinstance(org, OrganisingUnit) else {"agency": org}
+    return QualificationBar.objects.filter(**where).in_force(today).order_by("-ends_on").first()
+
+
+def bar_problem(org, today=None) -> str | None:
+    """Why ``org`` may not be restored or filed again today, or None. The one rule every
+    restoring path asks: agency status back to 省推荐/市备案, a unit's or agency's filing set
+    to 已备案 (a service, a filing's approval, a new filing or record under the same name)."""
+    bar = bar_in_force(org, today)
+    if bar is None:
+        return None
+    return (f"“{org.name}”已于{bar.starts_on:%Y年%m月%d日}被取消资格（{bar.reason}），"
+            f"{bar.ends_on:%Y年%m月%d日}前不得恢复或重新申报。")
+
+
+def _refuse_if_barred(org, field):
+    problem = bar_problem(org)
+    if problem:
+        raise ValidationError({field: problem})
+
+
+def _refuse_barred_name(model, field, **lookup):
+    """A new record or filing of an organisation that is barred under the same name (or
+    credit code): refused with the bar, not only with "already exists"."""
+    for org in model.objects.filter(**lookup):
+        _refuse_if_barred(org, field)
+
+
+@audited_within
+def bar_record(*, unit=None, agency=None, starts_on, reason, actor) -> QualificationBar:
+    """The bar of a withdrawn qualification: from the decision day to two years on."""
+    return QualificationBar.objects.create(
+        unit=unit, agency=agency, starts_on=starts_on,
+        ends_on=years_later(starts_on, BAR_YEARS), reason=reason[:300], created_by=actor)
+
+
+@audited_within
+def bar_lift(bar, *, on, reason) -> QualificationBar:
+    """The decision behind a bar was revoked (an evaluation corrected after publication)."""
+    bar = QualificationBar.objects.select_for_update().get(pk=bar.pk)
+    if bar.lifted_on is None:
+        bar.lifted_on, bar.lifted_reason = on, reason[:300]
+        bar.save(update_fields=["lifted_on", "lifted_reason"])
+    return bar
 
 
 def _save_fields(obj, fields: dict):
@@ -29,6 +85,7 @@ def city_update_service_org(city: City, *, actor, **fields) -> City:
 
 @audited(AuditAction.ORG, "新建组织单位")
 def unit_create(*, actor, **fields) -> OrganisingUnit:
+    _refuse_barred_name(OrganisingUnit, "name", name=fields.get("name"))
     unit = OrganisingUnit(**fields)
     if not unit.is_school:
         unit.standing_class_allowed = False
@@ -41,11 +98,14 @@ def unit_create(*, actor, **fields) -> OrganisingUnit:
 def unit_update(unit: OrganisingUnit, *, actor, **fields) -> OrganisingUnit:
     if fields.get("category", unit.category) not in UnitCategory.schools():
         fields["standing_class_allowed"] = False
+    if fields.get("filing_status") == FilingStatus.APPROVED:
+        _refuse_if_barred(unit, "filing_status")
     return _save_fields(unit, fields)
 
 
 @audited(AuditAction.ORG, "新建输出机构")
 def agency_create(*, actor, **fields) -> Agency:
+    _refuse_barred_agency(fields)
     agency = Agency(**fields)
     agency.full_clean()
     agency.save()
@@ -54,7 +114,17 @@ def agency_create(*, actor, **fields) -> Agency:
 
 @audited(AuditAction.ORG, "修改输出机构")
 def agency_update(agency: Agency, *, actor, **fields) -> Agency:
+    if fields.get("status") in ACTIVE_AGENCY:
+        _refuse_if_barred(agency, "status")
+    if fields.get("filing_status") == FilingStatus.APPROVED:
+        _refuse_if_barred(agency, "filing_status")
     return _save_fields(agency, fields)
+
+
+def _refuse_barred_agency(fields):
+    _refuse_barred_name(Agency, "name", name=fields.get("name"))
+    if fields.get("credit_code"):
+        _refuse_barred_name(Agency, "credit_code", credit_code=fields["credit_code"])
 
 
 @audited(AuditAction.APPROVE, "输出机构状态")
@@ -62,6 +132,8 @@ def agency_set_status(agency: Agency, *, status: str, actor) -> Agency:
     """Suspend, blacklist or reinstate an agency; its active cooperations stop with it."""
     with transaction.atomic():
         agency = Agency.objects.select_for_update().get(pk=agency.pk)
+        if status in ACTIVE_AGENCY:
+            _refuse_if_barred(agency, "status")
         before = agency.get_status_display()
         agency.status = status
         agency.save(update_fields=["status"])
@@ -136,6 +208,7 @@ def cooperation_end(coop, *, actor):
 @audited(AuditAction.ORG, "报备组织单位")
 def filing_submit_unit(*, city: City, actor, reason: str, **unit_fields) -> FilingRequest:
     """A city files a unit it chose itself (报人社厅、教育厅备案): pending until approved."""
+    _refuse_barred_name(OrganisingUnit, "name", name=unit_fields.get("name"))
     unit = OrganisingUnit(city=city, source=Source.CITY, filing_status=FilingStatus.PENDING,
                           **unit_fields)
     if not unit.is_school:
@@ -149,6 +222,7 @@ def filing_submit_unit(*, city: City, actor, reason: str, **unit_fields) -> Fili
 @audited(AuditAction.ORG, "报备输出机构")
 def filing_submit_agency(*, city: City, actor, reason: str, **agency_fields) -> FilingRequest:
     """A city files an agency it chose itself (报人社厅、商务厅备案): pending until approved."""
+    _refuse_barred_agency(agency_fields)
     agency = Agency(status=AgencyStatus.FILED, filing_status=FilingStatus.PENDING,
                     **agency_fields)
     agency.full_clean()
@@ -169,6 +243,8 @@ def filing_decide(filing: FilingRequest, *, approve: bool, actor, note: str = ""
         raise FilingAlreadyDecided(f"该备案状态为“{filing.get_status_display()}”，不能重复审批。")
     if not approve and not note.strip():
         raise ValidationError({"decision_note": "不予备案时请填写理由。"})
+    if approve:
+        _refuse_if_barred(filing.target, "decision")
     status = FilingStatus.APPROVED if approve else FilingStatus.REFUSED
     filing.status = status
     filing.decided_by = actor

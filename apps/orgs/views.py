@@ -118,6 +118,7 @@ def unit_detail(request, pk):
         "can_pair": user.role in (Role.PROVINCE, Role.CITY, Role.UNIT),
         "can_end": user.role in END_ROLES,
         "withdrawn_by": standing_right_withdrawn_by(unit, user),
+        "bars": selectors.bars(user, unit=unit),
     })
 
 
@@ -166,6 +167,7 @@ def agency_detail(request, pk):
         "can_edit": user.role == Role.PROVINCE,
         "status_form": AgencyStatusForm(initial={"status": agency.status}),
         "can_end": user.role == Role.PROVINCE,
+        "bars": selectors.bars(user, agency=agency),
     })
 
 
@@ -194,9 +196,13 @@ def agency_status(request, pk):
     agency = get_visible_or_404(Agency.objects.all(), request.user, pk=pk)
     form = AgencyStatusForm(request.POST)
     if form.is_valid():
-        services.agency_set_status(agency, status=form.cleaned_data["status"],
-                                   actor=request.user)
-        messages.success(request, f"状态已改为“{agency.get_status_display()}”。")
+        try:
+            agency = services.agency_set_status(agency, status=form.cleaned_data["status"],
+                                                actor=request.user)
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            messages.success(request, f"状态已改为“{agency.get_status_display()}”。")
     return redirect("orgs:agency_detail", pk=agency.pk)
 
 

@@ -3,7 +3,7 @@ where the claim has a line (a 非建制班's halves go on the 开班预拨 and �
 from openpyxl.styles import Alignment
 
 from apps.rosters.exports import _bytes, _header_rows, _sheet, _title, put
-from apps.subsidies.models import Fund, Item
+from apps.subsidies.models import Fund, Item, Phase
 
 EXAM_GROUP = "未参训学员培训前面试体检费用"
 # (资金类别, 项目, 明细, the claim items printed on the row)
@@ -25,12 +25,20 @@ POVERTY_ROWS = [
     ("出国", "脱贫劳动力专项", "一次性交通补助", [Item.POVERTY_TRANSPORT]),
     ("出国", "脱贫劳动力专项", "职业介绍补贴", [Item.POVERTY_PLACEMENT]),
 ]
+# An evaluation reward's claim prints its own rows only (seed 002 第十二条), not 附件8's grid.
+REWARD_ROWS = [
+    ("评估奖励", "年度绩效奖励", "", [Item.EVALUATION_REWARD]),
+    ("评估奖励", "优秀站点一次性奖励", "", [Item.EXCELLENCE_AWARD]),
+]
 STANDING_NOTE = {Item.STANDING_FIRST: "非建制班开班拨付50%", Item.STANDING_SECOND: "非建制班结业后拨付50%"}
 
 
 def form8_rows(claim, lines) -> list[dict]:
     by_item = {line.item: line for line in lines}
-    form = FORM_ROWS + (POVERTY_ROWS if any(r[3][0] in by_item for r in POVERTY_ROWS) else [])
+    if claim.phase == Phase.EVALUATION:
+        form = REWARD_ROWS
+    else:
+        form = FORM_ROWS + (POVERTY_ROWS if any(r[3][0] in by_item for r in POVERTY_ROWS) else [])
     rows = []
     for i, (phase, group, sub, items) in enumerate(form):
         line = next((by_item[item] for item in items if item in by_item), None)
@@ -110,7 +118,7 @@ def form8_claim(claim, lines) -> bytes:
     put(ws, r, 3, None)
     ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=3)
     put(ws, r, 4, "申请单位", bold=True)
-    put(ws, r, 5, f"{claim.unit.name}（盖章）\n年　　月　　日", align=left)
+    put(ws, r, 5, f"{claim.organisation.name}（盖章）\n年　　月　　日", align=left)
     for c in (6, 7):
         put(ws, r, c, None)
     ws.merge_cells(start_row=r, start_column=5, end_row=r, end_column=7)

@@ -6,17 +6,23 @@ from apps.outages.forms import paper_form_no_field
 from apps.subsidies.models import STANDARD_ITEMS, Fund, Phase
 
 
-class ClaimForm(forms.Form):
-    phase = forms.ChoiceField(label="申请阶段", choices=Phase.choices)
-    training_class = forms.ModelChoiceField(
-        label="培训班", queryset=None, required=False, empty_label="（出国阶段可不选）",
-        help_text="开班、结业阶段选强化培训班；非建制班两个阶段选非建制班。"
-                  "标准年度按开班、结业或出国的日期自动确定")
+class BankAccountForm(forms.Form):
     bank_name = forms.CharField(label="开户银行", max_length=100)
     account_name = forms.CharField(label="账户名称", max_length=100)
     account_no = forms.CharField(label="银行账号", max_length=40)
     note = forms.CharField(label="其他说明", required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ClaimForm(BankAccountForm):
+    # An evaluation reward is asked for from its consequence (BankAccountForm), not here.
+    phase = forms.ChoiceField(label="申请阶段",
+                              choices=[c for c in Phase.choices if c[0] != Phase.EVALUATION])
+    training_class = forms.ModelChoiceField(
+        label="培训班", queryset=None, required=False, empty_label="（出国阶段可不选）",
+        help_text="开班、结业阶段选强化培训班；非建制班两个阶段选非建制班。"
+                  "标准年度按开班、结业或出国的日期自动确定")
+    field_order = ["phase", "training_class"]
 
     def __init__(self, *args, classes, **kwargs):
         super().__init__(*args, **kwargs)

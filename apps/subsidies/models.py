@@ -23,6 +23,9 @@ class Phase(models.TextChoices):
     DEPARTURE = "departure", "出国"
     STANDING_OPENING = "standing_opening", "非建制班开班（50%）"
     STANDING_AFTER = "standing_after", "非建制班结业后（50%）"
+    # Seed 002 第十二条, 第十三条: a reward the province decided on a published evaluation,
+    # paid to the unit or agency through the same steps (issue 20).
+    EVALUATION = "evaluation", "年度评估奖励"
 
 
 class Item(models.TextChoices):
@@ -42,6 +45,9 @@ class Item(models.TextChoices):
     # abroad with the programme, only in a year the province sets a standard for it.
     POVERTY_TRANSPORT = "poverty_transport", "脱贫劳动力一次性交通补助"
     POVERTY_PLACEMENT = "poverty_placement", "脱贫劳动力职业介绍补贴"
+    # Seed 002 第十二条: the amount is the province's decision on a scorecard, not a standard.
+    EVALUATION_REWARD = "evaluation_reward", "年度绩效奖励"
+    EXCELLENCE_AWARD = "excellence_award", "优秀站点一次性奖励"
 
 
 # What the province sets a standard for: the claim items, except that a 非建制班 person has one
@@ -52,7 +58,10 @@ STANDING_HALVES = (Item.STANDING_FIRST, Item.STANDING_SECOND)
 POVERTY_ITEMS = (Item.POVERTY_TRANSPORT, Item.POVERTY_PLACEMENT)
 # The most a standard may be, by policy: "不超过800元的一次性交通补助" (seed 003 §二).
 STANDARD_CAPS = {Item.POVERTY_TRANSPORT.value: 800}
-STANDARD_ITEMS = [(item.value, item.label) for item in Item if item not in STANDING_HALVES] + [
+# Paid per decided consequence (evaluations.Consequence.amount): no per-person standard.
+EVALUATION_ITEMS = (Item.EVALUATION_REWARD, Item.EXCELLENCE_AWARD)
+STANDARD_ITEMS = [(item.value, item.label) for item in Item
+                  if item not in STANDING_HALVES + EVALUATION_ITEMS] + [
     ("standing_class", "非建制班培训补助（每人每期）")]
 
 
@@ -107,12 +116,22 @@ class ClaimStatus(models.TextChoices):
 
 
 class Claim(models.Model):
-    """One 附件8 补助资金申请表 of one phase, filed by a unit."""
+    """One 附件8 补助资金申请表 of one phase, filed by a unit; or the payment of an evaluation
+    reward (phase 年度评估奖励), filed by the rewarded unit or agency for its consequence: one
+    line, no people. An agency's has no city: the province reviews it (services.flow)."""
 
     unit = models.ForeignKey("orgs.OrganisingUnit", verbose_name="申请单位",
-                             on_delete=models.PROTECT, related_name="claims")
+                             on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="claims")
+    agency = models.ForeignKey("orgs.Agency", verbose_name="申请机构", on_delete=models.PROTECT,
+                               null=True, blank=True, related_name="claims")
     city = models.ForeignKey("orgs.City", verbose_name="有管辖权的地市",
-                             on_delete=models.PROTECT, related_name="claims")
+                             on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="claims")
+    # The decided consequence an evaluation reward pays: one claim for one, ever (unique).
+    consequence = models.OneToOneField("evaluations.Consequence", verbose_name="评估结果运用",
+                                       on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="claim")
     # Derived, never typed: the year of the event the phase's money follows (event_on).
     year = models.PositiveSmallIntegerField("标准年度")
     phase = models.CharField("申请阶段", max_length=20, choices=Phase.choices)
@@ -148,11 +167,27 @@ class Claim(models.Model):
         constraints = [
             models.CheckConstraint(name="claim_total_is_sum_of_funds",
                                    condition=Q(total=F("employment_total") + F("skills_total"))),
+            # A unit's claim (with its city) or an agency's (no city), never both.
+            models.CheckConstraint(name="claim_one_organisation",
+                                   condition=Q(unit__isnull=False, agency__isnull=True,
+                                               city__isnull=False)
+                                   | Q(unit__isnull=True, agency__isnull=False,
+                                       city__isnull=True)),
+            # An evaluation reward only from its consequence, and an agency claims nothing else.
+            models.CheckConstraint(name="claim_reward_from_consequence",
+                                   condition=Q(phase="evaluation", consequence__isnull=False)
+                                   | (~Q(phase="evaluation") & Q(consequence__isnull=True,
+                                                                 agency__isnull=True))),
         ]
-        indexes = [models.Index(fields=["city", "status"]), models.Index(fields=["unit", "status"])]
+        indexes = [models.Index(fields=["city", "status"]), models.Index(fields=["unit", "status"]),
+                   models.Index(fields=["agency", "status"])]
 
     def __str__(self):
-        return f"{self.unit.name} {self.get_phase_display()}补助资金申请（{self.pk}）"
+        return f"{self.organisation.name} {self.get_phase_display()}补助资金申请（{self.pk}）"
+
+    @property
+    def organisation(self):
+        return self.unit or self.agency
 
 
 class ClaimLine(models.Model):

@@ -7,7 +7,7 @@ from apps.subsidies.models import (
 
 
 def claim_list(user, *, status="", phase=""):
-    qs = visible(Claim.objects.select_related("unit", "city", "training_class"), user)
+    qs = visible(Claim.objects.select_related("unit", "agency", "city", "training_class"), user)
     if status:
         qs = qs.filter(status=status)
     if phase:
@@ -21,10 +21,13 @@ BANK_FIELDS = ("bank_name", "account_name", "account_no")
 def claim_last_bank_account(user) -> dict:
     """The account of the user's organisation's latest claim, offered on its next one so it
     is not retyped (a unit's claims are its own; a withdrawn one still names its account)."""
-    if not user.unit_id:
+    if user.unit_id:
+        mine = Claim.objects.filter(unit=user.unit_id)
+    elif user.agency_id:
+        mine = Claim.objects.filter(agency=user.agency_id)
+    else:
         return {}
-    last = (visible(Claim.objects.filter(unit=user.unit_id), user)
-            .order_by("-created_at", "-id").values(*BANK_FIELDS).first())
+    last = (visible(mine, user).order_by("-created_at", "-id").values(*BANK_FIELDS).first())
     return last or {}
 
 

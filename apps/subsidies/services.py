@@ -19,6 +19,7 @@ from apps.subsidies.models import (
     POVERTY_ITEMS, STANDARD_CAPS, STANDARD_ITEMS, Budget, Claim, ClaimedPerson, ClaimLine, ClaimStatus, ClaimStep, Fund, Item, Payment, Phase,
     Standard, StandardYear, StepAction,
 )
+from apps.subsidies.rewards import REWARD_ITEM, reward_problems
 from apps.quotas.models import PlanStatus
 from apps.training.models import TrainingClass
 from apps.training.services import class_money_problems
@@ -26,9 +27,12 @@ from apps.training.services import class_money_problems
 CENT = Decimal("0.01")
 
 # The claim's flow, said once: who may take which step, and from which status.
+# An agency files only its evaluation rewards (claim_create_reward); it never withdraws one.
 FLOW = {
-    "submit": {Role.UNIT: {ClaimStatus.DRAFT, ClaimStatus.RETURNED}},
-    "refresh": {Role.UNIT: {ClaimStatus.DRAFT, ClaimStatus.RETURNED}},
+    "submit": {Role.UNIT: {ClaimStatus.DRAFT, ClaimStatus.RETURNED},
+               Role.AGENCY: {ClaimStatus.DRAFT, ClaimStatus.RETURNED}},
+    "refresh": {Role.UNIT: {ClaimStatus.DRAFT, ClaimStatus.RETURNED},
+                Role.AGENCY: {ClaimStatus.DRAFT, ClaimStatus.RETURNED}},
     "withdraw": {Role.UNIT: {ClaimStatus.DRAFT, ClaimStatus.RETURNED}},
     "review": {Role.CITY: {ClaimStatus.SUBMITTED}},
     "approve": {Role.PROVINCE: {ClaimStatus.REVIEWED}},
@@ -43,13 +47,26 @@ FLOW_DENIED = {"submit": "补助资金申请由组织单位填报和提交。", 
                "approve": "由省专项办审批。", "pay": "由省专项办登记拨付。", "return": "无权退回补助资金申请。"}
 
 
-def may(action, role) -> bool:
-    return role in FLOW[action]
+def flow(action, claim=None) -> dict:
+    """Who may take ``action``, from which statuses. A claim without a city (an agency's
+    evaluation reward) has no city bureau to review it: the province's 初审 takes the city's
+    place (seed 002 第十三条: 初审, 审核, 审批, 拨付). ``claim`` None: any claim."""
+    roles = FLOW[action]
+    if Role.CITY not in roles or (claim is not None and claim.city_id is not None):
+        return roles
+    no_city = {role: statuses for role, statuses in roles.items() if role != Role.CITY}
+    no_city[Role.PROVINCE] = no_city.get(Role.PROVINCE, set()) | roles[Role.CITY]
+    return no_city if claim is not None else {**roles, Role.PROVINCE: no_city[Role.PROVINCE]}
+
+
+def may(action, role, claim=None) -> bool:
+    return role in flow(action, claim)
 
 
 def allowed_actions(claim, user) -> list[str]:
     """The steps ``user`` may take on ``claim`` now, for the page's buttons."""
-    return [a for a, roles in FLOW.items() if claim.status in roles.get(user.role, ())]
+    return [a for a in FLOW if claim.status in flow(a, claim).get(user.role, ())
+            and not (a == "withdraw" and claim.phase == Phase.EVALUATION)]
 
 
 def _guarded(action, claim, actor) -> Claim:
@@ -57,7 +74,9 @@ def _guarded(action, claim, actor) -> Claim:
     if not may(action, actor.role):
         raise PermissionDenied(FLOW_DENIED[action])
     claim = _locked(claim, actor)
-    if claim.status not in FLOW[action][actor.role]:
+    if not may(action, actor.role, claim):
+        raise PermissionDenied(FLOW_DENIED[action])
+    if claim.status not in flow(action, claim)[actor.role]:
         raise ValidationError(f"该申请当前为“{claim.get_status_display()}”，不能进行此操作。")
     return claim
 
@@ -195,7 +214,15 @@ def _check_class(phase, training_class, unit) -> None:
 
 
 def _build_lines(claim) -> None:
-    """Derive every line from the records: its people, 人数 = their number, amount = 人数 × 标准."""
+    """Derive every line from the records: its people, 人数 = their number, amount = 人数 × 标准.
+    An evaluation reward: one line of the decided amount (1 × the amount), no people."""
+    if claim.phase == Phase.EVALUATION:
+        amount = claim.consequence.amount
+        ClaimLine.objects.create(claim=claim, item=REWARD_ITEM[claim.consequence.kind],
+                                 fund=Fund.EMPLOYMENT, standard=amount, count=1, amount=amount)
+        claim.employment_total, claim.skills_total, claim.total = amount, Decimal(0), amount
+        claim.save(update_fields=["employment_total", "skills_total", "total", "updated_at"])
+        return
     totals = {Fund.EMPLOYMENT: Decimal(0), Fund.SKILLS: Decimal(0)}
     standards = {item: _standard_for(claim.year, item, claim.event_on, claim.phase)
                  for item in PHASE_ITEMS[claim.phase]}
@@ -276,6 +303,8 @@ def claim_create(*, actor, phase, training_class=None, bank_name, account_name,
                  account_no, note="") -> Claim:
     """A unit files a phase's claim after its event; the standards year is that event's."""
     _own_unit(actor)
+    if phase == Phase.EVALUATION:
+        raise ValidationError({"phase": "年度评估奖励在评估结果运用页面申请拨付，不能在此填报。"})
     if phase not in Phase.values:
         raise ValidationError({"phase": "请选择申请阶段。"})
     unit = actor.unit
@@ -297,9 +326,53 @@ def claim_create(*, actor, phase, training_class=None, bank_name, account_name,
     return claim
 
 
+@audited(AuditAction.CLAIM, "新建评估奖励拨付申请")
+def claim_create_reward(consequence, *, actor, bank_name, account_name, account_no,
+                        note="") -> Claim:
+    """The rewarded unit or agency asks for the money of an approved 绩效奖励 or 优秀 award
+    (seed 002 第十三条): a draft claim of one line, the decided amount, that then goes
+    through submit → review (the unit's city; the province for an agency) → approve → pay.
+    Only from an approved consequence, and once: the consequence row is locked while the
+    claim is made, and the claim's consequence is unique."""
+    from apps.evaluations.models import Consequence
+    c = visible(Consequence.objects.select_for_update(of=("self",)), actor).filter(
+        pk=consequence.pk).select_related("scorecard__scheme", "scorecard__unit",
+                                          "scorecard__agency").first()
+    if c is None:
+        raise PermissionDenied("该评估结果运用不存在或不在您的范围内。")
+    card = c.scorecard
+    if not card.is_organisation(actor):
+        raise PermissionDenied("奖励由获奖的组织单位或输出机构本身申请拨付。")
+    existing = Claim.objects.filter(consequence=c).first()
+    if existing is not None:
+        raise ValidationError(f"该奖励已申请拨付（申请编号 {existing.pk}），不能重复申请。")
+    problems = reward_problems(c)
+    if problems:
+        raise ValidationError(problems)
+    if not (bank_name.strip() and account_name.strip() and account_no.strip()):
+        raise ValidationError({"account_no": "请填写开户银行、账户名称和银行账号。"})
+    unit = card.unit
+    try:
+        with transaction.atomic():
+            claim = Claim.objects.create(
+                unit=unit, agency=card.agency, city_id=unit.city_id if unit else None,
+                year=card.scheme.year, event_on=timezone.localdate(c.decided_at),
+                phase=Phase.EVALUATION, consequence=c, bank_name=bank_name.strip(),
+                account_name=account_name.strip(), account_no=account_no.strip(), note=note,
+                created_by=actor)
+            _build_lines(claim)
+    except IntegrityError:
+        raise ValidationError("该奖励刚刚已申请拨付，不能重复申请。")
+    return claim
+
+
 def verify(claim) -> list[str]:
     """Every line still matches the records: its 人数 is the number of its people, each of
-    them is still eligible, and the totals add up. Asked at every step."""
+    them is still eligible, and the totals add up. Asked at every step. An evaluation
+    reward: its consequence is still approved and unflagged, and the claim is its one line
+    of no more than the decided amount."""
+    if claim.phase == Phase.EVALUATION:
+        return reward_problems(claim.consequence, claim)
     problems = []
     lines = list(claim.lines.prefetch_related("people"))
     for line in lines:
@@ -330,8 +403,8 @@ def claim_lateness(claim, today=None) -> dict | None:
     a 非建制班's its "standing_info" rule). A draft counts to today. None: no event known."""
     from apps.deadlines.models import DeadlineRule
     from apps.workdays.calendar import working_days_late
-    if claim.event_on is None:
-        return None
+    if claim.event_on is None or claim.phase not in PHASE_EVENT:
+        return None  # an evaluation reward: no deadline rule for asking
     code = "standing_info" if claim.phase in (Phase.STANDING_OPENING, Phase.STANDING_AFTER) \
         else "claim"
     offset = DeadlineRule.objects.filter(code=code).values_list("offset", flat=True).first() or 10
@@ -387,6 +460,9 @@ def claim_refresh(claim, *, actor) -> Claim:
 
 
 def _claim_owner(claim) -> dict:
+    if claim.agency_id:
+        return {"owner_role": Role.AGENCY, "city_id": None, "unit_id": None,
+                "agency_id": claim.agency_id}
     return {"owner_role": Role.UNIT, "city_id": claim.city_id, "unit_id": claim.unit_id,
             "agency_id": None}
 
@@ -406,7 +482,7 @@ def claim_submit(claim, *, actor, paper_on=None, paper_form_no="") -> Claim:
                                 field="paper_on")
         if claim.event_on and paper_on < claim.event_on:
             raise ValidationError({"paper_on": f"纸质提交日期（{paper_on:%Y-%m-%d}）不能早于"
-                                               f"{PHASE_EVENT[claim.phase]}日期"
+                                               f"{PHASE_EVENT.get(claim.phase, '决定')}日期"
                                                f"（{claim.event_on:%Y-%m-%d}）。"})
     _verified(claim)
     if claim.status == ClaimStatus.RETURNED:
@@ -430,7 +506,7 @@ def claim_submit(claim, *, actor, paper_on=None, paper_form_no="") -> Claim:
         step = ClaimStep.objects.get(claim=claim, round=claim.round, action=StepAction.SUBMIT)
         late_entry_record(period=late[0], subject=step, kind=LateEntryKind.CLAIM,
                           paper_on=paper_on, form_no=late[1], actor=actor,
-                          summary=f"{claim.unit.name} {claim.get_phase_display()}补助资金申请提交",
+                          summary=f"{claim.organisation.name} {claim.get_phase_display()}补助资金申请提交",
                           owner=_claim_owner(claim), on_time=not lateness or not lateness["late"],
                           due_on=lateness["due_on"] if lateness else None,
                           link=reverse("subsidies:claim_detail", args=[claim.pk]))
@@ -456,6 +532,8 @@ def claim_approve(claim, *, actor, note="") -> Claim:
 def claim_pay(claim, *, actor, paid_on, voucher_no) -> Payment:
     """The approved amount is paid once (one payment per claim, a unique constraint)."""
     claim = _guarded("pay", claim, actor)
+    if claim.phase == Phase.EVALUATION:
+        _verified(claim)  # never more than decided, never on a withdrawn or flagged decision
     if not voucher_no.strip():
         raise ValidationError({"voucher_no": "请填写拨付凭证号。"})
     if paid_on > timezone.localdate():
@@ -480,6 +558,9 @@ def claim_return(claim, *, actor, reason) -> Claim:
 def claim_withdraw(claim, *, actor) -> Claim:
     """The unit abandons a draft or returned claim: its people may be claimed again."""
     claim = _guarded("withdraw", claim, actor)
+    if claim.phase == Phase.EVALUATION:
+        # Withdrawn, it would hold its consequence (one claim each) and the reward go unpaid.
+        raise ValidationError("评估奖励申请不能撤回；如需更正，请待退回后重新提交。")
     claim.lines.all().delete()
     claim.employment_total = claim.skills_total = claim.total = Decimal(0)
     claim.save(update_fields=["employment_total", "skills_total", "total", "updated_at"])

@@ -19,12 +19,14 @@ from apps.common.wording import error_text
 from apps.rosters.views import _attachment
 from apps.subsidies import exports, selectors, services
 from apps.subsidies.forms import (
-    BudgetForm, ClaimForm, LateSubmitForm, PaymentForm, ReasonForm, StandardsForm,
+    BankAccountForm, BudgetForm, ClaimForm, LateSubmitForm, PaymentForm, ReasonForm,
+    StandardsForm,
 )
 from apps.subsidies.models import STANDARD_ITEMS, Budget, Claim, ClaimStatus, Phase
 from apps.training.models import TrainingClass
 
-CLAIM_ROLES = (Role.PROVINCE, Role.CITY, Role.UNIT)
+# An agency's claims are its own evaluation rewards (issue 20).
+CLAIM_ROLES = (Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY)
 
 
 @role_required(*CLAIM_ROLES)
@@ -59,9 +61,33 @@ def claim_create(request):
     return render(request, "orgs/form.html", {"form": form, "title": "填报补助资金申请（附件8）"})
 
 
+@role_required(Role.UNIT, Role.AGENCY)
+def claim_create_reward(request, consequence_pk):
+    """The rewarded organisation asks for its decided evaluation reward (one service)."""
+    from apps.evaluations.models import Consequence
+    user = request.user
+    c = get_visible_or_404(Consequence.objects.select_related("scorecard__scheme"), user,
+                           pk=consequence_pk)
+    form = BankAccountForm(request.POST or None,
+                           initial=selectors.claim_last_bank_account(user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = services.claim_create_reward(c, actor=user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"已生成奖励拨付申请：{claim.total} 元。核对后提交。")
+            return redirect("subsidies:claim_detail", pk=claim.pk)
+    return render(request, "orgs/form.html", {
+        "form": form, "title": f"申请拨付：{c.scorecard} {c.get_kind_display()}"
+                               f"（决定金额 {c.amount} 元）",
+        "back": c.get_absolute_url()}, status=400 if request.method == "POST" else 200)
+
+
 def _claim(request, pk):
-    return get_visible_or_404(Claim.objects.select_related("unit", "city", "training_class"),
-                              request.user, pk=pk)
+    return get_visible_or_404(Claim.objects.select_related(
+        "unit", "agency", "city", "training_class", "consequence__scorecard__scheme"),
+        request.user, pk=pk)
 
 
 @role_required(*CLAIM_ROLES)
@@ -77,6 +103,7 @@ def claim_detail(request, pk):
         "lateness": services.claim_lateness(claim),
         "reason_form": ReasonForm(), "payment_form": PaymentForm(), "late_form": LateSubmitForm(),
         "actions": services.allowed_actions(claim, user),
+        "consequence": claim.consequence if claim.consequence_id else None,
     })
 
 
@@ -119,7 +146,8 @@ def claim_action(request, pk, action):
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
-        messages.success(request, DONE[action])
+        messages.success(request, "已提交，等待省专项办初审。" if action == "submit"
+                         and claim.city_id is None else DONE[action])
     return redirect("subsidies:claim_detail", pk=claim.pk)
 
 
@@ -137,7 +165,7 @@ def export_form8(request, pk):
     claim = _claim(request, pk)
     audit_log(request.user, AuditAction.EXPORT, claim, detail="附件8")
     return _attachment(exports.form8_claim(claim, selectors.claim_lines(claim, request.user)),
-                       f"附件8 对外劳务输出补助资金申请表 {claim.unit.name} {claim.pk}.xlsx")
+                       f"附件8 对外劳务输出补助资金申请表 {claim.organisation.name} {claim.pk}.xlsx")
 
 
 def _year(request):
@@ -197,7 +225,7 @@ def standard_list(request):
     })
 
 
-@role_required(*CLAIM_ROLES)
+@role_required(Role.PROVINCE, Role.CITY, Role.UNIT)
 def budget_list(request):
     user = request.user
     next_year = timezone.localdate().year + 1

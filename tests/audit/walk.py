@@ -1267,6 +1267,34 @@ def _(w):
     c = card.consequences.first()
     return Step(lambda: consequence_decide(c, actor=w.province, approve=False,
                                            note="本年度不执行"), w.province, c)
+def _evaluation_reward(w):
+    """A1's published card of a fresh year, its 绩效奖励 approved."""
+    from apps.evaluations.services import consequence_decide
+    card = _evaluation_card(w, "published")
+    return consequence_decide(card.consequences.get(kind="reward"), actor=w.province,
+                              approve=True)
+
+
+@walks("subsidies.services.claim_create_reward")
+def _(w):
+    from apps.subsidies.services import claim_create_reward
+    reward = _evaluation_reward(w)
+    return Step(lambda: claim_create_reward(reward, actor=w.agency_a1, bank_name="中国银行",
+                                            account_name=w.a1.name, account_no="62166100"),
+                w.agency_a1, "subsidies.Claim")
+
+
+@walks("evaluations.services.consequence_review")
+def _(w):
+    """A correction after publication fails the year: the approved reward is flagged."""
+    from apps.evaluations.services import consequence_review, score_correct
+    reward = _evaluation_reward(w)
+    score_correct(reward.scorecard.scores.get(criterion__code="innovation"), actor=w.province,
+                  points=Decimal(0), reason="复核无创新成效")
+    return Step(lambda: consequence_review(reward, actor=w.province, note="维持原决定"),
+                w.province, reward)
+
+
 # --- API clients (issue 23) ----------------------------------------------------------------
 
 def _api_client(w, authorise=False):

@@ -40,6 +40,8 @@ def _arguments(world):
         "officers": User.objects.all(),
         "classes": TrainingClass.objects.all(), "standing_classes": TrainingClass.objects.all(),
         "periods": OutagePeriod.objects.all(),
+        # A scheme's criteria (the 优秀 rule chooses among its entered ones).
+        "criteria": [],
         "creating": True, "current": {}, "kinds_evidence": list(EvidenceKind),
         "kinds_reference": [("cities", "地市")],
         # Filter forms whose choices are the organisations a user may see, of a year.

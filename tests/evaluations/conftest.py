@@ -2,6 +2,7 @@
 its agency A1, with the same kinds of records for the 大同 sentinel side (U3 / A2), so that a
 figure that counts the other side shows it. Records are written as rows (not through the
 pipeline's services): what is tested here is the counting, against an independent recount."""
+import itertools
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -18,7 +19,7 @@ from apps.quotas.models import Task
 from apps.registry.idnumber import make_id
 from apps.subsidies.models import ClaimStep
 from apps.training.models import Enrolment, SpotCheck
-from tests.conftest import register
+from tests.conftest import pdf, register
 
 BJ = ZoneInfo("Asia/Shanghai")
 YEAR = 2025
@@ -28,7 +29,8 @@ def at(day, hour=9):
     return datetime(day.year, day.month, day.day, hour, tzinfo=BJ)
 
 
-_n = iter(range(600, 999))
+# Identity numbers need only differ within one test (each rolls back): reused in turn.
+_n = itertools.cycle(range(600, 999))
 
 
 def departed(w, *, unit, agency, project, city, on, returned=None, ends=None, signed=True,
@@ -161,7 +163,6 @@ def year(world):
 def enter_all(card, actor, points=None):
     """Score every entered criterion of ``card`` (full marks unless ``points``)."""
     from apps.evaluations.services import score_enter
-    from tests.conftest import pdf
     for s in card.scores.select_related("criterion").filter(criterion__method="entered"):
         score_enter(s, actor=actor, points=s.criterion.points if points is None else points,
                     reason="实地检查台账齐全", evidence=pdf())
@@ -180,3 +181,39 @@ def agency_card(year):
     enter_all(card, w.province)
     card.refresh_from_db()
     return card
+
+
+def publish(card, w, org_user):
+    """Shown, accepted by the organisation, concluded and published."""
+    from apps.evaluations import services
+    card = services.scorecard_open(card, actor=w.province)
+    services.scorecard_accept(card, actor=org_user)
+    services.scorecard_conclude(card, actor=w.province)
+    return services.scorecard_publish(card, actor=w.province)
+
+
+def year_card(w, year, *, kind="agency", org=None, points=None, scores=None, **scheme):
+    """The organisation's card of ``year`` (A1 or 山西大学 unless ``org``) from the records:
+    every entered criterion at ``points`` (full marks by default), ``scores`` = {code:
+    (points, count)} over that, published. ``scheme``: pass_mark, reward_bands, excellence
+    set on the draft scheme first (the others kept)."""
+    from apps.evaluations import services
+    from apps.evaluations.models import Scheme, Scorecard
+    found = Scheme.objects.filter(year=year, kind=kind).first()
+    if found is None:
+        found = services.scheme_create(actor=w.province, year=year, kind=kind)
+        if scheme:
+            services.scheme_update(found, actor=w.province, **{
+                "pass_mark": found.pass_mark, "reward_bands": found.reward_bands,
+                "excellence": found.excellence, **scheme})
+        services.scheme_lock(found, actor=w.province)
+        services.scorecards_compute(found, actor=w.province)
+    org = org or (w.a1 if kind == "agency" else w.u1)
+    card = Scorecard.objects.get(scheme=found, **{kind: org})
+    enter_all(card, w.province, points)
+    for code, (value, count) in (scores or {}).items():
+        services.score_enter(card.scores.get(criterion__code=code), actor=w.province,
+                             points=value, count=count, reason="复核材料", evidence=pdf())
+    users = {w.a1.pk: w.agency_a1, w.a2.pk: w.agency_a2} if kind == "agency" else {
+        w.u1.pk: w.unit_u1, w.u3.pk: w.unit_u3}
+    return publish(card, w, users[org.pk])

@@ -14,7 +14,7 @@ from apps.evaluations.models import (
 from apps.orgs.models import AgencyStatus
 from apps.workdays.calendar import add_working_days
 from tests.conftest import pdf
-from tests.evaluations.conftest import YEAR, enter_all
+from tests.evaluations.conftest import YEAR, enter_all, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -181,13 +181,6 @@ def test_a_published_score_changed_later_keeps_old_and_new(agency_card):
     assert AuditEvent.objects.filter(action="evaluation", detail__contains="公布后改分").exists()
 
 
-def _publish(card, province, org_user):
-    card = services.scorecard_open(card, actor=province)
-    services.scorecard_accept(card, actor=org_user)
-    services.scorecard_conclude(card, actor=province)
-    return services.scorecard_publish(card, actor=province)
-
-
 def test_two_failed_years_propose_withdrawal_and_the_province_decides(world):
     """A2 scores nothing entered in 2024 and 2025: two failed years in a row. The decision
     suspends the agency through orgs.services.agency_set_status; a refusal needs a reason."""
@@ -198,7 +191,7 @@ def test_two_failed_years_propose_withdrawal_and_the_province_decides(world):
         services.scorecards_compute(scheme, actor=world.province)
         card = Scorecard.objects.get(scheme=scheme, agency=world.a2)
         enter_all(card, world.province, points=Decimal(0))
-        cards.append(_publish(card, world.province, world.agency_a2))
+        cards.append(publish(card, world, world.agency_a2))
     twice = Consequence.objects.get(scorecard=cards[1], kind=ConsequenceKind.FAIL_TWICE)
     assert not Consequence.objects.filter(scorecard=cards[0], kind=ConsequenceKind.FAIL_TWICE)
     with pytest.raises(PermissionDenied):
@@ -220,7 +213,7 @@ def test_a_passing_score_proposes_its_reward_band_and_excellence_after_two_years
     services.scorecards_compute(scheme, actor=world.province)
     card = Scorecard.objects.get(scheme=scheme, agency=world.a1)
     enter_all(card, world.province)
-    card = _publish(card, world.province, world.agency_a1)
+    card = publish(card, world, world.agency_a1)
     assert card.passed and card.total == Decimal("65")
     reward = Consequence.objects.get(scorecard=card, kind=ConsequenceKind.REWARD)
     assert reward.amount == Decimal("40000") and "4 万元" in reward.proposal
@@ -241,7 +234,7 @@ def test_excellence_is_proposed_after_the_schemes_years_and_decided_by_the_provi
         services.scorecards_compute(scheme, actor=world.province)
         card = Scorecard.objects.get(scheme=scheme, agency=world.a1)
         enter_all(card, world.province)
-        cards.append(_publish(card, world.province, world.agency_a1))
+        cards.append(publish(card, world, world.agency_a1))
     assert not cards[0].consequences.filter(kind=ConsequenceKind.EXCELLENT).exists()
     excellent = cards[1].consequences.get(kind=ConsequenceKind.EXCELLENT)
     services.consequence_decide(excellent, actor=world.province, approve=True)
