@@ -42,7 +42,10 @@ class TwoFactorMiddleware:
     two-factor pages leads to setting up or entering a code. The two-factor pages themselves
     decide what a half-logged-in session may do there (accounts.services.totp_device_bind)."""
 
-    OPEN_PREFIXES = ("/login/", "/logout/", "/otp/", "/static/", "/favicon.ico")
+    # The login and the logout pages themselves, not what lies under them: /logout/everywhere/
+    # ends the owner's verified sessions, which a password alone must not do.
+    OPEN_PATHS = frozenset({"/login/", "/logout/"})
+    OPEN_PREFIXES = ("/otp/", "/static/", "/favicon.ico")
     # Noted in the session at login (accounts.signals); binding a factor verifies it anyway.
     NEEDED = "_second_factor_needed"
 
@@ -55,6 +58,7 @@ class TwoFactorMiddleware:
 
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated and not user.is_verified()
+                and request.path not in self.OPEN_PATHS
                 and not request.path.startswith(self.OPEN_PREFIXES)):
             if user.role in TWO_FACTOR_ROLES:
                 has_device = totp_confirmed_device(user) is not None

@@ -24,6 +24,21 @@ def user_logout_everywhere(user: User) -> None:
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
 
 
+@not_audited("notes the login's time and epoch in its own session; the login is audited (LOGIN)")
+def session_started(request, user: User) -> None:
+    """This session belongs to the account's current epoch, from now."""
+    import time
+
+    from apps.accounts.middleware import LOGIN_AT
+    request.session[LOGIN_AT] = time.time()
+    _join_epoch(request, user)
+
+
+def _join_epoch(request, user: User) -> None:
+    from apps.accounts.middleware import EPOCH
+    request.session[EPOCH] = User.objects.values_list("session_epoch", flat=True).get(pk=user.pk)
+
+
 @audited(AuditAction.FORCE_LOGOUT, "本人结束所有会话")
 def own_sessions_end(*, actor: User) -> None:
     """The account ends its own sessions on every device (the 退出所有设备 button)."""
@@ -31,13 +46,21 @@ def own_sessions_end(*, actor: User) -> None:
 
 
 @not_audited("a pending authenticator key grants nothing; binding it is audited (OTP_BIND)")
-def totp_device_pending(user):
-    """The user's unconfirmed authenticator (created once, kept until confirmed)."""
-    device = TotpDevice.objects.filter(user=user, confirmed=False).first()
+def totp_device_pending(request):
+    """This session's unconfirmed authenticator (made once per session, kept until bound).
+    Each session gets its own key: one shared by the account would let whoever opened the
+    setup page with the password copy the key the owner binds later."""
+    user = request.user
+    device = TotpDevice.objects.filter(user=user, confirmed=False,
+                                       pk=request.session.get(PENDING_DEVICE)).first()
     if device is None:
         device = TotpDevice.objects.create(user=user, name="身份验证器", confirmed=False,
                                            key=secrets.token_hex(20))
+        request.session[PENDING_DEVICE] = device.pk
     return device
+
+
+PENDING_DEVICE = "_otp_pending_device"
 
 
 def totp_confirmed_device(user):
@@ -131,6 +154,10 @@ def totp_device_bind(request, device, code, *, old_code: str = "") -> bool:
         TotpDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         TotpDevice.objects.filter(pk=device.pk).update(confirmed=True)
         device.confirmed = True
+        # Every other session of the account was opened without this factor: they end, this
+        # one (which just passed it) joins the new epoch.
+        user_logout_everywhere(user)
+        _join_epoch(request, user)
         audit_log(user, AuditAction.OTP_BIND, user,
                   detail=f"账号 {user.username}：{'更换' if old else '绑定'}身份验证器",
                   request=request)
@@ -249,13 +276,21 @@ def user_update(user: User, *, actor: User, request=None, **fields) -> User:
 
 @audited(AuditAction.ACCOUNT_ACTIVE, "停用/启用账号")
 def user_set_active(user: User, *, active: bool, actor: User, request=None) -> User:
+    """Deactivating ends every session at once. Reactivating is a grant like a new account:
+    the account logs in again only once the security administrator authorises it, so the
+    system administrator alone cannot bring back an account (of someone who left)."""
     _check_target(user, actor, admins_allowed=False)
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(is_active=active)
-        user.is_active = active
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        regranted = active and not locked.is_active
+        fields = {"is_active": active} | ({"scope_authorised": False} if regranted else {})
+        User.objects.filter(pk=user.pk).update(**fields)
+        for field, value in fields.items():
+            setattr(user, field, value)
         if not active:
             user_logout_everywhere(user)
-        _audit(actor, AuditAction.ACCOUNT_ACTIVE, user, "启用" if active else "停用", request)
+        _audit(actor, AuditAction.ACCOUNT_ACTIVE, user,
+               "启用（待安全管理员授权）" if regranted else "启用" if active else "停用", request)
     return user
 
 
@@ -347,10 +382,13 @@ def user_force_logout(user: User, *, actor: User, request=None) -> None:
 
 
 def grant_key(user: User) -> str:
-    """What a grant names: role and organisation. The security administrator's confirmation
-    carries it, so it authorises what it was shown and nothing the system administrator
-    changed meanwhile."""
-    return f"{user.role}:{user.city_id or ''}:{user.unit_id or ''}:{user.agency_id or ''}"
+    """What a grant names: role and organisation, and the account's session epoch. The
+    security administrator's confirmation carries it, so it authorises what it was shown and
+    nothing the system administrator changed meanwhile; and every change that makes a grant
+    pending (of scope, a deactivation before a reactivation) raises the epoch, so a
+    confirmation sent again authorises no later grant, even one of the same scope."""
+    return (f"{user.role}:{user.city_id or ''}:{user.unit_id or ''}:{user.agency_id or ''}"
+            f":{user.session_epoch}")
 
 
 @audited(AuditAction.ACCOUNT_AUTHORISE, "授权账号角色与单位")

@@ -117,7 +117,7 @@ def otp_setup(request):
     replacing = services.totp_confirmed_device(user) is not None
     if replacing and not user.is_verified():
         return redirect(f"/otp/verify/?next={request.path}")
-    device = services.totp_device_pending(user)
+    device = services.totp_device_pending(request)
     form = (BindForm if replacing else CodeForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
