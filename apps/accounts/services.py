@@ -26,11 +26,12 @@ def user_logout_everywhere(user: User) -> None:
 
 @not_audited("notes the login's time and epoch in its own session; the login is audited (LOGIN)")
 def session_started(request, user: User) -> None:
-    """This session belongs to the account's current epoch, from now."""
+    """This session belongs to the account's current epoch, and its absolute and idle limits
+    run, from now (not from its first page, which may come much later or never)."""
     import time
 
-    from apps.accounts.middleware import LOGIN_AT
-    request.session[LOGIN_AT] = time.time()
+    from apps.accounts.middleware import LOGIN_AT, SEEN_AT
+    request.session[LOGIN_AT] = request.session[SEEN_AT] = time.time()
     _join_epoch(request, user)
 
 

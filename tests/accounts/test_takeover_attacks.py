@@ -272,3 +272,16 @@ def test_failures_typed_with_spaces_or_full_width_letters_lock_the_same_account(
     response = Client().post("/login/", {"username": "unit_u1", "password": PASSWORD})
     assert response.status_code == 429
     assert AuditEvent.objects.filter(action=AuditAction.LOCKOUT).exists()
+
+
+def test_a_session_left_unused_after_its_login_still_times_out(world, monkeypatch):
+    """Idle time counted from the first page, not from the login: a session cookie taken
+    from the login's answer and used hours later passed as fresh."""
+    import time
+
+    session = password_login("unit_u1")
+    later = time.time() + 31 * 60
+    monkeypatch.setattr("apps.accounts.middleware.time.time", lambda: later)
+    response = session.get("/registry/persons/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert "_auth_user_id" not in session.session
