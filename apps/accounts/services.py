@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.accounts.models import ADMIN_ROLES, TotpDevice, User
+from apps.accounts.models import ADMIN_ROLES, Role, TotpDevice, User
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log, audited, audited_within, not_audited
 
@@ -187,6 +187,14 @@ def user_password_change(user: User, *, password: str, request=None) -> User:
 # created or changed from the web (``manage.py admin_account_create`` on the server), so no
 # one web account can make itself or another account an administrator.
 
+def _check_actor(actor: User, role: str) -> None:
+    """Which administrator does what is the rule itself, not only the page's: the system
+    administrator proposes (accounts, grants, passwords), the security administrator
+    authorises and secures; a service called from any other path keeps the separation."""
+    if getattr(actor, "role", None) != role:
+        raise AccountActionRefused(f"只有{Role(role).label}可以办理此事项。")
+
+
 def _check_target(target: User, actor: User, *, admins_allowed: bool) -> None:
     if target.pk == actor.pk:
         raise AccountActionRefused("不能对自己的账号执行此操作，请由其他管理员办理。")
@@ -223,6 +231,7 @@ def _org_text(user: User) -> str:
 @audited(AuditAction.ACCOUNT_CREATE, "新建账号")
 def user_create(*, actor: User, password: str, request=None, **fields) -> User:
     """A new business account (never an administrator); the password obeys the rules."""
+    _check_actor(actor, Role.SYSTEM_ADMIN)
     _check_role(fields.get("role"))
     user = User(**fields)
     errors = {}  # every mistake at once: the account's fields and the password's
@@ -253,6 +262,7 @@ ACCOUNT_FIELDS = ("first_name", "email", "role", "city", "unit", "agency", "depa
 def user_update(user: User, *, actor: User, request=None, **fields) -> User:
     """Name, e-mail, role and organisation. A change of role or organisation ends the
     account's sessions, so that no page stays open with the old scope."""
+    _check_actor(actor, Role.SYSTEM_ADMIN)
     _check_target(user, actor, admins_allowed=False)
     _check_role(fields.get("role", user.role))
     before = {f: getattr(user, f) for f in ACCOUNT_FIELDS}
@@ -280,6 +290,7 @@ def user_set_active(user: User, *, active: bool, actor: User, request=None) -> U
     """Deactivating ends every session at once. Reactivating is a grant like a new account:
     the account logs in again only once the security administrator authorises it, so the
     system administrator alone cannot bring back an account (of someone who left)."""
+    _check_actor(actor, Role.SYSTEM_ADMIN)
     _check_target(user, actor, admins_allowed=False)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
@@ -300,6 +311,7 @@ def user_password_reset(user: User, *, password: str, actor: User, request=None)
     """The system administrator sets a new password for a business account. It waits for the
     security administrator's authorisation (the old one works meanwhile), then is one-time:
     no single administrator can log in as the account."""
+    _check_actor(actor, Role.SYSTEM_ADMIN)
     _check_target(user, actor, admins_allowed=False)
     validate_password(password, user)
     with transaction.atomic():
@@ -313,6 +325,7 @@ def user_password_reset(user: User, *, password: str, actor: User, request=None)
 
 def _pending_reset(user: User, actor: User, requested_at) -> User:
     """The account, locked, with the reset the security administrator looked at."""
+    _check_actor(actor, Role.SECURITY_ADMIN)
     _check_target(user, actor, admins_allowed=False)
     locked = User.objects.select_for_update().get(pk=user.pk)
     if not locked.pending_password:
@@ -356,6 +369,7 @@ def user_password_reset_refuse(user: User, *, actor: User, requested_at, request
 @audited(AuditAction.UNLOCK, "解除锁定")
 def user_unlock(user: User, *, actor: User, request=None) -> int:
     """Lift a lockout (django-axes) before its 30 minutes are over."""
+    _check_actor(actor, Role.SECURITY_ADMIN)
     _check_target(user, actor, admins_allowed=True)
     with transaction.atomic():
         removed = reset(username=user.username)
@@ -367,6 +381,7 @@ def user_unlock(user: User, *, actor: User, request=None) -> int:
 def user_otp_reset(user: User, *, actor: User, request=None) -> None:
     """The user lost the authenticator: its device goes, its sessions end, and the next login
     binds a new one."""
+    _check_actor(actor, Role.SECURITY_ADMIN)
     _check_target(user, actor, admins_allowed=True)
     with transaction.atomic():
         TotpDevice.objects.filter(user=user).delete()
@@ -376,6 +391,7 @@ def user_otp_reset(user: User, *, actor: User, request=None) -> None:
 
 @audited(AuditAction.FORCE_LOGOUT, "强制退出登录")
 def user_force_logout(user: User, *, actor: User, request=None) -> None:
+    _check_actor(actor, Role.SECURITY_ADMIN)
     _check_target(user, actor, admins_allowed=True)
     with transaction.atomic():
         user_logout_everywhere(user)
@@ -396,6 +412,7 @@ def grant_key(user: User) -> str:
 def user_authorise(user: User, *, actor: User, grant: str, request=None) -> User:
     """The security administrator authorises the role and organisation the system
     administrator set: only then can the account log in (a second person for every grant)."""
+    _check_actor(actor, Role.SECURITY_ADMIN)
     _check_target(user, actor, admins_allowed=False)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)

@@ -285,3 +285,46 @@ def test_a_session_left_unused_after_its_login_still_times_out(world, monkeypatc
     response = session.get("/registry/persons/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
     assert "_auth_user_id" not in session.session
+
+
+# --- The separation is the services' own rule ------------------------------------------------------
+
+def test_no_administrator_can_do_the_others_part_by_calling_the_service(world):
+    """The pages keep each administrator to its console; a service reached from another path
+    (a task, a command, a future API) must keep the same separation. A second system
+    administrator (made on the server) authorising the first one's reset, or the system
+    administrator authorising the grant it made, would be one role doing both parts."""
+    from apps.accounts import services
+    from tests.conftest import make_user
+
+    other_sys = make_user("sysadmin2", "sysadmin")
+    services.user_password_reset(world.unit_u1, password="Neues-Pass-2027", actor=world.sysadmin)
+    world.unit_u1.refresh_from_db()
+    pending_at = world.unit_u1.pending_password_at.isoformat()
+    new = services.user_create(actor=world.sysadmin, password="Neues-Pass-2027",
+                               username="fresh_unit", first_name="赵六", role="unit",
+                               unit=world.u1)
+    attempts = [
+        lambda: services.user_password_authorise(world.unit_u1, actor=other_sys,
+                                                 requested_at=pending_at),
+        lambda: services.user_authorise(new, actor=world.sysadmin, grant=services.grant_key(new)),
+        lambda: services.user_otp_reset(world.city_ty, actor=world.sysadmin),
+        lambda: services.user_unlock(world.city_ty, actor=world.province),
+        lambda: services.user_password_reset(world.unit_u2, password="Neues-Pass-2027",
+                                             actor=world.secadmin),
+        lambda: services.user_create(actor=world.province, password="Neues-Pass-2027",
+                                     username="by_province", first_name="x", role="unit",
+                                     unit=world.u1),
+        lambda: services.user_set_active(world.unit_u2, active=False, actor=world.secadmin),
+    ]
+    for attempt in attempts:
+        with pytest.raises(services.AccountActionRefused, match="^只有(系统|安全)管理员可以办理此事项。$"):
+            attempt()
+    world.unit_u1.refresh_from_db()
+    new.refresh_from_db()
+    assert world.unit_u1.pending_password and not new.scope_authorised
+    assert not User.objects.filter(username="by_province").exists()
+    assert User.objects.get(pk=world.unit_u2.pk).is_active
+    assert not AuditEvent.objects.filter(action__in=[
+        AuditAction.PASSWORD_AUTHORISE, AuditAction.ACCOUNT_AUTHORISE, AuditAction.OTP_RESET,
+        AuditAction.UNLOCK]).exists()
