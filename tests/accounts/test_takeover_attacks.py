@@ -328,3 +328,13 @@ def test_no_administrator_can_do_the_others_part_by_calling_the_service(world):
     assert not AuditEvent.objects.filter(action__in=[
         AuditAction.PASSWORD_AUTHORISE, AuditAction.ACCOUNT_AUTHORISE, AuditAction.OTP_RESET,
         AuditAction.UNLOCK]).exists()
+
+
+@pytest.mark.parametrize("path", ["/orgs/%0D%0ASet-Cookie:%20x=1/", "/orgs/a%26next=//evil.example/"])
+def test_the_page_asked_for_is_carried_to_the_code_page_encoded(world, owner_device, path):
+    """The middleware put the asked path into ``?next=`` as it came: a CR LF in it answered
+    500 instead of the code page, a ``&next=`` in it added a second parameter."""
+    session = password_login("city_ty")
+    response = session.get(path)
+    assert response.status_code == 302 and response["Location"].startswith("/otp/verify/?next=")
+    assert "\n" not in response["Location"] and response["Location"].count("next=") == 1
