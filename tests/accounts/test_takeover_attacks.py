@@ -338,3 +338,20 @@ def test_the_page_asked_for_is_carried_to_the_code_page_encoded(world, owner_dev
     response = session.get(path)
     assert response.status_code == 302 and response["Location"].startswith("/otp/verify/?next=")
     assert "\n" not in response["Location"] and response["Location"].count("next=") == 1
+
+
+def test_the_account_form_changes_no_username_password_or_flag_sent_with_it(world, client):
+    """Renaming an account (to then reset it as another), or slipping a password, a scope
+    authorisation or an activation into the edit form: the form carries none of them."""
+    client.force_login(world.sysadmin)
+    before = User.objects.get(pk=world.unit_u2.pk)
+    response = client.post(f"/accounts/{world.unit_u2.pk}/", {
+        "first_name": "王老师", "email": "wang@example.cn", "role": "unit", "unit": world.u2.pk,
+        "city": "", "agency": "", "department": "", "username": "unit_u1x",
+        "password": "pbkdf2_sha256$1$x$y", "scope_authorised": "1", "is_active": "1",
+        "must_change_password": "", "session_epoch": "0"})
+    assert response.status_code == 302
+    after = User.objects.get(pk=world.unit_u2.pk)
+    assert (after.username, after.password, after.must_change_password, after.is_active) == (
+        before.username, before.password, before.must_change_password, before.is_active)
+    assert after.email == "wang@example.cn"
