@@ -1,5 +1,6 @@
 """Session limits (SECURITY.md): 30 minutes idle, 12 hours at most, then log in again."""
 import time
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -7,6 +8,12 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 
 LOGIN_AT, SEEN_AT, EPOCH = "_login_at", "_seen_at", "_epoch"
+
+
+def redirect_back(target: str, request):
+    """To ``target``, which brings the user back to the page asked for: the path is quoted, so
+    an ``&`` or a line break in it stays part of ``next``."""
+    return redirect(f"{target}?next={quote(request.path, safe='/')}")
 
 
 class SessionLimitsMiddleware:
@@ -29,7 +36,7 @@ class SessionLimitsMiddleware:
                 messages.info(request, "长时间未操作，已自动退出，请重新登录。" if idle
                               else "登录已超过12小时，请重新登录。" if too_long
                               else "您已在其他位置选择“退出所有登录”，请重新登录。")
-                return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")
+                return redirect_back(settings.LOGIN_URL_PATH, request)
             # Written at most once a minute, so that every page view is not a session write.
             if now - seen_at > 60 or SEEN_AT not in session:
                 session[SEEN_AT] = now
@@ -42,7 +49,10 @@ class TwoFactorMiddleware:
     two-factor pages leads to setting up or entering a code. The two-factor pages themselves
     decide what a half-logged-in session may do there (accounts.services.totp_device_bind)."""
 
-    OPEN_PREFIXES = ("/login/", "/logout/", "/otp/", "/static/", "/favicon.ico")
+    # The login and the logout pages themselves, not what lies under them: /logout/everywhere/
+    # ends the owner's verified sessions, which a password alone must not do.
+    OPEN_PATHS = frozenset({"/login/", "/logout/"})
+    OPEN_PREFIXES = ("/otp/", "/static/", "/favicon.ico")
     # Noted in the session at login (accounts.signals); binding a factor verifies it anyway.
     NEEDED = "_second_factor_needed"
 
@@ -55,6 +65,7 @@ class TwoFactorMiddleware:
 
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated and not user.is_verified()
+                and request.path not in self.OPEN_PATHS
                 and not request.path.startswith(self.OPEN_PREFIXES)):
             if user.role in TWO_FACTOR_ROLES:
                 has_device = totp_confirmed_device(user) is not None
@@ -66,7 +77,7 @@ class TwoFactorMiddleware:
                 has_device = needed
             if needed:
                 target = "/otp/verify/" if has_device else "/otp/setup/"
-                return redirect(f"{target}?next={request.path}")
+                return redirect_back(target, request)
         return self.get_response(request)
 
 
@@ -83,7 +94,7 @@ class PasswordChangeRequiredMiddleware:
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated and user.must_change_password
                 and not request.path.startswith(self.OPEN_PREFIXES)):
-            return redirect(f"/password/?next={request.path}")
+            return redirect_back("/password/", request)
         return self.get_response(request)
 
 

@@ -1,10 +1,12 @@
 import base64
+import re
 import unicodedata
 from urllib.parse import quote
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django_otp.models import Device
 from django_otp.oath import TOTP
 
@@ -100,7 +102,16 @@ class User(AbstractUser):
             ),
             models.CheckConstraint(name="user_no_staff_or_superuser",
                                    condition=Q(is_staff=False, is_superuser=False)),
+            # "Admin" next to "admin" is a second account that reads as the first one (in the
+            # console, the audit log, the security administrator's authorisation page).
+            models.UniqueConstraint(
+                Lower("username"), name="user_username_ci_unique",
+                violation_error_message="用户名与已有账号相同（不区分大小写），请换一个用户名。"),
         ]
+
+    # New usernames are plain ASCII: a Cyrillic "а" or a dotless "ı" would make a name that
+    # looks like another account's (NFKC, applied first by Django, folds full-width forms).
+    USERNAME_ASCII = re.compile(r"[A-Za-z0-9_.@+-]+")
 
     def clean(self):
         """The same rule as the check constraint, said in Chinese on the form."""
@@ -108,6 +119,8 @@ class User(AbstractUser):
         needs = {Role.CITY: "city", Role.UNIT: "unit", Role.AGENCY: "agency"}.get(self.role)
         labels = {"city": "所属地市", "unit": "所属组织单位", "agency": "所属输出机构"}
         errors = {}
+        if self._state.adding and not self.USERNAME_ASCII.fullmatch(self.username or ""):
+            errors["username"] = "用户名只能包含英文字母、数字和 @ . + - _，不能含空格或其他文字。"
         for field, label in labels.items():
             value = getattr(self, f"{field}_id")
             if field == needs and value is None:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.accounts.models import ADMIN_ROLES, TotpDevice, User
+from apps.accounts.models import ADMIN_ROLES, Role, TotpDevice, User
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log, audited, audited_within, not_audited
 
@@ -24,6 +24,22 @@ def user_logout_everywhere(user: User) -> None:
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
 
 
+@not_audited("notes the login's time and epoch in its own session; the login is audited (LOGIN)")
+def session_started(request, user: User) -> None:
+    """This session belongs to the account's current epoch, and its absolute and idle limits
+    run, from now (not from its first page, which may come much later or never)."""
+    import time
+
+    from apps.accounts.middleware import LOGIN_AT, SEEN_AT
+    request.session[LOGIN_AT] = request.session[SEEN_AT] = time.time()
+    _join_epoch(request, user)
+
+
+def _join_epoch(request, user: User) -> None:
+    from apps.accounts.middleware import EPOCH
+    request.session[EPOCH] = User.objects.values_list("session_epoch", flat=True).get(pk=user.pk)
+
+
 @audited(AuditAction.FORCE_LOGOUT, "本人结束所有会话")
 def own_sessions_end(*, actor: User) -> None:
     """The account ends its own sessions on every device (the 退出所有设备 button)."""
@@ -31,13 +47,21 @@ def own_sessions_end(*, actor: User) -> None:
 
 
 @not_audited("a pending authenticator key grants nothing; binding it is audited (OTP_BIND)")
-def totp_device_pending(user):
-    """The user's unconfirmed authenticator (created once, kept until confirmed)."""
-    device = TotpDevice.objects.filter(user=user, confirmed=False).first()
+def totp_device_pending(request):
+    """This session's unconfirmed authenticator (made once per session, kept until bound).
+    Each session gets its own key: one shared by the account would let whoever opened the
+    setup page with the password copy the key the owner binds later."""
+    user = request.user
+    device = TotpDevice.objects.filter(user=user, confirmed=False,
+                                       pk=request.session.get(PENDING_DEVICE)).first()
     if device is None:
         device = TotpDevice.objects.create(user=user, name="身份验证器", confirmed=False,
                                            key=secrets.token_hex(20))
+        request.session[PENDING_DEVICE] = device.pk
     return device
+
+
+PENDING_DEVICE = "_otp_pending_device"
 
 
 def totp_confirmed_device(user):
@@ -131,6 +155,10 @@ def totp_device_bind(request, device, code, *, old_code: str = "") -> bool:
         TotpDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         TotpDevice.objects.filter(pk=device.pk).update(confirmed=True)
         device.confirmed = True
+        # Every other session of the account was opened without this factor: they end, this
+        # one (which just passed it) joins the new epoch.
+        user_logout_everywhere(user)
+        _join_epoch(request, user)
         audit_log(user, AuditAction.OTP_BIND, user,
                   detail=f"账号 {user.username}：{'更换' if old else '绑定'}身份验证器",
                   request=request)
@@ -158,6 +186,14 @@ def user_password_change(user: User, *, password: str, request=None) -> User:
 # audited; no administrator acts on its own account, and administrator accounts are not
 # created or changed from the web (``manage.py admin_account_create`` on the server), so no
 # one web account can make itself or another account an administrator.
+
+def _check_actor(actor: User, role: str) -> None:
+    """Which administrator does what is the rule itself, not only the page's: the system
+    administrator proposes (accounts, grants, passwords), the security administrator
+    authorises and secures; a service called from any other path keeps the separation."""
+    if getattr(actor, "role", None) != role:
+        raise AccountActionRefused(f"只有{Role(role).label}可以办理此事项。")
+
 
 def _check_target(target: User, actor: User, *, admins_allowed: bool) -> None:
     if target.pk == actor.pk:
@@ -195,6 +231,7 @@ def _org_text(user: User) -> str:
 @audited(AuditAction.ACCOUNT_CREATE, "新建账号")
 def user_create(*, actor: User, password: str, request=None, **fields) -> User:
     """A new business account (never an administrator); the password obeys the rules."""
+    _check_actor(actor, Role.SYSTEM_ADMIN)
     _check_role(fields.get("role"))
     user = User(**fields)
     errors = {}  # every mistake at once: the account's fields and the password's
@@ -225,6 +262,7 @@ ACCOUNT_FIELDS = ("first_name", "email", "role", "city", "unit", "agency", "depa
 def user_update(user: User, *, actor: User, request=None, **fields) -> User:
     """Name, e-mail, role and organisation. A change of role or organisation ends the
     account's sessions, so that no page stays open with the old scope."""
+    _check_actor(actor, Role.SYSTEM_ADMIN)
     _check_target(user, actor, admins_allowed=False)
     _check_role(fields.get("role", user.role))
     before = {f: getattr(user, f) for f in ACCOUNT_FIELDS}
@@ -249,13 +287,22 @@ def user_update(user: User, *, actor: User, request=None, **fields) -> User:
 
 @audited(AuditAction.ACCOUNT_ACTIVE, "停用/启用账号")
 def user_set_active(user: User, *, active: bool, actor: User, request=None) -> User:
+    """Deactivating ends every session at once. Reactivating is a grant like a new account:
+    the account logs in again only once the security administrator authorises it, so the
+    system administrator alone cannot bring back an account (of someone who left)."""
+    _check_actor(actor, Role.SYSTEM_ADMIN)
     _check_target(user, actor, admins_allowed=False)
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(is_active=active)
-        user.is_active = active
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        regranted = active and not locked.is_active
+        fields = {"is_active": active} | ({"scope_authorised": False} if regranted else {})
+        User.objects.filter(pk=user.pk).update(**fields)
+        for field, value in fields.items():
+            setattr(user, field, value)
         if not active:
             user_logout_everywhere(user)
-        _audit(actor, AuditAction.ACCOUNT_ACTIVE, user, "启用" if active else "停用", request)
+        _audit(actor, AuditAction.ACCOUNT_ACTIVE, user,
+               "启用（待安全管理员授权）" if regranted else "启用" if active else "停用", request)
     return user
 
 
@@ -264,6 +311,7 @@ def user_password_reset(user: User, *, password: str, actor: User, request=None)
     """The system administrator sets a new password for a business account. It waits for the
     security administrator's authorisation (the old one works meanwhile), then is one-time:
     no single administrator can log in as the account."""
+    _check_actor(actor, Role.SYSTEM_ADMIN)
     _check_target(user, actor, admins_allowed=False)
     validate_password(password, user)
     with transaction.atomic():
@@ -277,6 +325,7 @@ def user_password_reset(user: User, *, password: str, actor: User, request=None)
 
 def _pending_reset(user: User, actor: User, requested_at) -> User:
     """The account, locked, with the reset the security administrator looked at."""
+    _check_actor(actor, Role.SECURITY_ADMIN)
     _check_target(user, actor, admins_allowed=False)
     locked = User.objects.select_for_update().get(pk=user.pk)
     if not locked.pending_password:
@@ -320,6 +369,7 @@ def user_password_reset_refuse(user: User, *, actor: User, requested_at, request
 @audited(AuditAction.UNLOCK, "解除锁定")
 def user_unlock(user: User, *, actor: User, request=None) -> int:
     """Lift a lockout (django-axes) before its 30 minutes are over."""
+    _check_actor(actor, Role.SECURITY_ADMIN)
     _check_target(user, actor, admins_allowed=True)
     with transaction.atomic():
         removed = reset(username=user.username)
@@ -331,6 +381,7 @@ def user_unlock(user: User, *, actor: User, request=None) -> int:
 def user_otp_reset(user: User, *, actor: User, request=None) -> None:
     """The user lost the authenticator: its device goes, its sessions end, and the next login
     binds a new one."""
+    _check_actor(actor, Role.SECURITY_ADMIN)
     _check_target(user, actor, admins_allowed=True)
     with transaction.atomic():
         TotpDevice.objects.filter(user=user).delete()
@@ -340,6 +391,7 @@ def user_otp_reset(user: User, *, actor: User, request=None) -> None:
 
 @audited(AuditAction.FORCE_LOGOUT, "强制退出登录")
 def user_force_logout(user: User, *, actor: User, request=None) -> None:
+    _check_actor(actor, Role.SECURITY_ADMIN)
     _check_target(user, actor, admins_allowed=True)
     with transaction.atomic():
         user_logout_everywhere(user)
@@ -347,16 +399,20 @@ def user_force_logout(user: User, *, actor: User, request=None) -> None:
 
 
 def grant_key(user: User) -> str:
-    """What a grant names: role and organisation. The security administrator's confirmation
-    carries it, so it authorises what it was shown and nothing the system administrator
-    changed meanwhile."""
-    return f"{user.role}:{user.city_id or ''}:{user.unit_id or ''}:{user.agency_id or ''}"
+    """What a grant names: role and organisation, and the account's session epoch. The
+    security administrator's confirmation carries it, so it authorises what it was shown and
+    nothing the system administrator changed meanwhile; and every change that makes a grant
+    pending (of scope, a deactivation before a reactivation) raises the epoch, so a
+    confirmation sent again authorises no later grant, even one of the same scope."""
+    return (f"{user.role}:{user.city_id or ''}:{user.unit_id or ''}:{user.agency_id or ''}"
+            f":{user.session_epoch}")
 
 
 @audited(AuditAction.ACCOUNT_AUTHORISE, "授权账号角色与单位")
 def user_authorise(user: User, *, actor: User, grant: str, request=None) -> User:
     """The security administrator authorises the role and organisation the system
     administrator set: only then can the account log in (a second person for every grant)."""
+    _check_actor(actor, Role.SECURITY_ADMIN)
     _check_target(user, actor, admins_allowed=False)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)

@@ -10,11 +10,14 @@ from apps.audit.services import audit_log
 
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs):
-    from apps.accounts.services import login_completed, needs_second_factor
+    from apps.accounts.services import login_completed, needs_second_factor, session_started
     from apps.accounts.middleware import TwoFactorMiddleware
     audit_log(user, AuditAction.LOGIN, request=request)
     if request is None:
         return
+    # The session's start and epoch are noted now, not at its first page: a "log out
+    # everywhere" (or an authenticator reset) between the login and that page ends it too.
+    session_started(request, user)
     needed = needs_second_factor(user)
     request.session[TwoFactorMiddleware.NEEDED] = needed  # saved with the login's session
     if not needed:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts import selectors, services
 
 from apps.accounts.decorators import role_required
+from apps.accounts.middleware import redirect_back
 from apps.accounts.forms import AccountFilterForm, AccountForm, LoginForm, PasswordResetForm
 from apps.accounts.models import ADMIN_ROLES, Role, User
 from apps.accounts.scoping import get_visible_or_404, visible
@@ -116,8 +117,8 @@ def otp_setup(request):
     user = request.user
     replacing = services.totp_confirmed_device(user) is not None
     if replacing and not user.is_verified():
-        return redirect(f"/otp/verify/?next={request.path}")
-    device = services.totp_device_pending(user)
+        return redirect_back("/otp/verify/", request)
+    device = services.totp_device_pending(request)
     form = (BindForm if replacing else CodeForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

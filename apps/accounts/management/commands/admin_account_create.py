@@ -24,12 +24,15 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="", help="the person's name")
 
     def handle(self, username, role, name, **options):
-        if User.objects.filter(username=username).exists():
-            raise CommandError(f"用户名 {username} 已存在。")
+        user = User(username=username, role=role, first_name=name)
+        try:  # the model's rules on the username (ASCII, unique whatever the case)
+            user.full_clean(exclude=["password"])
+        except ValidationError as error:
+            raise CommandError(error_text(error))
+        username = user.username
         password = getpass.getpass("密码：")
         if password != getpass.getpass("再次输入密码："):
             raise CommandError("两次输入的密码不一致。")
-        user = User(username=username, role=role, first_name=name)
         try:
             validate_password(password, user)
         except ValidationError as error:
