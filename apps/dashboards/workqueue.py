@@ -66,6 +66,10 @@ ABROAD_QUEUE = [
 # the query string, to the list view, which hands them to the same selector.
 QUEUES = {
     Role.PROVINCE: [
+        # An agency's reward claim has no city: the province's 初审 is its review.
+        ("待初审的输出机构奖励申请", "subsidies:claim_list",
+         lambda u, now: subsidies.claim_list(u, status=ClaimStatus.SUBMITTED, applicant="agency"),
+         {"status": ClaimStatus.SUBMITTED, "applicant": "agency"}),
         ("待审核岗位项目", "projects:project_list",
          lambda u, now: projects.project_list(u, status=ProjectStatus.SUBMITTED),
          {"status": ProjectStatus.SUBMITTED}),
@@ -123,6 +127,9 @@ QUEUES = {
         ("在外就业人员", "pipeline:candidacy_list",
          lambda u, now: _candidacies(u, status=CandidacyStatus.ABROAD),
          {"status": CandidacyStatus.ABROAD}),
+        ("被退回的奖励申请", "subsidies:claim_list",
+         lambda u, now: subsidies.claim_list(u, status=ClaimStatus.RETURNED),
+         {"status": ClaimStatus.RETURNED}),
         *ABROAD_QUEUE,
     ],
 }

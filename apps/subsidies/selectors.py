@@ -6,8 +6,17 @@ from apps.subsidies.models import (
 )
 
 
-def claim_list(user, *, status="", phase=""):
+# Who filed a claim: a unit (its subsidies) or an agency (its evaluation rewards, which the
+# province reviews first because an agency has no city).
+APPLICANTS = (("unit", "组织单位"), ("agency", "输出机构"))
+
+
+def claim_list(user, *, status="", phase="", applicant=""):
     qs = visible(Claim.objects.select_related("unit", "agency", "city", "training_class"), user)
+    if applicant == "unit":
+        qs = qs.filter(agency__isnull=True)
+    elif applicant == "agency":
+        qs = qs.filter(agency__isnull=False)
     if status:
         qs = qs.filter(status=status)
     if phase:

@@ -33,12 +33,18 @@ CLAIM_ROLES = (Role.PROVINCE, Role.CITY, Role.UNIT, Role.AGENCY)
 def claim_list(request):
     status = request.GET.get("status", "")
     phase = request.GET.get("phase", "")
+    applicant = request.GET.get("applicant", "")
+    if applicant not in dict(selectors.APPLICANTS):
+        applicant = ""
     qs = selectors.claim_list(request.user, status=status if status in ClaimStatus.values else "",
-                              phase=phase if phase in Phase.values else "")
+                              phase=phase if phase in Phase.values else "", applicant=applicant)
     return render(request, "subsidies/claim_list.html", {
         "page": KeysetPage(qs, after=request.GET.get("after"), order=("created_at", "id")),
         "statuses": ClaimStatus.choices, "phases": Phase.choices, "status": status,
         "phase": phase, "can_create": request.user.role == Role.UNIT,
+        # Only the province sees both kinds of applicant.
+        "applicants": selectors.APPLICANTS if request.user.role == Role.PROVINCE else (),
+        "applicant": applicant,
     })
 
 

@@ -176,3 +176,26 @@ def test_the_pages_link_consequence_claim_and_scorecard(world, reward, client,
         assert client.get(reverse("subsidies:claim_detail", args=[claim.pk])).status_code == 404
     client.force_login(world.agency_a2)
     assert client.post(create, BANK).status_code == 404
+
+
+def _queue_entry(client, user, label):
+    """The home page's work-queue entry with ``label``: its count and the rows behind its link."""
+    client.force_login(user)
+    entry = {e.label: e for e in client.get(reverse("accounts:home")).context["queue"]}[label]
+    rows = list(client.get(entry.url).context["page"].object_list)
+    return entry.count, rows
+
+
+def test_the_provinces_work_queue_holds_an_agencys_reward_awaiting_its_first_review(
+        world, reward, client):
+    label = "待初审的输出机构奖励申请"
+    Claim.objects.filter(pk=world.claim_dt.pk).update(status="submitted")  # a unit's: its city's
+    assert _queue_entry(client, world.province, label) == (0, [])
+    claim = services.claim_create_reward(reward, actor=world.agency_a1, **BANK)
+    services.claim_submit(claim, actor=world.agency_a1)
+    assert _queue_entry(client, world.province, label) == (1, [claim])
+    # Returned by the province, it waits in the agency's own queue, not another agency's.
+    services.claim_return(claim, actor=world.province, reason="账户名称与营业执照不符")
+    assert _queue_entry(client, world.province, label) == (0, [])
+    assert _queue_entry(client, world.agency_a1, "被退回的奖励申请") == (1, [claim])
+    assert _queue_entry(client, world.agency_a2, "被退回的奖励申请") == (0, [])
