@@ -16,13 +16,6 @@ from tests.concurrency import at_once
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _not_at_a_minutes_end():
-    """The limit counts per clock minute: start well inside one, so that all the requests
-    fall into the same window."""
-    if time.time() % 60 > 50:
-        time.sleep(61 - time.time() % 60)
-
-
 def _request(live_server, key, path, body=None):
     request = urllib.request.Request(
         live_server.url + path, data=json.dumps(body).encode() if body is not None else None,
@@ -36,7 +29,6 @@ def _request(live_server, key, path, body=None):
 
 def test_thirty_requests_at_once_pass_a_limit_of_ten_exactly_ten_times(world, live_server):
     api_client = make_client(world, Role.UNIT, world.u1, rate_limit=10)
-    _not_at_a_minutes_end()
     outcomes = at_once(30, lambda: _request(live_server, api_client.key, "/api/v1/cities/"))
     statuses = sorted(status for kind, (status, _, _) in outcomes if kind == "ok")
     assert len(outcomes) == 30 and statuses == [200] * 10 + [429] * 20
@@ -47,10 +39,30 @@ def test_thirty_requests_at_once_pass_a_limit_of_ten_exactly_ten_times(world, li
 
 
 def test_the_counter_is_atomic_in_redis(world):
-    api_client = make_client(world, Role.UNIT, world.u1)
-    _not_at_a_minutes_end()
-    counts = at_once(40, lambda: hit(api_client)[0])
-    assert sorted(n for _, n in counts) == list(range(1, 41))
+    api_client = make_client(world, Role.UNIT, world.u1, rate_limit=25)
+    outcomes = [result for _, result in at_once(40, lambda: hit(api_client))]
+    assert sorted(n for admitted, n, _ in outcomes if admitted) == list(range(1, 26))
+    assert [n for admitted, n, _ in outcomes if not admitted] == [25] * 15
+
+
+def test_no_sixty_seconds_hold_more_than_the_limit_across_a_minutes_end(world, monkeypatch):
+    """The burst a per-minute counter lets through: the limit in a minute's last second, the
+    limit again in the next minute's first. A sliding minute refuses the second burst and
+    says how long to wait, then admits as the first burst's requests age out."""
+    api_client = make_client(world, Role.UNIT, world.u1, rate_limit=10)
+    minute_end = (int(time.time()) // 60 + 1) * 60
+    clock = {"now": minute_end - 0.5}
+    monkeypatch.setattr("apps.api.throttling._now", lambda: clock["now"])
+    assert all(hit(api_client)[0] for _ in range(10))
+    clock["now"] = minute_end + 0.5                     # the next clock minute has begun
+    assert hit(api_client) == (False, 10, 59)
+    clock["now"] = minute_end + 59.4                    # still within 60 s of the burst
+    assert hit(api_client) == (False, 10, 1)
+    clock["now"] = minute_end + 59.6                    # the burst has aged out
+    assert [hit(api_client)[0] for _ in range(11)] == [True] * 10 + [False]
+    # Refused requests do not count: a client that keeps knocking is let back in on time.
+    clock["now"] = minute_end + 120
+    assert hit(api_client)[:2] == (True, 1)
 
 
 def test_a_departure_sent_five_times_at_once_is_recorded_once(world, live_server):
