@@ -252,6 +252,33 @@ def _reverification_owed(person, verification) -> None:
         city_id=person.city_id)
 
 
+def _person_copies_move(person, open_ids, to_unit) -> None:
+    """The rows that copy the person's unit and city to be scoped by them follow the person:
+    left behind, the old unit and city kept reading (and acting on) a person they no longer
+    see, and the new ones did not. Their open 待办 (the ones naming an open candidacy, by its
+    key or as their subject, and the person's own re-verification): the new unit owes the
+    unit's and city's, an agency's stay the agency's but are seen by the new city; the
+    returnee profile and its referrals (the person's own, not the work done on a return)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    from apps.deadlines.models import OPEN_ITEM, DeadlineItem
+    from apps.pipeline.models import Candidacy
+    from apps.returnees.models import Referral, ReturneeProfile
+
+    where = {"unit": to_unit, "city": to_unit.city}
+    items = DeadlineItem.objects.filter(status__in=OPEN_ITEM)
+    of_candidacies = items.filter(Q(candidacy__in=open_ids) | Q(
+        subject_type=ContentType.objects.get_for_model(Candidacy), subject_id__in=open_ids))
+    of_candidacies.filter(owner_role__in=[Role.UNIT, Role.CITY]).update(owner_role=Role.UNIT,
+                                                                        **where)
+    of_candidacies.filter(owner_role=Role.AGENCY).update(**where)
+    items.filter(subject_type=ContentType.objects.get_for_model(Person), subject_id=person.pk,
+                 owner_role=Role.CITY).update(city=to_unit.city)
+    ReturneeProfile.objects.filter(person=person).update(**where)
+    Referral.objects.filter(profile__person=person).update(**where)
+
+
 @audited(AuditAction.TRANSFER, "人员转移")
 def person_transfer(person: Person, *, to_unit, reason: str, actor) -> PersonTransfer:
     """The province moves a person to another organising unit (人员转移).
@@ -261,7 +288,6 @@ def person_transfer(person: Person, *, to_unit, reason: str, actor) -> PersonTra
     on them, stay with the unit that did the work."""
     from apps.audit.models import AuditAction
     from apps.audit.services import audit_log
-    from apps.deadlines.models import OPEN_ITEM, DeadlineItem
     from apps.orgs.models import FilingStatus
     from apps.pipeline.models import OPEN_STATUSES, Candidacy
 
@@ -285,10 +311,7 @@ def person_transfer(person: Person, *, to_unit, reason: str, actor) -> PersonTra
         person=person, from_unit=person.unit, from_city=person.city, to_unit=to_unit,
         to_city=to_unit.city, reason=reason, transferred_by=actor)
     open_ones = Candidacy.objects.filter(person=person, status__in=OPEN_STATUSES)
-    # Their open 待办 move too: the new unit owes them now (an agency's stay the agency's).
-    DeadlineItem.objects.filter(candidacy__in=open_ones, status__in=OPEN_ITEM,
-                                owner_role__in=[Role.UNIT, Role.CITY]).update(
-        owner_role=Role.UNIT, unit=to_unit, city=to_unit.city)
+    _person_copies_move(person, list(open_ones.values_list("pk", flat=True)), to_unit)
     with figures_moved(open_ones.values_list("pk", flat=True)):  # counted by unit and city
         moved = open_ones.update(unit=to_unit, city=to_unit.city)
     transfer.moved_candidacies = moved

@@ -46,10 +46,12 @@ def profile(request, person_pk):
     """The returnee's page: their returns, their profile and their referrals."""
     person = _person(request, person_pk)
     returns = list(selectors.returned_passes(request.user, person))
-    if not returns:
-        raise Http404("该人员没有您可见的归国记录。")
     found = visible(ReturneeProfile.objects.select_related("updated_by"), request.user).filter(
         person=person).first()
+    # A profile that followed its person to another unit is served there, though the returns
+    # stay with the unit that did the work.
+    if not returns and found is None:
+        raise Http404("该人员没有您可见的归国记录。")
     referrals = list(selectors.profile_referrals(request.user, found)) if found else []
     return render(request, "returnees/profile.html", {
         "person": person, "returns": returns, "profile": found, "referrals": referrals,

@@ -8,6 +8,7 @@ from apps.audit.models import AuditAction, AuditEvent
 from apps.pipeline.models import CandidacyStatus
 from apps.registry.models import Person, PersonTransfer
 from apps.registry.services import person_transfer
+from django.urls import reverse
 
 
 def _url(person):
@@ -119,3 +120,84 @@ def test_the_duplicate_message_points_to_the_transfer(world, client):
     html = response.content.decode()
     assert f"该身份证号已在{SENTINEL_UNIT}登记，如需转入请联系省级办公室办理人员转移。" in html
     assert Person.objects.filter(name="某人").count() == 0
+
+
+# --- what copies the person's unit and city follows the person -------------------------------
+# Rows scoped by a copy of the person's unit and city (returnee profiles, referrals, the 待办
+# of an agency and of the person) were left behind: the old unit and city kept listing the
+# person and moving their referral; the new ones had nothing.
+
+def _returnee_with_referral(w):
+    from django.utils import timezone
+
+    from apps.returnees.services import profile_save, referral_create
+    from tests.returnees.conftest import profile_fields, returned
+    c = returned(w, "李归国", 41)
+    profile = profile_save(c.person, actor=w.unit_u1, **profile_fields())
+    referral = referral_create(profile, actor=w.unit_u1, service="employment",
+                               provider="太原市人才市场",
+                               referred_on=timezone.localdate())
+    return c.person, referral
+
+
+@pytest.mark.parametrize("old", ["unit_u1", "city_ty"])
+def test_a_returnee_profile_and_its_referrals_follow_the_person(world, client, old):
+    from apps.returnees.models import Referral
+    person, referral = _returnee_with_referral(world)
+    person_transfer(person, to_unit=world.u3, reason="户籍迁至大同", actor=world.province)
+
+    client.force_login(getattr(world, old))
+    assert "李归国" not in client.get("/returnees/").content.decode()
+    move = f"/returnees/referrals/{referral.pk}/"
+    assert client.get(move).status_code == 404
+    prefix = f"r{referral.pk}"
+    response = client.post(move, {f"{prefix}-status": "completed", f"{prefix}-on":
+                                  str(referral.referred_on), f"{prefix}-outcome": "已就业",
+                                  f"{prefix}-expected": "referred"})
+    assert response.status_code == 404
+    assert Referral.objects.get(pk=referral.pk).status == "referred"
+
+    for new in (world.unit_u3, world.city_dt):
+        client.force_login(new)
+        assert "李归国" in client.get("/returnees/").content.decode()
+        page = client.get(f"/returnees/{person.pk}/").content.decode()
+        assert "太原市人才市场" in page
+        assert client.get(move).status_code == 200
+
+
+def test_the_persons_open_duties_follow_them_whoever_owes_them(world, client):
+    """An agency's return items and the city's 脱贫 re-verification name the person: after a
+    transfer to 大同 they are 大同's to see (and e-mailed there), not 太原's."""
+    from django.core import mail
+
+    from apps.deadlines.models import DeadlineItem
+    from apps.deadlines.services import notices_email
+    from apps.registry.services import person_poverty_verify
+    from tests.returnees.conftest import abroad
+    c = abroad(world, "王在外", 42, departed_on=date(2022, 1, 10))  # contract over: return owed
+    person_poverty_verify(c.person, actor=world.city_ty, status="脱贫劳动力", source="national",
+                          verified_on=date(2026, 1, 5))
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+    items = DeadlineItem.objects.filter(
+        Q(subject_type=ContentType.objects.get_for_model(c), subject_id=c.pk)
+        | Q(subject_type=ContentType.objects.get_for_model(c.person), subject_id=c.person.pk))
+    owners = sorted(items.values_list("owner_role", flat=True))
+    assert "agency" in owners and "city" in owners
+    world.city_ty.email, world.city_dt.email = "ty@example.cn", "dt@example.cn"
+    world.city_ty.save(), world.city_dt.save()
+
+    person_transfer(c.person, to_unit=world.u3, reason="户籍迁至大同", actor=world.province)
+
+    assert set(items.values_list("city", flat=True)) == {world.dt.pk}
+    assert sorted(items.values_list("owner_role", flat=True)) == owners  # the agency still owes
+    client.force_login(world.city_ty)
+    assert "王在外" not in client.get(reverse("deadlines:my_items")).content.decode()
+    client.force_login(world.city_dt)
+    assert "王在外" in client.get(reverse("deadlines:my_items")).content.decode()
+    # The reminder that names the person goes to the city that now has them.
+    from apps.deadlines.models import Notice
+    Notice.objects.create(kind="due_soon", item=items.get(owner_role="city"))
+    notices_email()
+    sent = [m for m in mail.outbox if "王在外" in m.body]
+    assert sent and all(m.to == ["dt@example.cn"] for m in sent)
