@@ -229,6 +229,9 @@ class RosterValidator:
             raws.append(raw)
         if not raws:
             raise Refused(f"工作表“{sheet.name}”表头下没有数据。")
+        merged = sheet.merged_over(numbers)
+        if merged:
+            raise Refused(merged)
         with cycles_not_collected():
             rows, columns = self._clean_rows(sheet, numbers, raws, mapping)
             self._check_duplicates(rows)
@@ -248,7 +251,8 @@ class RosterValidator:
                             if c == col and r + 1 in position]
             for i in formula_rows:
                 cells[i] = ""  # not cleaned: the formula is the error
-            values, errors = cleaning.clean_column(cells, CLEANERS.get(column.key, cleaning.text))
+            values, errors = cleaning.clean_column(
+                cells, cleaning.for_sheet(CLEANERS.get(column.key, cleaning.text), sheet))
             messages = {i: f"{_where(sheet, numbers[i], column)}（{column_letter(col)}列）："
                            f"{message}" for i, message in errors.items()}
             for i in formula_rows:

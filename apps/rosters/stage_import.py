@@ -63,6 +63,8 @@ RECORDED_AS = {"contract_trade": Stage.CONTRACT, "contract_term": Stage.CONTRACT
                "residence_status_no": Stage.DEPARTURE, "country": Stage.DEPARTURE,
                "departure_trade": Stage.DEPARTURE, "employer": Stage.DEPARTURE,
                "not_departed_reason": Stage.DEPARTURE, "return_reason": Stage.RETURN}
+# Details that identify (a number cell has lost what it held: refused, never read as digits).
+IDENTIFIERS = {"passport_no", "residence_status_no", "certificate_no"}
 COLUMN_LABEL = {key: f"{g}·{sub}" if sub else g for (g, sub), key in DETAIL_COLUMNS.items()}
 
 
@@ -119,6 +121,9 @@ class StageRosterValidator:
             rows.append(self._row(sheet, number, raw, mapping))
         if not rows:
             raise Refused(f"工作表“{sheet.name}”的花名表中没有人员。")
+        merged = sheet.merged_over(r.number for r in rows)
+        if merged:
+            raise Refused(merged)
         self._match(rows)
         return Outcome(sheet=sheet.name, rows=rows, notices=notices)
 
@@ -145,10 +150,12 @@ class StageRosterValidator:
                 elif (group, sub) in DETAIL_COLUMNS:
                     key = DETAIL_COLUMNS[(group, sub)]
                     if key in ("departed_on", "returned_on"):
-                        details[key] = cleaning.a_date(value)
+                        details[key] = cleaning.for_sheet(cleaning.a_date, sheet)(value)
                     elif key == "return_phone":
                         # A masked number is kept as it is, but is still text (no formula).
                         details[key] = cleaning.text(value) if "*" in str(value) else cleaning.phone(value)
+                    elif key in IDENTIFIERS:
+                        details[key] = cleaning.identifier(value)
                     else:
                         details[key] = cleaning.text(value)
             except cleaning.CellError as error:
