@@ -189,3 +189,20 @@ def test_no_page_answers_500_to_hostile_query_strings(world, client):
                 if response.status_code >= 500:
                     failures.append(f"{role} GET {url} ?…={value[:12]!r}: {response.status_code}")
     assert not failures, "\n".join(failures[:40])
+
+
+def test_posted_integer_lists_and_numbers_never_answer_500(world):
+    """The forms that read integers from a raw POST (ids ticked in a list, months typed)."""
+    from django.test import Client
+    client = Client(raise_request_exception=False)
+    from apps.pipeline.models import Stage
+    for user, url, data in (
+        (world.unit_u1, reverse("training:class_enrol", kwargs={"pk": world.class_ty.pk}),
+         lambda v: {"candidacy": [v, str(world.cand_ty.pk)]}),
+        (world.province, reverse("pipeline:gap_limits"),
+         lambda v: {f"months_{stage.value}": v for stage in Stage}),
+    ):
+        client.force_login(user)
+        for value in HOSTILE_VALUES:
+            response = client.post(url, data(value))
+            assert response.status_code < 500, (url, value[:12], response.status_code)

@@ -21,3 +21,10 @@ def ascii_ints(values, **bounds) -> list[int]:
     """The readable integers of a list (``getlist``), the others dropped."""
     found = (ascii_int(v, **bounds) for v in values)
     return [n for n in found if n is not None]
+
+
+def query_text(value, max_length: int = 100) -> str:
+    """A search text from a query string: control characters (a NUL, which PostgreSQL
+    refuses in any text) dropped, spaces trimmed, at most ``max_length`` characters."""
+    text = "".join(c for c in str(value or "") if c.isprintable() or c == " ")
+    return text.strip()[:max_length]
