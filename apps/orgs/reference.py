@@ -22,7 +22,9 @@ from apps.quotas import services as quota_services
 from apps.quotas.models import Task, TaskPlan
 from apps.rosters import cleaning
 from apps.rosters.exports import put
-from apps.rosters.importers import ERROR, NEW, UNCHANGED, UPDATE, Result, Row
+from apps.rosters.importers import (
+    ERROR, NEW, UNCHANGED, UPDATE, Result, Row, duplicated_header,
+)
 from apps.rosters.layouts import normalise_header
 from apps.rosters.readers import column_letter
 from apps.rosters.safety import Refused
@@ -169,13 +171,20 @@ def _find_header(sheets, kind: Kind):
             notices.append(f"已跳过隐藏的工作表“{sheet.name}”。")
             continue
         for index, row in enumerate(sheet.rows[:10]):
-            mapping = {}
+            mapping, twice = {}, []
             for col, value in enumerate(row):
                 column = by_header.get(normalise_header(value))
                 if column and column not in mapping.values():
                     mapping[col] = column
+                elif column:
+                    twice.append((column, col))
             if not mapping:
                 continue
+            if twice:
+                raise Refused(duplicated_header(sheet, index, mapping, *twice[0]))
+            hidden = sheet.hidden_content()
+            if hidden:
+                raise Refused(hidden)
             missing = required - {c.key for c in mapping.values()}
             if missing:
                 labels = "、".join(c.header for c in kind.columns if c.key in missing)

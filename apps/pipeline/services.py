@@ -113,12 +113,21 @@ def candidacy_open(*, person: Person, project, actor, on=None) -> Candidacy:
 
 def _numbers(details: dict) -> dict:
     """The passport and phone numbers of a stage through the registry's own normalisers
-    (full-width digits, spaces and dashes folded; anything else refused by field)."""
+    (full-width digits, spaces and dashes folded; anything else refused by field), and every
+    detail within its column's length."""
     found = dict(details)
     if found.get("passport_no"):
         found["passport_no"] = passport_normalise(found["passport_no"])
     if found.get("return_phone"):
         found["return_phone"] = contact_phone_normalise(found["return_phone"], "return_phone")
+    too_long = {}
+    for name in CANDIDACY_FIELDS & set(found):
+        limit = Candidacy._meta.get_field(name).max_length
+        if limit and isinstance(found[name], str) and len(found[name]) > limit:
+            # Said here, by field, whatever the path: the column would refuse it (a 500).
+            too_long[name] = f"{DETAIL_LABELS[name]}最多{limit}字（现为{len(found[name])}字）。"
+    if too_long:
+        raise ValidationError(too_long)
     return found
 
 

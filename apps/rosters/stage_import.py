@@ -95,6 +95,14 @@ def _header(sheet: Sheet):
                 mapping[col] = (CERTIFICATE, "")
             elif group in expected:
                 mapping[col] = (group, sub if dict(GROUPS)[group] else "")
+        seen = {}
+        for col, key in mapping.items():
+            if key in seen:
+                label = f"{key[0]}·{key[1]}" if key[1] else key[0]
+                raise Refused(f"工作表“{sheet.name}”的花名表表头中，{column_letter(seen[key])}列和"
+                              f"{column_letter(col)}列都是“{label}”：无法确定以哪一列为准。"
+                              "请删除或改名多余的列后上传。")
+            seen[key] = col
         missing = [f"{g}·{s}" if s else g for g, subs_ in GROUPS for s in (subs_ or [""])
                    if (g, s) not in mapping.values()]
         if missing:
