@@ -176,3 +176,17 @@ def test_the_pages_link_consequence_claim_and_scorecard(world, reward, client,
         assert client.get(reverse("subsidies:claim_detail", args=[claim.pk])).status_code == 404
     client.force_login(world.agency_a2)
     assert client.post(create, BANK).status_code == 404
+
+
+@pytest.mark.parametrize("account_no, says", [("6216 6100 000O 5678", "只能包含数字"),
+                                               ("12345", "应为8至32位")])
+def test_a_reward_claims_account_number_is_checked_as_a_phase_claims_is(world, reward,
+                                                                         account_no, says):
+    with pytest.raises(ValidationError) as refused:
+        services.claim_create_reward(reward, actor=world.agency_a1,
+                                     **dict(BANK, account_no=account_no))
+    assert says in refused.value.message_dict["account_no"][0]
+    assert not Claim.objects.filter(consequence=reward).exists()
+    claim = services.claim_create_reward(reward, actor=world.agency_a1,
+                                         **dict(BANK, account_no="６２１６-６１００-００００-５６７８"))
+    assert claim.account_no == "6216610000005678"
