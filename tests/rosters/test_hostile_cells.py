@@ -251,3 +251,16 @@ def test_the_exported_roster_with_its_merged_headers_and_footnote_still_imports(
     upload = receive(world.unit_u1, _form6(client, world), kind=UploadKind.ROSTER,
                      stage_date=date(2026, 3, 9))
     assert upload.status == UploadStatus.PREVIEWED and upload.error_count == 0, upload.message
+
+
+def test_merged_cells_over_a_poverty_list_are_refused(world):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "姓名", "身份证号", "核实结果", "核实来源", "核实日期"])
+    ws.append([1, "张三", world.person_ty.id_number, "脱贫劳动力", "全国防返贫监测信息系统", "2026-03-01"])
+    ws.append([2, "李四", person_row(9)[3], "", "", ""])
+    ws.merge_cells("D2:D3")  # 李四's 核实结果 reads empty, or 张三's spreads to him
+    upload = receive(world.city_ty, workbook_bytes(wb), kind=UploadKind.POVERTY)
+    assert upload.status == UploadStatus.REFUSED and "D2:D3" in upload.message, upload.message
+    world.person_ty.refresh_from_db()
+    assert world.person_ty.poverty_verified_on is None
