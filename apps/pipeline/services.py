@@ -304,6 +304,10 @@ def candidacy_withdraw(candidacy: Candidacy, *, actor, on, reason: str) -> Candi
         raise InvalidTransition(f"{c.person.name}的报名状态为“{c.get_status_display()}”，不能登记退出。")
     if not reason.strip():
         raise ValidationError({"reason": "请填写退出原因。"})
+    # Kept as "中途退出：…（违约）" in end_reason: what fits of the reason is said, not cut.
+    room = Candidacy._meta.get_field("end_reason").max_length - len("中途退出：（违约）")
+    if len(reason.strip()) > room:
+        raise ValidationError({"reason": f"退出原因最多{room}字（现为{len(reason.strip())}字）。"})
     _check_date(on, c.stage_on, "退出日期")
     c.status = CandidacyStatus.WITHDRAWN
     c.breach = transitions.is_breach(c.stage, c.result)

@@ -137,3 +137,16 @@ def test_nul_and_control_characters_in_a_page_form_are_refused_by_field(world, c
     assert response.status_code == 200 and "Null characters" not in page
     assert "空字符" in page, page[page.find("errorlist"):][:300]
     assert Person.objects.count() == people
+
+
+def test_an_overlong_withdrawal_reason_is_said_on_the_field_not_a_500(world, client):
+    client.force_login(world.unit_u1)
+    url = reverse("pipeline:candidacy_withdraw", args=[world.cand_ty.pk])
+    response = client.post(url, {"happened_on": "2026-03-10", "reason": "因" * 300})
+    assert response.status_code == 200 and "退出原因最多191字" in response.content.decode()
+    world.cand_ty.refresh_from_db()
+    assert world.cand_ty.status == "active"
+    response = client.post(url, {"happened_on": "2026-03-10", "reason": "因" * 191})
+    assert response.status_code == 302
+    world.cand_ty.refresh_from_db()
+    assert world.cand_ty.end_reason == "中途退出：" + "因" * 191
