@@ -113,3 +113,21 @@ def test_a_body_over_the_limit_answers_413_in_chinese_and_is_audited(world, clie
     # Just under the limit is read.
     response = call(client, "post", PERSONS, unit.key, _person_body(work_history="经" * 100))
     assert response.status_code == 201, response.content
+
+
+def _cursor(value, pk):
+    import base64
+    return base64.urlsafe_b64encode(json.dumps([value, pk]).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("params", [
+    {"page_size": "１２"}, {"page_size": "²"}, {"page_size": "99999999999999999999"},
+    {"page_size": "-5"}, {"project": "²"}, {"project": "99999999999999999999"},
+    {"project": "-1"}, {"cursor": _cursor("2026-01-01T00:00:00+00:00", 10 ** 30)},
+    {"cursor": _cursor("2026-01-01T00:00:00+00:00", -1)}, {"cursor": _cursor("\x00", 1)},
+    {"changed_since": "2026-01-01\x00"}, {"status": "\x00"},
+])
+def test_hostile_query_parameters_never_answer_500(world, client, params):
+    unit = make_client(world, "unit", world.u1)
+    response = call(client, "get", CANDIDACIES, unit.key, params)
+    assert response.status_code in (200, 400), (params, response.status_code, response.content[:200])
