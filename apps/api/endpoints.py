@@ -344,9 +344,10 @@ class CandidacyList(CandidacyReads):
         projects = visible(JobProject.objects.filter(status=ProjectStatus.PUBLISHED), user)
         form = OpenCandidacyForm(data=body, projects=projects)
         _typed(body, form, person=("人员", whole_number, "整数（人员编号）"))
-        if body.get("person") in (None, ""):
+        person_id = ascii_int(body.get("person"))
+        if person_id is None:  # absent, or past any id
             raise FormInvalid({"person": ["人员：请填写人员编号。"]})
-        person = get_visible_or_404(Person.objects.all(), user, pk=int(body["person"]))
+        person = get_visible_or_404(Person.objects.all(), user, pk=person_id)
         if not form.is_valid():
             raise FormInvalid(form_errors(form))
         try:
