@@ -27,7 +27,7 @@ from apps.api.throttling import ClientRateThrottle
 from apps.api import serializers as s
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log, current_context
-from apps.common.params import ascii_int
+from apps.common.params import ascii_int, query_text
 from apps.dashboards.models import DepartureFigure
 from apps.deadlines.models import DeadlineItem
 from apps.orgs.models import Agency, City, FilingStatus, OrganisingUnit
@@ -144,7 +144,8 @@ class ApiView(GenericAPIView):
         user = getattr(request, "_user", None)
         # Only the parameters the API knows: whatever else a client appends (a full ID number,
         # say) never reaches the log, which is read more widely than the data.
-        query = "&".join(f"{k}={v[:80]}" for k, v in request.query_params.items()
+        # (Control characters dropped: PostgreSQL refuses a NUL in the row, a 500.)
+        query = "&".join(f"{k}={query_text(v, 80)}" for k, v in request.query_params.items()
                          if k in LOGGED_PARAMS)
         detail = f"{request.method} {django_request.path}{'?' + query if query else ''} → {response.status_code}"
         if self.rows is not None:
