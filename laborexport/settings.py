@@ -106,11 +106,13 @@ ROOT_URLCONF = "laborexport.urls"
 
 # --- REST API (issue 23): each view of apps.api.endpoints sets its key authentication,
 # grant permission and Redis rate limit; the defaults here refuse anything that forgets to.
+API_MAX_BODY_BYTES = 1024 * 1024  # a JSON request body (apps.api.parsers): 413 beyond
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apps.api.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Exact (money as Decimal), depth- and size-bounded (413), duplicated keys refused.
+    "DEFAULT_PARSER_CLASSES": ["apps.api.parsers.ExactJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "apps.api.schema.ApiSchema",
     "EXCEPTION_HANDLER": "apps.api.endpoints.api_exception_handler",
     "UNICODE_JSON": True,

@@ -157,3 +157,52 @@ def test_the_crawler_would_catch_a_leak(world):
     from tests.conftest import OWN_ID
     assert _unmasked(f"<td>{OWN_ID}</td><td>13800001234</td>") == [OWN_ID, "13800001234"]
     assert _unmasked("<td>140105********2355</td><td>138****1234</td>") == []
+
+
+# Integer parameters the pages read from the query string (apps.common.params.ascii_int), and
+# values a user or an attacker sends: full-width digits, a number past bigint, a sign, digits
+# str.isdigit() accepts and int() does not, a NUL, a formula, an overlong value.
+INTEGER_PARAMS = ("page", "after", "year", "city", "unit", "project", "training_class",
+                  "followup_issue", "candidacy", "status", "phase", "state", "kind", "q", "by")
+HOSTILE_VALUES = ("１２", "99999999999999999999", "-1", "²", "1:²", "\x00", "1\x00",
+                  "=1+1", "9" * 5000, " 3 ", "1e5", "nan")
+
+
+def test_no_page_answers_500_to_hostile_query_strings(world, client):
+    """Every GET page, as one role it serves, with each hostile value in every parameter the
+    pages read: never a server error."""
+    from django.test import Client
+    client = Client(raise_request_exception=False)
+    failures = []
+    for name, cases in sorted(ROUTES.items()):
+        for case in cases:
+            if case.method != "get":
+                continue
+            role = next((r for r in world.by_role if r in case.roles
+                         and r not in case.hidden_own and r not in case.denied_own), None)
+            if role is None:
+                continue
+            client.force_login(world.by_role[role])
+            url = reverse(name, kwargs=case.own(world) if case.own else None)
+            for value in HOSTILE_VALUES:
+                response = client.get(url, {key: value for key in INTEGER_PARAMS})
+                if response.status_code >= 500:
+                    failures.append(f"{role} GET {url} ?…={value[:12]!r}: {response.status_code}")
+    assert not failures, "\n".join(failures[:40])
+
+
+def test_posted_integer_lists_and_numbers_never_answer_500(world):
+    """The forms that read integers from a raw POST (ids ticked in a list, months typed)."""
+    from django.test import Client
+    client = Client(raise_request_exception=False)
+    from apps.pipeline.models import Stage
+    for user, url, data in (
+        (world.unit_u1, reverse("training:class_enrol", kwargs={"pk": world.class_ty.pk}),
+         lambda v: {"candidacy": [v, str(world.cand_ty.pk)]}),
+        (world.province, reverse("pipeline:gap_limits"),
+         lambda v: {f"months_{stage.value}": v for stage in Stage}),
+    ):
+        client.force_login(user)
+        for value in HOSTILE_VALUES:
+            response = client.post(url, data(value))
+            assert response.status_code < 500, (url, value[:12], response.status_code)

@@ -20,6 +20,7 @@ from apps.accounts.forms import AccountFilterForm, AccountForm, LoginForm, Passw
 from apps.accounts.models import ADMIN_ROLES, Role, User
 from apps.accounts.scoping import get_visible_or_404, visible
 from apps.common.forms import apply_errors
+from apps.common.params import query_text
 from apps.orgs import selectors as org_selectors
 from apps.orgs.models import Agency, City, OrganisingUnit
 from apps.quotas import selectors as task_selectors
@@ -307,7 +308,7 @@ def account_set_active(request, pk):
 
 @role_required(Role.SECURITY_ADMIN)
 def security_index(request):
-    q = request.GET.get("q", "").strip()
+    q = query_text(request.GET.get("q"))
     users = Paginator(selectors.security_accounts(request.user, q=q), 50).get_page(
         request.GET.get("page"))
     return render(request, "accounts/security.html", {

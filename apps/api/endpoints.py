@@ -21,11 +21,13 @@ from apps.accounts.scoping import full_numbers_visible, get_visible_or_404, visi
 from apps.api.authentication import ApiKeyAuthentication
 from apps.api.models import Grant
 from apps.api.pagination import SyncCursorPagination
+from apps.api.parsers import type_errors, whole_number
 from apps.api.permissions import HasGrant
 from apps.api.throttling import ClientRateThrottle
 from apps.api import serializers as s
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log, current_context
+from apps.common.params import ascii_int, query_text
 from apps.dashboards.models import DepartureFigure
 from apps.deadlines.models import DeadlineItem
 from apps.orgs.models import Agency, City, FilingStatus, OrganisingUnit
@@ -90,7 +92,7 @@ def api_exception_handler(exc, context):
         exc.detail = "该接口不支持此请求方法。"
     elif isinstance(exc, exceptions.UnsupportedMediaType):
         exc.detail = "请求体须为 JSON（Content-Type: application/json）。"
-    elif isinstance(exc, exceptions.ParseError):
+    elif isinstance(exc, exceptions.ParseError) and str(exc.detail).isascii():
         exc.detail = "请求体不是有效的 JSON。"
     return exception_handler(exc, context)
 
@@ -142,7 +144,8 @@ class ApiView(GenericAPIView):
         user = getattr(request, "_user", None)
         # Only the parameters the API knows: whatever else a client appends (a full ID number,
         # say) never reaches the log, which is read more widely than the data.
-        query = "&".join(f"{k}={v[:80]}" for k, v in request.query_params.items()
+        # (Control characters dropped: PostgreSQL refuses a NUL in the row, a 500.)
+        query = "&".join(f"{k}={query_text(v, 80)}" for k, v in request.query_params.items()
                          if k in LOGGED_PARAMS)
         detail = f"{request.method} {django_request.path}{'?' + query if query else ''} → {response.status_code}"
         if self.rows is not None:
@@ -265,7 +268,9 @@ class PersonList(ListEndpoint):
         user = request.user
         units = (visible(OrganisingUnit.objects.filter(filing_status=FilingStatus.APPROVED),
                          user) if user.role == Role.CITY else None)
-        form = PersonForm(data=_body(request), units=units)
+        body = _body(request)
+        form = PersonForm(data=body, units=units)
+        _typed(body, form)
         if not form.is_valid():
             raise FormInvalid(form_errors(form))
         data = dict(form.cleaned_data)
@@ -292,6 +297,13 @@ def _body(request) -> dict:
     return request.data
 
 
+def _typed(body: dict, form, **extra) -> None:
+    """Refuse, by field, a value whose JSON type the field cannot take (apps.api.parsers)."""
+    errors = type_errors(body, form, extra)
+    if errors:
+        raise FormInvalid(errors)
+
+
 class CandidacyReads(ListEndpoint):
     grants = {"GET": Grant.PIPELINE_READ}
     serializer_class = s.CandidacySerializer
@@ -307,9 +319,10 @@ class CandidacyReads(ListEndpoint):
     def filter_rows(self, qs):
         params = self.request.query_params
         if params.get("project"):
-            if not params["project"].isdigit():
+            project = ascii_int(params["project"])
+            if project is None:
                 raise ValidationError({"project": "岗位项目编号须为整数。"})
-            qs = qs.filter(project=int(params["project"]))
+            qs = qs.filter(project=project)
         if params.get("status"):
             if params["status"] not in CandidacyStatus.values:
                 raise ValidationError({"status": f"状态须为 {'、'.join(CandidacyStatus.values)} 之一。"})
@@ -329,12 +342,13 @@ class CandidacyList(CandidacyReads):
         """报名: candidacy_open through the page's form."""
         user = request.user
         body = _body(request)
-        person_id = str(body.get("person", ""))
-        if not person_id.isdigit():
-            raise FormInvalid({"person": ["人员：请填写人员编号。"]})
-        person = get_visible_or_404(Person.objects.all(), user, pk=int(person_id))
         projects = visible(JobProject.objects.filter(status=ProjectStatus.PUBLISHED), user)
         form = OpenCandidacyForm(data=body, projects=projects)
+        _typed(body, form, person=("人员", whole_number, "整数（人员编号）"))
+        person_id = ascii_int(body.get("person"))
+        if person_id is None:  # absent, or past any id
+            raise FormInvalid({"person": ["人员：请填写人员编号。"]})
+        person = get_visible_or_404(Person.objects.all(), user, pk=person_id)
         if not form.is_valid():
             raise FormInvalid(form_errors(form))
         try:
@@ -379,11 +393,12 @@ class StageRecord(ApiView):
                                        user, pk=self.kwargs["pk"])
         body = _body(request)
         stage = body.get("stage")
-        if stage not in STAGE_DETAILS:
+        if not isinstance(stage, str) or stage not in STAGE_DETAILS:
             raise FormInvalid({"stage": [f"环节：须为 {'、'.join(STAGE_DETAILS)} 之一。"]})
         sessions = pipeline_selectors.session_list(user).filter(stage=stage,
                                                                 project=candidacy.project)
         form = RecordForm(data=body, stage=stage, sessions=sessions)
+        _typed(body, form)
         if not form.is_valid():
             raise FormInvalid(form_errors(form))
         data = form.cleaned_data

@@ -24,6 +24,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from apps.common.params import BIGINT_MAX
+
 DEFAULT_SIZE, MAX_SIZE = 100, 500
 # Longer than any transaction of the application's writes takes to commit.
 SETTLE = timedelta(minutes=2)
@@ -38,6 +40,8 @@ def _decode(token: str, field):
     try:
         value, pk = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         pk = int(pk)
+        if not 0 <= pk <= BIGINT_MAX:  # past bigint the database refuses the comparison
+            raise ValueError
         if field is not None:
             value = parse_datetime(value)
             if value is None:

@@ -3,6 +3,7 @@
 Django's ``Paginator`` runs ``COUNT(*)`` over every row the user may see on each page load
 (a million persons: most of a second) and reads the rows before an offset. ``KeysetPage``
 reads only the page, after the last row's key, over an index in the list's order."""
+from apps.common.params import ascii_int
 
 
 class KeysetPage:
@@ -32,8 +33,9 @@ class KeysetPage:
         group, key = 0, None
         if groups:
             number, _, after = (after or "").partition(":")
-            if number.isdigit() and int(number) < len(groups):
-                group = int(number)
+            number = ascii_int(number)
+            if number is not None and number < len(groups):
+                group = number
             else:
                 after = None  # no such group: the first page
         key = self._parse([_output_field(qs, name) for name in order[:-1]], after)

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404, visible
+from apps.common.params import ascii_int
 from apps.deadlines import selectors, services
 from apps.deadlines.models import DeadlineItem, DeadlineRule
 
@@ -22,7 +23,7 @@ def my_items(request):
     state = request.GET.get("state") if request.GET.get("state") in selectors.STATES else ""
     city = request.GET.get("city", "")
     qs = selectors.my_items_listed(request.user, state=state,
-                                   city=int(city) if city.isdigit() else None)
+                                   city=ascii_int(city))
     items = list(qs[:500])
     for item in items:
         item.link_label, item.link_url = item.link_for(request.user)

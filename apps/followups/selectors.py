@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
+from apps.common.params import ascii_int, ascii_ints
 from apps.deadlines.models import OPEN_ITEM, DeadlineItem
 from apps.followups.models import (
     FollowUpPlan, FollowUpSettings, IssueKind, PlanStatus, VisitIssue,
@@ -148,13 +149,13 @@ def issue_to_open(user, params, kind):
     the workers to prefill: looked up through the user's scope, only for those who may record
     visits of its plan, only if still unopened and of ``kind``; else (None, []). The ids in
     the link are never trusted beyond that."""
-    raw = params.get("followup_issue", "")
-    if not raw.isdigit():
+    raw = ascii_int(params.get("followup_issue"))
+    if raw is None:
         return None, []
     issue = (visible(VisitIssue.objects.select_related("visit__plan__project"), user)
-             .filter(pk=int(raw), kind=kind, opened_id__isnull=True).first())
+             .filter(pk=raw, kind=kind, opened_id__isnull=True).first())
     if issue is None or not may_manage(issue.visit.plan, user):
         return None, []
     contacted = set(issue.visit.workers.values_list("pk", flat=True))
-    workers = [int(v) for v in params.getlist("candidacy") if v.isdigit() and int(v) in contacted]
+    workers = [v for v in ascii_ints(params.getlist("candidacy")) if v in contacted]
     return issue, workers

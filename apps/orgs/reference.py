@@ -22,7 +22,9 @@ from apps.quotas import services as quota_services
 from apps.quotas.models import Task, TaskPlan
 from apps.rosters import cleaning
 from apps.rosters.exports import put
-from apps.rosters.importers import ERROR, NEW, UNCHANGED, UPDATE, Result, Row
+from apps.rosters.importers import (
+    ERROR, NEW, UNCHANGED, UPDATE, Result, Row, duplicated_header,
+)
 from apps.rosters.layouts import normalise_header
 from apps.rosters.readers import column_letter
 from apps.rosters.safety import Refused
@@ -55,7 +57,17 @@ def _category(value):
 
 def _code(value):
     # Checked by the model's validator when the row is written (an unchanged row is not).
-    return normalise_code(cleaning.text(value))
+    return normalise_code(cleaning.identifier(value))
+
+
+def _region_code(value):
+    # A 行政区划代码 never starts with 0: a number cell of six digits lost nothing.
+    return cleaning.identifier(value, trusted=lambda d: len(d) == 6 and d[0] != "0")
+
+
+def _phone(value):
+    # Kept as written (0351-4048298); a number cell is a mobile number or refused.
+    return cleaning.identifier(value, trusted=cleaning.is_mobile)
 
 
 @dataclass
@@ -80,22 +92,23 @@ TASKS = Kind("ref_tasks", "任务数", (
     Col("number", "任务数", clean=_int), Col("note", "说明"),
 ), key=("year", "city", "unit"))
 CITIES = Kind("ref_cities", "各市公共就业服务机构", (
-    Col("code", "行政区划代码", True), Col("name", "地市"),
+    Col("code", "行政区划代码", True, _region_code), Col("name", "地市"),
     Col("service_org_name", "公共就业服务机构名称"), Col("service_contact", "联系人"),
-    Col("service_phone", "联系方式"),
+    Col("service_phone", "联系方式", clean=_phone),
 ), key=("code",))
 UNITS = Kind("ref_units", "组织单位", (
     Col("name", "单位名称", True), Col("category", "类别", True, _category),
     Col("city", "地点", True), Col("seq", "附件1序号", clean=_int),
-    Col("contact_person", "联系人"), Col("contact_phone", "联系电话"), Col("note", "备注"),
+    Col("contact_person", "联系人"), Col("contact_phone", "联系电话", clean=_phone),
+    Col("note", "备注"),
 ), key=("name",))
 AGENCIES = Kind("ref_agencies", "输出机构", (
     Col("name", "企业名称", True), Col("credit_code", "统一社会信用代码", clean=_code),
-    Col("licence_no", "对外劳务合作经营资格证书编号"),
+    Col("licence_no", "对外劳务合作经营资格证书编号", clean=cleaning.identifier),
     Col("licence_valid_until", "经营资格有效期至", clean=cleaning.a_date),
     Col("home_province", "注册地（省）"), Col("batch", "推荐批次", clean=_int),
     Col("seq", "附件4序号", clean=_int), Col("contact_person", "联系人"),
-    Col("contact_phone", "联系电话"), Col("note", "备注"),
+    Col("contact_phone", "联系电话", clean=_phone), Col("note", "备注"),
 ), key=("name",))
 KINDS = {k.kind: k for k in (PLANS, TASKS, CITIES, UNITS, AGENCIES)}
 
@@ -158,13 +171,20 @@ def _find_header(sheets, kind: Kind):
             notices.append(f"已跳过隐藏的工作表“{sheet.name}”。")
             continue
         for index, row in enumerate(sheet.rows[:10]):
-            mapping = {}
+            mapping, twice = {}, []
             for col, value in enumerate(row):
                 column = by_header.get(normalise_header(value))
                 if column and column not in mapping.values():
                     mapping[col] = column
+                elif column:
+                    twice.append((column, col))
             if not mapping:
                 continue
+            if twice:
+                raise Refused(duplicated_header(sheet, index, mapping, *twice[0]))
+            hidden = sheet.hidden_content()
+            if hidden:
+                raise Refused(hidden)
             missing = required - {c.key for c in mapping.values()}
             if missing:
                 labels = "、".join(c.header for c in kind.columns if c.key in missing)
@@ -194,7 +214,7 @@ def _clean(sheet, index, mapping):
                 errors.append(f"{_where(offset, col, column)}是公式，请改为纯文本或数值")
                 continue
             try:
-                value = column.clean(raw[col] if col < len(raw) else "")
+                value = cleaning.for_sheet(column.clean, sheet)(raw[col] if col < len(raw) else "")
             except cleaning.CellError as error:
                 errors.append(f"{_where(offset, col, column)}：{error.message}")
                 continue
@@ -234,6 +254,9 @@ class Importer:
             rows.append(row)
         if not rows:
             raise Refused(f"工作表“{sheet.name}”表头下没有数据。")
+        merged = sheet.merged_over(r.number for r in rows)
+        if merged:
+            raise Refused(merged)
         result = Result(sheet=sheet.name, rows=rows, notices=notices)
         result.importer = self  # the commit writes with the same look-ups and columns
         with transaction.atomic():

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.scoping import visible
+from apps.common.params import ascii_int
 from apps.registry.models import poverty_current_since
 from apps.registry.selectors import poverty_filter, priority_rank
 from apps.orgs.models import OrganisingUnit
@@ -107,7 +108,7 @@ class RosterSelection:
 
 
 def _pk(value) -> int:
-    return int(value) if str(value or "").isdigit() else 0
+    return ascii_int(value, 0)
 
 
 def roster_selection(user, *, unit_id=None, project_id=None,

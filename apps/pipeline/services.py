@@ -27,7 +27,7 @@ from apps.deadlines.services import (
 from apps.outages.services import paper_filed_at
 from apps.projects.models import ProjectStatus
 from apps.registry.models import Person
-from apps.registry.services import normalise_phone, passport_hash
+from apps.registry.services import contact_phone_normalise, passport_hash, passport_normalise
 
 # Details copied onto the candidacy (the 花名表 columns); others go into the event only.
 CANDIDACY_FIELDS = {
@@ -111,6 +111,26 @@ def candidacy_open(*, person: Person, project, actor, on=None) -> Candidacy:
     return candidacy
 
 
+def _numbers(details: dict) -> dict:
+    """The passport and phone numbers of a stage through the registry's own normalisers
+    (full-width digits, spaces and dashes folded; anything else refused by field), and every
+    detail within its column's length."""
+    found = dict(details)
+    if found.get("passport_no"):
+        found["passport_no"] = passport_normalise(found["passport_no"])
+    if found.get("return_phone"):
+        found["return_phone"] = contact_phone_normalise(found["return_phone"], "return_phone")
+    too_long = {}
+    for name in CANDIDACY_FIELDS & set(found):
+        limit = Candidacy._meta.get_field(name).max_length
+        if limit and isinstance(found[name], str) and len(found[name]) > limit:
+            # Said here, by field, whatever the path: the column would refuse it (a 500).
+            too_long[name] = f"{DETAIL_LABELS[name]}最多{limit}字（现为{len(found[name])}字）。"
+    if too_long:
+        raise ValidationError(too_long)
+    return found
+
+
 def _check_details(stage, result, details):
     missing = [name for name in transitions.REQUIRED.get((stage, result), [])
                if not str(details.get(name) or "").strip()]
@@ -162,6 +182,7 @@ def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=
     if question and not gap_reason:
         raise GapNeedsReason({"gap_reason": f"{c.person.name}：{question}"})
     _check_details(stage, result, details)
+    details = _numbers(details)
     if stage == Stage.RETURN:
         # Kind, cause from the list, money owed, who reported it and how it was checked.
         details = returns.return_details(details)
@@ -193,13 +214,11 @@ def candidacy_record(candidacy: Candidacy, *, stage, result, on, actor, session=
     changed = ["stage", "result", "stage_on", "status", "updated_at"]
     for name in CANDIDACY_FIELDS & set(details):
         value = details[name]
-        if name == "return_phone":
-            value = normalise_phone(value or "")
         setattr(c, name, value if value is not None else getattr(c, name))
         changed.append(name)
     if details.get("passport_no"):
         person = c.person
-        person.passport_no = details["passport_no"].strip().upper()
+        person.passport_no = details["passport_no"]  # normalised by _numbers
         person.passport_hash = passport_hash(person.passport_no)
         person.save(update_fields=["passport_no", "passport_hash", "updated_at"])
     if stage == Stage.DEPARTURE and result == Result.DEPARTED:
@@ -285,6 +304,10 @@ def candidacy_withdraw(candidacy: Candidacy, *, actor, on, reason: str) -> Candi
         raise InvalidTransition(f"{c.person.name}的报名状态为“{c.get_status_display()}”，不能登记退出。")
     if not reason.strip():
         raise ValidationError({"reason": "请填写退出原因。"})
+    # Kept as "中途退出：…（违约）" in end_reason: what fits of the reason is said, not cut.
+    room = Candidacy._meta.get_field("end_reason").max_length - len("中途退出：（违约）")
+    if len(reason.strip()) > room:
+        raise ValidationError({"reason": f"退出原因最多{room}字（现为{len(reason.strip())}字）。"})
     _check_date(on, c.stage_on, "退出日期")
     c.status = CandidacyStatus.WITHDRAWN
     c.breach = transitions.is_breach(c.stage, c.result)

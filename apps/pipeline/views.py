@@ -8,6 +8,7 @@ from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404, visible
 from apps.common.paginator import KeysetPage
 from apps.common.forms import apply_errors, filters_note, query_without_page
+from apps.common.params import ascii_int
 from apps.common.wording import error_text
 from apps.dashboards.drilldown import FigureQuery
 from apps.orgs.models import Agency, City, OrganisingUnit
@@ -316,7 +317,7 @@ def gap_limits(request):
                 continue
             try:
                 services.gap_limit_set(actor=request.user, stage=stage.value,
-                                       months=int(value) if value.isdigit() else None)
+                                       months=ascii_int(value, high=10_000))
             except ValidationError as error:
                 errors += error.messages
         if not errors:

@@ -31,6 +31,9 @@ def task_set_number(task: Task, *, number: int | None, note: str, actor) -> Task
     """The province enters or corrects a task number; who and when are kept on the row,
     the old and new value in the audit log."""
     _province_only(actor)
+    limit = Task._meta.get_field("note").max_length
+    if len(note or "") > limit:
+        raise ValidationError({"note": f"说明最多{limit}字（现为{len(note)}字）。"})
     task = Task.objects.select_for_update(of=("self",)).select_related("city", "unit").get(pk=task.pk)
     old = task.number
     task.number = number

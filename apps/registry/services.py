@@ -1,5 +1,8 @@
 """Writes to the registry. Every change is recorded by the history triggers (who, when,
 old and new value); these functions are the only writers of a Person."""
+import re
+import unicodedata
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
@@ -10,6 +13,7 @@ from apps.accounts.scoping import visible
 from apps.common.crypto import blind_index
 from apps.dashboards.services import figures_moved
 from apps.registry import idnumber
+from apps.registry.phones import PhoneError, phone_normalise
 from apps.registry.models import (
     Person, PersonTransfer, PovertySource, PovertyStatus, PovertyVerification,
 )
@@ -36,11 +40,37 @@ def phone_hash(raw: str) -> str:
 
 
 def passport_hash(raw: str) -> str:
-    return blind_index(raw.strip().upper(), purpose="passport")
+    return blind_index(passport_normalise(raw), purpose="passport")
 
 
 def normalise_phone(raw: str) -> str:
     return "".join(ch for ch in idnumber.normalise(raw or "") if ch.isdigit())
+
+
+_PASSPORT_SEPARATORS = re.compile(r"[\s\-‐‑–—－_]")
+_PASSPORT = re.compile(r"(?=.*[0-9])[A-Z0-9]{5,20}")
+
+
+def passport_normalise(raw) -> str:
+    """A passport number as the registry keeps it: full-width letters and digits folded,
+    spaces, dashes and invisible characters dropped, upper case ("ｅ１２ ３４-５６７８" ->
+    "E12345678"); "" for an empty value. Anything else is refused, never trimmed into shape:
+    ValidationError on ``passport_no``."""
+    text = unicodedata.normalize("NFKC", idnumber.normalise(str(raw or "")))
+    number = _PASSPORT_SEPARATORS.sub("", text).upper()
+    if number and not (number.isascii() and _PASSPORT.fullmatch(number)):
+        shown = "".join(c for c in text[:20] if c.isprintable())
+        raise ValidationError({"passport_no": f"护照号“{shown}”只能包含字母和数字（5至20位，含数字）。"})
+    return number
+
+
+def contact_phone_normalise(raw, field: str) -> str:
+    """A phone number entered anywhere but the 报名 form (归国后联系电话 …): the registry's
+    rule (registry.phones), its message on ``field``."""
+    try:
+        return phone_normalise(raw)
+    except PhoneError as error:
+        raise ValidationError({field: error.message})
 
 
 def _parse_id(raw: str, *, sex=None, birth_date=None):
@@ -122,7 +152,7 @@ def _set_hashes(person: Person):
     person.phone_hash = blind_index(person.phone, purpose="phone") if person.phone else ""
     person.family_phone = normalise_phone(person.family_phone) if person.family_phone else ""
     if person.passport_no:
-        person.passport_no = person.passport_no.strip().upper()
+        person.passport_no = passport_normalise(person.passport_no)
         person.passport_hash = passport_hash(person.passport_no)
 
 

@@ -14,10 +14,18 @@ FOLD = {0xFF10 + i: 0x30 + i for i in range(10)} | {
                       *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A),
                       0xFEFF]}
 EXCEL_EPOCH = date(1899, 12, 30)
+# A workbook saved in the 1904 date system (Mac Excel: workbookPr date1904) counts from here.
+EXCEL_EPOCH_1904 = date(1904, 1, 1)
 # What may start with + or -: a signed number or a phone number ("+86 138 0000 0000"). Anything
 # else so started is a formula to a spreadsheet ("-2+3+cmd|' /C calc'!A0").
 SIGNED_NUMBER = re.compile(r"[+-][0-9][0-9 .\-]*")
 MAX_TEXT = 500
+# A spreadsheet keeps 15 significant digits of a number: a number cell at or above this has
+# lost digits (its text, 1.40105199005201E+17 or 140105199005201000, is not what was typed).
+EXACT_NUMBER = 10 ** 15
+# A number in the form a spreadsheet writes long numbers: "1.40105E+17", "3.5e10".
+EXPONENT = re.compile(r"[+-]?\d+(\.\d*)?[eE][+-]?\d+")
+AS_TEXT = "请把该列设为“文本”格式后按原件重新录入"
 
 
 class CellError(ValueError):
@@ -26,11 +34,21 @@ class CellError(ValueError):
         self.message = message
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _imprecise(value) -> CellError:
+    return CellError(f"数字“{value:.15g}”超过15位，表格软件只保存15位有效数字，后几位已丢失。{AS_TEXT}")
+
+
 def text(value) -> str:
     """A cell as clean text: full-width ASCII folded, control and direction characters removed,
     stray spaces trimmed. A formula-looking text is refused (it could run when re-exported)."""
     if value is None:
         return ""
+    if _is_number(value) and abs(value) >= EXACT_NUMBER:
+        raise _imprecise(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     s = " ".join(str(value).translate(FOLD).split())
@@ -48,6 +66,30 @@ def text(value) -> str:
 
 # A "?" next to a Chinese character: what a GBK "save as" leaves of a character it cannot hold.
 _LOST_HANZI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]\?|\?[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def identifier(value, *, trusted=None) -> str:
+    """A text-identity cell: a code, a phone, passport, certificate or account number. Its
+    text is what identifies, so a cell typed as a number is refused (a leading zero, the
+    digits past the 15th and any letter are gone, "1.2E+17" is what is left) unless
+    ``trusted(digits)`` says such a number cannot have lost anything (a mobile number: 11
+    digits, starting with 1). Text in exponent form is the same damage, through a CSV."""
+    if _is_number(value):
+        if isinstance(value, float) and not value.is_integer():
+            raise CellError(f"“{value:.15g}”被存成了带小数的数字，编号不能是数字。{AS_TEXT}")
+        digits = text(value)  # refuses 16 digits and more
+        if trusted is not None and trusted(digits):
+            return digits
+        raise CellError(f"“{digits}”被存成了数字：原本以0开头的，已缺少开头的0（编号、电话须为文本）。"
+                        f"{AS_TEXT}")
+    s = text(value)
+    if EXPONENT.fullmatch(s):
+        raise CellError(f"“{s}”为科学计数法，表格软件已丢失后几位数字。{AS_TEXT}")
+    return s
+
+
+def is_mobile(digits: str) -> bool:
+    return bool(MOBILE.fullmatch(digits))
 
 
 def id_number(value) -> str:
@@ -79,8 +121,9 @@ DATE_PATTERNS = [
 ]
 
 
-def a_date(value) -> date | None:
-    """2020/6/5, 2020年6月5日, 2020-06-05, 20200605, an Excel date or serial number."""
+def a_date(value, *, epoch=EXCEL_EPOCH) -> date | None:
+    """2020/6/5, 2020年6月5日, 2020-06-05, 20200605, an Excel date or serial number (counted
+    from ``epoch``: the workbook's date system)."""
     if value in (None, ""):
         return None
     if isinstance(value, datetime):
@@ -89,11 +132,11 @@ def a_date(value) -> date | None:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if 20000 <= value <= 80000:  # Excel serial days: 1954 … 2119
-            return EXCEL_EPOCH + timedelta(days=int(value))
+            return epoch + timedelta(days=int(value))
         raise CellError(f"日期“{value}”无法识别")
     s = text(value)
     if re.fullmatch(r"\d{5}(\.0+)?", s):
-        return a_date(float(s))
+        return a_date(float(s), epoch=epoch)
     for pattern in DATE_PATTERNS:
         m = pattern.match(s)
         if m:
@@ -104,11 +147,24 @@ def a_date(value) -> date | None:
     raise CellError(f"日期“{s}”无法识别，请写成 2020-06-05 或 2020年6月5日")
 
 
+def a_date_1904(value) -> date | None:
+    return a_date(value, epoch=EXCEL_EPOCH_1904)
+
+
+def for_sheet(cleaner, sheet):
+    """The cleaner as it reads this sheet's cells: a date column of a workbook in the 1904
+    date system counts serial numbers from 1904 (calamine already reads date-formatted cells
+    by the workbook's system)."""
+    if cleaner is a_date and getattr(sheet, "date1904", False):
+        return a_date_1904
+    return cleaner
+
+
 def phone(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a number cell: a landline's leading zero is already gone
+    """A phone number, normalised by the registry's rule. A number cell is a mobile number
+    or refused: a landline's leading zero is already gone."""
     try:
-        return phone_normalise(text(value))
+        return phone_normalise(identifier(value, trusted=is_mobile))
     except PhoneError as error:
         raise CellError(error.message)
 
@@ -182,7 +238,7 @@ def clean_column(cells, cleaner) -> tuple[list, dict]:
     if _unchanged(cells, cleaner):
         return list(cells), {}
     if cleaner is text and cells and set(map(type, cells)) == {float} \
-            and all(map(float.is_integer, cells)):
+            and all(map(float.is_integer, cells)) and max(map(abs, cells)) < EXACT_NUMBER:
         # Numbers such as the 序号 column: text() of a whole float is its integer's digits.
         return list(map(str, map(int, cells))), {}
     if set(map(type, cells)) == {str}:

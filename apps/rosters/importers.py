@@ -61,6 +61,10 @@ PERSON_FIELDS = ["name", "phone", "hukou", "health", "marital", "school_major", 
                  "intended_trade", "languages", "address", "family_name", "family_relation",
                  "family_phone", "work_history", "category", "poverty_status"]
 FIELD_LABELS = {name: str(Person._meta.get_field(name).verbose_name) for name in PERSON_FIELDS}
+# What each column holds at most: a longer cell is said in the preview (COPY would refuse it
+# at the commit, after a preview without errors).
+MAX_LENGTHS = {name: Person._meta.get_field(name).max_length for name in PERSON_FIELDS
+               if Person._meta.get_field(name).max_length}
 
 
 @dataclass(slots=True)
@@ -104,12 +108,16 @@ def _find_header(sheet: Sheet, layout: Layout):
     known = layout.by_header()
     required = {c.key for c in layout.columns if c.required}
     for index, row in enumerate(sheet.rows[:10]):
-        mapping = {}
+        mapping, twice = {}, []
         for col, value in enumerate(row):
             column = known.get(normalise_header(value))
             if column and column.key not in {c.key for c in mapping.values()}:
                 mapping[col] = column
+            elif column:
+                twice.append((column, col))
         if {"name", "id_number"} <= {c.key for c in mapping.values()}:
+            if twice:
+                raise Refused(duplicated_header(sheet, index, mapping, *twice[0]))
             missing = required - {c.key for c in mapping.values()}
             if missing:
                 labels = "、".join(c.header for c in layout.columns if c.key in missing)
@@ -119,6 +127,13 @@ def _find_header(sheet: Sheet, layout: Layout):
                      if str(v or "").strip() and col not in mapping]
             return index, mapping, extra
     return None
+
+
+def duplicated_header(sheet: Sheet, index: int, mapping: dict, column, col: int) -> str:
+    """Two columns of the header that say the same field: which one holds it is a guess."""
+    first = next(c for c, found in mapping.items() if found.key == column.key)
+    return (f"工作表“{sheet.name}”第{index + 1}行的表头中，{column_letter(first)}列和{column_letter(col)}列"
+            f"都是“{column.header}”：无法确定以哪一列为准。请删除或改名多余的列后上传。")
 
 
 def pick_sheet(sheets: list[Sheet], find, missing: str):
@@ -229,6 +244,9 @@ class RosterValidator:
             raws.append(raw)
         if not raws:
             raise Refused(f"工作表“{sheet.name}”表头下没有数据。")
+        merged = sheet.merged_over(numbers)
+        if merged:
+            raise Refused(merged)
         with cycles_not_collected():
             rows, columns = self._clean_rows(sheet, numbers, raws, mapping)
             self._check_duplicates(rows)
@@ -248,7 +266,13 @@ class RosterValidator:
                             if c == col and r + 1 in position]
             for i in formula_rows:
                 cells[i] = ""  # not cleaned: the formula is the error
-            values, errors = cleaning.clean_column(cells, CLEANERS.get(column.key, cleaning.text))
+            values, errors = cleaning.clean_column(
+                cells, cleaning.for_sheet(CLEANERS.get(column.key, cleaning.text), sheet))
+            limit = MAX_LENGTHS.get(column.key)
+            if limit and max(map(len, filter(None, values)), default=0) > limit:
+                for i, value in enumerate(values):
+                    if value and len(value) > limit:
+                        errors[i], values[i] = f"内容过长（{len(value)}字），最多{limit}字", None
             messages = {i: f"{_where(sheet, numbers[i], column)}（{column_letter(col)}列）："
                            f"{message}" for i, message in errors.items()}
             for i in formula_rows:

@@ -67,6 +67,9 @@ class PovertyRosterValidator:
                 rows.append(self._row(sheet, number, raw, mapping))
         if not rows:
             raise Refused(f"工作表“{sheet.name}”表头下没有数据。")
+        merged = sheet.merged_over(r.number for r in rows)
+        if merged:
+            raise Refused(merged)
         self._match(rows)
         return Result(sheet=sheet.name, rows=rows, notices=notices)
 
@@ -84,7 +87,7 @@ class PovertyRosterValidator:
                 row.errors.append(f"{where}：必填")
                 continue
             try:
-                row.values[column.key] = CLEANERS[column.key](value)
+                row.values[column.key] = cleaning.for_sheet(CLEANERS[column.key], sheet)(value)
             except cleaning.CellError as error:
                 row.errors.append(f"{where}：{error.message}")
         row.name = row.values.get("name", "")

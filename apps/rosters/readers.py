@@ -4,6 +4,7 @@ import csv
 import gc
 import io
 import re
+from bisect import bisect_left
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -22,6 +23,27 @@ class Sheet:
     formulas: dict = field(default_factory=dict)  # (row, col), 0-based -> True
     hidden_rows: frozenset = frozenset()          # 0-based
     hidden_cols: frozenset = frozenset()          # 0-based
+    merged: tuple = ()                            # (row, col, last row, last col, ref), 0-based
+    date1904: bool = False                        # serial numbers count from 1904
+
+    def merged_over(self, numbers) -> str:
+        """A Chinese sentence naming the merged ranges that reach into the data rows (their
+        numbers as users see them), or "". A merged range keeps its value in its top-left cell
+        only: the others read empty, in the rows below (a person's missing cells) as in the
+        columns to the right (a cell that seems filled is not)."""
+        if not self.merged:
+            return ""
+        rows = sorted(numbers)
+        found = []
+        for top, _left, bottom, _right, ref in self.merged:
+            first = bisect_left(rows, top + 1)  # the first data row at or below the range's top
+            if first < len(rows) and rows[first] <= bottom + 1:
+                found.append(ref)
+        if not found:
+            return ""
+        return (f"工作表“{self.name}”中的数据行有合并单元格：" + "、".join(found[:10])
+                + ("等" if len(found) > 10 else "") + f"（共{len(found)}处）。合并单元格只有左上角的格子有值，"
+                "其余格子读出为空，导入的数据会缺项或错位。请在 Excel 中取消合并、在每个格子中填好内容后再上传。")
 
     def hidden_content(self) -> str:
         """A Chinese sentence naming the hidden rows and columns that hold something, or ""."""
@@ -93,7 +115,8 @@ def read_xlsx(data: bytes, accepted: Accepted) -> list[Sheet]:
             name=meta.name, rows=rows,
             hidden=meta.visible != SheetVisibleEnum.Visible or found.state != "visible",
             formulas=dict.fromkeys(scan.formulas, True),
-            hidden_rows=frozenset(scan.hidden_rows), hidden_cols=frozenset(scan.hidden_cols)))
+            hidden_rows=frozenset(scan.hidden_rows), hidden_cols=frozenset(scan.hidden_cols),
+            merged=tuple(scan.merged), date1904=accepted.date1904))
     return sheets
 
 

@@ -65,6 +65,7 @@ class Accepted:
     kind: str                                # "xlsx" or "csv"
     sheets: tuple = ()                       # SheetPart of each sheet, in workbook order
     limits: Limits = field(default_factory=Limits)
+    date1904: bool = False                   # the workbook counts dates from 1904 (Mac Excel)
 
     def sheet(self, name: str) -> SheetPart | None:
         return next((s for s in self.sheets if s.name == name), None)
@@ -90,7 +91,8 @@ def accept(name: str, data: bytes, lim: Limits | None = None) -> Accepted:
     if data.startswith(ZIP_MAGIC):
         if lower.endswith(".xlsm"):
             raise Refused("含宏的工作簿（.xlsm）不受支持，请另存为 .xlsx 后上传。")
-        return Accepted("xlsx", _check_package(data, lim), lim)
+        sheets, date1904 = _check_package(data, lim)
+        return Accepted("xlsx", sheets, lim, date1904)
     if lower.endswith((".xlsx", ".xlsm", ".xls")):
         raise Refused("文件扩展名是 Excel，但内容不是 Excel 工作簿（可能是改了扩展名的其他文件）。")
     if data.startswith(UTF16_BOMS):
@@ -255,7 +257,7 @@ def _check_parts(archive, entries, lim: Limits) -> tuple:
         sheets.append(SheetPart(name=name, part=part, state=state, scan=scan))
     if not sheets:
         raise Refused("工作簿中没有工作表。")
-    return tuple(sheets)
+    return tuple(sheets), workbook.date1904
 
 
 def _resolve(target: str) -> str:
@@ -272,6 +274,7 @@ class _Structure:
     def __init__(self):
         self.sheets, self.targets, self.types = [], {}, {}
         self.external, self.external_references = False, False
+        self.date1904 = False
 
     @classmethod
     def parse(cls, xml: bytes, where: str) -> "_Structure":
@@ -291,3 +294,6 @@ class _Structure:
                 self.external = True
         elif local == "externalReferences":
             self.external_references = True
+        elif local == "workbookPr":  # in any namespace, as calamine
+            # As calamine reads it ("1" or "true"): its dates and cleaning's serials agree.
+            self.date1904 = attrs.get("date1904") in ("1", "true")

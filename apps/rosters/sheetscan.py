@@ -30,6 +30,7 @@ class SheetScan:
     formulas: set = field(default_factory=set)      # (row, col), 0-based
     hidden_rows: set = field(default_factory=set)   # 0-based
     hidden_cols: set = field(default_factory=set)   # 0-based, within the column limit
+    merged: list = field(default_factory=list)      # (first row, first col, last row, last col, ref)
 
 
 def column_letters(index: int) -> str:
@@ -204,6 +205,12 @@ class _Walker:
                 self.scan.hidden_cols.update(range(max(low, 1) - 1, min(high, self.lim.max_cols)))
         elif local == "sheetFormatPr":
             self.zero_height = _true(attrs.get("zeroHeight"))
+        elif local == "mergeCell":
+            ref = (attrs.get("ref") or "").replace("$", "")
+            first, _, last = ref.partition(":")
+            (r1, c1), (r2, c2) = (_reference(part, self.where, column=True)
+                                  for part in (first, last or first))
+            self.scan.merged.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2), ref[:30]))
 
     def _cell(self, attrs):
         if not self.in_data:

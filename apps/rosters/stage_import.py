@@ -63,6 +63,8 @@ RECORDED_AS = {"contract_trade": Stage.CONTRACT, "contract_term": Stage.CONTRACT
                "residence_status_no": Stage.DEPARTURE, "country": Stage.DEPARTURE,
                "departure_trade": Stage.DEPARTURE, "employer": Stage.DEPARTURE,
                "not_departed_reason": Stage.DEPARTURE, "return_reason": Stage.RETURN}
+# Details that identify (a number cell has lost what it held: refused, never read as digits).
+IDENTIFIERS = {"passport_no", "residence_status_no", "certificate_no"}
 COLUMN_LABEL = {key: f"{g}·{sub}" if sub else g for (g, sub), key in DETAIL_COLUMNS.items()}
 
 
@@ -93,6 +95,14 @@ def _header(sheet: Sheet):
                 mapping[col] = (CERTIFICATE, "")
             elif group in expected:
                 mapping[col] = (group, sub if dict(GROUPS)[group] else "")
+        seen = {}
+        for col, key in mapping.items():
+            if key in seen:
+                label = f"{key[0]}·{key[1]}" if key[1] else key[0]
+                raise Refused(f"工作表“{sheet.name}”的花名表表头中，{column_letter(seen[key])}列和"
+                              f"{column_letter(col)}列都是“{label}”：无法确定以哪一列为准。"
+                              "请删除或改名多余的列后上传。")
+            seen[key] = col
         missing = [f"{g}·{s}" if s else g for g, subs_ in GROUPS for s in (subs_ or [""])
                    if (g, s) not in mapping.values()]
         if missing:
@@ -119,6 +129,9 @@ class StageRosterValidator:
             rows.append(self._row(sheet, number, raw, mapping))
         if not rows:
             raise Refused(f"工作表“{sheet.name}”的花名表中没有人员。")
+        merged = sheet.merged_over(r.number for r in rows)
+        if merged:
+            raise Refused(merged)
         self._match(rows)
         return Outcome(sheet=sheet.name, rows=rows, notices=notices)
 
@@ -145,10 +158,12 @@ class StageRosterValidator:
                 elif (group, sub) in DETAIL_COLUMNS:
                     key = DETAIL_COLUMNS[(group, sub)]
                     if key in ("departed_on", "returned_on"):
-                        details[key] = cleaning.a_date(value)
+                        details[key] = cleaning.for_sheet(cleaning.a_date, sheet)(value)
                     elif key == "return_phone":
                         # A masked number is kept as it is, but is still text (no formula).
                         details[key] = cleaning.text(value) if "*" in str(value) else cleaning.phone(value)
+                    elif key in IDENTIFIERS:
+                        details[key] = cleaning.identifier(value)
                     else:
                         details[key] = cleaning.text(value)
             except cleaning.CellError as error:

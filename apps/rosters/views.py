@@ -12,6 +12,7 @@ from apps.accounts.scoping import get_visible_or_404, visible
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
 from apps.common.paginator import KeysetPage
+from apps.common.params import ascii_int
 from apps.pipeline import roster
 from apps.pipeline.roster import GROUPS
 from apps.pipeline.selectors import roster_selection
@@ -34,7 +35,8 @@ def upload_list(request):
     standing = visible(TrainingClass.objects.filter(kind=ClassKind.STANDING), user).exclude(
         status=ClassStatus.ENDED) if user.role == Role.UNIT else TrainingClass.objects.none()
     wanted = request.GET.get("training_class", "")
-    chosen = standing.filter(pk=wanted).first() if wanted.isdigit() else None
+    wanted = ascii_int(wanted)
+    chosen = standing.filter(pk=wanted).first() if wanted is not None else None
     form = UploadForm(request.POST or None, request.FILES or None, standing_classes=standing,
                       initial={"kind": "standing_class", "training_class": chosen}
                       if chosen else None)

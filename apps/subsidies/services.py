@@ -1,4 +1,6 @@
 """Claims, standards and budgets: every change here, row-locked, each step recorded once."""
+import re
+import unicodedata
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +13,7 @@ from apps.audit.services import audit_log, audited
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
 from apps.deadlines import services as deadlines
+from apps.registry import idnumber
 from apps.subsidies import eligibility
 from apps.subsidies.eligibility import (
     PHASE_CLASS, PHASE_CLASS_STATUS, PHASE_EVENT, PHASE_ITEMS, SHARE, STANDARD_OF,
@@ -298,6 +301,35 @@ def claim_event(phase, training_class, unit, today=None):
     return on
 
 
+# A bank account number: a card 16 to 19 digits, an organisation's account up to 30 or so.
+ACCOUNT_DIGITS = (8, 32)
+_ACCOUNT_SEPARATORS = re.compile(r"[\-‐‑–—－]")
+
+
+def account_no_normalise(raw) -> str:
+    """A bank account number as digits only: full-width digits folded, spaces and dashes
+    (as printed on a card or a bank's letter) dropped. Anything else, or a length no bank
+    account has, is refused on ``account_no``: never stored trimmed into shape."""
+    text = unicodedata.normalize("NFKC", str(raw or "")).strip()
+    digits = _ACCOUNT_SEPARATORS.sub("", idnumber.normalise(text))  # spaces, zero-widths gone
+    if not (digits.isascii() and digits.isdigit()):
+        shown = "".join(c for c in text[:40] if c.isprintable())
+        raise ValidationError({"account_no": f"银行账号“{shown}”只能包含数字（可用空格或短横线分隔）。"})
+    low, high = ACCOUNT_DIGITS
+    if not low <= len(digits) <= high:
+        raise ValidationError({"account_no": f"银行账号为{len(digits)}位，应为{low}至{high}位数字，请核对。"})
+    return digits
+
+
+def bank_account(bank_name, account_name, account_no, missing: str) -> dict:
+    """The payee account of a claim, whichever path files it: all three given, trimmed, the
+    number by account_no_normalise."""
+    values = {"bank_name": str(bank_name or "").strip(), "account_name": str(account_name or "").strip()}
+    if not (values["bank_name"] and values["account_name"] and str(account_no or "").strip()):
+        raise ValidationError({"account_no": missing})
+    return {**values, "account_no": account_no_normalise(account_no)}
+
+
 @audited(AuditAction.CLAIM, "新建补助资金申请")
 def claim_create(*, actor, phase, training_class=None, bank_name, account_name,
                  account_no, note="") -> Claim:
@@ -314,14 +346,12 @@ def claim_create(*, actor, phase, training_class=None, bank_name, account_name,
         if training_class is None:
             raise ValidationError({"training_class": "只能为本单位的培训班申请资金。"})
     _check_class(phase, training_class, unit)
-    if not (bank_name.strip() and account_name.strip() and account_no.strip()):
-        raise ValidationError({"account_no": "请填写本单位的开户银行、账户名称和银行账号。"})
+    bank = bank_account(bank_name, account_name, account_no, "请填写本单位的开户银行、账户名称和银行账号。")
     event_on = claim_event(phase, training_class, unit)
     claim = Claim.objects.create(unit=unit, city_id=unit.city_id, year=event_on.year,
                                  event_on=event_on, phase=phase,
-                                 training_class=training_class, bank_name=bank_name.strip(),
-                                 account_name=account_name.strip(),
-                                 account_no=account_no.strip(), note=note, created_by=actor)
+                                 training_class=training_class, **bank, note=note,
+                                 created_by=actor)
     _rebuild(claim)
     return claim
 
@@ -349,17 +379,14 @@ def claim_create_reward(consequence, *, actor, bank_name, account_name, account_
     problems = reward_problems(c)
     if problems:
         raise ValidationError(problems)
-    if not (bank_name.strip() and account_name.strip() and account_no.strip()):
-        raise ValidationError({"account_no": "请填写开户银行、账户名称和银行账号。"})
+    bank = bank_account(bank_name, account_name, account_no, "请填写开户银行、账户名称和银行账号。")
     unit = card.unit
     try:
         with transaction.atomic():
             claim = Claim.objects.create(
                 unit=unit, agency=card.agency, city_id=unit.city_id if unit else None,
                 year=card.scheme.year, event_on=timezone.localdate(c.decided_at),
-                phase=Phase.EVALUATION, consequence=c, bank_name=bank_name.strip(),
-                account_name=account_name.strip(), account_no=account_no.strip(), note=note,
-                created_by=actor)
+                phase=Phase.EVALUATION, consequence=c, **bank, note=note, created_by=actor)
             _build_lines(claim)
     except IntegrityError:
         raise ValidationError("该奖励刚刚已申请拨付，不能重复申请。")

@@ -15,6 +15,7 @@ from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
 from apps.common.forms import apply_errors
 from apps.common.paginator import KeysetPage
+from apps.common.params import ascii_int
 from apps.common.wording import error_text
 from apps.rosters.views import _attachment
 from apps.subsidies import exports, selectors, services
@@ -175,8 +176,7 @@ def export_form8(request, pk):
 
 
 def _year(request):
-    value = request.GET.get("year", "")
-    return int(value) if value.isdigit() and 2000 < int(value) < 2100 else timezone.localdate().year
+    return ascii_int(request.GET.get("year"), low=2001, high=2099) or timezone.localdate().year
 
 
 @role_required(*tuple(Role))

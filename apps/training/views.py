@@ -19,6 +19,7 @@ from apps.audit.models import AuditAction
 from apps.audit.services import audit_log
 from apps.common.forms import apply_errors
 from apps.common.paginator import KeysetPage
+from apps.common.params import ascii_ints
 from apps.common.wording import error_text
 from apps.orgs.models import Agency, UnitAgencyCooperation
 from apps.pipeline.models import Candidacy
@@ -126,7 +127,7 @@ def class_enrol(request, pk):
     cls = _class(request, pk)
     candidates = services.enrolment_candidates(cls, request.user)
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("candidacy") if i.isdigit()]
+        ids = ascii_ints(request.POST.getlist("candidacy"))
         chosen = list(visible(Candidacy.objects.filter(pk__in=ids), request.user))
         if not chosen:
             messages.error(request, "请至少选择一人。")

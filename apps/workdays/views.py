@@ -7,6 +7,7 @@ from apps.accounts.decorators import role_required
 from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible_or_404, visible
 from apps.common.forms import apply_errors
+from apps.common.params import ascii_int
 from apps.workdays import services
 from apps.workdays.calendar import add_working_days, missing_next_year
 from apps.workdays.forms import CountForm, EnterYearForm
@@ -41,12 +42,12 @@ def calendar_year(request, year):
 @role_required(Role.PROVINCE)
 def calendar_enter(request):
     initial = {}
-    year = request.GET.get("year")
-    if year and year.isdigit():
-        initial["year"] = int(year)
+    year = ascii_int(request.GET.get("year"), low=1, high=9999)
+    if year:
+        initial["year"] = year
         initial["arrangement"] = "\n".join(
             f"{d.date:%Y-%m-%d} {'放假' if d.kind == 'holiday' else '上班'} {d.name}"
-            for d in SpecialDay.objects.filter(date__year=int(year)))
+            for d in SpecialDay.objects.filter(date__year=year))
     form = EnterYearForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -199,3 +199,17 @@ def test_the_provinces_work_queue_holds_an_agencys_reward_awaiting_its_first_rev
     assert _queue_entry(client, world.province, label) == (0, [])
     assert _queue_entry(client, world.agency_a1, "被退回的奖励申请") == (1, [claim])
     assert _queue_entry(client, world.agency_a2, "被退回的奖励申请") == (0, [])
+
+
+@pytest.mark.parametrize("account_no, says", [("6216 6100 000O 5678", "只能包含数字"),
+                                               ("12345", "应为8至32位")])
+def test_a_reward_claims_account_number_is_checked_as_a_phase_claims_is(world, reward,
+                                                                         account_no, says):
+    with pytest.raises(ValidationError) as refused:
+        services.claim_create_reward(reward, actor=world.agency_a1,
+                                     **dict(BANK, account_no=account_no))
+    assert says in refused.value.message_dict["account_no"][0]
+    assert not Claim.objects.filter(consequence=reward).exists()
+    claim = services.claim_create_reward(reward, actor=world.agency_a1,
+                                         **dict(BANK, account_no="６２１６-６１００-００００-５６７８"))
+    assert claim.account_no == "6216610000005678"

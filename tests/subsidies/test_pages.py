@@ -60,7 +60,8 @@ def test_form8_prints_and_exports_in_the_seed_layout(world, departed, client):
     assert {"A5:A9", "B5:B7", "A12:A14"} <= {str(r) for r in ws.merged_cells.ranges}
     assert "就业专项：10,000.00 元" in ws["B15"].value and "技能专账：2,000.00 元" in ws["B15"].value
     body = client.get(reverse("subsidies:print_form8", args=[claim.pk])).content.decode()
-    assert "山西大学（盖章）" in body and "6216 6000 0000 1234" in body
+    # Typed "6216 6000 0000 1234": kept as the account's digits (subsidies.services.bank_account).
+    assert "山西大学（盖章）" in body and "6216600000001234" in body
     assert "资金组成说明" in body and "6000.00" in body
 
 
