@@ -48,7 +48,14 @@ REGISTERED_ON = date(2020, 1, 1)
 
 def register(actor, **fields):
     fields.setdefault("category", "社会人员")
-    fields.setdefault("registered_on", REGISTERED_ON)
+    if "registered_on" not in fields:  # on that day, or once of age (16) if they were not
+        from apps.orgs.models import years_later
+        from apps.registry.idnumber import IdNumberError, parse
+        try:
+            birth = parse(fields["id_number"], min_age=0, max_age=200).birth_date
+        except IdNumberError:
+            birth = REGISTERED_ON
+        fields["registered_on"] = max(REGISTERED_ON, years_later(birth, 16))
     return person_register(actor=actor, **fields)
 
 
