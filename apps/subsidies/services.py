@@ -535,7 +535,7 @@ def payment_date_problem(claim, paid_on, today=None) -> str:
     if paid_on is None:
         return "请填写拨付日期。"
     if paid_on > (today or timezone.localdate()):
-        return f"拨付日期（{paid_on:%Y-%m-%d}）不能晚于今天。"
+        return f"拨付日期（{paid_on.isoformat()}）不能晚于今天。"
     approved = (ClaimStep.objects.filter(claim=claim, round=claim.round,
                                          action=StepAction.APPROVE)
                 .values_list("at", flat=True).first())
@@ -543,7 +543,7 @@ def payment_date_problem(claim, paid_on, today=None) -> str:
         return "该申请尚未经省专项办审批通过，不能登记拨付。"
     approved_on = timezone.localdate(approved)
     if paid_on < approved_on:
-        return (f"拨付日期（{paid_on:%Y-%m-%d}）不能早于省专项办审批通过的日期"
+        return (f"拨付日期（{paid_on.isoformat()}）不能早于省专项办审批通过的日期"
                 f"（{approved_on:%Y-%m-%d}）。")
     return ""
 

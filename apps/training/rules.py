@@ -115,7 +115,7 @@ def last_exam_problem(end, last_exam_on, label) -> str:
     """A class does not end, nor is its end planned, before an exam already held for it
     (rule 35): the results recorded would lie outside the class."""
     if last_exam_on and end < last_exam_on:
-        return (f"{label}（{end:%Y-%m-%d}）不能早于本班已举行的考核日期"
+        return (f"{label}（{end.isoformat()}）不能早于本班已举行的考核日期"
                 f"（{last_exam_on:%Y-%m-%d}）。")
     return ""
 
@@ -126,11 +126,11 @@ def spot_check_problem(cls, on, today: date) -> str:
     if on is None:
         return "请填写抽查日期。"
     if on > today:
-        return f"抽查日期（{on:%Y-%m-%d}）不能晚于今天。"
+        return f"抽查日期（{on.isoformat()}）不能晚于今天。"
     if cls.opened_on is None:
         return f"培训班“{cls.name}”尚未开班，不能录入抽查结果。"
     if on < cls.opened_on:
-        return (f"抽查日期（{on:%Y-%m-%d}）不能早于培训班开班日期"
+        return (f"抽查日期（{on.isoformat()}）不能早于培训班开班日期"
                 f"（{cls.opened_on:%Y-%m-%d}）。")
     return ""
 
