@@ -38,9 +38,10 @@ def plan_problems(*, opens_on, first_term_ends_on, second_term_starts_on, ends_o
 
 
 def teaching_weeks(cls, until: date) -> list[date]:
-    """The Mondays of the weeks of both semesters that have fully passed by ``until``."""
+    """The Mondays of the weeks of both semesters that have fully passed by ``until``; the
+    first semester runs from the recorded opening (a class opened late taught nothing before)."""
     weeks = []
-    for start, end in ((cls.opens_on, cls.first_term_ends_on),
+    for start, end in ((cls.opened_on or cls.opens_on, cls.first_term_ends_on),
                        (cls.second_term_starts_on, cls.ends_on)):
         monday = start - timedelta(days=start.weekday())
         while monday <= end and monday + timedelta(days=6) < until:

@@ -390,6 +390,10 @@ def weekly_hours_record(cls, *, actor, week_of, hours: Decimal) -> WeeklyHours:
         raise ValidationError({"week_of": "该周不在本期培训周期内。"})
     if monday > timezone.localdate():
         raise ValidationError({"week_of": "不能登记未来的周次。"})
+    if cls.opened_on and monday + timedelta(days=6) < cls.opened_on:
+        # A week that ended before the class opened had no lessons to record (rule 38).
+        raise ValidationError({"week_of": f"该周（{monday:%Y-%m-%d}起）在培训班开班日期"
+                                          f"（{cls.opened_on:%Y-%m-%d}）之前，不能登记课时。"})
     if hours < 0 or hours > 60:
         raise ValidationError({"hours": "课时应在0到60之间。"})
     row, _ = WeeklyHours.objects.update_or_create(

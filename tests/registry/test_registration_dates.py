@@ -110,3 +110,21 @@ def test_a_verification_may_predate_the_registration_but_not_the_national_regist
     v = person_poverty_verify(person, actor=world.city_ty, status="脱贫劳动力", source="national",
                               verified_on=date(2019, 12, 1))
     assert v.verified_on < person.registered_on
+
+
+def test_full_width_and_arabic_indic_digits_are_read_as_the_date_they_say(world):
+    """Digits from a Chinese input method (or another script) are the same date: a future one
+    is refused, a past one kept as it reads, never another date."""
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    wide = str.maketrans("0123456789", "０１２３４５６７８９")
+    arabic = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+    upload = receive(world.unit_u1, xlsx([
+        person_row(1, registered=f"{tomorrow:%Y-%m-%d}".translate(wide)),
+        person_row(2, registered="2026-03-01".translate(arabic)),
+        person_row(3, registered="２０２６年３月１日")]))
+    assert errors(upload) == [f"第2行“报名日期”列：报名日期（{tomorrow.isoformat()}）不能晚于今天。"]
+    good = receive(world.unit_u1, xlsx([person_row(2, registered="2026-03-01".translate(arabic)),
+                                        person_row(3, registered="２０２６年３月１日")]))
+    upload_commit(good, actor=world.unit_u1)
+    assert set(Person.objects.filter(name__in=["测试2", "测试3"])
+               .values_list("registered_on", flat=True)) == {date(2026, 3, 1)}

@@ -67,3 +67,25 @@ def test_the_plan_cannot_move_the_end_before_an_exam_already_held(world, client)
     assert "不能早于本班已举行的考核日期（2026-04-25）" in body
     cls.refresh_from_db()
     assert cls.ends_on == date(2026, 4, 30) and not cls.plan_changes.exists()
+
+
+def test_no_hours_for_weeks_before_a_late_opening_and_none_owed(world, client):
+    """A 非建制班 planned for 2 March that opened on 16 March: the two weeks before it opened
+    take no hours (page and service), and their missing hours do not stop the money."""
+    from apps.training.models import WeeklyHours
+    from tests.training.test_classes import STANDING, people
+    cls = services.class_create(actor=world.unit_u1, **STANDING)
+    services.standing_members_add(cls, actor=world.unit_u1, persons=people(world.unit_u1, 30))
+    services.roster_file(cls, actor=world.unit_u1)
+    cls = services.class_open(cls, actor=world.unit_u1, on=date(2026, 3, 16))
+    with pytest.raises(ValidationError, match="在培训班开班日期（2026-03-16）之前"):
+        services.weekly_hours_record(cls, actor=world.unit_u1, week_of=date(2026, 3, 4),
+                                     hours=Decimal(4))
+    client.force_login(world.unit_u1)
+    body = client.post(reverse("training:class_hours", args=[cls.pk]),
+                       {"week_of": "2026-03-09", "hours": "4"}, follow=True).content.decode()
+    assert "在培训班开班日期（2026-03-16）之前" in body
+    assert not WeeklyHours.objects.filter(training_class=cls).exists()
+    services.weekly_hours_record(cls, actor=world.unit_u1, week_of=date(2026, 3, 16),
+                                 hours=Decimal(4))
+    assert services.class_flags(cls, today=date(2026, 3, 23)) == []
