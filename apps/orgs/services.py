@@ -1,12 +1,11 @@
 """Writes to organisations. Views and commands call these; nothing else changes org state."""
-from datetime import date
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log, audited, audited_within
+from apps.common.dates import span_problem
 from apps.common.files import document_accept
 from apps.orgs.models import (
     Agency, AgencyStatus, City, CityAgencyCooperation, FilingKind, FilingRequest, FilingStatus,
@@ -163,21 +162,17 @@ def _check_partner(agency: Agency):
         )
 
 
-# The earliest day an agreement of the programme may carry: earlier is a typing slip (0001,
-# 1900), never an agreement this system files.
-AGREEMENTS_FROM = date(2000, 1, 1)
-
-
 def check_signed_on(signed_on, today=None) -> None:
     """An agreement's 签订日期 (cooperations, dockings; rule 33): it has been signed, so not
-    after today (Beijing), and not before AGREEMENTS_FROM. Empty is allowed (not yet known)."""
+    after today (Beijing), and not before the programme's span (0001, 1900 are typing slips).
+    Empty is allowed (not yet known)."""
     if signed_on is None:
         return
     if signed_on > (today or timezone.localdate()):
         raise ValidationError({"signed_on": f"协议签订日期（{signed_on.isoformat()}）不能晚于今天。"})
-    if signed_on < AGREEMENTS_FROM:
-        raise ValidationError({"signed_on": f"协议签订日期（{signed_on.isoformat()}）不能早于"
-                                            f"{AGREEMENTS_FROM:%Y年%m月%d日}，请核对。"})
+    problem = span_problem(signed_on, "协议签订日期", today)
+    if problem:
+        raise ValidationError({"signed_on": problem})
 
 
 def _create_cooperation(model, *, agency, actor, agreement=None, signed_on=None, **owner):

@@ -14,6 +14,7 @@ from apps.audit.models import AuditAction
 from apps.audit.services import audit_log, audited
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
+from apps.common.dates import span_problem
 from apps.common.wording import clauses, sentences
 from apps.pipeline import gaps, returns, transitions
 from apps.pipeline.models import (
@@ -319,6 +320,9 @@ def candidacy_withdraw(candidacy: Candidacy, *, actor, on, reason: str) -> Candi
 def session_create(*, actor, **fields) -> Session:
     if actor.role not in transitions.RECORDERS[fields["stage"]]:
         raise PermissionDenied("您的角色不能安排该环节的场次。")
+    problem = span_problem(fields.get("held_on"), "场次日期")
+    if problem:  # a scheduled session may lie ahead, within the programme's span (rule 39)
+        raise ValidationError({"held_on": problem})
     session = Session(created_by=actor, agency_id=fields["project"].agency_id, **fields)
     session.full_clean()
     with transaction.atomic():

@@ -11,6 +11,7 @@ from apps.audit.models import AuditAction
 from apps.audit.services import audit_log, audited
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
+from apps.common.dates import span_problem
 from apps.common.wording import clauses, sentences
 from apps.deadlines.services import class_item_close, class_items_open
 from apps.orgs.models import OrganisingUnit, UnitAgencyCooperation
@@ -46,6 +47,13 @@ def _locked(cls, actor) -> TrainingClass:
 
 def _check_plan(kind, unit, fields) -> None:
     errors = {}
+    for name in DATE_FIELDS + ["course_starts_on"]:  # planned within the span (rule 39)
+        label = str(TrainingClass._meta.get_field(name).verbose_name)
+        problem = span_problem(fields.get(name), label)
+        if problem:
+            errors[name] = problem
+    if errors:
+        raise ValidationError(errors)
     if fields["ends_on"] < fields["opens_on"]:
         errors["ends_on"] = "培训结束时间不能早于开班时间。"
     starts = fields.get("course_starts_on")
