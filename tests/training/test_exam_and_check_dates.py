@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from apps.training import services
-from apps.training.models import ClassStatus, SpotCheck
-from tests.training.test_time_rules import _signed_in_opened_class, today
+from apps.training.models import SpotCheck
+from tests.training.test_time_rules import _signed_in_opened_class, end_on_the_page, today
 
 CHECK = dict(inspector="省专项办 李明", findings="出勤与花名表一致", outcome="ok")
 
@@ -42,15 +42,9 @@ def test_a_class_does_not_end_before_an_exam_already_held(world, client):
                             rows=[(enrolment, Decimal(120), "pass", "SX-0001")])
     with pytest.raises(ValidationError, match="不能早于本班已举行的考核日期（2026-04-25）"):
         services.class_end(cls, actor=world.unit_u1, on=date(2026, 4, 24))
-    client.force_login(world.unit_u1)
-    url = reverse("training:class_action", args=[cls.pk, "end"])
-    body = client.post(url, {"on": "2026-04-20"}, follow=True).content.decode()
-    assert "不能早于本班已举行的考核日期（2026-04-25）" in body
-    cls.refresh_from_db()
-    assert cls.status == ClassStatus.OPEN
-    client.post(url, {"on": "2026-04-25"})  # the exam's own day is fine
-    cls.refresh_from_db()
-    assert (cls.status, cls.ends_on) == (ClassStatus.ENDED, date(2026, 4, 25))
+    # The exam's own day is fine.
+    end_on_the_page(client, world, cls, ends=date(2026, 4, 25),
+                    refused=("2026-04-20", "不能早于本班已举行的考核日期（2026-04-25）"))
 
 
 def test_the_plan_cannot_move_the_end_before_an_exam_already_held(world, client):
