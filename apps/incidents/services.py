@@ -60,6 +60,20 @@ def moment_problems(moments, now=None) -> dict:
     return errors
 
 
+def departure_problems(occurred_at, workers) -> dict:
+    """An incident abroad involves people who had left (rule 34): its 发生时间 (its day in
+    Beijing) is not before any worker's departure; the message names each one."""
+    if occurred_at is None:
+        return {}
+    day = timezone.localdate(occurred_at)
+    early = [f"{c.person.name}（{c.departed_on:%Y-%m-%d}出境）" for c in workers
+             if c.departed_on and day < c.departed_on]
+    if not early:
+        return {}
+    return {"occurred_at": f"发生时间（{_local(occurred_at)}）早于涉事人员的输出日期："
+                           + "、".join(early) + "。事件不能发生在其出境之前。"}
+
+
 def _local(moment) -> str:
     return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
@@ -251,6 +265,7 @@ def incident_record(*, actor, candidacies, category, grade, occurred_at, learned
         ("learned_at", "获知时间", learned_at, occurred_at, "发生时间"),
     ], now))
     workers = _workers_checked(actor, candidacies)
+    _refuse_if(departure_problems(occurred_at, workers))
     if grade not in Grade.values:
         raise ValidationError({"grade": "请选择事件等级（Ⅰ级至Ⅳ级）。"})
     incident = Incident.objects.create(
@@ -283,7 +298,9 @@ def incident_workers_add(incident, *, actor, candidacies) -> list:
     if incident.status == IncidentStatus.CLOSED:
         raise ValidationError("事件已终报，不能再添加涉事人员。")
     already = set(incident.workers.values_list("candidacy_id", flat=True))
-    return _add_workers(incident, _workers_checked(actor, candidacies, already=already), actor)
+    workers = _workers_checked(actor, candidacies, already=already)
+    _refuse_if(departure_problems(incident.occurred_at, workers))
+    return _add_workers(incident, workers, actor)
 
 
 @audited(AuditAction.INCIDENT, "调整或确认突发事件等级")

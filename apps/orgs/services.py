@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log, audited, audited_within
+from apps.common.dates import span_problem
 from apps.common.files import document_accept
 from apps.orgs.models import (
     Agency, AgencyStatus, City, CityAgencyCooperation, FilingKind, FilingRequest, FilingStatus,
@@ -161,8 +162,22 @@ def _check_partner(agency: Agency):
         )
 
 
+def check_signed_on(signed_on, today=None) -> None:
+    """An agreement's 签订日期 (cooperations, dockings; rule 33): it has been signed, so not
+    after today (Beijing), and not before the programme's span (0001, 1900 are typing slips).
+    Empty is allowed (not yet known)."""
+    if signed_on is None:
+        return
+    if signed_on > (today or timezone.localdate()):
+        raise ValidationError({"signed_on": f"协议签订日期（{signed_on.isoformat()}）不能晚于今天。"})
+    problem = span_problem(signed_on, "协议签订日期", today)
+    if problem:
+        raise ValidationError({"signed_on": problem})
+
+
 def _create_cooperation(model, *, agency, actor, agreement=None, signed_on=None, **owner):
     _check_partner(agency)
+    check_signed_on(signed_on)
     coop = model(agency=agency, created_by=actor, signed_on=signed_on, **owner)
     if agreement is not None:
         agreement = document_accept(agreement, field="agreement")

@@ -6,12 +6,15 @@ triggers keep the old and new values.
 """
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log, audited
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
+from apps.common.dates import span_problem
 from apps.common.wording import clauses, sentences
 from apps.pipeline import gaps, returns, transitions
 from apps.pipeline.models import (
@@ -74,6 +77,21 @@ def _check_date(on, not_before, label="日期"):
                                               f"（{not_before:%Y-%m-%d}）。"})
 
 
+def opening_date_problem(person, on) -> str:
+    """Why ``person`` cannot apply for a project on ``on`` ("" when they can; rule 36): not
+    before their own registration (报名日期), and going again not before the day their last
+    candidacy ended (returned, withdrawn, refused, not departed)."""
+    if person.registered_on and on < person.registered_on:
+        return (f"报名岗位项目的日期（{on:%Y-%m-%d}）不能早于{person.name}的报名登记日期"
+                f"（{person.registered_on:%Y-%m-%d}）。")
+    last_end = person.candidacies.aggregate(
+        last=Max(Coalesce("returned_on", "ended_on")))["last"]
+    if last_end and on < last_end:
+        return (f"报名岗位项目的日期（{on:%Y-%m-%d}）不能早于{person.name}上一次报名结束的日期"
+                f"（{last_end:%Y-%m-%d}）。")
+    return ""
+
+
 @audited(AuditAction.STAGE, "报名岗位项目")
 def candidacy_open(*, person: Person, project, actor, on=None) -> Candidacy:
     """报名: the person applies for a published project through their unit or city."""
@@ -84,6 +102,9 @@ def candidacy_open(*, person: Person, project, actor, on=None) -> Candidacy:
         raise ValidationError({"project": "只能报名已发布的岗位项目。"})
     on = on or timezone.localdate()
     _check_date(on, None, "报名日期")
+    problem = opening_date_problem(person, on)
+    if problem:
+        raise ValidationError({"happened_on": problem})
     if person.candidacies.filter(status__in=OPEN_STATUSES).exists():
         raise ValidationError({"project": f"{person.name}已有进行中的报名，不能同时报名两个项目。"})
     # Going again (issue 19 item 5): a returnee whose last return was their own breach is
@@ -322,6 +343,9 @@ def candidacy_withdraw(candidacy: Candidacy, *, actor, on, reason: str) -> Candi
 def session_create(*, actor, **fields) -> Session:
     if actor.role not in transitions.RECORDERS[fields["stage"]]:
         raise PermissionDenied("您的角色不能安排该环节的场次。")
+    problem = span_problem(fields.get("held_on"), "场次日期")
+    if problem:  # a scheduled session may lie ahead, within the programme's span (rule 39)
+        raise ValidationError({"held_on": problem})
     session = Session(created_by=actor, agency_id=fields["project"].agency_id, **fields)
     session.full_clean()
     with transaction.atomic():

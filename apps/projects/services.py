@@ -98,6 +98,8 @@ def project_dock(project, *, city, unit=None, actor, planned=None, agreement=Non
     """A unit or city docks with a published project; the pairing keeps its 合作协议."""
     if project.status != ProjectStatus.PUBLISHED:
         raise ValidationError("只能对接已发布的项目。")
+    from apps.orgs.services import check_signed_on
+    check_signed_on(signed_on)
     agreement = document_accept(agreement, field="agreement") if agreement else None
     docking = ProjectDocking(project=project, city=city, unit=unit, planned=planned,
                              signed_on=signed_on, created_by=actor,

@@ -21,6 +21,7 @@ __all__ = [
     "IdInfo",
     "IdNumberError",
     "check_against",
+    "full_years",
     "make_id",
     "mask_id",
     "mask_passport",
@@ -67,10 +68,15 @@ class IdInfo:
 
         Someone born on 29 February turns a year older on 1 March in common years.
         """
-        if isinstance(day, datetime):
-            day = day.date()
-        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
-        return day.year - self.birth_date.year - before_birthday
+        return full_years(self.birth_date, day)
+
+
+def full_years(birth_date: date, day: date) -> int:
+    """Full years (周岁) from ``birth_date`` to ``day``; 29 February counts from 1 March."""
+    if isinstance(day, datetime):
+        day = day.date()
+    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - before_birthday
 
 
 def normalise(raw: str) -> str:
@@ -185,7 +191,10 @@ def parse(
         raise IdNumberError("身份证号校验位不正确，请核对", "checksum")
 
     if today is None:
-        today = date.today()
+        # Beijing's day, not the machine's: from 16:00 UTC it is already tomorrow in Shanghai
+        # (docs/TIME-RULES.md rule 37).
+        from django.utils import timezone
+        today = timezone.localdate()
     elif isinstance(today, datetime):
         today = today.date()
     if birth_date > today:

@@ -2,6 +2,7 @@
 old and new value); these functions are the only writers of a Person."""
 import re
 import unicodedata
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -113,8 +114,8 @@ def person_register(*, actor, unit=None, id_number: str, sex=None, birth_date=No
         unit = actor.unit
     elif unit is not None and unit.city_id != actor.city_id:
         raise ValidationError({"unit": "只能为本市的组织单位登记。"})
-    _check_registered_on(fields.get("registered_on"))
     info = _parse_id(id_number, sex=sex, birth_date=birth_date)
+    _check_registered_on(fields.get("registered_on"), birth_date=info.birth_date)
     hash_ = blind_index(info.number, purpose="id_number")
     _ensure_new(hash_, actor)
     person = Person(
@@ -140,11 +141,34 @@ def person_register(*, actor, unit=None, id_number: str, sex=None, birth_date=No
     return person
 
 
-def _check_registered_on(registered_on):
-    """Nothing is recorded before it happened: a registration is not dated after today."""
+def registered_on_problem(registered_on, *, birth_date=None, person=None, today=None) -> str:
+    """Why a person cannot be registered on ``registered_on`` ("" when they can): the one rule
+    of a 报名日期 (docs/TIME-RULES.md rule 21) for the page, the API and every roster row.
+    Not after today (Beijing), not before the person was of age to register (MIN_AGE full
+    years: year 0001 or 1900 are typing slips, refused), and for a registered person not after
+    the first time they applied for a project (their candidacies are dated from it)."""
     from django.utils import timezone
-    if registered_on and registered_on > timezone.localdate():
-        raise ValidationError({"registered_on": "报名日期不能晚于今天。"})
+    if registered_on is None:
+        return ""
+    today = today or timezone.localdate()
+    if registered_on > today:
+        return f"报名日期（{registered_on.isoformat()}）不能晚于今天。"
+    if birth_date and idnumber.full_years(birth_date, registered_on) < MIN_AGE:
+        return (f"报名日期（{registered_on.isoformat()}）时该人员未满{MIN_AGE}周岁"
+                f"（出生日期{birth_date:%Y-%m-%d}），请核对报名日期。")
+    if person is not None and person.pk:
+        from django.db.models import Min
+        first = person.candidacies.aggregate(first=Min("events__happened_on"))["first"]
+        if first and registered_on > first:
+            return (f"报名日期（{registered_on.isoformat()}）不能晚于该人员报名岗位项目的日期"
+                    f"（{first:%Y-%m-%d}）。")
+    return ""
+
+
+def _check_registered_on(registered_on, **known):
+    problem = registered_on_problem(registered_on, **known)
+    if problem:
+        raise ValidationError({"registered_on": problem})
 
 
 def _set_hashes(person: Person):
@@ -163,8 +187,7 @@ def person_update(person: Person, *, actor, **fields) -> Person:
     if actor.role not in REGISTRARS | {Role.PROVINCE}:
         raise PermissionDenied("无权修改人员信息。")
     person = visible(Person.objects.select_for_update(of=("self",)), actor).get(pk=person.pk)
-    if "registered_on" in fields and fields["registered_on"] != person.registered_on:
-        _check_registered_on(fields["registered_on"])
+    registered_on, born = fields.get("registered_on", person.registered_on), person.birth_date
     if "id_number" in fields:
         info = _parse_id(fields.pop("id_number"), sex=fields.pop("sex", None),
                          birth_date=fields.pop("birth_date", None))
@@ -172,6 +195,8 @@ def person_update(person: Person, *, actor, **fields) -> Person:
         _ensure_new(hash_, actor, exclude_pk=person.pk)
         person.id_number, person.id_hash = info.number, hash_
         person.sex, person.birth_date = info.sex, info.birth_date
+    if registered_on != person.registered_on or born != person.birth_date:
+        _check_registered_on(registered_on, birth_date=person.birth_date, person=person)
     poverty_before = person.poverty_status
     for name, value in fields.items():
         setattr(person, name, value)
@@ -199,6 +224,12 @@ def verified_status_message(person, verified_status) -> str:
             "如有变化，请由市人社局在人员页面“核实脱贫状态”中办理。")
 
 
+# The national register the status is checked against (建档立卡) began in 2014: an earlier
+# verification date is a typing slip (0001, 1900, 1926 for 2026). A verification may be dated
+# before the person registered with us (rule 29: the national status exists on its own).
+POVERTY_RECORDS_FROM = date(2014, 1, 1)
+
+
 def poverty_verification_problems(person, *, status, source, verified_on, note="",
                                   today=None) -> dict:
     """Why this verification cannot be recorded ({field: message}); one rule for the page and
@@ -215,6 +246,9 @@ def poverty_verification_problems(person, *, status, source, verified_on, note="
         errors["verified_on"] = "请填写核实日期。"
     elif verified_on > today:
         errors["verified_on"] = f"核实日期（{verified_on:%Y-%m-%d}）不能晚于今天。"
+    elif verified_on < POVERTY_RECORDS_FROM:
+        errors["verified_on"] = (f"核实日期（{verified_on.isoformat()}）早于全国建档立卡"
+                                 f"（{POVERTY_RECORDS_FROM:%Y年}）开始，请核对。")
     elif person.poverty_verified_on and verified_on < person.poverty_verified_on:
         errors["verified_on"] = (f"核实日期（{verified_on:%Y-%m-%d}）早于该人员上次核实的日期"
                                  f"（{person.poverty_verified_on:%Y-%m-%d}）。")

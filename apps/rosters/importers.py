@@ -18,7 +18,7 @@ from apps.common.crypto import blind_index, blind_indexes
 from apps.orgs.models import FilingStatus, OrganisingUnit
 from apps.registry import idnumber
 from apps.registry.models import Education, Marital, Person, PersonCategory, PovertyStatus
-from apps.registry.services import MAX_AGE, MIN_AGE
+from apps.registry.services import MAX_AGE, MIN_AGE, registered_on_problem
 from apps.rosters import cleaning
 from apps.rosters.layouts import Layout, normalise_header
 from apps.rosters.readers import Sheet, column_letter, cycles_not_collected
@@ -296,6 +296,8 @@ class RosterValidator:
                         del values[key]  # an unusable cell has no value
             row.name = values.get("name", "")
             check_person(row, values, required)
+            if values.get("registered_on"):
+                self._check_registered_on(row, values)
             append(row)
         return rows, dict(zip(keys, columns))
 
@@ -330,6 +332,13 @@ class RosterValidator:
             values["unit_obj"] = self.units.get(unit_name)
         elif self.own_unit and unit_name and unit_name != self.own_unit:
             row.errors.append(f"第{row.number}行“推荐单位”列：只能登记本单位（{self.own_unit}）的人员")
+
+    def _check_registered_on(self, row: Row, values: dict):
+        """The 报名日期 by the registry's one rule (the page and the API ask it too)."""
+        problem = registered_on_problem(values["registered_on"], today=self.today,
+                                        birth_date=values.get("birth_date"))
+        if problem:
+            row.errors.append(f"第{row.number}行“报名日期”列：{problem}")
 
     def _check_duplicates(self, rows):
         first = {}

@@ -555,6 +555,26 @@ def claim_approve(claim, *, actor, note="") -> Claim:
     return _step(claim, StepAction.APPROVE, ClaimStatus.APPROVED, actor, note)
 
 
+def payment_date_problem(claim, paid_on, today=None) -> str:
+    """Why the claim cannot be recorded as paid on ``paid_on`` ("" when it can; rules 12 and
+    31): not in the future, and not before the day (Beijing) the province approved it in this
+    round: money is not paid before it was granted."""
+    if paid_on is None:
+        return "请填写拨付日期。"
+    if paid_on > (today or timezone.localdate()):
+        return f"拨付日期（{paid_on.isoformat()}）不能晚于今天。"
+    approved = (ClaimStep.objects.filter(claim=claim, round=claim.round,
+                                         action=StepAction.APPROVE)
+                .values_list("at", flat=True).first())
+    if approved is None:
+        return "该申请尚未经省专项办审批通过，不能登记拨付。"
+    approved_on = timezone.localdate(approved)
+    if paid_on < approved_on:
+        return (f"拨付日期（{paid_on.isoformat()}）不能早于省专项办审批通过的日期"
+                f"（{approved_on:%Y-%m-%d}）。")
+    return ""
+
+
 @audited(AuditAction.APPROVE, "登记拨付")
 def claim_pay(claim, *, actor, paid_on, voucher_no) -> Payment:
     """The approved amount is paid once (one payment per claim, a unique constraint)."""
@@ -563,8 +583,9 @@ def claim_pay(claim, *, actor, paid_on, voucher_no) -> Payment:
         _verified(claim)  # never more than decided, never on a withdrawn or flagged decision
     if not voucher_no.strip():
         raise ValidationError({"voucher_no": "请填写拨付凭证号。"})
-    if paid_on > timezone.localdate():
-        raise ValidationError({"paid_on": "拨付日期不能晚于今天。"})
+    problem = payment_date_problem(claim, paid_on)
+    if problem:
+        raise ValidationError({"paid_on": problem})
     payment = Payment.objects.create(claim=claim, paid_on=paid_on, voucher_no=voucher_no.strip(),
                                      amount=claim.total, recorded_by=actor)
     _step(claim, StepAction.PAY, ClaimStatus.PAID, actor, f"凭证号 {payment.voucher_no}")

@@ -38,9 +38,10 @@ def plan_problems(*, opens_on, first_term_ends_on, second_term_starts_on, ends_o
 
 
 def teaching_weeks(cls, until: date) -> list[date]:
-    """The Mondays of the weeks of both semesters that have fully passed by ``until``."""
+    """The Mondays of the weeks of both semesters that have fully passed by ``until``; the
+    first semester runs from the recorded opening (a class opened late taught nothing before)."""
     weeks = []
-    for start, end in ((cls.opens_on, cls.first_term_ends_on),
+    for start, end in ((cls.opened_on or cls.opens_on, cls.first_term_ends_on),
                        (cls.second_term_starts_on, cls.ends_on)):
         monday = start - timedelta(days=start.weekday())
         while monday <= end and monday + timedelta(days=6) < until:
@@ -92,19 +93,47 @@ def opening_problems(cls, on, today: date) -> list[str]:
     return []
 
 
-def ending_problems(cls, on, today: date) -> list[str]:
-    """Why the class may not be recorded as ended on ``on`` (empty: it may)."""
+def ending_problems(cls, on, today: date, *, last_exam_on=None) -> list[str]:
+    """Why the class may not be recorded as ended on ``on`` (empty: it may). ``last_exam_on``:
+    the day of the latest exam already held for it."""
     if on is None:
         return ["请填写结业日期。"]
     if on > today:
         return [f"结业日期（{on:%Y-%m-%d}）不能晚于今天。"]
     if cls.opened_on and on < cls.opened_on:
         return [f"结业日期（{on:%Y-%m-%d}）不能早于开班日期（{cls.opened_on:%Y-%m-%d}）。"]
+    problem = last_exam_problem(on, last_exam_on, "结业日期")
+    if problem:
+        return [problem]
     last_start = cls.second_term_starts_on if cls.is_standing else cls.course_starts_on
     if on <= last_start:
         return [f"结业日期应晚于{'第二学期开始' if cls.is_standing else '开课时间'}"
                 f"（{last_start:%Y-%m-%d}）。"]
     return []
+
+
+def last_exam_problem(end, last_exam_on, label) -> str:
+    """A class does not end, nor is its end planned, before an exam already held for it
+    (rule 35): the results recorded would lie outside the class."""
+    if last_exam_on and end < last_exam_on:
+        return (f"{label}（{end.isoformat()}）不能早于本班已举行的考核日期"
+                f"（{last_exam_on:%Y-%m-%d}）。")
+    return ""
+
+
+def spot_check_problem(cls, on, today: date) -> str:
+    """Why a spot check of ``cls`` cannot be dated ``on`` ("" when it can; rules 12 and 32):
+    not in the future, and not before the class began (its recorded opening)."""
+    if on is None:
+        return "请填写抽查日期。"
+    if on > today:
+        return f"抽查日期（{on.isoformat()}）不能晚于今天。"
+    if cls.opened_on is None:
+        return f"培训班“{cls.name}”尚未开班，不能录入抽查结果。"
+    if on < cls.opened_on:
+        return (f"抽查日期（{on.isoformat()}）不能早于培训班开班日期"
+                f"（{cls.opened_on:%Y-%m-%d}）。")
+    return ""
 
 
 # 合格 / 不合格 are results of an exam the person sat: they need hours attended. 未完成 may

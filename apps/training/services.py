@@ -4,12 +4,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max
 from django.utils import timezone
 
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_log, audited
 from apps.accounts.models import Role
 from apps.accounts.scoping import visible
+from apps.common.dates import span_problem
 from apps.common.wording import clauses, sentences
 from apps.deadlines.services import class_item_close, class_items_open
 from apps.orgs.models import OrganisingUnit, UnitAgencyCooperation
@@ -45,6 +47,13 @@ def _locked(cls, actor) -> TrainingClass:
 
 def _check_plan(kind, unit, fields) -> None:
     errors = {}
+    for name in DATE_FIELDS + ["course_starts_on"]:  # planned within the span (rule 39)
+        label = str(TrainingClass._meta.get_field(name).verbose_name)
+        problem = span_problem(fields.get(name), label)
+        if problem:
+            errors[name] = problem
+    if errors:
+        raise ValidationError(errors)
     if fields["ends_on"] < fields["opens_on"]:
         errors["ends_on"] = "培训结束时间不能早于开班时间。"
     starts = fields.get("course_starts_on")
@@ -137,6 +146,9 @@ def class_plan_move(cls, *, actor, reason: str, **dates) -> TrainingClass:
     _check_plan(cls.kind, cls.unit, plan)
     if cls.opened_on and plan["ends_on"] < cls.opened_on:
         raise ValidationError({"ends_on": f"计划结束时间不能早于实际开班日期（{cls.opened_on:%Y-%m-%d}）。"})
+    problem = rules.last_exam_problem(plan["ends_on"], _last_exam_on(cls), "计划结束时间")
+    if problem:
+        raise ValidationError({"ends_on": problem})
     change = ClassPlanChange(training_class=cls, old_opens_on=cls.opens_on,
                              old_ends_on=cls.ends_on, reason=reason.strip(), changed_by=actor)
     for name, value in changed.items():
@@ -149,6 +161,11 @@ def class_plan_move(cls, *, actor, reason: str, **dates) -> TrainingClass:
               detail=f"调整开班计划 {change}（结束 {change.old_ends_on:%Y-%m-%d}→"
                      f"{change.new_ends_on:%Y-%m-%d}）")
     return cls
+
+
+def _last_exam_on(cls):
+    """The day of the latest exam (考核) already held for the class, None before any."""
+    return cls.enrolments.exclude(result_on=None).aggregate(last=Max("result_on"))["last"]
 
 
 def _eligible(c: Candidacy) -> bool:
@@ -344,7 +361,8 @@ def class_end(cls, *, actor, on) -> TrainingClass:
     cls = _locked(cls, actor)
     if cls.status != ClassStatus.OPEN:
         raise ValidationError("只有已开班的培训班可以结业。")
-    problems = rules.ending_problems(cls, on, timezone.localdate())
+    problems = rules.ending_problems(cls, on, timezone.localdate(),
+                                     last_exam_on=_last_exam_on(cls))
     if problems:
         raise ValidationError({"on": problems})
     cls.status, cls.ends_on = ClassStatus.ENDED, on
@@ -380,6 +398,10 @@ def weekly_hours_record(cls, *, actor, week_of, hours: Decimal) -> WeeklyHours:
         raise ValidationError({"week_of": "该周不在本期培训周期内。"})
     if monday > timezone.localdate():
         raise ValidationError({"week_of": "不能登记未来的周次。"})
+    if cls.opened_on and monday + timedelta(days=6) < cls.opened_on:
+        # A week that ended before the class opened had no lessons to record (rule 38).
+        raise ValidationError({"week_of": f"该周（{monday:%Y-%m-%d}起）在培训班开班日期"
+                                          f"（{cls.opened_on:%Y-%m-%d}）之前，不能登记课时。"})
     if hours < 0 or hours > 60:
         raise ValidationError({"hours": "课时应在0到60之间。"})
     row, _ = WeeklyHours.objects.update_or_create(
@@ -410,11 +432,12 @@ def spot_check_record(cls, *, actor, checked_on, inspector, findings, outcome) -
         raise PermissionDenied("只有省专项办可以录入抽查结果。")
     if outcome not in SpotCheckOutcome.values:
         raise ValidationError({"outcome": "请选择抽查结论。"})
-    if checked_on > timezone.localdate():
-        raise ValidationError({"checked_on": "抽查日期不能晚于今天。"})
     if not findings.strip() or not inspector.strip():
         raise ValidationError({"findings": "请填写检查人和检查情况。"})
     cls = TrainingClass.objects.select_for_update().get(pk=cls.pk)
+    problem = rules.spot_check_problem(cls, checked_on, timezone.localdate())
+    if problem:
+        raise ValidationError({"checked_on": problem})
     check = SpotCheck.objects.create(training_class=cls, checked_on=checked_on,
                                      inspector=inspector.strip(), findings=findings.strip(),
                                      outcome=outcome, recorded_by=actor)

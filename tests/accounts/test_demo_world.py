@@ -79,6 +79,13 @@ def _assert_rules_hold(today, client):
         assert p.sex == info.sex, p.name
         assert p.name[1:] in GIVEN[info.sex], f"{p.name}（{info.sex}）"
         assert p.registered_on <= today
+        # Rule 36: no 报名 before the person's registration, none again before the last end.
+        ends = []
+        for c in p.candidacies.order_by("pk"):
+            opened = c.events.get(stage="registered").happened_on
+            assert opened >= p.registered_on, p.name
+            assert all(opened >= end for end in ends), p.name
+            ends.append(c.returned_on or c.ended_on or opened)
         sexes.add(info.sex)
     assert sexes == {"男", "女"}
 

@@ -376,7 +376,7 @@ def test_a_future_registration_date_is_refused_on_the_page_too(world, client):
         "id_number": make_id(region="140105", birth=date(1999, 2, 3), seq="124"),
         "registered_on": tomorrow.isoformat()})
     assert response.status_code == 200
-    assert "报名日期不能晚于今天" in response.content.decode()
+    assert f"报名日期（{tomorrow.isoformat()}）不能晚于今天" in response.content.decode()
     assert not Person.objects.filter(name="李四").exists()
 
 

@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.audit.models import AuditAction, AuditEvent
 from tests.conftest import pdf
@@ -85,7 +86,7 @@ def test_each_step_of_a_claims_approval_keeps_the_address(world, departed, page_
     steps = [(world.unit_u1, "submit", {}, AuditAction.CLAIM),
              (world.city_ty, "review", {"reason": ""}, AuditAction.APPROVE),
              (world.province, "approve", {"reason": ""}, AuditAction.APPROVE),
-             (world.province, "pay", {"paid_on": "2026-07-01", "voucher_no": "晋财2026-002"},
+             (world.province, "pay", {"paid_on": f"{timezone.localdate()}", "voucher_no": "晋财2026-002"},
               AuditAction.APPROVE)]
     for user, action, data, audit_action in steps:
         page = page_as(user)

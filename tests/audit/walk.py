@@ -47,7 +47,7 @@ def new_person(w, actor=None):
     from apps.registry.services import person_register
     i = next(_numbers)
     return person_register(actor=actor or w.unit_u1, name=f"学员{i}", sex="男", category="学生",
-                           phone=f"1360000{i:04d}",
+                           phone=f"1360000{i:04d}", registered_on=date(2020, 1, 1),
                            id_number=make_id(region="140105", birth=date(1999, 1 + i % 12, 1),
                                              seq=f"{(2 * i + 1) % 1000:03d}"))
 
@@ -336,6 +336,8 @@ def _(w):
 @walks("training.services.spot_check_record")
 def _(w):
     from apps.training.services import spot_check_record
+    from tests.training.test_classes import opened
+    opened(w.standing_ty)  # a class is checked once it has opened
     return Step(lambda: spot_check_record(w.standing_ty, actor=w.province,
                                           checked_on=timezone.localdate(), inspector="李明",
                                           findings="正常", outcome="ok"),
@@ -398,7 +400,7 @@ def _(w):
 @walks("subsidies.services.claim_pay")
 def _(w):
     from apps.subsidies.services import claim_pay
-    return Step(lambda: claim_pay(w.walk_claim, actor=w.province, paid_on=date(2026, 7, 1),
+    return Step(lambda: claim_pay(w.walk_claim, actor=w.province, paid_on=timezone.localdate(),
                                   voucher_no="晋财2026-001"), w.province, w.walk_claim)
 
 

@@ -3,6 +3,7 @@ from datetime import date
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from apps.common import bulk
 from apps.common.crypto import blind_index
@@ -37,7 +38,7 @@ def test_copy_columns_stores_what_a_save_would(world, monkeypatch):
     people = list(Person.objects.filter(name__startswith="批量").order_by("name"))
     assert [p.work_history for p in people] == odd
     assert people[0].phone == "13800012345" and people[1].phone == ""
-    assert people[4].unit_id is None and people[0].registered_on == date.today()
+    assert people[4].unit_id is None and people[0].registered_on == timezone.localdate()  # Beijing's day
     assert people[0].created_at == people[4].created_at  # stamped once for the statement
     assert [p.history.count() for p in people] == [1] * 5
     assert people[0].id_number == make_id(seq="000")  # read back decrypted

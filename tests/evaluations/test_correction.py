@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.audit.models import AuditEvent
 from apps.evaluations import services
@@ -73,7 +74,7 @@ def test_a_paid_reward_whose_band_changed_is_flagged_never_changed(world, client
     subsidies.claim_submit(claim, actor=world.agency_a1)
     subsidies.claim_review(claim, actor=world.province)
     subsidies.claim_approve(claim, actor=world.province)
-    subsidies.claim_pay(claim, actor=world.province, paid_on=date(2026, 12, 1),
+    subsidies.claim_pay(claim, actor=world.province, paid_on=timezone.localdate(),
                         voucher_no="晋财奖2026-010")
     correct(card, "innovation", 10, world.province)
     reward.refresh_from_db()

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.accounts.scoping import visible
 from apps.evaluations import services as evaluations
@@ -45,7 +46,7 @@ def test_an_agencys_reward_is_reviewed_approved_and_paid_by_the_province(world, 
             services.claim_review(claim, actor=city)
     services.claim_review(claim, actor=world.province, note="初审：与评估结果一致")
     services.claim_approve(claim, actor=world.province)
-    payment = services.claim_pay(claim, actor=world.province, paid_on=date(2026, 12, 1),
+    payment = services.claim_pay(claim, actor=world.province, paid_on=timezone.localdate(),
                                  voucher_no="晋财奖2026-001")
     assert (payment.amount, payment.voucher_no) == (Decimal("40000"), "晋财奖2026-001")
     assert list(ClaimStep.objects.filter(claim=claim).values_list("action", flat=True)) == [
@@ -73,7 +74,7 @@ def test_a_units_reward_is_reviewed_by_its_own_city(world):
         services.claim_review(claim, actor=world.city_dt)
     services.claim_review(claim, actor=world.city_ty)
     services.claim_approve(claim, actor=world.province)
-    assert services.claim_pay(claim, actor=world.province, paid_on=date(2026, 12, 1),
+    assert services.claim_pay(claim, actor=world.province, paid_on=timezone.localdate(),
                               voucher_no="晋财奖2026-002").amount == Decimal("30000")
 
 
@@ -133,7 +134,7 @@ def test_never_more_than_the_decided_amount(world, reward):
     Claim.objects.filter(pk=claim.pk).update(employment_total=Decimal(90000),
                                              total=Decimal(90000))
     with pytest.raises(ValidationError, match="超过决定金额 40000"):
-        services.claim_pay(claim, actor=world.province, paid_on=date(2026, 12, 1),
+        services.claim_pay(claim, actor=world.province, paid_on=timezone.localdate(),
                            voucher_no="晋财奖2026-003")
     assert not Payment.objects.filter(claim=claim).exists()
 
@@ -156,7 +157,7 @@ def test_the_pages_link_consequence_claim_and_scorecard(world, reward, client,
     client.post(reverse("subsidies:claim_action", args=[claim.pk, "submit"]))
     client.force_login(world.province)
     for action, data in (("review", {}), ("approve", {}),
-                         ("pay", {"paid_on": "2026-12-01", "voucher_no": "晋财奖2026-004"})):
+                         ("pay", {"paid_on": f"{timezone.localdate()}", "voucher_no": "晋财奖2026-004"})):
         client.post(reverse("subsidies:claim_action", args=[claim.pk, action]), data)
     claim.refresh_from_db()
     assert claim.status == "paid"

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from apps.deadlines.models import DeadlineItem
 from apps.subsidies import services
@@ -81,14 +82,14 @@ def test_the_flow_with_a_return_and_a_resubmission(world, departed):
     services.claim_submit(claim, actor=world.unit_u1)
     services.claim_review(claim, actor=world.city_ty)
     services.claim_approve(claim, actor=world.province)
-    payment = services.claim_pay(claim, actor=world.province, paid_on=date(2026, 7, 1),
+    payment = services.claim_pay(claim, actor=world.province, paid_on=timezone.localdate(),
                                  voucher_no="晋财2026-001")
     assert payment.amount == Decimal("12000")
     steps = list(ClaimStep.objects.filter(claim=claim).values_list("round", "action"))
     assert steps == [(1, "submit"), (1, "return"), (2, "submit"), (2, "review"),
                      (2, "approve"), (2, "pay")]
     with pytest.raises(ValidationError, match="已拨付"):
-        services.claim_pay(claim, actor=world.province, paid_on=date(2026, 7, 2), voucher_no="x")
+        services.claim_pay(claim, actor=world.province, paid_on=timezone.localdate(), voucher_no="x")
 
 
 def test_withdrawing_frees_the_people(world, departed):

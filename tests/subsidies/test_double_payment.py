@@ -6,6 +6,7 @@ import urllib.request
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from apps.subsidies import services
 from apps.subsidies.models import Claim, ClaimStep, Payment
@@ -35,7 +36,7 @@ def test_eight_concurrent_approvals_make_one(world, reviewed):
 def test_eight_concurrent_payments_pay_once(world, reviewed):
     services.claim_approve(reviewed, actor=world.province)
     outcomes = at_once(8, lambda: services.claim_pay(
-        Claim.objects.get(pk=reviewed.pk), actor=world.province, paid_on=date(2026, 7, 1),
+        Claim.objects.get(pk=reviewed.pk), actor=world.province, paid_on=timezone.localdate(),
         voucher_no="晋财2026-002"))
     assert [o for o, _ in outcomes].count("ok") == 1
     assert Payment.objects.filter(claim=reviewed).count() == 1

@@ -3,6 +3,7 @@ xlsx, budgets, and query counts that do not grow."""
 import io
 
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from apps.subsidies.models import Claim
@@ -28,7 +29,7 @@ def test_a_departure_claim_from_filing_to_payment(world, departed, client):
     client.force_login(world.province)
     client.post(reverse("subsidies:claim_action", args=[claim.pk, "approve"]))
     response = client.post(reverse("subsidies:claim_action", args=[claim.pk, "pay"]),
-                           {"paid_on": "2026-07-01", "voucher_no": "晋财2026-003"}, follow=True)
+                           {"paid_on": f"{timezone.localdate()}", "voucher_no": "晋财2026-003"}, follow=True)
     body = response.content.decode()
     assert "已拨付" in body and "凭证号 晋财2026-003" in body
     assert [s.action for s in response.context["steps"]] == ["submit", "review", "approve", "pay"]

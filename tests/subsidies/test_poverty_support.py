@@ -137,7 +137,7 @@ def test_a_transport_subsidy_claim_from_filing_to_payment(world, departed, clien
     client.force_login(world.province)
     client.post(reverse("subsidies:claim_action", args=[claim.pk, "approve"]))
     response = client.post(reverse("subsidies:claim_action", args=[claim.pk, "pay"]),
-                           {"paid_on": "2026-07-01", "voucher_no": "晋财2026-021"}, follow=True)
+                           {"paid_on": f"{timezone.localdate()}", "voucher_no": "晋财2026-021"}, follow=True)
     assert "已拨付" in response.content.decode()
     assert Payment.objects.get(claim=claim).amount == Decimal("13800")
     # The 附件8 print carries the 脱贫 rows for this claim.

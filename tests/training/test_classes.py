@@ -16,7 +16,7 @@ from apps.registry.services import person_register
 from apps.training import services
 from apps.training.models import ClassStatus, StandingMember, WeeklyHours
 from apps.workdays.calendar import add_working_days
-from tests.conftest import make_user
+from tests.conftest import REGISTERED_ON, make_user
 
 STANDING = dict(kind="standing", name="韩语非建制班", opens_on=date(2026, 3, 2),
                 first_term_ends_on=date(2026, 7, 10), second_term_starts_on=date(2026, 9, 1),
@@ -33,9 +33,17 @@ def people(actor, n, start=0):
         seq = f"{(i * 2 + 1) % 1000:03d}"
         out.append(person_register(
             actor=actor, name=f"学员{i}", sex="男", phone=f"137{i:08d}", category="学生",
+            registered_on=REGISTERED_ON,
             id_number=make_id(region="140105", birth=date(2000, 1 + i % 12, 1 + i % 28),
                               seq=seq)))
     return out
+
+
+def opened(cls):
+    """Set-up only: the class opened on its planned day (a spot check needs an opening)."""
+    type(cls).objects.filter(pk=cls.pk).update(status=ClassStatus.OPEN, opened_on=cls.opens_on)
+    cls.refresh_from_db()
+    return cls
 
 
 def passed_second_interview(world, person, on=date(2026, 3, 20)):
@@ -143,6 +151,7 @@ def test_falsification_stops_the_money_and_serious_falsification_the_right(world
     StandingMember.objects.bulk_create([StandingMember(training_class=cls, person=p)
                                         for p in people(world.unit_u1, 30)])
     assert services.class_money_problems(cls, today=cls.opens_on) == []
+    opened(cls)
     services.spot_check_record(cls, actor=world.province, checked_on=date(2026, 5, 6),
                                inspector="李明", findings="签到表代签", outcome="falsified")
     cls.refresh_from_db()

@@ -11,6 +11,7 @@ from apps.audit.models import AuditEvent
 from apps.training import services
 from apps.training.models import StandingMember
 from tests.rosters.files import person_row, xlsx
+from tests.training.test_classes import opened
 
 FORM9 = ["序号", "姓名", "性别", "年龄", "身份证号", "人员类别", "联系方式"]
 
@@ -114,6 +115,7 @@ def test_class_pages_do_not_grow_queries(world, client, django_assert_max_num_qu
 
 
 def test_the_unit_page_shows_a_withdrawn_right(world, client):
+    opened(world.standing_ty)
     services.spot_check_record(world.standing_ty, actor=world.province, checked_on=date(2026, 5, 6),
                                inspector="李明", findings="虚报学员", outcome="serious")
     client.force_login(world.city_ty)
@@ -125,6 +127,7 @@ def test_the_unit_page_shows_a_withdrawn_right(world, client):
 
 
 def test_the_province_records_a_spot_check_in_the_browser_form(world, client):
+    opened(world.standing_ty)
     client.force_login(world.province)
     url = reverse("training:spot_check_create", args=[world.standing_ty.pk])
     response = client.post(url, {"checked_on": "2026-05-08", "inspector": "王芳",

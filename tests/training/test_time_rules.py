@@ -125,15 +125,21 @@ def test_a_class_ends_on_a_recorded_date_not_future_not_before_opening(world, cl
         services.class_end(cls, actor=world.unit_u1, on=today() + timedelta(days=1))
     with pytest.raises(ValidationError, match="不能早于开班日期"):
         services.class_end(cls, actor=world.unit_u1, on=date(2026, 3, 31))
+    end_on_the_page(client, world, cls, refused=("2026-03-20", "不能早于开班日期（2026-04-01）"),
+                    ends=date(2026, 4, 30))
+
+
+def end_on_the_page(client, world, cls, *, refused, ends):
+    """The 结业 button refuses ``refused`` (date, what it says) and then ends on ``ends``."""
     client.force_login(world.unit_u1)
     url = reverse("training:class_action", args=[cls.pk, "end"])
-    body = client.post(url, {"on": "2026-03-20"}, follow=True).content.decode()
-    assert "不能早于开班日期（2026-04-01）" in body
+    body = client.post(url, {"on": refused[0]}, follow=True).content.decode()
+    assert refused[1] in body
     cls.refresh_from_db()
     assert cls.status == ClassStatus.OPEN
-    client.post(url, {"on": "2026-04-30"})
+    client.post(url, {"on": f"{ends:%Y-%m-%d}"})
     cls.refresh_from_db()
-    assert (cls.status, cls.ends_on) == (ClassStatus.ENDED, date(2026, 4, 30))
+    assert (cls.status, cls.ends_on) == (ClassStatus.ENDED, ends)
 
 
 # --- A training result, on every path ----------------------------------------------------
