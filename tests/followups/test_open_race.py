@@ -52,7 +52,8 @@ def test_two_tabs_opening_a_complaint_and_an_incident_from_one_issue_open_one_ea
         outcomes = at_once(2, lambda: open_one(world, issue).pk)
         assert [o for o, _ in outcomes].count("ok") == 1, outcomes
         assert [o for o, _ in outcomes].count("ValidationError") == 1, outcomes
-        assert all("已据此登记" in message for o, message in outcomes if o != "ok")
+        # Told in words: the case is already filed, or the issue already opened it.
+        assert all("请勿重复提交" in message for o, message in outcomes if o != "ok")
         assert model.objects.count() == 1
         issue.refresh_from_db()
         assert issue.opened == model.objects.get()
@@ -70,7 +71,10 @@ def test_the_complaint_form_posted_again_after_it_succeeded_opens_nothing(world,
     assert client.post(link, data).status_code == 302
     again = client.post(link, data)
     assert again.status_code == 200
-    assert "已据此登记投诉纠纷" in html.unescape(again.content.decode())
+    assert "请勿重复提交" in html.unescape(again.content.decode())
+    # Reworded on the old form: still the same issue, which opened its complaint already.
+    reworded = client.post(link, {**data, "summary": "拖欠两个月工资"})
+    assert "已据此登记投诉纠纷" in html.unescape(reworded.content.decode())
     assert Complaint.objects.count() == 1
     issue.refresh_from_db()
     assert issue.opened == Complaint.objects.get()
@@ -89,5 +93,7 @@ def test_the_incident_form_posted_again_after_it_succeeded_opens_nothing(world, 
     assert first.status_code == 302, first.context["form"].errors
     again = client.post(link, data)
     assert again.status_code == 400
-    assert "已据此登记突发事件" in html.unescape(again.content.decode())
+    assert "请勿重复提交" in html.unescape(again.content.decode())
+    reworded = client.post(link, {**data, "summary": "工伤，已送医"})
+    assert "已据此登记突发事件" in html.unescape(reworded.content.decode())
     assert Incident.objects.count() == 1
