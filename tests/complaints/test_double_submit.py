@@ -15,7 +15,7 @@ from tests.concurrency import at_once
 @pytest.mark.django_db(transaction=True)
 def test_the_same_case_filed_three_times_at_once_is_filed_once(abroad):
     w = abroad
-    outcomes = at_once(3, lambda: file_case(w).pk)
+    outcomes = at_once(3, lambda: file_case(w, summary="雇主拖欠三个月工资").pk)
     assert [o for o, _ in outcomes].count("ok") == 1, outcomes
     assert all("相同投诉纠纷已登记" in message for o, message in outcomes if o != "ok")
     c = Complaint.objects.get()
@@ -43,4 +43,4 @@ def test_the_create_form_posted_again_files_nothing_more(abroad, as_user):
     other = client.post(url, {**data, "category": "fees", "summary": "机构多收服务费"})
     assert other.status_code == 302
     assert Complaint.objects.count() == 2
-    assert file_case(w, on=date(2026, 9, 2)).pk  # the same words, another day: a new case
+    assert file_case(w, on=date(2026, 9, 2), summary="雇主拖欠三个月工资").pk  # another day
