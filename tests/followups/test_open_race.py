@@ -59,41 +59,38 @@ def test_two_tabs_opening_a_complaint_and_an_incident_from_one_issue_open_one_ea
         assert issue.opened == model.objects.get()
 
 
-def test_the_complaint_form_posted_again_after_it_succeeded_opens_nothing(world, plan, as_user):
-    issue, _ = _visit(world, plan)
-    link = (reverse("complaints:complaint_create") + f"?followup_visit={issue.visit_id}"
-            f"&followup_issue={issue.pk}&candidacy={world.abroad[0].pk}")
-    client = as_user(world.agency_a1)
-    data = {"candidacy": world.abroad[0].pk, "channel": "visit",
+def _complaint_form(world):
+    return {"candidacy": world.abroad[0].pk, "channel": "visit",
             "received_on": timezone.localdate().isoformat(), "kind": "complaint",
             "category": "wages", "respondent_kind": "employer",
             "respondent_employer": "株式会社さくら", "summary": "拖欠工资"}
-    assert client.post(link, data).status_code == 302
-    again = client.post(link, data)
-    assert again.status_code == 200
-    assert "请勿重复提交" in html.unescape(again.content.decode())
-    # Reworded on the old form: still the same issue, which opened its complaint already.
-    reworded = client.post(link, {**data, "summary": "拖欠两个月工资"})
-    assert "已据此登记投诉纠纷" in html.unescape(reworded.content.decode())
-    assert Complaint.objects.count() == 1
-    issue.refresh_from_db()
-    assert issue.opened == Complaint.objects.get()
 
 
-def test_the_incident_form_posted_again_after_it_succeeded_opens_nothing(world, plan, as_user):
-    _, issue = _visit(world, plan)
-    link = (reverse("incidents:incident_create") + f"?followup_visit={issue.visit_id}"
-            f"&followup_issue={issue.pk}&candidacy={world.abroad[0].pk}")
-    client = as_user(world.agency_a1)
+def _incident_form(world):
     now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
-    data = {"category": "injury", "grade": "4", "occurred_at": now, "learned_at": now,
+    return {"category": "injury", "grade": "4", "occurred_at": now, "learned_at": now,
             "country": "日本", "place": "大阪", "summary": "工伤",
             "workers": [world.abroad[0].pk]}
+
+
+@pytest.mark.parametrize("page, form, model, label, refused", [
+    ("complaints:complaint_create", _complaint_form, Complaint, "投诉纠纷", 200),
+    ("incidents:incident_create", _incident_form, Incident, "突发事件", 400)])
+def test_the_form_posted_again_after_it_succeeded_opens_nothing(world, plan, as_user, page,
+                                                                form, model, label, refused):
+    issue = _visit(world, plan)[0 if model is Complaint else 1]
+    link = (reverse(page) + f"?followup_visit={issue.visit_id}"
+            f"&followup_issue={issue.pk}&candidacy={world.abroad[0].pk}")
+    client = as_user(world.agency_a1)
+    data = form(world)
     first = client.post(link, data)
     assert first.status_code == 302, first.context["form"].errors
     again = client.post(link, data)
-    assert again.status_code == 400
+    assert again.status_code == refused
     assert "请勿重复提交" in html.unescape(again.content.decode())
-    reworded = client.post(link, {**data, "summary": "工伤，已送医"})
-    assert "已据此登记突发事件" in html.unescape(reworded.content.decode())
-    assert Incident.objects.count() == 1
+    # Reworded on the old form: still the same issue, which opened its record already.
+    reworded = client.post(link, {**data, "summary": data["summary"] + "（补充）"})
+    assert f"已据此登记{label}" in html.unescape(reworded.content.decode())
+    assert model.objects.count() == 1
+    issue.refresh_from_db()
+    assert issue.opened == model.objects.get()
