@@ -29,6 +29,10 @@ class ProfileForm(forms.ModelForm):
         self.fields["go_again"].choices = GoAgain.choices
         self.fields["expected"].initial = self.instance.version if self.instance.pk else ""
 
+    def clean_expected(self):
+        # Absent (a page from before this field): not checked; "" is "no profile shown".
+        return self.cleaned_data["expected"] if "expected" in self.data else None
+
 
 class FilterForm(forms.Form):
     q = forms.CharField(label="姓名", required=False)
