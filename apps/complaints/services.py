@@ -173,11 +173,18 @@ def complaint_file(*, actor, candidacy, channel, received_on, kind, category, re
                    opened_from=None) -> Complaint:
     """A case for a departed worker the filer may see; handled first by the worker's unit
     (by the city when the worker has none)."""
-    candidacy = departed_candidacies(actor).filter(pk=candidacy.pk).first()
+    # The worker's row locked: two tabs posting the same case wait here, the second sees the first.
+    candidacy = departed_candidacies(actor).select_for_update(of=("self",)).filter(
+        pk=candidacy.pk).first()
     if candidacy is None:
         raise ValidationError({"candidacy": "只能为您可见的、已输出的劳务人员登记投诉。"})
     check_day(received_on, after=candidacy.departed_on, after_label="出境日期",
               field="received_on")
+    same = Complaint.objects.filter(candidacy=candidacy, received_on=received_on, kind=kind,
+                                    category=category, summary=summary).first()
+    if same is not None:  # a doubled or replayed form
+        raise ValidationError(f"该人员{received_on:%Y-%m-%d}收到的相同投诉纠纷已登记（{same.number}），"
+                              "请勿重复提交；如为另一事项，请在内容中写明。")
     c = Complaint.objects.create(
         candidacy=candidacy, city_id=candidacy.city_id, unit_id=candidacy.unit_id,
         agency_id=candidacy.agency_id, filed_by=actor, filed_role=actor.role,

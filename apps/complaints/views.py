@@ -92,7 +92,8 @@ def _respondent_choices(user):
 def complaint_create(request):
     user = request.user
     # Opened from a follow-up visit's issue: its worker and its words prefilled, linked back.
-    issue, workers = issue_to_open(user, request.GET, IssueKind.COMPLAINT)
+    issue, workers = issue_to_open(user, request.GET, IssueKind.COMPLAINT,
+                                   opened_too=request.method == "POST")
     initial = {"summary": issue.description, "candidacy": workers[0] if workers else None,
                "channel": "visit"} if issue else {}
     form = forms.ComplaintForm(request.POST or None, initial=initial,

@@ -182,6 +182,9 @@ class AnswerForm(forms.Form):
 
 class CorrectForm(forms.Form):
     points = forms.DecimalField(label="修改后的得分", max_digits=5, decimal_places=1)
+    # The points the page showed: a form posted after someone else corrected is refused.
+    expected = forms.DecimalField(widget=forms.HiddenInput, required=False, max_digits=5,
+                                  decimal_places=1)
     reason = forms.CharField(label="修改原因", max_length=500,
                              widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -604,15 +604,22 @@ def _rederive(card, *, actor, why):
 
 
 @audited(EV, "公布后修改评估得分")
-def score_correct(score, *, actor, points, reason) -> CriterionScore:
+def score_correct(score, *, actor, points, reason, expected=None) -> CriterionScore:
     """A published score changed afterwards: kept with old, new and the reason, the total
     and the grade recomputed, and the proposals derived again for this card and the
-    organisation's later published years (which read this one: two failed years, 优秀)."""
+    organisation's later published years (which read this one: two failed years, 优秀).
+    ``expected``: the points the form showed; a form posted after another correction is
+    refused, and so is a correction that changes nothing (a replayed form)."""
     _province(actor)
     card = _locked(score.scorecard)
     _state(card, CardStatus.PUBLISHED)
     score = CriterionScore.objects.select_for_update().select_related("criterion").get(pk=score.pk)
+    if expected is not None and expected != score.points:
+        raise ValidationError(f"该项得分已被修改为 {score.points} 分（页面显示 {expected} 分），"
+                              "请刷新页面后再修改。")
     _points_in_range(points, score.criterion)
+    if points == score.points:
+        raise ValidationError({"points": f"该项得分已是 {score.points} 分，无需修改（可能是重复提交）。"})
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "请填写修改原因。"})

@@ -263,7 +263,8 @@ def score_evidence(request, pk):
 def score_correct(request, pk):
     score = _score(request, pk)
     card = score.scorecard
-    form = forms.CorrectForm(request.POST or None, initial={"points": score.points})
+    form = forms.CorrectForm(request.POST or None, initial={"points": score.points,
+                                                            "expected": score.points})
     return _form_page(request, form, lambda d: services.score_correct(
         score, actor=request.user, **d) and card, done="已修改，修改记录已保存。",
         title=f"公布后修改得分：{card}：{score.criterion.label}", back=card.get_absolute_url())

@@ -144,16 +144,19 @@ def issue_open_link(issue, worker_ids) -> str:
     return f"{url}?{urlencode(query)}"
 
 
-def issue_to_open(user, params, kind):
+def issue_to_open(user, params, kind, *, opened_too=False):
     """The visit issue a create page was opened from (``?followup_issue=…&candidacy=…``), with
     the workers to prefill: looked up through the user's scope, only for those who may record
-    visits of its plan, only if still unopened and of ``kind``; else (None, []). The ids in
-    the link are never trusted beyond that."""
+    visits of its plan, only if still unopened (``opened_too``: also an opened one, for the
+    POST, so that a replayed form is refused by the service instead of opening an unlinked
+    second record) and of ``kind``; else (None, []). The ids in the link are never trusted
+    beyond that."""
     raw = ascii_int(params.get("followup_issue"))
     if raw is None:
         return None, []
     issue = (visible(VisitIssue.objects.select_related("visit__plan__project"), user)
-             .filter(pk=raw, kind=kind, opened_id__isnull=True).first())
+             .filter(pk=raw, kind=kind,
+                     **({} if opened_too else {"opened_id__isnull": True})).first())
     if issue is None or not may_manage(issue.visit.plan, user):
         return None, []
     contacted = set(issue.visit.workers.values_list("pk", flat=True))

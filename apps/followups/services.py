@@ -220,6 +220,7 @@ def settings_set(*, actor, plan_at, officer_at, interval_days) -> FollowUpSettin
 
 # The app whose record each kind of issue opens.
 OPENED_APPS = {IssueKind.COMPLAINT: "complaints", IssueKind.INCIDENT: "incidents"}
+OPENED_LABELS = {IssueKind.COMPLAINT: "投诉纠纷", IssueKind.INCIDENT: "突发事件"}
 
 
 @audited_within
@@ -230,9 +231,12 @@ def issue_link_opened(issue, record) -> VisitIssue:
     if expected is None or record._meta.app_label != expected:
         raise ValueError(f"issue {issue.pk} of kind {issue.kind} cannot open a "
                          f"{record._meta.label}")
+    # Conditional: of two tabs posting at once, the second waits on this row and updates none.
     updated = VisitIssue.objects.filter(pk=issue.pk, opened_id__isnull=True).update(
         opened_type=ContentType.objects.get_for_model(record), opened_id=record.pk)
     if not updated:
-        raise ValueError(f"issue {issue.pk} has already opened a record")
+        opened = VisitIssue.objects.get(pk=issue.pk).opened
+        raise ValidationError(f"该随访问题已据此登记{OPENED_LABELS[issue.kind]}（{opened}），"
+                              "请勿重复提交。")
     issue.refresh_from_db()
     return issue

@@ -268,10 +268,19 @@ def incident_record(*, actor, candidacies, category, grade, occurred_at, learned
     _refuse_if(departure_problems(occurred_at, workers))
     if grade not in Grade.values:
         raise ValidationError({"grade": "请选择事件等级（Ⅰ级至Ⅳ级）。"})
+    org = _recording_org(actor, workers)
+    # The workers' rows locked (in one order): the same report posted twice at once waits here.
+    list(Candidacy.objects.select_for_update().filter(pk__in=[w.pk for w in workers])
+         .order_by("pk").values_list("pk", flat=True))
+    same = Incident.objects.filter(
+        category=category, occurred_at=occurred_at, summary=summary,
+        workers__candidacy__in=workers, **org).first()
+    if same is not None:  # a doubled or replayed form
+        raise ValidationError(f"相同的突发事件已登记（{same}），请勿重复提交；"
+                              "如需补充涉事人员，请在该事件页面添加。")
     incident = Incident.objects.create(
         category=category, grade=grade, occurred_at=occurred_at, learned_at=learned_at,
-        country=country, place=place, summary=summary, created_by=actor,
-        **_recording_org(actor, workers))
+        country=country, place=place, summary=summary, created_by=actor, **org)
     _add_workers(incident, workers, actor)
     GradeChange.objects.create(incident=incident, old_grade=None, new_grade=grade,
                                confirmed=False, reason="登记时初报", changed_by=actor,

@@ -80,7 +80,8 @@ def _page(request, template, form, context=None):
 @role_required(*PEOPLE)
 def incident_create(request):
     # Opened from a follow-up visit's issue: its workers and its words prefilled, linked back.
-    issue, workers = issue_to_open(request.user, request.GET, IssueKind.INCIDENT)
+    issue, workers = issue_to_open(request.user, request.GET, IssueKind.INCIDENT,
+                                   opened_too=request.method == "POST")
     initial = {"summary": issue.description, "workers": workers} if issue else {}
     form = IncidentForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():

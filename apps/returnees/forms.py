@@ -21,9 +21,17 @@ class ProfileForm(forms.ModelForm):
                       "go_again_country": "愿意再次出国时填写",
                       "consent_on": "本人同意时填写同意的日期"}
 
+    # The version the page showed ("" before the first save): an older page is refused.
+    expected = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["go_again"].choices = GoAgain.choices
+        self.fields["expected"].initial = self.instance.version if self.instance.pk else ""
+
+    def clean_expected(self):
+        # Absent (a page from before this field): not checked; "" is "no profile shown".
+        return self.cleaned_data["expected"] if "expected" in self.data else None
 
 
 class FilterForm(forms.Form):

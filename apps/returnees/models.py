@@ -59,6 +59,11 @@ class ReturneeProfile(models.Model):
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
+    @property
+    def version(self) -> str:
+        """What an edit form carries back to prove it saw the latest save."""
+        return self.updated_at.isoformat() if self.updated_at else ""
+
     class Meta:
         verbose_name = "归国人员信息"
         verbose_name_plural = "归国人员信息"

@@ -71,9 +71,11 @@ def profile_suggestions(person) -> dict:
 
 
 @audited(AuditAction.RETURNEE, "登记或修改归国人员信息")
-def profile_save(person, *, actor, **fields) -> ReturneeProfile:
+def profile_save(person, *, actor, expected=None, **fields) -> ReturneeProfile:
     """Create or update the person's returnee profile. Only for someone who has come back,
-    by their unit or city; consent to be contacted is dated, not before the return."""
+    by their unit or city; consent to be contacted is dated, not before the return.
+    ``expected``: the version the form was showing ("" for none yet); a form posted after
+    someone else saved (another tab, a replay, an old page) is refused, never overwriting."""
     _require_editor(actor)
     person = visible(Person.objects.select_for_update(of=("self",)), actor).filter(
         pk=person.pk).first()
@@ -111,6 +113,11 @@ def profile_save(person, *, actor, **fields) -> ReturneeProfile:
     else:
         fields["consent_contact"], fields["consent_on"] = False, None
     profile = ReturneeProfile.objects.filter(person=person).first()
+    if expected is not None and (profile.version if profile else "") != expected:
+        raise ValidationError(
+            f"该人员的归国人员信息已由{profile.updated_by.get_full_name() or profile.updated_by}"
+            f"于{timezone.localtime(profile.updated_at):%Y-%m-%d %H:%M}保存，本次未保存。"
+            "请刷新页面，核对后再修改。")
     if profile is None:
         profile = ReturneeProfile(person=person, created_by=actor)
     for name, value in fields.items():

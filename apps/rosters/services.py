@@ -164,6 +164,9 @@ def upload_commit(upload: Upload, *, actor, request=None) -> Upload:
                 raise CommitRefused("预览已超过7天，文件已按规定删除，未导入任何数据。请重新上传。")
             with locked.file.open("rb") as handle:
                 data = handle.read()
+            if hashlib.sha256(data).hexdigest() != locked.sha256:
+                # The kept file is not the one previewed: its verdict is not the preview's.
+                raise CommitRefused("预览后名册文件已被改动（校验值不符），未导入任何数据。请重新上传。")
             result = _validate(locked, data, actor)
             if not result.ok:
                 _store_result(locked, result)

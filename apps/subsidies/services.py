@@ -72,8 +72,11 @@ def allowed_actions(claim, user) -> list[str]:
             and not (a == "withdraw" and claim.phase == Phase.EVALUATION)]
 
 
-def _guarded(action, claim, actor) -> Claim:
-    """The claim, locked and in scope, after checking the actor may take this step now."""
+def _guarded(action, claim, actor, expected_round=None) -> Claim:
+    """The claim, locked and in scope, after checking the actor may take this step now.
+    ``expected_round``: the round the page showed. A page opened before the claim was
+    returned and submitted again (other lines, another total) is refused, not applied to a
+    claim its user never saw."""
     if not may(action, actor.role):
         raise PermissionDenied(FLOW_DENIED[action])
     claim = _locked(claim, actor)
@@ -81,6 +84,9 @@ def _guarded(action, claim, actor) -> Claim:
         raise PermissionDenied(FLOW_DENIED[action])
     if claim.status not in flow(action, claim)[actor.role]:
         raise ValidationError(f"该申请当前为“{claim.get_status_display()}”，不能进行此操作。")
+    if expected_round is not None and expected_round != claim.round:
+        raise ValidationError(f"该申请已退回并重新提交（现为第{claim.round}次提交，合计 {claim.total} 元），"
+                              "页面已过期，本次操作未执行。请刷新页面核对后再操作。")
     return claim
 
 
@@ -541,16 +547,16 @@ def claim_submit(claim, *, actor, paper_on=None, paper_form_no="") -> Claim:
 
 
 @audited(AuditAction.APPROVE, "审核补助资金申请")
-def claim_review(claim, *, actor, note="") -> Claim:
+def claim_review(claim, *, actor, note="", expected_round=None) -> Claim:
     """The city with jurisdiction reviews it first."""
-    claim = _guarded("review", claim, actor)
+    claim = _guarded("review", claim, actor, expected_round)
     _verified(claim)
     return _step(claim, StepAction.REVIEW, ClaimStatus.REVIEWED, actor, note)
 
 
 @audited(AuditAction.APPROVE, "审批补助资金申请")
-def claim_approve(claim, *, actor, note="") -> Claim:
-    claim = _guarded("approve", claim, actor)
+def claim_approve(claim, *, actor, note="", expected_round=None) -> Claim:
+    claim = _guarded("approve", claim, actor, expected_round)
     _verified(claim)
     return _step(claim, StepAction.APPROVE, ClaimStatus.APPROVED, actor, note)
 
@@ -576,9 +582,9 @@ def payment_date_problem(claim, paid_on, today=None) -> str:
 
 
 @audited(AuditAction.APPROVE, "登记拨付")
-def claim_pay(claim, *, actor, paid_on, voucher_no) -> Payment:
+def claim_pay(claim, *, actor, paid_on, voucher_no, expected_round=None) -> Payment:
     """The approved amount is paid once (one payment per claim, a unique constraint)."""
-    claim = _guarded("pay", claim, actor)
+    claim = _guarded("pay", claim, actor, expected_round)
     if claim.phase == Phase.EVALUATION:
         _verified(claim)  # never more than decided, never on a withdrawn or flagged decision
     if not voucher_no.strip():
@@ -593,9 +599,9 @@ def claim_pay(claim, *, actor, paid_on, voucher_no) -> Payment:
 
 
 @audited(AuditAction.APPROVE, "退回补助资金申请")
-def claim_return(claim, *, actor, reason) -> Claim:
+def claim_return(claim, *, actor, reason, expected_round=None) -> Claim:
     """Any step before payment may send it back to the unit, with a reason."""
-    claim = _guarded("return", claim, actor)
+    claim = _guarded("return", claim, actor, expected_round)
     if not (reason or "").strip():
         raise ValidationError({"reason": "请填写退回原因。"})
     claim.return_reason = reason.strip()

@@ -129,6 +129,9 @@ def claim_action(request, pk, action):
         raise PermissionDenied(services.FLOW_DENIED[action])
     claim = _claim(request, pk)
     reason = request.POST.get("reason", "")
+    # The round the page showed (absent from an older page: not checked).
+    shown = request.POST.get("round", "")
+    expected_round = int(shown) if shown.isdigit() else None
     try:
         if action == "submit":
             late = LateSubmitForm(request.POST)
@@ -140,16 +143,20 @@ def claim_action(request, pk, action):
         elif action == "withdraw":
             services.claim_withdraw(claim, actor=user)
         elif action == "review":
-            services.claim_review(claim, actor=user, note=reason)
+            services.claim_review(claim, actor=user, note=reason,
+                                  expected_round=expected_round)
         elif action == "approve":
-            services.claim_approve(claim, actor=user, note=reason)
+            services.claim_approve(claim, actor=user, note=reason,
+                                   expected_round=expected_round)
         elif action == "return":
-            services.claim_return(claim, actor=user, reason=reason)
+            services.claim_return(claim, actor=user, reason=reason,
+                                  expected_round=expected_round)
         else:
             form = PaymentForm(request.POST)
             if not form.is_valid():
                 raise ValidationError("请填写拨付日期和拨付凭证号。")
-            services.claim_pay(claim, actor=user, **form.cleaned_data)
+            services.claim_pay(claim, actor=user, expected_round=expected_round,
+                               **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:

@@ -918,13 +918,17 @@ _COMPLAINT_PATHS = {
 }
 
 
+_complaints = itertools.count(1)
+
+
 def complaint_in(w, state="received"):
     """A wage complaint of a departed 山西大学 worker against A1, brought to ``state``."""
     from apps.complaints import services as s
     c = s.complaint_file(
         actor=w.unit_u1, candidacy=w.departed[1][0], channel="phone",
         received_on=date(2026, 9, 1), kind="complaint", category="wages",
-        respondent_kind="agency", respondent_agency=w.a1, summary="拖欠工资",
+        respondent_kind="agency", respondent_agency=w.a1,
+        summary=f"拖欠工资（{next(_complaints)}）",  # each its own case, not a double submit
         claims=[("wages", Decimal("1000"), "")])
     moves = {
         "accept": lambda: s.complaint_accept(c, actor=w.unit_u1, on=date(2026, 9, 1)),

@@ -1,3 +1,4 @@
+import itertools
 from datetime import date
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ from apps.pipeline.models import Candidacy, CandidacyStatus
 from tests.pipeline_walk import walk
 
 DEPARTED_ON = date(2026, 5, 1)
+_cases = itertools.count(1)
 
 
 @pytest.fixture
@@ -26,10 +28,11 @@ def abroad(world):
 def file_case(w, *, actor=None, candidacy=None, on=date(2026, 9, 1), sensitive=False,
               claims=(("wages", Decimal("30000"), ""), ("deposit", Decimal("5000"), "")),
               **overrides):
-    """A wage complaint against the worker's agency, filed by 山西大学 unless told."""
+    """A wage complaint against the worker's agency, filed by 山西大学 unless told; each
+    its own case (numbered words: the same case twice is refused as a double submit)."""
     fields = dict(channel="phone", received_on=on, kind="complaint", category="wages",
                   respondent_kind="agency", respondent_agency=w.a1,
-                  summary="雇主拖欠三个月工资，机构扣押保证金。")
+                  summary=f"雇主拖欠三个月工资，机构扣押保证金。（{next(_cases)}）")
     fields.update(overrides)
     return services.complaint_file(actor=actor or w.unit_u1, candidacy=candidacy or w.cand_ty,
                                    claims=claims, sensitive=sensitive, **fields)

@@ -136,3 +136,28 @@ def test_a_withdrawal_no_longer_held_is_flagged_and_its_bar_lifted_on_review(wor
     assert twice.bar.lifted_on is not None
     assert agency_set_status(world.a2, status=AgencyStatus.FILED,
                              actor=world.province).status == AgencyStatus.FILED
+
+
+def test_a_correction_posted_twice_or_from_a_stale_page_changes_once(world, as_user):
+    """Two tabs, a replay, a page opened before another officer's correction: one change,
+    one audit row, the others refused in words."""
+    from apps.evaluations.models import ScoreChange
+    card = year_card(world, 2025, scores={"innovation": (Decimal(0), None)})
+    score = card.scores.get(criterion__code="innovation")
+    url = reverse("evaluations:score_correct", args=[score.pk])
+    client = as_user(world.province)
+    shown = client.get(url).context["form"]["expected"].value()
+    data = {"points": "10", "reason": "复核发现评分有误", "expected": shown}
+    assert client.post(url, data).status_code == 302
+    again = client.post(url, data)
+    assert again.status_code == 400
+    assert "已被修改为 10.0 分" in again.content.decode()
+    # The same form without the shown points (an old page or a direct call): nothing changes.
+    with pytest.raises(ValidationError, match="无需修改"):
+        correct(card, "innovation", 10, world.province)
+    stale = client.post(url, {**data, "points": "5"})
+    assert stale.status_code == 400 and "请刷新页面" in stale.content.decode()
+    score.refresh_from_db()
+    assert score.points == Decimal(10)
+    assert ScoreChange.objects.filter(score=score, after_publication=True).count() == 1
+    assert AuditEvent.objects.filter(action="evaluation", detail__contains="公布后改分").count() == 1

@@ -3,6 +3,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -222,6 +223,6 @@ def test_the_opened_record_is_linked_back_once(world, plan, monkeypatch):
     complaint.refresh_from_db()
     assert (complaint.opened_type, complaint.opened_id) == (
         ContentType.objects.get_for_model(world.person_ty), world.person_ty.pk)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError, match="已据此登记投诉纠纷"):
         as_step(services.issue_link_opened, complaint, world.person_dt)
     assert selectors.issue_open_link(complaint, []) == ""
