@@ -2,9 +2,9 @@
 payer's old form, the approver's, the reviewer's are refused (the money is paid once, on the
 round its payer saw), a replayed pay is refused, and a page of the current round still works."""
 import html
-from datetime import date
 
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.subsidies import services
 from apps.subsidies.models import Claim, Payment
@@ -40,7 +40,8 @@ def test_an_old_pay_form_after_a_return_and_resubmission_pays_nothing(world, dep
     refused = _act(province, claim, "approve", round=old)
     assert "页面已过期" in html.unescape(refused.content.decode())
     services.claim_approve(Claim.objects.get(pk=claim.pk), actor=world.province)
-    pay = {"paid_on": date(2026, 6, 1).isoformat(), "voucher_no": "PZ-001"}
+    # Paid on the approval day: a payment is not dated before it (TIME-RULES rule 31).
+    pay = {"paid_on": timezone.localdate().isoformat(), "voucher_no": "PZ-001"}
     refused = _act(province, claim, "pay", round=old, **pay)
     assert "第2次提交" in html.unescape(refused.content.decode())
     assert not Payment.objects.filter(claim=claim).exists()
