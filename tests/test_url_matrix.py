@@ -201,6 +201,9 @@ def test_posted_integer_lists_and_numbers_never_answer_500(world):
          lambda v: {"candidacy": [v, str(world.cand_ty.pk)]}),
         (world.province, reverse("pipeline:gap_limits"),
          lambda v: {f"months_{stage.value}": v for stage in Stage}),
+        # The round a claim page showed, posted with every step.
+        (world.city_ty, reverse("subsidies:claim_action", args=[world.claim_ty.pk, "review"]),
+         lambda v: {"round": v}),
     ):
         client.force_login(user)
         for value in HOSTILE_VALUES:

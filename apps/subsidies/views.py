@@ -130,8 +130,7 @@ def claim_action(request, pk, action):
     claim = _claim(request, pk)
     reason = request.POST.get("reason", "")
     # The round the page showed (absent from an older page: not checked).
-    shown = request.POST.get("round", "")
-    expected_round = int(shown) if shown.isdigit() else None
+    expected_round = ascii_int(request.POST.get("round"))
     try:
         if action == "submit":
             late = LateSubmitForm(request.POST)
